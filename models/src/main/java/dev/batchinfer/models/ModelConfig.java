@@ -1,0 +1,47 @@
+package dev.batchinfer.models;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import java.nio.file.Path;
+
+/**
+ * One model version as described by its {@code config.yaml}, plus the folder it lives in.
+ *
+ * @param signature the SavedModel signature to call
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record ModelConfig(
+    String model,
+    String version,
+    String description,
+    String signature,
+    InputSpec input,
+    OutputSpec output,
+    Batching batching,
+    Path directory) {
+
+  public ModelConfig withDirectory(Path dir) {
+    return new ModelConfig(model, version, description, signature, input, output, batching, dir);
+  }
+
+  /** "fashion-mnist@1.0.0", for logs and errors. */
+  public String id() {
+    return model + "@" + version;
+  }
+
+  void validate() {
+    require(model != null && !model.isBlank(), "model");
+    require(version != null && SemVer.parse(version).isPresent(), "version (semver such as 1.0.0)");
+    require(signature != null, "signature");
+    require(input != null, "input");
+    input.validate(id());
+    require(output != null && output.labels() != null && !output.labels().isEmpty(), "output.labels");
+    require(output.topK() >= 1, "output.top_k (>= 1)");
+    require(batching != null && batching.maxBatchSize() >= 1, "batching.max_batch_size (>= 1)");
+  }
+
+  private void require(boolean ok, String field) {
+    if (!ok) {
+      throw new ModelCatalogException("config.yaml of " + (model + "@" + version) + " needs a valid " + field);
+    }
+  }
+}

@@ -1,0 +1,25 @@
+package dev.batchinfer.store;
+
+import dev.batchinfer.topics.env.CommonSettings;
+import dev.batchinfer.topics.env.Env;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+
+/** Runs the result-store service alone. Reads CommonSettings and STREAMS_STATE_DIR. */
+public final class ResultStoreMain {
+
+  private ResultStoreMain() {}
+
+  public static void main(String[] args) throws InterruptedException {
+    Env env = Env.system();
+    CommonSettings settings = CommonSettings.from(env);
+    Path stateDir = Path.of(env.string("STREAMS_STATE_DIR", System.getProperty("java.io.tmpdir") + "/batch-inference-streams"));
+    ResultStoreApp app = ResultStoreApp.create(settings, stateDir).start();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      app.close();
+      stopped.countDown();
+    }, "result-store-shutdown"));
+    stopped.await();
+  }
+}

@@ -1,0 +1,48 @@
+package dev.batchinfer.store.batch;
+
+import dev.batchinfer.topics.message.BatchStatus;
+import dev.batchinfer.topics.message.Priority;
+import java.time.Instant;
+import java.util.Arrays;
+
+/**
+ * A batch as stored in Redis: what was asked (written once by the API) and where it stands
+ * (written by the progress topology).
+ *
+ * @param chunkStarts the index of the first item of each chunk, ascending; maps an item to its chunk
+ * @param metadataJson the client's metadata object as JSON text, echoed back verbatim
+ */
+public record BatchRecord(
+    String batchId,
+    String model,
+    String modelVersion,
+    Priority priority,
+    long total,
+    long[] chunkStarts,
+    String callbackUrl,
+    String metadataJson,
+    Instant created,
+    Instant estimatedCompletion,
+    BatchStatus status,
+    long completed,
+    long failed,
+    Instant startedAt,
+    Instant completedAt) {
+
+  public int chunkCount() {
+    return chunkStarts.length;
+  }
+
+  /** The chunk that holds item {@code index}. */
+  public int chunkOf(long index) {
+    int at = Arrays.binarySearch(chunkStarts, index);
+    return at >= 0 ? at : -at - 2;
+  }
+
+  /** A new batch, before any chunk is processed. */
+  public static BatchRecord queued(String batchId, String model, String modelVersion, Priority priority, long total,
+      long[] chunkStarts, String callbackUrl, String metadataJson, Instant created, Instant estimatedCompletion) {
+    return new BatchRecord(batchId, model, modelVersion, priority, total, chunkStarts, callbackUrl, metadataJson,
+        created, estimatedCompletion, BatchStatus.QUEUED, 0, 0, null, null);
+  }
+}

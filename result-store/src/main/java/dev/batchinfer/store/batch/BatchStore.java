@@ -1,0 +1,161 @@
+package dev.batchinfer.store.batch;
+
+import dev.batchinfer.topics.message.BatchStatus;
+import dev.batchinfer.topics.message.Priority;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.stream.Collectors;
+
+/**
+ * The Redis schema of batches: records, status and results. Results are stored per chunk (one hash
+ * field of NDJSON per chunk), so writing a 1,000-item chunk is one command, not 1,000.
+ */
+public final class BatchStore implements AutoCloseable {
+
+  private final RedisClient client;
+  private final StatefulRedisConnection<String, String> connection;
+  private final RedisKeys keys;
+
+  private BatchStore(RedisClient client, RedisKeys keys) {
+    this.client = client;
+    this.connection = client.connect();
+    this.keys = keys;
+  }
+
+  public static BatchStore connect(String redisUrl, String keyPrefix) {
+    return new BatchStore(RedisClient.create(redisUrl), new RedisKeys(keyPrefix));
+  }
+
+  public RedisKeys keys() {
+    return keys;
+  }
+
+  private RedisCommands<String, String> sync() {
+    return connection.sync();
+  }
+
+  private RedisAsyncCommands<String, String> async() {
+    return connection.async();
+  }
+
+  public void create(BatchRecord r) {
+    Map<String, String> fields = new HashMap<>();
+    fields.put("batch_id", r.batchId());
+    fields.put("model", r.model());
+    fields.put("model_version", r.modelVersion());
+    fields.put("priority", r.priority().wire());
+    fields.put("total", Long.toString(r.total()));
+    fields.put("chunk_starts", Arrays.stream(r.chunkStarts()).mapToObj(Long::toString).collect(Collectors.joining(",")));
+    fields.put("created", r.created().toString());
+    fields.put("estimated_completion", r.estimatedCompletion().toString());
+    fields.put("status", r.status().wire());
+    fields.put("completed", Long.toString(r.completed()));
+    fields.put("failed", Long.toString(r.failed()));
+    if (r.callbackUrl() != null) {
+      fields.put("callback_url", r.callbackUrl());
+    }
+    if (r.metadataJson() != null) {
+      fields.put("metadata", r.metadataJson());
+    }
+    sync().hset(keys.batch(r.batchId()), fields);
+  }
+
+  /** Removes every key of the batch; used when a submit is abandoned before it was accepted. */
+  public void delete(String batchId) {
+    sync().del(keys.batch(batchId), keys.results(batchId));
+  }
+
+  public Optional<BatchRecord> find(String batchId) {
+    Map<String, String> f = sync().hgetall(keys.batch(batchId));
+    if (f == null || f.isEmpty() || !f.containsKey("batch_id")) {
+      return Optional.empty();
+    }
+    String starts = f.getOrDefault("chunk_starts", "");
+    long[] chunkStarts = starts.isEmpty() ? new long[0] : Arrays.stream(starts.split(",")).mapToLong(Long::parseLong).toArray();
+    return Optional.of(new BatchRecord(
+        f.get("batch_id"),
+        f.get("model"),
+        f.get("model_version"),
+        Priority.fromWire(f.get("priority")).orElse(Priority.NORMAL),
+        Long.parseLong(f.get("total")),
+        chunkStarts,
+        f.get("callback_url"),
+        f.get("metadata"),
+        instant(f.get("created")),
+        instant(f.get("estimated_completion")),
+        BatchStatus.fromWire(f.get("status")),
+        Long.parseLong(f.getOrDefault("completed", "0")),
+        Long.parseLong(f.getOrDefault("failed", "0")),
+        instant(f.get("started_at")),
+        instant(f.get("completed_at"))));
+  }
+
+  /**
+   * Writes where a batch stands. Idempotent: the topology may write the same update again after a
+   * crash, and the result is the same.
+   */
+  public void writeProgress(ProgressUpdate u) {
+    Map<String, String> fields = new HashMap<>();
+    fields.put("status", u.status().wire());
+    fields.put("completed", Long.toString(u.completed()));
+    fields.put("failed", Long.toString(u.failed()));
+    if (u.startedAt() != null) {
+      fields.put("started_at", u.startedAt().toString());
+    }
+    if (u.completedAt() != null) {
+      fields.put("completed_at", u.completedAt().toString());
+    }
+    sync().hset(keys.batch(u.batchId()), fields);
+  }
+
+  /** Stores one chunk's results. Asynchronous so a worker keeps many writes in flight (pipelined). */
+  public CompletionStage<Boolean> writeChunkResults(String batchId, int chunkIndex, String ndjson) {
+    return async().hset(keys.results(batchId), Integer.toString(chunkIndex), ndjson);
+  }
+
+  /**
+   * The stored results of chunks {@code [from, to)}, in chunk order; a chunk not yet finished is
+   * absent from the list.
+   */
+  public List<String> readChunkResults(String batchId, int from, int to) {
+    if (from >= to) {
+      return List.of();
+    }
+    String[] fields = new String[to - from];
+    for (int i = from; i < to; i++) {
+      fields[i - from] = Integer.toString(i);
+    }
+    List<String> out = new ArrayList<>(fields.length);
+    for (KeyValue<String, String> kv : sync().hmget(keys.results(batchId), fields)) {
+      if (kv.hasValue()) {
+        out.add(kv.getValue());
+      }
+    }
+    return out;
+  }
+
+  public boolean ping() {
+    return "PONG".equals(sync().ping());
+  }
+
+  @Override
+  public void close() {
+    connection.close();
+    client.shutdown();
+  }
+
+  private static Instant instant(String text) {
+    return text == null || text.isEmpty() ? null : Instant.parse(text);
+  }
+}

@@ -1,0 +1,8 @@
+package dev.batchinfer.store.batch;
+
+import dev.batchinfer.topics.message.BatchStatus;
+import java.time.Instant;
+
+/** Where a batch stands, as the progress topology last computed it. */
+public record ProgressUpdate(
+    String batchId, BatchStatus status, long completed, long failed, Instant startedAt, Instant completedAt) {}

@@ -1,0 +1,61 @@
+package dev.batchinfer.store.progress;
+
+import dev.batchinfer.topics.message.BatchStatus;
+import dev.batchinfer.topics.message.ChunkDone;
+import java.util.BitSet;
+
+/**
+ * Exact progress of one batch, as kept in the topology's state store. {@code doneChunks} is a bit
+ * per chunk, so a chunk reported twice (a worker crashed after reporting, before committing) is
+ * recognised and counted once.
+ */
+public record BatchProgress(
+    String batchId,
+    long total,
+    int chunkCount,
+    long completed,
+    long failed,
+    BatchStatus status,
+    long[] doneChunks,
+    long startedAtMs,
+    long completedAtMs) {
+
+  public static BatchProgress start(ChunkDone first) {
+    return new BatchProgress(first.batchId(), first.totalItems(), first.chunkCount(), 0, 0, BatchStatus.QUEUED,
+        new long[0], 0, 0);
+  }
+
+  public boolean hasChunk(int chunkIndex) {
+    return BitSet.valueOf(doneChunks).get(chunkIndex);
+  }
+
+  public int chunksDone() {
+    return BitSet.valueOf(doneChunks).cardinality();
+  }
+
+  /**
+   * Counts a chunk not seen before, moving the batch along the state machine: the first chunk makes
+   * it {@code processing}, the last one gives it its outcome.
+   */
+  public BatchProgress withChunk(ChunkDone done) {
+    if (hasChunk(done.chunkIndex())) {
+      throw new IllegalArgumentException("chunk " + done.chunkIndex() + " of batch " + batchId + " already counted");
+    }
+    BitSet chunks = BitSet.valueOf(doneChunks);
+    chunks.set(done.chunkIndex());
+    long c = completed + done.succeeded();
+    long f = failed + done.failed();
+    BatchStatus s = status;
+    long started = startedAtMs;
+    long finished = completedAtMs;
+    if (s == BatchStatus.QUEUED) {
+      s = s.moveTo(BatchStatus.PROCESSING);
+      started = done.finishedAtMs();
+    }
+    if (chunks.cardinality() == chunkCount) {
+      s = s.moveTo(BatchStatus.outcome(c, f));
+      finished = done.finishedAtMs();
+    }
+    return new BatchProgress(batchId, total, chunkCount, c, f, s, chunks.toLongArray(), started, finished);
+  }
+}

@@ -1,0 +1,78 @@
+package dev.batchinfer.store.progress;
+
+import dev.batchinfer.store.batch.ProgressUpdate;
+import dev.batchinfer.topics.message.BatchEvent;
+import dev.batchinfer.topics.message.ChunkDone;
+import java.time.Instant;
+import java.util.function.Consumer;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Folds chunk-done events into exact per-batch progress, writes it to Redis and forwards one event
+ * when the batch reaches its outcome.
+ *
+ * <p>Runs under exactly-once: the store update and the forwarded event commit together with the
+ * consumed offset. The Redis write is a side effect outside that transaction, so it is idempotent
+ * (absolute values, times taken from the events) and a replay writes the same thing again.
+ */
+final class ProgressProcessor implements Processor<String, ChunkDone, String, BatchEvent> {
+
+  private static final Logger log = LoggerFactory.getLogger(ProgressProcessor.class);
+
+  private final String storeName;
+  private final Consumer<ProgressUpdate> statusSink;
+  private KeyValueStore<String, BatchProgress> store;
+  private ProcessorContext<String, BatchEvent> context;
+
+  ProgressProcessor(String storeName, Consumer<ProgressUpdate> statusSink) {
+    this.storeName = storeName;
+    this.statusSink = statusSink;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, BatchEvent> context) {
+    this.context = context;
+    this.store = context.getStateStore(storeName);
+  }
+
+  @Override
+  public void process(Record<String, ChunkDone> record) {
+    ChunkDone done = record.value();
+    if (done == null || record.key() == null || !record.key().equals(done.batchId())) {
+      log.warn("skipping malformed progress record key={} value={}", record.key(), done);
+      return;
+    }
+    BatchProgress progress = store.get(done.batchId());
+    if (progress == null) {
+      progress = BatchProgress.start(done);
+    }
+    if (done.chunkIndex() < 0 || done.chunkIndex() >= progress.chunkCount()) {
+      log.warn("batch {}: chunk {} is outside 0..{}; skipped", done.batchId(), done.chunkIndex(), progress.chunkCount() - 1);
+      return;
+    }
+    if (progress.hasChunk(done.chunkIndex()) || progress.status().isFinal()) {
+      log.debug("batch {}: chunk {} already counted; duplicate delivery ignored", done.batchId(), done.chunkIndex());
+      return;
+    }
+    BatchProgress next = progress.withChunk(done);
+    statusSink.accept(new ProgressUpdate(next.batchId(), next.status(), next.completed(), next.failed(),
+        instant(next.startedAtMs()), instant(next.completedAtMs())));
+    store.put(done.batchId(), next);
+    if (next.status().isFinal()) {
+      log.info("batch {} {}: {} completed, {} failed of {}", next.batchId(), next.status().wire(),
+          next.completed(), next.failed(), next.total());
+      BatchEvent event = BatchEvent.of(next.batchId(), next.status(), next.completed(), next.failed(), next.total(),
+          next.completedAtMs());
+      context.forward(new Record<>(next.batchId(), event, record.timestamp()));
+    }
+  }
+
+  private static Instant instant(long ms) {
+    return ms == 0 ? null : Instant.ofEpochMilli(ms);
+  }
+}

@@ -1,0 +1,99 @@
+package dev.batchinfer.store.progress;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.batchinfer.store.batch.ProgressUpdate;
+import dev.batchinfer.topics.Topics;
+import dev.batchinfer.topics.message.BatchEvent;
+import dev.batchinfer.topics.message.BatchStatus;
+import dev.batchinfer.topics.message.ChunkDone;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The topology's logic, driven by Kafka Streams' own test driver (no broker). */
+class ProgressTopologyTest {
+
+  private final Topics topics = Topics.withPrefix("unit.");
+  private final List<ProgressUpdate> written = new ArrayList<>();
+  private TopologyTestDriver driver;
+  private TestInputTopic<String, ChunkDone> progress;
+  private TestOutputTopic<String, BatchEvent> events;
+
+  @BeforeEach
+  void start() {
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "progress-unit");
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    driver = new TopologyTestDriver(ProgressTopology.build(topics, written::add), p);
+    progress = driver.createInputTopic(topics.progress().name(),
+        topics.progress().keySerde().serializer(), topics.progress().valueSerde().serializer());
+    events = driver.createOutputTopic(topics.batchEvents().name(),
+        topics.batchEvents().keySerde().deserializer(), topics.batchEvents().valueSerde().deserializer());
+  }
+
+  @AfterEach
+  void stop() {
+    driver.close();
+  }
+
+  private void done(String batch, int chunk, int chunks, long total, int ok, int failed) {
+    progress.pipeInput(batch, new ChunkDone(batch, chunk, chunks, total, ok, failed, "1.0.0", "w", 1000L + chunk));
+  }
+
+  @Test
+  void redelivered_chunk_is_counted_once_and_completion_is_emitted_once() {
+    done("b", 0, 3, 30, 10, 0);
+    done("b", 1, 3, 30, 10, 0);
+    done("b", 1, 3, 30, 10, 0); // a worker crashed after reporting and before committing
+    done("b", 2, 3, 30, 10, 0);
+    done("b", 2, 3, 30, 10, 0); // and once more after completion
+
+    List<BatchEvent> out = events.readValuesToList();
+    assertThat(out).singleElement().satisfies(e -> {
+      assertThat(e.type()).isEqualTo("batch.completed");
+      assertThat(e.completed()).isEqualTo(30);
+      assertThat(e.total()).isEqualTo(30);
+      assertThat(e.eventId()).isEqualTo("b:batch.completed");
+    });
+    ProgressUpdate last = written.get(written.size() - 1);
+    assertThat(last.completed()).isEqualTo(30);
+    assertThat(last.status()).isEqualTo(BatchStatus.COMPLETED);
+    assertThat(written).hasSize(3);
+  }
+
+  @Test
+  void first_chunk_moves_the_batch_to_processing() {
+    done("b", 0, 2, 20, 10, 0);
+    assertThat(written).singleElement().satisfies(u -> {
+      assertThat(u.status()).isEqualTo(BatchStatus.PROCESSING);
+      assertThat(u.startedAt()).isNotNull();
+      assertThat(u.completedAt()).isNull();
+    });
+    assertThat(events.isEmpty()).isTrue();
+  }
+
+  @Test
+  void item_errors_end_completed_with_errors_and_all_errors_end_failed() {
+    done("mixed", 0, 2, 4, 2, 0);
+    done("mixed", 1, 2, 4, 1, 1);
+    done("bad", 0, 1, 2, 0, 2);
+    assertThat(events.readValuesToList()).extracting(BatchEvent::status)
+        .containsExactly("completed_with_errors", "failed");
+  }
+
+  @Test
+  void chunk_index_outside_the_batch_is_ignored() {
+    done("b", 0, 2, 20, 10, 0);
+    done("b", 7, 2, 20, 10, 0);
+    assertThat(written).hasSize(1);
+    assertThat(written.get(0).completed()).isEqualTo(10);
+  }
+}

@@ -1,0 +1,54 @@
+package dev.batchinfer.topics;
+
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/** Creates the catalogue's topics explicitly; running it again changes nothing. */
+public final class TopicCreator {
+
+  private TopicCreator() {}
+
+  /**
+   * Creates every topic of {@code topics} that does not exist yet.
+   *
+   * @param replicationFactor 1 for a one-node cluster, 3 in production
+   */
+  public static void ensure(Admin admin, Topics topics, short replicationFactor) {
+    Set<String> existing;
+    try {
+      existing = admin.listTopics().names().get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while listing topics", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("cannot list topics: " + e.getCause().getMessage(), e.getCause());
+    }
+    List<NewTopic> missing =
+        topics.all().stream()
+            .filter(t -> !existing.contains(t.name()))
+            .map(t -> new NewTopic(t.name(), t.partitions(), replicationFactor).configs(t.configs()))
+            .toList();
+    if (missing.isEmpty()) {
+      return;
+    }
+    admin.createTopics(missing).values().forEach((name, future) -> awaitCreated(name, future));
+  }
+
+  private static void awaitCreated(String name, org.apache.kafka.common.KafkaFuture<Void> future) {
+    try {
+      future.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while creating topic " + name, e);
+    } catch (ExecutionException e) {
+      // Another instance created it between our list and create: that is the idempotent outcome.
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        throw new IllegalStateException("cannot create topic " + name + ": " + e.getCause().getMessage(), e.getCause());
+      }
+    }
+  }
+}

@@ -1,0 +1,114 @@
+package dev.batchinfer.topics;
+
+import dev.batchinfer.topics.message.BatchEvent;
+import dev.batchinfer.topics.message.ChunkDone;
+import dev.batchinfer.topics.message.InferenceChunk;
+import dev.batchinfer.topics.message.Priority;
+import dev.batchinfer.topics.serde.ChunkSerde;
+import dev.batchinfer.topics.serde.JsonSerde;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * The catalogue of every topic. No topic name is written anywhere else.
+ *
+ * <p>A catalogue has a name prefix so that tests, or several deployments sharing one cluster, never
+ * see each other's records; production uses {@link #DEFAULT} (no prefix).
+ */
+public final class Topics {
+
+  private static final String RETAIN_7_DAYS = Long.toString(Duration.ofDays(7).toMillis());
+  // Requests carry the inputs: the queue must hold a backlog, but not forever.
+  private static final Map<String, String> REQUEST_CONFIGS =
+      Map.of(
+          TopicConfig.RETENTION_MS_CONFIG, RETAIN_7_DAYS,
+          TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(4 * 1024 * 1024),
+          TopicConfig.COMPRESSION_TYPE_CONFIG, "producer");
+
+  /** Declared after the constants it uses: static fields initialise in order. */
+  public static final Topics DEFAULT = new Topics("");
+
+  private final String prefix;
+  private final Map<Priority, Topic<String, InferenceChunk>> requests = new EnumMap<>(Priority.class);
+  private final Topic<String, ChunkDone> progress;
+  private final Topic<String, BatchEvent> batchEvents;
+  private final Topic<byte[], byte[]> requestsDeadLetter;
+
+  private Topics(String prefix) {
+    this.prefix = prefix;
+    for (Priority p : Priority.values()) {
+      requests.put(
+          p,
+          new Topic<>(
+              prefix + "inference.requests." + p.wire(),
+              6,
+              REQUEST_CONFIGS,
+              Serdes.String(),
+              new ChunkSerde()));
+    }
+    progress =
+        new Topic<>(
+            prefix + "inference.progress",
+            6,
+            Map.of(TopicConfig.RETENTION_MS_CONFIG, RETAIN_7_DAYS),
+            Serdes.String(),
+            new JsonSerde<>(ChunkDone.class));
+    batchEvents =
+        new Topic<>(
+            prefix + "batch.events",
+            3,
+            Map.of(TopicConfig.RETENTION_MS_CONFIG, RETAIN_7_DAYS),
+            Serdes.String(),
+            new JsonSerde<>(BatchEvent.class));
+    requestsDeadLetter =
+        new Topic<>(
+            prefix + "inference.requests.dlq",
+            1,
+            Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(30).toMillis())),
+            Serdes.ByteArray(),
+            Serdes.ByteArray());
+  }
+
+  /** A catalogue whose every topic name starts with {@code prefix}. */
+  public static Topics withPrefix(String prefix) {
+    return prefix == null || prefix.isEmpty() ? DEFAULT : new Topics(prefix);
+  }
+
+  public String prefix() {
+    return prefix;
+  }
+
+  /** Chunks of batch inputs, one topic per priority so workers can prefer the urgent ones. */
+  public Topic<String, InferenceChunk> requests(Priority priority) {
+    return requests.get(priority);
+  }
+
+  /** One event per chunk a worker has finished (results already in Redis). Keyed by batch id. */
+  public Topic<String, ChunkDone> progress() {
+    return progress;
+  }
+
+  /** Batch state changes worth telling the outside world about (completion). Keyed by batch id. */
+  public Topic<String, BatchEvent> batchEvents() {
+    return batchEvents;
+  }
+
+  /** Request records no worker could decode, with the reason in headers. */
+  public Topic<byte[], byte[]> requestsDeadLetter() {
+    return requestsDeadLetter;
+  }
+
+  public List<Topic<?, ?>> all() {
+    return List.of(
+        requests(Priority.HIGH),
+        requests(Priority.NORMAL),
+        requests(Priority.LOW),
+        progress,
+        batchEvents,
+        requestsDeadLetter);
+  }
+}
