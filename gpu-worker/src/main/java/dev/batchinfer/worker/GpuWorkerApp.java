@@ -1,0 +1,162 @@
+package dev.batchinfer.worker;
+
+import dev.batchinfer.models.ModelCatalog;
+import dev.batchinfer.store.batch.BatchStore;
+import dev.batchinfer.topics.Topics;
+import dev.batchinfer.worker.batch.MicroBatcher;
+import dev.batchinfer.worker.consume.ChunkConsumer;
+import dev.batchinfer.worker.consume.DeadLetters;
+import dev.batchinfer.worker.consume.PriorityChunkQueue;
+import dev.batchinfer.worker.infer.InferenceLoop;
+import dev.batchinfer.worker.infer.LoadedModels;
+import dev.batchinfer.worker.publish.ResultPublisher;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A worker: consume → batch → infer → publish. Models are loaded and warmed before the consumer
+ * joins the group, so a worker never holds partitions it cannot yet serve.
+ */
+public final class GpuWorkerApp implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(GpuWorkerApp.class);
+
+  private final WorkerSettings settings;
+  private final LoadedModels models;
+  private final BatchStore store;
+  private final KafkaProducer<byte[], byte[]> producer;
+  private final PriorityChunkQueue queue;
+  private final ResultPublisher publisher;
+  private final ChunkConsumer consumer;
+  private final List<InferenceLoop> loops = new ArrayList<>();
+  private final List<Thread> threads = new ArrayList<>();
+
+  private GpuWorkerApp(WorkerSettings settings, LoadedModels models) {
+    this.settings = settings;
+    this.models = models;
+    Topics topics = settings.common().topics();
+    this.store = BatchStore.connect(settings.common().redisUrl(), settings.common().redisKeyPrefix());
+    this.producer = new KafkaProducer<>(producerConfig(settings), new ByteArraySerializer(), new ByteArraySerializer());
+    this.queue = new PriorityChunkQueue(settings.priorityWeights());
+    ChunkConsumer[] self = new ChunkConsumer[1];
+    this.publisher = new ResultPublisher(store, producer, topics, settings.workerId(), c -> self[0].published(c));
+    this.consumer = new ChunkConsumer(new KafkaConsumer<>(consumerConfig(settings), new ByteArrayDeserializer(),
+        new ByteArrayDeserializer()), topics, models, queue, publisher::publish,
+        new DeadLetters(producer, topics, settings.workerId()), settings.maxBufferedChunks(), settings.commitInterval());
+    self[0] = consumer;
+    MicroBatcher batcher = new MicroBatcher(settings.maxBatchSize(), settings.maxQueueDelay().toNanos(), models::maxBatch);
+    for (int i = 0; i < settings.inferenceThreads(); i++) {
+      loops.add(new InferenceLoop(queue, batcher, models, publisher::publish));
+    }
+  }
+
+  public static GpuWorkerApp create(WorkerSettings settings) {
+    return create(settings, ModelCatalog.load(settings.modelArtifacts()));
+  }
+
+  public static GpuWorkerApp create(WorkerSettings settings, ModelCatalog catalog) {
+    LoadedModels models = LoadedModels.load(catalog, settings.tfIntraOpThreads(), settings.tfInterOpThreads());
+    return new GpuWorkerApp(settings, models);
+  }
+
+  public GpuWorkerApp start() {
+    for (int i = 0; i < loops.size(); i++) {
+      threads.add(start(loops.get(i), "inference-" + i));
+    }
+    threads.add(start(consumer, "chunk-consumer"));
+    log.info("worker {} serving {} (max batch {}, max queue delay {} ms, {} inference threads)", settings.workerId(),
+        models.describe(), settings.maxBatchSize(), settings.maxQueueDelay().toMillis(), settings.inferenceThreads());
+    return this;
+  }
+
+  private static Thread start(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.start();
+    return t;
+  }
+
+  /** Drains: stops taking work, lets running model calls and publishes finish, commits, leaves. */
+  @Override
+  public void close() {
+    loops.forEach(InferenceLoop::stop);
+    queue.wakeAll();
+    joinInference();
+    try {
+      publisher.awaitIdle(Duration.ofSeconds(10));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    consumer.stop();
+    joinAll();
+    release();
+  }
+
+  /**
+   * Stops at once without committing, as a killed process would: results already written stay,
+   * uncommitted chunks are redelivered to another worker. For fault tests.
+   */
+  public void halt() {
+    consumer.halt();
+    loops.forEach(InferenceLoop::stop);
+    queue.wakeAll();
+    joinAll();
+    release();
+  }
+
+  private void joinInference() {
+    threads.stream().filter(t -> t.getName().startsWith("inference-")).forEach(GpuWorkerApp::join);
+  }
+
+  private void joinAll() {
+    threads.forEach(GpuWorkerApp::join);
+  }
+
+  private static void join(Thread t) {
+    try {
+      t.join(Duration.ofSeconds(30).toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void release() {
+    publisher.close();
+    producer.close(Duration.ofSeconds(5));
+    store.close();
+    models.close();
+  }
+
+  private static Properties consumerConfig(WorkerSettings s) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, s.common().kafkaBootstrapServers());
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, s.common().topicPrefix() + s.groupId());
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, s.workerId());
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    // Only chunks of batches the API committed in full; an aborted submit is never seen.
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(1, s.maxBufferedChunks()));
+    p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+    return p;
+  }
+
+  private static Properties producerConfig(WorkerSettings s) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, s.common().kafkaBootstrapServers());
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+    return p;
+  }
+}

@@ -1,0 +1,110 @@
+package dev.batchinfer.worker;
+
+import dev.batchinfer.topics.env.CommonSettings;
+import dev.batchinfer.topics.env.Env;
+import dev.batchinfer.topics.message.Priority;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * The worker's settings, read from environment variables and validated once.
+ *
+ * @param maxBatchSize WORKER_MAX_BATCH_SIZE, items per model call at most (a model's own
+ *     max_batch_size caps it further)
+ * @param maxQueueDelay WORKER_MAX_QUEUE_DELAY, how long a call waits for more items
+ * @param inferenceThreads WORKER_INFERENCE_THREADS, model calls in parallel
+ * @param tfIntraOpThreads TF_INTRA_OP_THREADS, threads inside one TensorFlow op
+ * @param tfInterOpThreads TF_INTER_OP_THREADS, TensorFlow ops in parallel
+ * @param maxBufferedChunks WORKER_MAX_BUFFERED_CHUNKS, fetched-but-unstarted chunks per priority
+ *     before that priority's partitions are paused
+ * @param priorityWeights WORKER_PRIORITY_WEIGHTS "high,normal,low" shares when all are waiting
+ * @param commitInterval WORKER_COMMIT_INTERVAL, how often finished offsets are committed
+ * @param groupId WORKER_GROUP_ID, the consumer group all workers join
+ * @param workerId WORKER_ID, this instance's name in logs and progress events
+ */
+public record WorkerSettings(
+    CommonSettings common,
+    Path modelArtifacts,
+    int maxBatchSize,
+    Duration maxQueueDelay,
+    int inferenceThreads,
+    int tfIntraOpThreads,
+    int tfInterOpThreads,
+    int maxBufferedChunks,
+    Map<Priority, Integer> priorityWeights,
+    Duration commitInterval,
+    String groupId,
+    String workerId) {
+
+  public static final int DEFAULT_MAX_BATCH_SIZE = 256;
+  public static final Duration DEFAULT_MAX_QUEUE_DELAY = Duration.ofMillis(5);
+  public static final int DEFAULT_INFERENCE_THREADS = 1;
+  public static final int DEFAULT_TF_INTER_OP_THREADS = 1;
+  public static final int DEFAULT_MAX_BUFFERED_CHUNKS = 8;
+  public static final String DEFAULT_PRIORITY_WEIGHTS = "16,4,1";
+  public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(200);
+  public static final String DEFAULT_GROUP_ID = "gpu-worker";
+
+  public static WorkerSettings from(Env env) {
+    int cores = Runtime.getRuntime().availableProcessors();
+    return new WorkerSettings(
+        CommonSettings.from(env),
+        Path.of(env.string("MODEL_ARTIFACTS", "model-artifacts")),
+        env.integer("WORKER_MAX_BATCH_SIZE", DEFAULT_MAX_BATCH_SIZE, 1, 65_536),
+        env.duration("WORKER_MAX_QUEUE_DELAY", DEFAULT_MAX_QUEUE_DELAY),
+        env.integer("WORKER_INFERENCE_THREADS", DEFAULT_INFERENCE_THREADS, 1, 64),
+        env.integer("TF_INTRA_OP_THREADS", cores, 1, 256),
+        env.integer("TF_INTER_OP_THREADS", DEFAULT_TF_INTER_OP_THREADS, 1, 256),
+        env.integer("WORKER_MAX_BUFFERED_CHUNKS", DEFAULT_MAX_BUFFERED_CHUNKS, 1, 10_000),
+        weights(env.string("WORKER_PRIORITY_WEIGHTS", DEFAULT_PRIORITY_WEIGHTS)),
+        env.duration("WORKER_COMMIT_INTERVAL", DEFAULT_COMMIT_INTERVAL),
+        env.string("WORKER_GROUP_ID", DEFAULT_GROUP_ID),
+        env.string("WORKER_ID", defaultWorkerId()));
+  }
+
+  public WorkerSettings with(CommonSettings c) {
+    return new WorkerSettings(c, modelArtifacts, maxBatchSize, maxQueueDelay, inferenceThreads, tfIntraOpThreads,
+        tfInterOpThreads, maxBufferedChunks, priorityWeights, commitInterval, groupId, workerId);
+  }
+
+  public WorkerSettings withCommitInterval(Duration d) {
+    return new WorkerSettings(common, modelArtifacts, maxBatchSize, maxQueueDelay, inferenceThreads, tfIntraOpThreads,
+        tfInterOpThreads, maxBufferedChunks, priorityWeights, d, groupId, workerId);
+  }
+
+  public WorkerSettings withWorkerId(String id) {
+    return new WorkerSettings(common, modelArtifacts, maxBatchSize, maxQueueDelay, inferenceThreads, tfIntraOpThreads,
+        tfInterOpThreads, maxBufferedChunks, priorityWeights, commitInterval, groupId, id);
+  }
+
+  static Map<Priority, Integer> weights(String text) {
+    String[] parts = text.split(",");
+    if (parts.length != 3) {
+      throw new Env.SettingException("WORKER_PRIORITY_WEIGHTS must be three integers high,normal,low such as 16,4,1, got '" + text + "'");
+    }
+    Map<Priority, Integer> w = new EnumMap<>(Priority.class);
+    Priority[] order = {Priority.HIGH, Priority.NORMAL, Priority.LOW};
+    for (int i = 0; i < 3; i++) {
+      try {
+        int v = Integer.parseInt(parts[i].trim());
+        if (v < 1) {
+          throw new NumberFormatException();
+        }
+        w.put(order[i], v);
+      } catch (NumberFormatException e) {
+        throw new Env.SettingException("WORKER_PRIORITY_WEIGHTS needs positive integers, got '" + text + "'");
+      }
+    }
+    return w;
+  }
+
+  private static String defaultWorkerId() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName() + "-" + ProcessHandle.current().pid();
+    } catch (java.net.UnknownHostException e) {
+      return "worker-" + ProcessHandle.current().pid();
+    }
+  }
+}

@@ -1,0 +1,135 @@
+package dev.batchinfer.worker.batch;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToIntFunction;
+
+/**
+ * Dynamic batching in the manner of Triton: items from many chunks of the same model version are
+ * packed into one model call of at most {@code maxBatchSize} items; a call waits for more items at
+ * most {@code maxQueueDelay} after its oldest item arrived.
+ *
+ * <p>Items are held as ranges of a chunk's runnable items, so there is no object per item. Pure
+ * logic driven by the caller's clock; {@link InferenceLoop} does the waiting.
+ */
+public final class MicroBatcher {
+
+  /** Runnable items {@code [from, to)} of one chunk. */
+  public record Slice(PendingChunk chunk, int from, int to) {
+    public int size() {
+      return to - from;
+    }
+  }
+
+  /** One model call's worth of items, all for the same model version. */
+  public record Batch(String modelKey, List<Slice> slices, int size) {}
+
+  private static final class ModelQueue {
+    final Deque<Slice> slices = new ArrayDeque<>();
+    int items;
+    long oldestArrivalNanos;
+  }
+
+  private final int maxBatchSize;
+  private final long maxQueueDelayNanos;
+  private final ToIntFunction<String> modelMaxBatch;
+  private final Map<String, ModelQueue> queues = new LinkedHashMap<>();
+  private int pendingItems;
+
+  /**
+   * @param modelMaxBatch the largest batch a model version accepts (from its config); the smaller
+   *     of it and {@code maxBatchSize} applies
+   */
+  public MicroBatcher(int maxBatchSize, long maxQueueDelayNanos, ToIntFunction<String> modelMaxBatch) {
+    if (maxBatchSize < 1 || maxQueueDelayNanos < 0) {
+      throw new IllegalArgumentException("max batch size must be >= 1 and max queue delay >= 0");
+    }
+    this.maxBatchSize = maxBatchSize;
+    this.maxQueueDelayNanos = maxQueueDelayNanos;
+    this.modelMaxBatch = modelMaxBatch;
+  }
+
+  /** Items waiting for a model call. The caller adds chunks while this is below a full batch. */
+  public int pendingItems() {
+    return pendingItems;
+  }
+
+  public int maxBatchSize() {
+    return maxBatchSize;
+  }
+
+  public void add(PendingChunk chunk, long nowNanos) {
+    if (chunk.runnableCount() == 0) {
+      return;
+    }
+    ModelQueue q = queues.computeIfAbsent(chunk.modelKey(), k -> new ModelQueue());
+    if (q.items == 0) {
+      q.oldestArrivalNanos = nowNanos;
+    }
+    q.slices.add(new Slice(chunk, 0, chunk.runnableCount()));
+    q.items += chunk.runnableCount();
+    pendingItems += chunk.runnableCount();
+  }
+
+  /**
+   * A batch if one is due now: a full one for any model, else the model whose oldest item has
+   * waited its maximum delay. Null if nothing is due.
+   */
+  public Batch poll(long nowNanos) {
+    String due = null;
+    for (Map.Entry<String, ModelQueue> e : queues.entrySet()) {
+      ModelQueue q = e.getValue();
+      if (q.items == 0) {
+        continue;
+      }
+      if (q.items >= limit(e.getKey())) {
+        return take(e.getKey(), q, nowNanos);
+      }
+      if (due == null && nowNanos - q.oldestArrivalNanos >= maxQueueDelayNanos) {
+        due = e.getKey();
+      }
+    }
+    return due == null ? null : take(due, queues.get(due), nowNanos);
+  }
+
+  /** Nanoseconds until {@link #poll} would return a partial batch; Long.MAX_VALUE if nothing waits. */
+  public long nanosUntilDue(long nowNanos) {
+    long min = Long.MAX_VALUE;
+    for (ModelQueue q : queues.values()) {
+      if (q.items > 0) {
+        min = Math.min(min, Math.max(0, q.oldestArrivalNanos + maxQueueDelayNanos - nowNanos));
+      }
+    }
+    return min;
+  }
+
+  private int limit(String modelKey) {
+    return Math.max(1, Math.min(maxBatchSize, modelMaxBatch.applyAsInt(modelKey)));
+  }
+
+  private Batch take(String modelKey, ModelQueue q, long nowNanos) {
+    int want = Math.min(limit(modelKey), q.items);
+    List<Slice> out = new ArrayList<>();
+    int got = 0;
+    while (got < want) {
+      Slice head = q.slices.peekFirst();
+      int n = Math.min(head.size(), want - got);
+      out.add(new Slice(head.chunk(), head.from(), head.from() + n));
+      got += n;
+      q.slices.pollFirst();
+      if (n < head.size()) {
+        q.slices.addFirst(new Slice(head.chunk(), head.from() + n, head.to()));
+      }
+    }
+    q.items -= got;
+    pendingItems -= got;
+    // The items left behind have waited as long as the batch just taken; their clock restarts so a
+    // remainder does not go out as a tiny batch immediately.
+    q.oldestArrivalNanos = nowNanos;
+    return new Batch(modelKey, out, got);
+  }
+}

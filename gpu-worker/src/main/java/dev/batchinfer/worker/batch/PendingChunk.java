@@ -1,0 +1,93 @@
+package dev.batchinfer.worker.batch;
+
+import dev.batchinfer.topics.message.InferenceChunk;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A chunk being worked on: its record's position (so its offset can be committed when it is done)
+ * and one result line per item, filled in by whichever inference call handles the item.
+ */
+public final class PendingChunk {
+
+  private final InferenceChunk chunk;
+  private final String modelKey;
+  private final Object source; // the consumer's handle for committing, opaque here
+  private final int[] runnable; // positions of items that passed the payload check
+  private final String[] lines;
+  private final AtomicInteger remaining;
+  private final AtomicInteger failed = new AtomicInteger();
+
+  /**
+   * @param modelKey the model version that runs this chunk ("model@version")
+   * @param runnable positions of the items to send to the model; every other position must be
+   *     answered with {@link #answer} before the chunk is handed to the batcher
+   */
+  public PendingChunk(InferenceChunk chunk, String modelKey, Object source, int[] runnable) {
+    this.chunk = chunk;
+    this.modelKey = modelKey;
+    this.source = source;
+    this.runnable = runnable;
+    this.lines = new String[chunk.itemCount()];
+    this.remaining = new AtomicInteger(chunk.itemCount());
+  }
+
+  public InferenceChunk chunk() {
+    return chunk;
+  }
+
+  public String modelKey() {
+    return modelKey;
+  }
+
+  public Object source() {
+    return source;
+  }
+
+  /** How many items go to the model. */
+  public int runnableCount() {
+    return runnable.length;
+  }
+
+  /** The item position of the {@code i}-th runnable item. */
+  public int runnablePosition(int i) {
+    return runnable[i];
+  }
+
+  /**
+   * Records an item's result line. Returns true for the call that answers the last item: that
+   * caller hands the chunk on, and sees every line (the atomic decrement orders the writes).
+   */
+  public boolean answer(int position, String line, boolean ok) {
+    lines[position] = line;
+    if (!ok) {
+      failed.incrementAndGet();
+    }
+    return remaining.decrementAndGet() == 0;
+  }
+
+  public int failedCount() {
+    return failed.get();
+  }
+
+  public int succeededCount() {
+    return chunk.itemCount() - failed.get();
+  }
+
+  /** The chunk's results as NDJSON, in item order. Call only after the last {@link #answer}. */
+  public String ndjson() {
+    int size = 0;
+    for (String l : lines) {
+      size += l.length() + 1;
+    }
+    StringBuilder out = new StringBuilder(size);
+    for (String l : lines) {
+      out.append(l).append('\n');
+    }
+    return out.toString();
+  }
+
+  @Override
+  public String toString() {
+    return chunk.toString();
+  }
+}

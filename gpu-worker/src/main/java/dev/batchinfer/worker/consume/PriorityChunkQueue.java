@@ -1,0 +1,131 @@
+package dev.batchinfer.worker.consume;
+
+import dev.batchinfer.topics.message.Priority;
+import dev.batchinfer.worker.batch.ChunkSource;
+import dev.batchinfer.worker.batch.PendingChunk;
+import java.util.ArrayDeque;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
+
+/**
+ * Chunks fetched but not yet started, one FIFO per priority, served by stride scheduling: each
+ * priority gets a share of chunks proportional to its weight whenever several are waiting, so high
+ * goes first but low is never starved. A priority that was idle does not bank credit.
+ */
+public final class PriorityChunkQueue implements ChunkSource {
+
+  private static final long STRIDE_SCALE = 1_000_000L;
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition notEmpty = lock.newCondition();
+  private final Map<Priority, ArrayDeque<PendingChunk>> queues = new EnumMap<>(Priority.class);
+  private final Map<Priority, Long> stride = new EnumMap<>(Priority.class);
+  private final Map<Priority, Long> pass = new EnumMap<>(Priority.class);
+  private long globalPass;
+
+  /** @param weights relative share of each priority when all are waiting, e.g. high 16, normal 4, low 1 */
+  public PriorityChunkQueue(Map<Priority, Integer> weights) {
+    for (Priority p : Priority.values()) {
+      int w = weights.getOrDefault(p, 1);
+      if (w < 1) {
+        throw new IllegalArgumentException("weight of " + p.wire() + " must be >= 1");
+      }
+      queues.put(p, new ArrayDeque<>());
+      stride.put(p, STRIDE_SCALE / w);
+      pass.put(p, 0L);
+    }
+  }
+
+  public void add(Priority priority, PendingChunk chunk) {
+    lock.lock();
+    try {
+      ArrayDeque<PendingChunk> q = queues.get(priority);
+      if (q.isEmpty()) {
+        pass.put(priority, Math.max(pass.get(priority), globalPass));
+      }
+      q.add(chunk);
+      notEmpty.signal();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  public int size(Priority priority) {
+    lock.lock();
+    try {
+      return queues.get(priority).size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Drops waiting chunks that match, e.g. those of partitions this worker no longer owns. */
+  public int removeIf(Predicate<PendingChunk> drop) {
+    lock.lock();
+    try {
+      int removed = 0;
+      for (ArrayDeque<PendingChunk> q : queues.values()) {
+        int before = q.size();
+        q.removeIf(drop);
+        removed += before - q.size();
+      }
+      return removed;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public PendingChunk poll() {
+    lock.lock();
+    try {
+      return take();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public PendingChunk poll(long nanos) throws InterruptedException {
+    lock.lock();
+    try {
+      long left = nanos;
+      PendingChunk c;
+      while ((c = take()) == null && left > 0) {
+        left = notEmpty.awaitNanos(left);
+      }
+      return c;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Wakes threads waiting in {@link #poll(long)} (on shutdown). */
+  public void wakeAll() {
+    lock.lock();
+    try {
+      notEmpty.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private PendingChunk take() {
+    Priority best = null;
+    for (Priority p : Priority.values()) { // declared high first: ties go to the higher priority
+      if (!queues.get(p).isEmpty() && (best == null || pass.get(p) < pass.get(best))) {
+        best = p;
+      }
+    }
+    if (best == null) {
+      return null;
+    }
+    globalPass = pass.get(best);
+    pass.put(best, pass.get(best) + stride.get(best));
+    return queues.get(best).poll();
+  }
+
+}

@@ -1,0 +1,154 @@
+package dev.batchinfer.worker.infer;
+
+import dev.batchinfer.worker.batch.ChunkSource;
+import dev.batchinfer.worker.batch.MicroBatcher;
+import dev.batchinfer.worker.batch.PendingChunk;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One inference thread: forms micro-batches from the chunk source, runs them through the model,
+ * answers every item, and hands each finished chunk on. Several threads may share one batcher.
+ */
+public final class InferenceLoop implements Runnable {
+
+  private static final Logger log = LoggerFactory.getLogger(InferenceLoop.class);
+  private static final long MAX_IDLE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+  private final ChunkSource source;
+  private final MicroBatcher batcher;
+  private final LoadedModels models;
+  private final Consumer<PendingChunk> onChunkDone;
+  private volatile boolean running = true;
+
+  public InferenceLoop(ChunkSource source, MicroBatcher batcher, LoadedModels models, Consumer<PendingChunk> onChunkDone) {
+    this.source = source;
+    this.batcher = batcher;
+    this.models = models;
+    this.onChunkDone = onChunkDone;
+  }
+
+  public void stop() {
+    running = false;
+  }
+
+  @Override
+  public void run() {
+    while (running) {
+      try {
+        MicroBatcher.Batch batch = nextBatch();
+        if (batch != null) {
+          execute(batch);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        log.error("inference loop error; continuing", e);
+      }
+    }
+  }
+
+  private MicroBatcher.Batch nextBatch() throws InterruptedException {
+    synchronized (batcher) {
+      while (running) {
+        long now = System.nanoTime();
+        // Take chunks only while a full batch is not yet waiting, so the priority order of the
+        // source decides what runs next, not what happened to be fetched first.
+        while (batcher.pendingItems() < batcher.maxBatchSize()) {
+          PendingChunk c = source.poll();
+          if (c == null) {
+            break;
+          }
+          batcher.add(c, now);
+        }
+        MicroBatcher.Batch batch = batcher.poll(now);
+        if (batch != null) {
+          return batch;
+        }
+        PendingChunk c = source.poll(Math.min(MAX_IDLE_WAIT_NANOS, batcher.nanosUntilDue(now)));
+        if (c != null) {
+          batcher.add(c, System.nanoTime());
+        }
+      }
+      return null;
+    }
+  }
+
+  private void execute(MicroBatcher.Batch batch) {
+    ModelRunner runner = models.runner(batch.modelKey())
+        .orElseThrow(() -> new IllegalStateException("batch for unloaded model " + batch.modelKey()));
+    run(runner, models.formatter(batch.modelKey()), batch.slices(), batch.size());
+  }
+
+  /**
+   * Runs the items; if the model fails on the whole batch, halves it until the failing items are
+   * alone, so one bad item costs only its own result.
+   */
+  private void run(ModelRunner runner, ResultFormatter formatter, List<MicroBatcher.Slice> slices, int n) {
+    int itemBytes = runner.config().input().payloadBytes();
+    byte[] inputs = new byte[n * itemBytes];
+    int at = 0;
+    for (MicroBatcher.Slice s : slices) {
+      PendingChunk pc = s.chunk();
+      for (int r = s.from(); r < s.to(); r++) {
+        int position = pc.runnablePosition(r);
+        System.arraycopy(pc.chunk().payloadArray(), pc.chunk().payloadOffset(position), inputs, at, itemBytes);
+        at += itemBytes;
+      }
+    }
+    float[] probabilities;
+    try {
+      probabilities = runner.predict(inputs, n);
+    } catch (RuntimeException e) {
+      if (n == 1) {
+        MicroBatcher.Slice s = slices.get(0);
+        int position = s.chunk().runnablePosition(s.from());
+        log.warn("{}: item {} failed in the model: {}", s.chunk(), s.chunk().chunk().itemIndex(position), e.toString());
+        answer(s.chunk(), position, ResultFormatter.error(s.chunk().chunk().itemIndex(position), "model_error",
+            "the model failed on this input: " + e.getMessage()), false);
+        return;
+      }
+      bisect(runner, formatter, slices, n);
+      return;
+    }
+    int row = 0;
+    for (MicroBatcher.Slice s : slices) {
+      PendingChunk pc = s.chunk();
+      for (int r = s.from(); r < s.to(); r++) {
+        int position = pc.runnablePosition(r);
+        answer(pc, position, formatter.result(pc.chunk().itemIndex(position), probabilities, row++), true);
+      }
+    }
+  }
+
+  private void bisect(ModelRunner runner, ResultFormatter formatter, List<MicroBatcher.Slice> slices, int n) {
+    int half = n / 2;
+    java.util.ArrayList<MicroBatcher.Slice> first = new java.util.ArrayList<>();
+    java.util.ArrayList<MicroBatcher.Slice> second = new java.util.ArrayList<>();
+    int seen = 0;
+    for (MicroBatcher.Slice s : slices) {
+      if (seen + s.size() <= half) {
+        first.add(s);
+      } else if (seen >= half) {
+        second.add(s);
+      } else {
+        int cut = s.from() + (half - seen);
+        first.add(new MicroBatcher.Slice(s.chunk(), s.from(), cut));
+        second.add(new MicroBatcher.Slice(s.chunk(), cut, s.to()));
+      }
+      seen += s.size();
+    }
+    run(runner, formatter, first, half);
+    run(runner, formatter, second, n - half);
+  }
+
+  private void answer(PendingChunk chunk, int position, String line, boolean ok) {
+    if (chunk.answer(position, line, ok)) {
+      onChunkDone.accept(chunk);
+    }
+  }
+}

@@ -1,0 +1,61 @@
+package dev.batchinfer.worker.infer;
+
+import dev.batchinfer.models.ModelCatalog;
+import dev.batchinfer.models.ModelConfig;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The model versions this worker has loaded and warmed up, by "model@version". */
+public final class LoadedModels implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(LoadedModels.class);
+
+  private final Map<String, ModelRunner> runners = new LinkedHashMap<>();
+  private final Map<String, ResultFormatter> formatters = new LinkedHashMap<>();
+
+  /** Loads every version the catalogue serves and runs one warm-up batch through each. */
+  public static LoadedModels load(ModelCatalog catalog, int intraOpThreads, int interOpThreads) {
+    LoadedModels models = new LoadedModels();
+    for (ModelConfig config : catalog.servingVersions()) {
+      long start = System.nanoTime();
+      ModelRunner runner = new ModelRunner(config, intraOpThreads, interOpThreads);
+      // The first call of a TensorFlow function pays for graph set-up; pay it before consuming.
+      int warm = Math.min(8, config.batching().maxBatchSize());
+      runner.predict(new byte[warm * config.input().payloadBytes()], warm);
+      models.runners.put(config.id(), runner);
+      models.formatters.put(config.id(), new ResultFormatter(config));
+      log.info("loaded and warmed {} in {} ms", config.id(), (System.nanoTime() - start) / 1_000_000);
+    }
+    return models;
+  }
+
+  public static String key(String model, String version) {
+    return model + "@" + version;
+  }
+
+  public Optional<ModelRunner> runner(String key) {
+    return Optional.ofNullable(runners.get(key));
+  }
+
+  public ResultFormatter formatter(String key) {
+    return formatters.get(key);
+  }
+
+  /** The largest batch a model version accepts, for the micro-batcher. */
+  public int maxBatch(String key) {
+    ModelRunner r = runners.get(key);
+    return r == null ? 1 : r.config().batching().maxBatchSize();
+  }
+
+  public String describe() {
+    return String.join(", ", runners.keySet());
+  }
+
+  @Override
+  public void close() {
+    runners.values().forEach(ModelRunner::close);
+  }
+}

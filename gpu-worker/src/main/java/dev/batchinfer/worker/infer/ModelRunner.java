@@ -1,0 +1,95 @@
+package dev.batchinfer.worker.infer;
+
+import dev.batchinfer.models.InputSpec;
+import dev.batchinfer.models.ModelConfig;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Map;
+import org.tensorflow.Result;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.SessionFunction;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TUint8;
+
+/**
+ * One loaded SavedModel version. Takes a batch of items as the raw bytes the API encoded, laid end
+ * to end, and returns the output probabilities. Safe to call from several threads.
+ */
+public final class ModelRunner implements AutoCloseable {
+
+  private final ModelConfig config;
+  private final SavedModelBundle bundle;
+  private final SessionFunction function;
+  private final int classes;
+
+  public ModelRunner(ModelConfig config, int intraOpThreads, int interOpThreads) {
+    this.config = config;
+    ConfigProto threads = ConfigProto.newBuilder()
+        .setIntraOpParallelismThreads(intraOpThreads)
+        .setInterOpParallelismThreads(interOpThreads)
+        .build();
+    this.bundle = SavedModelBundle.loader(config.directory().toString())
+        .withTags("serve")
+        .withConfigProto(threads)
+        .load();
+    this.function = bundle.function(config.signature());
+    this.classes = config.output().labels().size();
+  }
+
+  public ModelConfig config() {
+    return config;
+  }
+
+  public int classes() {
+    return classes;
+  }
+
+  /**
+   * Runs {@code n} items.
+   *
+   * @param inputs {@code n * payloadBytes} bytes, item after item
+   * @return {@code n * classes} probabilities, row after row
+   */
+  public float[] predict(byte[] inputs, int n) {
+    InputSpec in = config.input();
+    long[] dims = new long[in.shape().size() + 1];
+    dims[0] = n;
+    for (int i = 0; i < in.shape().size(); i++) {
+      dims[i + 1] = in.shape().get(i);
+    }
+    Shape shape = Shape.of(dims);
+    try (Tensor input = toTensor(in, shape, inputs, n);
+        Result out = function.call(Map.of(in.name(), input))) {
+      TFloat32 probabilities = (TFloat32) out.get(config.output().name())
+          .orElseThrow(() -> new IllegalStateException(config.id() + " returned no '" + config.output().name() + "'"));
+      if (!probabilities.shape().equals(Shape.of(n, classes))) {
+        throw new IllegalStateException(config.id() + " returned shape " + probabilities.shape() + ", expected [" + n + ", " + classes + "]");
+      }
+      float[] rows = new float[n * classes];
+      probabilities.copyTo(DataBuffers.of(rows, false, false));
+      return rows;
+    }
+  }
+
+  private static Tensor toTensor(InputSpec in, Shape shape, byte[] inputs, int n) {
+    int bytes = n * in.payloadBytes();
+    return switch (in.type()) {
+      // Raw bytes straight into the tensor: no per-value work at all.
+      case UINT8 -> TUint8.tensorOf(shape, DataBuffers.of(inputs, true, false).slice(0, bytes));
+      case FLOAT32 -> {
+        float[] values = new float[n * in.elementCount()];
+        ByteBuffer.wrap(inputs, 0, bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
+        yield TFloat32.tensorOf(shape, DataBuffers.of(values, true, false));
+      }
+    };
+  }
+
+  @Override
+  public void close() {
+    bundle.close();
+  }
+}

@@ -1,0 +1,106 @@
+package dev.batchinfer.worker.publish;
+
+import dev.batchinfer.store.batch.BatchStore;
+import dev.batchinfer.topics.Topic;
+import dev.batchinfer.topics.Topics;
+import dev.batchinfer.topics.message.ChunkDone;
+import dev.batchinfer.topics.message.ChunkHeader;
+import dev.batchinfer.worker.batch.PendingChunk;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finishes a chunk in the order that makes redelivery harmless: results to Redis (one hash field
+ * per chunk), then the chunk-done event to Kafka, then (via {@code onPublished}) the offset may be
+ * committed. Everything is asynchronous, so many chunks are in flight at once; a failed step is
+ * retried with back-off and the offset stays uncommitted until it succeeds.
+ */
+public final class ResultPublisher implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(ResultPublisher.class);
+  private static final long MAX_BACKOFF_MS = 30_000;
+
+  private final BatchStore store;
+  private final Producer<byte[], byte[]> producer;
+  private final Topic<String, ChunkDone> progress;
+  private final String workerId;
+  private final Consumer<PendingChunk> onPublished;
+  private final ScheduledExecutorService retries =
+      Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "publish-retry"));
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private volatile boolean closed;
+
+  public ResultPublisher(BatchStore store, Producer<byte[], byte[]> producer, Topics topics, String workerId,
+      Consumer<PendingChunk> onPublished) {
+    this.store = store;
+    this.producer = producer;
+    this.progress = topics.progress();
+    this.workerId = workerId;
+    this.onPublished = onPublished;
+  }
+
+  public void publish(PendingChunk chunk) {
+    inFlight.incrementAndGet();
+    attempt(chunk, chunk.ndjson(), 100);
+  }
+
+  private void attempt(PendingChunk chunk, String ndjson, long backoffMs) {
+    ChunkHeader h = chunk.chunk().header();
+    store.writeChunkResults(h.batchId(), h.chunkIndex(), ndjson)
+        .thenCompose(ignored -> sendProgress(chunk))
+        .whenComplete((ok, error) -> {
+          if (error == null) {
+            inFlight.decrementAndGet();
+            onPublished.accept(chunk);
+          } else if (closed) {
+            inFlight.decrementAndGet();
+            log.warn("{}: not published before shutdown; it will be redelivered", chunk);
+          } else {
+            log.warn("{}: publishing failed, retrying in {} ms: {}", chunk, backoffMs, error.toString());
+            retries.schedule(() -> attempt(chunk, ndjson, Math.min(MAX_BACKOFF_MS, backoffMs * 2)),
+                backoffMs, TimeUnit.MILLISECONDS);
+          }
+        });
+  }
+
+  private CompletableFuture<Void> sendProgress(PendingChunk chunk) {
+    ChunkHeader h = chunk.chunk().header();
+    ChunkDone done = new ChunkDone(h.batchId(), h.chunkIndex(), h.chunkCount(), h.totalItems(),
+        chunk.succeededCount(), chunk.failedCount(), h.modelVersion(), workerId, System.currentTimeMillis());
+    CompletableFuture<Void> sent = new CompletableFuture<>();
+    byte[] key = progress.keySerde().serializer().serialize(progress.name(), h.batchId());
+    byte[] value = progress.valueSerde().serializer().serialize(progress.name(), done);
+    producer.send(new ProducerRecord<>(progress.name(), key, value), (meta, e) -> {
+      if (e == null) {
+        sent.complete(null);
+      } else {
+        sent.completeExceptionally(e);
+      }
+    });
+    return sent;
+  }
+
+  /** Waits until nothing is in flight, at most {@code timeout}; true if everything finished. */
+  public boolean awaitIdle(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(10); // shutdown path only
+    }
+    return inFlight.get() == 0;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    retries.shutdownNow();
+  }
+}

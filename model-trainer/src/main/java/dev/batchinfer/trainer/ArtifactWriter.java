@@ -1,0 +1,184 @@
+package dev.batchinfer.trainer;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.tensorflow.framework.optimizers.Adam;
+
+/**
+ * Writes the files that sit beside the SavedModel. The text is built here (not in TrainerMain) so
+ * tests can check the shapes other modules parse.
+ */
+public final class ArtifactWriter {
+
+  public static final String CONFIG = "config.yaml";
+  public static final String EVALUATION = "evaluation_report.json";
+  public static final String TRAINING_CONFIG = "training_config.yaml";
+  public static final String DATA_MANIFEST = "data_manifest.json";
+
+  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+      .disable(YAMLGenerator.Feature.SPLIT_LINES)
+      .build());
+
+  private ArtifactWriter() {}
+
+  /**
+   * config.yaml, in the fixed shape the serving side reads. Written as text because the comment on
+   * {@code input.name} is part of the agreed file and YAML mappers drop comments.
+   */
+  public static String configYaml(String model, String version, String description, List<String> labels,
+                                  int features) {
+    return """
+        model: %s
+        version: %s
+        description: %s
+        signature: %s
+        input:
+          name: %s        # JSON field name and signature input key
+          dtype: uint8
+          shape: [%d]
+          min: 0
+          max: 255
+        output:
+          name: %s
+          top_k: 3
+          labels: [%s]
+        batching:
+          max_batch_size: 512
+          preferred_batch_sizes: [128, 256, 512]
+        """.formatted(model, version, description, SavedModelExporter.SIGNATURE_KEY,
+        SavedModelExporter.INPUT, features, SavedModelExporter.OUTPUT, String.join(", ", labels));
+  }
+
+  public static String description(int hidden) {
+    return "Fashion-MNIST clothing classifier, MLP %d-%d-%d"
+        .formatted(FashionMnist.FEATURES, hidden, FashionMnist.CLASSES);
+  }
+
+  /** evaluation_report.json: accuracy, per-class precision/recall and the confusion matrix. */
+  public static String evaluationJson(String model, String version, Path savedModelDir,
+                                      SavedModelEvaluator.Evaluation evaluation, List<String> labels) {
+    ConfusionMatrix cm = evaluation.confusion();
+    ObjectNode root = JSON.createObjectNode();
+    root.put("model", model);
+    root.put("version", version);
+    root.put("dataset", "fashion-mnist t10k (held-out test set, never used for training)");
+    root.put("measured_through", "fresh SavedModelBundle load of " + savedModelDir.getFileName()
+        + ", tag " + SavedModelExporter.TAG + ", signature " + SavedModelExporter.SIGNATURE_KEY
+        + ", raw uint8 pixels, batches of " + evaluation.batchSize());
+    root.put("num_test_items", cm.total());
+    root.put("correct", cm.correct());
+    root.put("accuracy", round(cm.accuracy()));
+    double macroPrecision = 0;
+    double macroRecall = 0;
+    ObjectNode perClass = root.putObject("per_class");
+    for (int c = 0; c < cm.classes(); c++) {
+      ObjectNode node = perClass.putObject(labels.get(c));
+      node.put("label", c);
+      node.put("precision", round(cm.precision(c)));
+      node.put("recall", round(cm.recall(c)));
+      node.put("support", cm.support(c));
+      macroPrecision += cm.precision(c);
+      macroRecall += cm.recall(c);
+    }
+    root.put("macro_precision", round(macroPrecision / cm.classes()));
+    root.put("macro_recall", round(macroRecall / cm.classes()));
+    ObjectNode matrix = root.putObject("confusion_matrix");
+    matrix.put("rows", "true label");
+    matrix.put("columns", "predicted label");
+    ArrayNode labelNode = matrix.putArray("labels");
+    labels.forEach(labelNode::add);
+    // One line per true label: a 10x10 matrix printed one number per line is unreadable.
+    matrix.putRawValue("counts", new RawValue(matrixRows(cm.counts(), "      ", "    ")));
+    root.put("probability_row_sum_max_error", evaluation.maxRowSumError());
+    return write(JSON, root);
+  }
+
+  /** training_config.yaml: everything needed to repeat the run, plus how long it took. */
+  public static String trainingConfigYaml(TrainerArgs args, MlpTrainer.Outcome outcome, String tensorflowVersion) {
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("model", args.model());
+    root.put("version", args.version());
+    root.put("architecture", ordered(
+        "type", args.arch(),
+        "layers", List.of(FashionMnist.FEATURES, args.hidden(), FashionMnist.CLASSES),
+        "hidden_activation", "relu",
+        "output", "softmax",
+        "input_normalisation", "cast uint8 to float32, divide by 255 (inside the graph)",
+        "parameters", outcome.weights().parameterCount()));
+    root.put("optimizer", ordered(
+        "name", "adam",
+        // The trainer uses Adam's defaults for these; report what the library actually used.
+        "beta_1", asDouble(Adam.BETA_ONE_DEFAULT),
+        "beta_2", asDouble(Adam.BETA_TWO_DEFAULT),
+        "epsilon", asDouble(Adam.EPSILON_DEFAULT)));
+    root.put("loss", "softmax cross-entropy on one-hot labels, batch mean");
+    root.put("learning_rate", asDouble(args.learningRate()));
+    root.put("epochs", args.epochs());
+    root.put("batch_size", args.batchSize());
+    root.put("seed", args.seed());
+    root.put("weight_init", "glorot uniform kernels, zero biases (java.util.SplittableRandom from seed)");
+    root.put("shuffle", "Fisher-Yates every epoch (SplittableRandom from seed)");
+    root.put("train_items", outcome.trainItems());
+    root.put("steps", outcome.steps());
+    root.put("epoch_mean_loss", outcome.epochLosses().stream().map(ArtifactWriter::round).toList());
+    root.put("training_time_seconds", Math.round(outcome.seconds() * 10) / 10.0);
+    root.put("tensorflow", "TensorFlow Java 1.1.0 (runtime " + tensorflowVersion + "), CPU");
+    return write(YAML, root);
+  }
+
+  public static String dataManifestJson(DataManifest manifest) {
+    return write(JSON, manifest);
+  }
+
+  public static void writeTo(Path dir, String fileName, String content) throws IOException {
+    Files.writeString(dir.resolve(fileName), content.endsWith("\n") ? content : content + "\n");
+  }
+
+  static String matrixRows(long[][] counts, String rowIndent, String closingIndent) {
+    return counts.length == 0 ? "[ ]" : Arrays.stream(counts)
+        .map(row -> Arrays.stream(row).mapToObj(Long::toString).collect(Collectors.joining(", ", "[", "]")))
+        .collect(Collectors.joining(",\n" + rowIndent, "[\n" + rowIndent, "\n" + closingIndent + "]"));
+  }
+
+  private static Map<String, Object> ordered(Object... keyValues) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    for (int i = 0; i < keyValues.length; i += 2) {
+      map.put((String) keyValues[i], keyValues[i + 1]);
+    }
+    return map;
+  }
+
+  /** Via Float.toString so 0.001f prints as 0.001, not 0.0010000000474974513. */
+  private static double asDouble(float value) {
+    return Double.parseDouble(Float.toString(value));
+  }
+
+  private static double round(double value) {
+    return Math.round(value * 1_000_000) / 1_000_000.0;
+  }
+
+  private static String write(ObjectMapper mapper, Object value) {
+    try {
+      return mapper.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

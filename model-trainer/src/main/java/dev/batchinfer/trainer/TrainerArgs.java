@@ -1,0 +1,91 @@
+package dev.batchinfer.trainer;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Command-line options of {@link TrainerMain}, as {@code --name value} pairs (plus the
+ * {@code --overwrite} flag). Unknown options are errors so a typo cannot silently train with a
+ * default.
+ */
+public record TrainerArgs(String model, String version, String arch, int epochs, long seed,
+                          Path out, int batchSize, float learningRate, int hidden, Path dataDir,
+                          boolean overwrite) {
+
+  static final String USAGE = """
+      usage: TrainerMain [--model fashion-mnist] [--version 1.0.0] [--arch mlp] [--epochs 10]
+                         [--seed 42] [--out model-artifacts] [--batch-size 128]
+                         [--learning-rate 0.001] [--hidden 256]
+                         [--data-dir /usr/share/datasets/fashion-mnist] [--overwrite]""";
+
+  private static final Set<String> OPTIONS = Set.of("model", "version", "arch", "epochs", "seed",
+      "out", "batch-size", "learning-rate", "hidden", "data-dir");
+  private static final Pattern VERSION = Pattern.compile("\\d+\\.\\d+\\.\\d+([-+][0-9A-Za-z.-]+)?");
+
+  public TrainerArgs {
+    if (!"fashion-mnist".equals(model)) {
+      throw new IllegalArgumentException("only --model fashion-mnist is supported, got " + model);
+    }
+    if (!"mlp".equals(arch)) {
+      throw new IllegalArgumentException("only --arch mlp is implemented, got " + arch);
+    }
+    // The version becomes a directory name that serving code resolves; keep it semver-shaped.
+    if (!VERSION.matcher(version).matches()) {
+      throw new IllegalArgumentException("--version must look like 1.0.0, got " + version);
+    }
+    if (epochs <= 0 || batchSize <= 0 || hidden <= 0 || !(learningRate > 0)) {
+      throw new IllegalArgumentException("epochs, batch size, hidden and learning rate must be positive");
+    }
+  }
+
+  public static TrainerArgs parse(String... args) {
+    Map<String, String> values = new HashMap<>();
+    boolean overwrite = false;
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (!arg.startsWith("--")) {
+        throw new IllegalArgumentException("unexpected argument '" + arg + "'\n" + USAGE);
+      }
+      String name = arg.substring(2);
+      if (name.equals("overwrite")) {
+        overwrite = true;
+        continue;
+      }
+      if (!OPTIONS.contains(name)) {
+        throw new IllegalArgumentException("unknown option --" + name + "\n" + USAGE);
+      }
+      if (i + 1 >= args.length) {
+        throw new IllegalArgumentException("--" + name + " needs a value");
+      }
+      values.put(name, args[++i]);
+    }
+    try {
+      return new TrainerArgs(
+          values.getOrDefault("model", "fashion-mnist"),
+          values.getOrDefault("version", "1.0.0"),
+          values.getOrDefault("arch", "mlp"),
+          Integer.parseInt(values.getOrDefault("epochs", "10")),
+          Long.parseLong(values.getOrDefault("seed", "42")),
+          Path.of(values.getOrDefault("out", "model-artifacts")),
+          Integer.parseInt(values.getOrDefault("batch-size", "128")),
+          Float.parseFloat(values.getOrDefault("learning-rate", "0.001")),
+          Integer.parseInt(values.getOrDefault("hidden", "256")),
+          Path.of(values.getOrDefault("data-dir", FashionMnist.DEFAULT_DIR.toString())),
+          overwrite);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("not a number: " + e.getMessage() + "\n" + USAGE, e);
+    }
+  }
+
+  /** {@code <out>/<model>/<version>}: the folder serving code loads. */
+  public Path versionDir() {
+    return out.resolve(model).resolve(version);
+  }
+
+  public MlpTrainer.Config trainerConfig() {
+    return new MlpTrainer.Config(hidden, epochs, batchSize, learningRate, seed);
+  }
+}

@@ -1,0 +1,74 @@
+package dev.batchinfer.trainer;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tensorflow.TensorFlow;
+
+/**
+ * Trains a model and publishes {@code <out>/<model>/<version>/}: the lean SavedModel plus
+ * config.yaml, evaluation_report.json (measured through the exported SavedModel),
+ * training_config.yaml and data_manifest.json. See model-trainer/README.md for the command.
+ */
+public final class TrainerMain {
+
+  private static final Logger log = LoggerFactory.getLogger(TrainerMain.class);
+  static final int EVAL_BATCH_SIZE = 512;
+  /** Serving loads every version into memory; a bigger export means something leaked in. */
+  static final long MAX_SAVED_MODEL_BYTES = 2L * 1024 * 1024;
+
+  private TrainerMain() {}
+
+  public static void main(String[] argv) throws Exception {
+    run(TrainerArgs.parse(argv));
+  }
+
+  static void run(TrainerArgs args) throws Exception {
+    long wallStart = System.nanoTime();
+    Path versionDir = args.versionDir().toAbsolutePath().normalize();
+    if (ModelDirs.isNonEmptyDir(versionDir) && !args.overwrite()) {
+      // Published versions are immutable by default: serving may already have loaded this one.
+      throw new IllegalStateException(versionDir + " already exists; bump --version or pass --overwrite");
+    }
+    log.info("TensorFlow {}; training {} {} ({}), output {}", TensorFlow.version(), args.model(),
+        args.version(), args.trainerConfig(), versionDir);
+
+    FashionMnist.Split train = FashionMnist.train(args.dataDir());
+    FashionMnist.Split test = FashionMnist.test(args.dataDir());
+    DataManifest manifest = DataManifest.of(args.dataDir(), train, test);
+    log.info("loaded {} training and {} test items from {}", train.count(), test.count(), args.dataDir());
+
+    MlpTrainer.Outcome outcome = new MlpTrainer(args.trainerConfig()).train(train);
+    log.info("trained in {} s ({} steps)", String.format("%.1f", outcome.seconds()), outcome.steps());
+
+    Path staging = ModelDirs.stagingFor(versionDir);
+    ModelDirs.deleteRecursively(staging);
+    SavedModelExporter.export(outcome.weights(), staging);
+    long savedModelBytes = ModelDirs.savedModelBytes(staging);
+    if (savedModelBytes > MAX_SAVED_MODEL_BYTES) {
+      throw new IllegalStateException("SavedModel is " + savedModelBytes + " bytes, expected < 2 MB: not lean");
+    }
+
+    // The training graph and session are closed by now: this loads the exported files from disk.
+    SavedModelEvaluator.Evaluation evaluation = SavedModelEvaluator.evaluate(staging, test, EVAL_BATCH_SIZE);
+    log.info("test accuracy through the exported SavedModel: {} ({} items)",
+        String.format("%.4f", evaluation.confusion().accuracy()), evaluation.confusion().total());
+
+    ArtifactWriter.writeTo(staging, ArtifactWriter.CONFIG, ArtifactWriter.configYaml(args.model(),
+        args.version(), ArtifactWriter.description(args.hidden()), FashionMnist.LABELS, FashionMnist.FEATURES));
+    ArtifactWriter.writeTo(staging, ArtifactWriter.EVALUATION, ArtifactWriter.evaluationJson(args.model(),
+        args.version(), versionDir, evaluation, FashionMnist.LABELS));
+    ArtifactWriter.writeTo(staging, ArtifactWriter.TRAINING_CONFIG,
+        ArtifactWriter.trainingConfigYaml(args, outcome, TensorFlow.version()));
+    ArtifactWriter.writeTo(staging, ArtifactWriter.DATA_MANIFEST, ArtifactWriter.dataManifestJson(manifest));
+
+    ModelDirs.publish(staging, versionDir);
+    log.info("published {}: SavedModel {} KB, folder {} KB, total run {} s", versionDir,
+        savedModelBytes / 1024, ModelDirs.sizeInBytes(versionDir) / 1024,
+        String.format("%.1f", (System.nanoTime() - wallStart) / 1e9));
+    if (!Files.isRegularFile(versionDir.resolve("saved_model.pb"))) {
+      throw new IllegalStateException("publish failed: no saved_model.pb in " + versionDir);
+    }
+  }
+}

@@ -1,0 +1,106 @@
+package dev.batchinfer.trainer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ArtifactWriterTest {
+
+  @Test
+  void config_yaml_has_the_agreed_shape() {
+    String yaml = ArtifactWriter.configYaml("fashion-mnist", "1.0.0", ArtifactWriter.description(256),
+        FashionMnist.LABELS, FashionMnist.FEATURES);
+
+    assertThat(yaml).isEqualTo("""
+        model: fashion-mnist
+        version: 1.0.0
+        description: Fashion-MNIST clothing classifier, MLP 784-256-10
+        signature: serving_default
+        input:
+          name: pixels        # JSON field name and signature input key
+          dtype: uint8
+          shape: [784]
+          min: 0
+          max: 255
+        output:
+          name: probabilities
+          top_k: 3
+          labels: [T-shirt/top, Trouser, Pullover, Dress, Coat, Sandal, Shirt, Sneaker, Bag, Ankle boot]
+        batching:
+          max_batch_size: 512
+          preferred_batch_sizes: [128, 256, 512]
+        """);
+  }
+
+  @Test
+  void config_yaml_parses_with_labels_in_dataset_order() throws Exception {
+    JsonNode config = ArtifactWriter.YAML.readTree(ArtifactWriter.configYaml("fashion-mnist", "1.0.0",
+        "d", FashionMnist.LABELS, FashionMnist.FEATURES));
+
+    assertThat(config.path("input").path("name").asText()).isEqualTo("pixels");
+    assertThat(config.path("input").path("shape").get(0).asInt()).isEqualTo(784);
+    assertThat(config.path("output").path("labels")).hasSize(10);
+    assertThat(config.path("output").path("labels").get(0).asText()).isEqualTo("T-shirt/top");
+    assertThat(config.path("output").path("labels").get(9).asText()).isEqualTo("Ankle boot");
+  }
+
+  @Test
+  void evaluation_report_carries_accuracy_per_class_metrics_and_the_matrix() throws Exception {
+    ConfusionMatrix cm = new ConfusionMatrix(2);
+    cm.add(0, 0);
+    cm.add(0, 0);
+    cm.add(0, 1);
+    cm.add(1, 1);
+    String json = ArtifactWriter.evaluationJson("m", "1.0.0", Path.of("out/m/1.0.0"),
+        new SavedModelEvaluator.Evaluation(cm, 512, 0), List.of("a", "b"));
+
+    JsonNode report = ArtifactWriter.JSON.readTree(json);
+
+    assertThat(report.path("num_test_items").asLong()).isEqualTo(4);
+    assertThat(report.path("correct").asLong()).isEqualTo(3);
+    assertThat(report.path("accuracy").asDouble()).isEqualTo(0.75);
+    assertThat(report.path("per_class").path("a").path("recall").asDouble()).isCloseTo(2.0 / 3, within(1e-6));
+    assertThat(report.path("per_class").path("b").path("precision").asDouble()).isEqualTo(0.5);
+    assertThat(report.path("per_class").path("b").path("support").asLong()).isEqualTo(1);
+    JsonNode counts = report.path("confusion_matrix").path("counts");
+    assertThat(counts.get(0).get(0).asLong()).isEqualTo(2);
+    assertThat(counts.get(0).get(1).asLong()).isEqualTo(1);
+    assertThat(counts.get(1).get(1).asLong()).isEqualTo(1);
+    assertThat(json).contains("[2, 1],\n      [0, 1]");
+  }
+
+  @Test
+  void training_config_records_what_is_needed_to_repeat_the_run() throws Exception {
+    TrainerArgs args = TrainerArgs.parse("--epochs", "3", "--seed", "7", "--hidden", "2");
+    MlpWeights weights = new MlpWeights(784, 2, 10,
+        new float[784 * 2], new float[2], new float[2 * 10], new float[10]);
+    MlpTrainer.Outcome outcome = new MlpTrainer.Outcome(weights, List.of(0.5, 0.4, 0.3), 60000, 1407, 12.34);
+
+    JsonNode yaml = ArtifactWriter.YAML.readTree(ArtifactWriter.trainingConfigYaml(args, outcome, "2.18.0"));
+
+    assertThat(yaml.path("architecture").path("layers").toString()).isEqualTo("[784,2,10]");
+    assertThat(yaml.path("optimizer").path("name").asText()).isEqualTo("adam");
+    assertThat(yaml.path("learning_rate").asText()).isEqualTo("0.001");
+    assertThat(yaml.path("epochs").asInt()).isEqualTo(3);
+    assertThat(yaml.path("batch_size").asInt()).isEqualTo(128);
+    assertThat(yaml.path("seed").asLong()).isEqualTo(7);
+    assertThat(yaml.path("training_time_seconds").asDouble()).isEqualTo(12.3);
+  }
+
+  @Test
+  void data_manifest_uses_snake_case_and_keeps_hashes() throws Exception {
+    DataManifest manifest = new DataManifest("fashion-mnist", FashionMnist.SOURCE,
+        List.of(new DataManifest.Entry("train-images", "/x/train.gz", 10, "ab", 60000)), 60000, 10000);
+
+    JsonNode json = ArtifactWriter.JSON.readTree(ArtifactWriter.dataManifestJson(manifest));
+
+    assertThat(json.path("source").asText()).isEqualTo("Debian package dataset-fashion-mnist");
+    assertThat(json.path("train_items").asInt()).isEqualTo(60000);
+    assertThat(json.path("test_items").asInt()).isEqualTo(10000);
+    assertThat(json.path("files").get(0).path("sha256").asText()).isEqualTo("ab");
+  }
+}

@@ -1,0 +1,82 @@
+package dev.batchinfer.api;
+
+import dev.batchinfer.topics.env.CommonSettings;
+import dev.batchinfer.topics.env.Env;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Everything the API reads from its environment, validated once at start.
+ *
+ * @param host API_HOST, the address to bind
+ * @param port API_PORT (0 picks a free port)
+ * @param publicBaseUrl PUBLIC_BASE_URL, how clients reach this API (for links in responses and webhooks)
+ * @param modelArtifacts MODEL_ARTIFACTS, the folder of model-artifacts/&lt;model&gt;/&lt;version&gt;
+ * @param chunkMaxItems CHUNK_MAX_ITEMS, items per Kafka record at most
+ * @param chunkMaxBytes CHUNK_MAX_BYTES, bytes per Kafka record at most
+ * @param maxBatchItems MAX_BATCH_ITEMS, inputs per request at most
+ * @param maxRequestBytes MAX_REQUEST_BYTES, request body size at most
+ * @param submitTimeout SUBMIT_TIMEOUT, how long a submit may wait for Kafka before answering 503
+ * @param producers SUBMIT_PRODUCERS, transactional producers (concurrent submits)
+ * @param instanceId API_INSTANCE_ID, stable per instance so a restart fences its predecessor's transactions
+ * @param estimatedItemsPerSecond ESTIMATED_ITEMS_PER_SECOND, the throughput assumed for estimated_completion
+ */
+public record ApiSettings(
+    CommonSettings common,
+    String host,
+    int port,
+    String publicBaseUrl,
+    Path modelArtifacts,
+    int chunkMaxItems,
+    int chunkMaxBytes,
+    int maxBatchItems,
+    long maxRequestBytes,
+    Duration submitTimeout,
+    int producers,
+    String instanceId,
+    int estimatedItemsPerSecond) {
+
+  public static final String DEFAULT_HOST = "127.0.0.1";
+  public static final int DEFAULT_PORT = 8080;
+  public static final String DEFAULT_MODEL_ARTIFACTS = "model-artifacts";
+  public static final int DEFAULT_CHUNK_MAX_ITEMS = 1000;
+  public static final int DEFAULT_CHUNK_MAX_BYTES = 1024 * 1024;
+  public static final int DEFAULT_MAX_BATCH_ITEMS = 50_000;
+  public static final int DEFAULT_MAX_REQUEST_MB = 256;
+  public static final Duration DEFAULT_SUBMIT_TIMEOUT = Duration.ofSeconds(10);
+  public static final int DEFAULT_PRODUCERS = 4;
+  public static final int DEFAULT_ESTIMATED_ITEMS_PER_SECOND = 5_000;
+
+  public static ApiSettings from(Env env) {
+    CommonSettings common = CommonSettings.from(env);
+    String host = env.string("API_HOST", DEFAULT_HOST);
+    int port = env.integer("API_PORT", DEFAULT_PORT, 0, 65535);
+    return new ApiSettings(
+        common,
+        host,
+        port,
+        env.string("PUBLIC_BASE_URL", "http://" + host + ":" + port),
+        Path.of(env.string("MODEL_ARTIFACTS", DEFAULT_MODEL_ARTIFACTS)),
+        env.integer("CHUNK_MAX_ITEMS", DEFAULT_CHUNK_MAX_ITEMS, 1, 100_000),
+        env.integer("CHUNK_MAX_BYTES", DEFAULT_CHUNK_MAX_BYTES, 4096, 4 * 1024 * 1024 - 1024),
+        env.integer("MAX_BATCH_ITEMS", DEFAULT_MAX_BATCH_ITEMS, 1, 10_000_000),
+        env.integer("MAX_REQUEST_MB", DEFAULT_MAX_REQUEST_MB, 1, 4096) * 1024L * 1024L,
+        env.duration("SUBMIT_TIMEOUT", DEFAULT_SUBMIT_TIMEOUT),
+        env.integer("SUBMIT_PRODUCERS", DEFAULT_PRODUCERS, 1, 64),
+        env.string("API_INSTANCE_ID", hostName() + "-" + port),
+        env.integer("ESTIMATED_ITEMS_PER_SECOND", DEFAULT_ESTIMATED_ITEMS_PER_SECOND, 1, Integer.MAX_VALUE));
+  }
+
+  public ApiSettings withCommon(CommonSettings c) {
+    return new ApiSettings(c, host, port, publicBaseUrl, modelArtifacts, chunkMaxItems, chunkMaxBytes, maxBatchItems,
+        maxRequestBytes, submitTimeout, producers, instanceId, estimatedItemsPerSecond);
+  }
+
+  private static String hostName() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      return "api";
+    }
+  }
+}

@@ -1,0 +1,65 @@
+package dev.batchinfer.api.problem;
+
+import java.time.Duration;
+
+/**
+ * An error the API answers with an RFC 9457 problem. Carries everything the body needs, so handlers
+ * throw and one place renders.
+ *
+ * @see ProblemRenderer
+ */
+public class ApiException extends RuntimeException {
+
+  private final int status;
+  private final String type;
+  private final String title;
+  private final String field;
+  private final Duration retryAfter;
+
+  public ApiException(int status, String type, String title, String detail, String field, Duration retryAfter) {
+    super(detail);
+    this.status = status;
+    this.type = type;
+    this.title = title;
+    this.field = field;
+    this.retryAfter = retryAfter;
+  }
+
+  /** 400: the request is wrong; {@code field} is a JSON pointer into the body or the parameter name. */
+  public static ApiException invalid(String field, String detail) {
+    return new ApiException(400, "invalid-request", "The request is not valid", detail, field, null);
+  }
+
+  public static ApiException notFound(String what) {
+    return new ApiException(404, "not-found", "Not found", what, null, null);
+  }
+
+  public static ApiException tooLarge(String field, String detail) {
+    return new ApiException(413, "too-large", "The request is too large", detail, field, null);
+  }
+
+  /** 503: a dependency is down; nothing was accepted, the client may retry after the given time. */
+  public static ApiException unavailable(String detail, Duration retryAfter) {
+    return new ApiException(503, "unavailable", "The service cannot accept this now", detail, null, retryAfter);
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public String type() {
+    return type;
+  }
+
+  public String title() {
+    return title;
+  }
+
+  public String field() {
+    return field;
+  }
+
+  public Duration retryAfter() {
+    return retryAfter;
+  }
+}

@@ -1,0 +1,68 @@
+package dev.batchinfer.api.read;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.batchinfer.store.batch.BatchRecord;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** How a batch looks to clients: the 202 answer and the status document share one shape. */
+public final class BatchView {
+
+  private final ObjectMapper json;
+  private final String baseUrl;
+
+  public BatchView(ObjectMapper json, String baseUrl) {
+    this.json = json;
+    this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+  }
+
+  public String statusPath(String batchId) {
+    return "/v1/batch/" + batchId + "/status";
+  }
+
+  public Map<String, Object> accepted(BatchRecord r) {
+    return status(r);
+  }
+
+  public Map<String, Object> status(BatchRecord r) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("batch_id", r.batchId());
+    body.put("status", r.status().wire());
+    body.put("model", r.model());
+    body.put("model_version", r.modelVersion());
+    body.put("priority", r.priority().wire());
+    Map<String, Object> progress = new LinkedHashMap<>();
+    progress.put("completed", r.completed());
+    progress.put("failed", r.failed());
+    progress.put("total", r.total());
+    body.put("progress", progress);
+    body.put("created", text(r.created()));
+    body.put("started_at", text(r.startedAt()));
+    body.put("completed_at", text(r.completedAt()));
+    body.put("estimated_completion", r.status().isFinal() ? text(r.completedAt()) : text(r.estimatedCompletion()));
+    body.put("callback_url", r.callbackUrl());
+    body.put("metadata", metadata(r.metadataJson()));
+    Map<String, String> links = new LinkedHashMap<>();
+    links.put("status", baseUrl + statusPath(r.batchId()));
+    links.put("results", baseUrl + "/v1/batch/" + r.batchId() + "/results");
+    body.put("links", links);
+    return body;
+  }
+
+  private JsonNode metadata(String text) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      return json.readTree(text);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("stored metadata is not JSON", e);
+    }
+  }
+
+  private static String text(Instant t) {
+    return t == null ? null : t.toString();
+  }
+}

@@ -1,0 +1,108 @@
+package dev.batchinfer.api.read;
+
+import dev.batchinfer.api.problem.ApiException;
+import dev.batchinfer.store.batch.BatchRecord;
+import dev.batchinfer.store.batch.BatchStore;
+import dev.batchinfer.store.batch.ResultLines;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Status and results, read straight from Redis. Results are readable while the batch runs: the
+ * window shows the items already finished and counts the rest as pending.
+ */
+public final class ReadHandlers {
+
+  public static final String NDJSON = "application/x-ndjson";
+  static final int DEFAULT_LIMIT = 100;
+  static final int MAX_LIMIT = 1000;
+  /** Chunks fetched per Redis round trip while streaming every result. */
+  static final int STREAM_CHUNKS_PER_READ = 16;
+
+  private final BatchStore store;
+  private final BatchView view;
+
+  public ReadHandlers(BatchStore store, BatchView view) {
+    this.store = store;
+    this.view = view;
+  }
+
+  public void status(Context ctx) {
+    ctx.json(view.status(find(ctx)));
+  }
+
+  public void results(Context ctx) throws IOException {
+    BatchRecord batch = find(ctx);
+    String accept = ctx.header("Accept");
+    if (accept != null && accept.contains(NDJSON)) {
+      streamAll(ctx, batch);
+      return;
+    }
+    long offset = longParam(ctx, "offset", 0, 0, Long.MAX_VALUE);
+    int limit = (int) longParam(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
+    long end = Math.min(batch.total(), offset + limit);
+    List<String> lines = List.of();
+    if (offset < end) {
+      int firstChunk = batch.chunkOf(offset);
+      int lastChunk = batch.chunkOf(end - 1);
+      lines = ResultLines.inRange(store.readChunkResults(batch.batchId(), firstChunk, lastChunk + 1), offset, end);
+    }
+    long window = Math.max(0, end - offset);
+    StringBuilder body = new StringBuilder(64 + lines.stream().mapToInt(String::length).sum() + lines.size());
+    body.append("{\"batch_id\":\"").append(batch.batchId())
+        .append("\",\"status\":\"").append(batch.status().wire())
+        .append("\",\"model_version\":\"").append(batch.modelVersion())
+        .append("\",\"total\":").append(batch.total())
+        .append(",\"offset\":").append(offset)
+        .append(",\"limit\":").append(limit)
+        .append(",\"returned\":").append(lines.size())
+        .append(",\"pending\":").append(window - lines.size())
+        .append(",\"next_offset\":").append(end < batch.total() ? Long.toString(end) : "null")
+        .append(",\"results\":[");
+    for (int i = 0; i < lines.size(); i++) {
+      if (i > 0) {
+        body.append(',');
+      }
+      body.append(lines.get(i)); // stored lines are already the JSON objects clients get
+    }
+    body.append("]}");
+    ctx.contentType("application/json").result(body.toString());
+  }
+
+  /** Every finished result, one JSON object per line, in input order. */
+  private void streamAll(Context ctx, BatchRecord batch) throws IOException {
+    ctx.contentType(NDJSON);
+    OutputStream out = ctx.outputStream();
+    for (int from = 0; from < batch.chunkCount(); from += STREAM_CHUNKS_PER_READ) {
+      int to = Math.min(batch.chunkCount(), from + STREAM_CHUNKS_PER_READ);
+      for (String chunk : store.readChunkResults(batch.batchId(), from, to)) {
+        out.write(chunk.getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    out.flush();
+  }
+
+  private BatchRecord find(Context ctx) {
+    String id = ctx.pathParam("id");
+    return store.find(id).orElseThrow(() -> ApiException.notFound("no batch with id " + id));
+  }
+
+  private static long longParam(Context ctx, String name, long defaultValue, long min, long max) {
+    String v = ctx.queryParam(name);
+    if (v == null || v.isBlank()) {
+      return defaultValue;
+    }
+    try {
+      long n = Long.parseLong(v.trim());
+      if (n >= min && n <= max) {
+        return n;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw ApiException.invalid(name, "\"" + name + "\" must be an integer from " + min + " to " + max + ", got \"" + v + "\"");
+  }
+}

@@ -1,0 +1,192 @@
+package dev.batchinfer.api.submit;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.util.TokenBuffer;
+import dev.batchinfer.api.problem.ApiException;
+import dev.batchinfer.models.InvalidInputException;
+import dev.batchinfer.models.ModelCatalog;
+import dev.batchinfer.models.ModelConfig;
+import dev.batchinfer.topics.message.Priority;
+import dev.batchinfer.topics.serde.ChunkCodec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * Reads a submit body as a stream: each input is validated against the model's schema and encoded
+ * as soon as it is read, so memory holds compact bytes, never the whole JSON tree. If "inputs"
+ * comes before "model", the inputs are kept as tokens until the model is known.
+ */
+public final class BatchRequestReader {
+
+  static final int MAX_METADATA_BYTES = 16 * 1024;
+  static final int MAX_BATCH_ID_CHARS = 36;
+
+  private final ObjectMapper json;
+  private final ModelCatalog catalog;
+  private final int chunkMaxItems;
+  private final int chunkMaxBytes;
+  private final int maxItems;
+
+  public BatchRequestReader(ObjectMapper json, ModelCatalog catalog, int chunkMaxItems, int chunkMaxBytes, int maxItems) {
+    this.json = json;
+    this.catalog = catalog;
+    this.chunkMaxItems = chunkMaxItems;
+    this.chunkMaxBytes = chunkMaxBytes;
+    this.maxItems = maxItems;
+  }
+
+  /** @throws ApiException 400 naming the field for anything invalid, 413 for too many inputs */
+  public ParsedBatch read(InputStream body) {
+    try (JsonParser p = json.getFactory().createParser(body)) {
+      return readObject(p);
+    } catch (JsonProcessingException e) {
+      var at = e.getLocation();
+      String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+      throw ApiException.invalid("", "the body is not valid JSON" + where + ": " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw ApiException.invalid("", "the body could not be read: " + e.getMessage());
+    }
+  }
+
+  private ParsedBatch readObject(JsonParser p) throws IOException {
+    if (p.nextToken() != JsonToken.START_OBJECT) {
+      throw ApiException.invalid("", "the body must be a JSON object with \"model\" and \"inputs\"");
+    }
+    String modelId = null;
+    Priority priority = Priority.NORMAL;
+    String callbackUrl = null;
+    String metadata = null;
+    Chunker chunker = null;
+    ModelConfig model = null;
+    TokenBuffer earlyInputs = null;
+    boolean sawInputs = false;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken value = p.nextToken();
+      switch (field) {
+        case "model" -> {
+          modelId = text(p, value, "/model", "the model id, e.g. \"fashion-mnist\"");
+          model = resolve(modelId);
+          if (earlyInputs != null) {
+            chunker = newChunker(model);
+            try (JsonParser buffered = earlyInputs.asParser(p.getCodec())) {
+              buffered.nextToken();
+              readInputs(buffered, model, chunker);
+            }
+            earlyInputs = null;
+          }
+        }
+        case "inputs" -> {
+          sawInputs = true;
+          if (value != JsonToken.START_ARRAY) {
+            throw ApiException.invalid("/inputs", "\"inputs\" must be an array of input objects");
+          }
+          if (model == null) {
+            earlyInputs = new TokenBuffer(p);
+            earlyInputs.copyCurrentStructure(p);
+          } else {
+            chunker = newChunker(model);
+            readInputs(p, model, chunker);
+          }
+        }
+        case "priority" -> {
+          String wire = text(p, value, "/priority", "one of low, normal, high");
+          priority = Priority.fromWire(wire).orElseThrow(() ->
+              ApiException.invalid("/priority", "unknown priority \"" + wire + "\": use one of low, normal, high"));
+        }
+        case "callback_url" -> callbackUrl = value == JsonToken.VALUE_NULL ? null
+            : checkCallback(text(p, value, "/callback_url", "an absolute http or https URL"));
+        case "metadata" -> metadata = readMetadata(p, value);
+        default -> throw ApiException.invalid("/" + field, "unknown field \"" + field
+            + "\": the body takes model, inputs, priority, callback_url and metadata");
+      }
+    }
+    if (modelId == null) {
+      throw ApiException.invalid("/model", "missing \"model\": name the model to run, e.g. \"fashion-mnist\"");
+    }
+    if (!sawInputs || chunker == null || chunker.itemCount() == 0) {
+      throw ApiException.invalid("/inputs", "\"inputs\" must be a non-empty array of input objects");
+    }
+    if (p.nextToken() != null) {
+      throw ApiException.invalid("", "unexpected content after the JSON object");
+    }
+    long total = chunker.itemCount();
+    return new ParsedBatch(model, priority, callbackUrl, metadata, total, chunker.finish());
+  }
+
+  private ModelConfig resolve(String modelId) {
+    return catalog.resolve(modelId).orElseThrow(() -> ApiException.invalid("/model",
+        "unknown model \"" + modelId + "\": available models are "
+            + catalog.modelIds().stream().collect(Collectors.joining(", "))));
+  }
+
+  private Chunker newChunker(ModelConfig model) {
+    int header = ChunkCodec.headerBytes("x".repeat(MAX_BATCH_ID_CHARS), model.model(), model.version());
+    return new Chunker(chunkMaxItems, chunkMaxBytes, header);
+  }
+
+  private void readInputs(JsonParser p, ModelConfig model, Chunker chunker) throws IOException {
+    long index = 0;
+    while (p.nextToken() != JsonToken.END_ARRAY) {
+      if (index >= maxItems) {
+        throw ApiException.tooLarge("/inputs", "more than " + maxItems + " inputs in one request: split the batch");
+      }
+      JsonNode item = json.readTree(p);
+      byte[] payload;
+      try {
+        payload = model.input().encode(item);
+      } catch (InvalidInputException e) {
+        throw ApiException.invalid("/inputs/" + index + e.pointer(), "input " + index + ": " + e.getMessage());
+      }
+      if (payload.length > chunker.maxItemBytes()) {
+        throw ApiException.invalid("/inputs/" + index, "input " + index + " is " + payload.length
+            + " bytes; at most " + chunker.maxItemBytes() + " fit in one chunk (CHUNK_MAX_BYTES)");
+      }
+      chunker.add(index++, payload);
+    }
+  }
+
+  private String readMetadata(JsonParser p, JsonToken value) throws IOException {
+    if (value == JsonToken.VALUE_NULL) {
+      return null;
+    }
+    if (value != JsonToken.START_OBJECT) {
+      throw ApiException.invalid("/metadata", "\"metadata\" must be a JSON object");
+    }
+    String text = json.writeValueAsString(json.readTree(p));
+    if (text.length() > MAX_METADATA_BYTES) {
+      throw ApiException.invalid("/metadata", "\"metadata\" is " + text.length() + " bytes; keep it under " + MAX_METADATA_BYTES);
+    }
+    return text;
+  }
+
+  private static String text(JsonParser p, JsonToken value, String field, String expected) throws IOException {
+    if (value != JsonToken.VALUE_STRING) {
+      throw ApiException.invalid(field, "\"" + field.substring(1) + "\" must be a string: " + expected);
+    }
+    return p.getText();
+  }
+
+  /** Syntax only; where a callback may point is the dispatcher's SSRF guard's business. */
+  static String checkCallback(String url) {
+    try {
+      URI uri = new URI(url);
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      if (!Arrays.asList("http", "https").contains(scheme) || uri.getHost() == null) {
+        throw ApiException.invalid("/callback_url", "\"callback_url\" must be an absolute http or https URL, got \"" + url + "\"");
+      }
+      return url;
+    } catch (URISyntaxException e) {
+      throw ApiException.invalid("/callback_url", "\"callback_url\" is not a valid URL: " + e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,42 @@
+package dev.batchinfer.api.submit;
+
+import dev.batchinfer.api.problem.ApiException;
+import java.io.FilterInputStream;
+import java.io.InputStream;
+
+/** Stops reading a body past the limit, whatever Content-Length said (or did not say). */
+final class LimitedInputStream extends FilterInputStream {
+
+  private final long limit;
+  private long read;
+
+  LimitedInputStream(InputStream in, long limit) {
+    super(in);
+    this.limit = limit;
+  }
+
+  @Override
+  public int read() throws java.io.IOException {
+    int b = super.read();
+    if (b >= 0) {
+      count(1);
+    }
+    return b;
+  }
+
+  @Override
+  public int read(byte[] buf, int off, int len) throws java.io.IOException {
+    int n = super.read(buf, off, len);
+    if (n > 0) {
+      count(n);
+    }
+    return n;
+  }
+
+  private void count(int n) {
+    read += n;
+    if (read > limit) {
+      throw ApiException.tooLarge("", "the body is larger than " + limit + " bytes (MAX_REQUEST_MB): split the batch");
+    }
+  }
+}

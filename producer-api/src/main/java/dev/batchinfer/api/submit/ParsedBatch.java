@@ -1,0 +1,14 @@
+package dev.batchinfer.api.submit;
+
+import dev.batchinfer.models.ModelConfig;
+import dev.batchinfer.topics.message.Priority;
+import java.util.List;
+
+/** A submit request that passed validation: every input is encoded and chunked. */
+public record ParsedBatch(
+    ModelConfig model,
+    Priority priority,
+    String callbackUrl,
+    String metadataJson,
+    long totalItems,
+    List<Chunker.ChunkItems> chunks) {}

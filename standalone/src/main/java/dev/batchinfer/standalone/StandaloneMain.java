@@ -1,0 +1,68 @@
+package dev.batchinfer.standalone;
+
+import dev.batchinfer.embedded.EmbeddedKafka;
+import dev.batchinfer.embedded.RedisEndpoint;
+import dev.batchinfer.embedded.RedisLocator;
+import dev.batchinfer.topics.env.Env;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole system in one JVM: an embedded Kafka broker (unless KAFKA_BOOTSTRAP_SERVERS names one),
+ * Redis (REDIS_URL, else an embedded redis-server), and every service. Ctrl-C stops it cleanly.
+ */
+public final class StandaloneMain {
+
+  private static final Logger log = LoggerFactory.getLogger(StandaloneMain.class);
+
+  private StandaloneMain() {}
+
+  public static void main(String[] args) throws Exception {
+    Env env = Env.system();
+    Optional<String> externalKafka = Optional.ofNullable(System.getenv("KAFKA_BOOTSTRAP_SERVERS")).filter(s -> !s.isBlank());
+    Path work = Path.of(env.string("STANDALONE_DATA_DIR", Files.createTempDirectory("batch-inference-").toString()));
+    EmbeddedKafka kafka = externalKafka.isPresent() ? null
+        : EmbeddedKafka.start(dir(work.resolve("kafka")), env.integer("KAFKA_PORT", 9092, 1, 65535));
+    String bootstrap = externalKafka.orElseGet(kafka::bootstrapServers);
+    RedisEndpoint redis = RedisLocator.locate(Optional.ofNullable(System.getenv("REDIS_URL")).filter(s -> !s.isBlank()));
+    StandaloneApp app = StandaloneApp.start(env, bootstrap, redis.url(), dir(work.resolve("streams")));
+
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      log.info("stopping ...");
+      app.close();
+      redis.close();
+      if (kafka != null) {
+        kafka.close();
+      }
+      stopped.countDown();
+    }, "standalone-shutdown"));
+    String api = "http://127.0.0.1:" + app.apiPort();
+    log.info("""
+
+        ============================================================
+         batch-inference is running
+           API        {}   (submit: POST {}/v1/batch/predict)
+           Kafka      {}{}
+           Redis      {}{}
+         Ctrl-C stops everything.
+        ============================================================""",
+        api, api, bootstrap, kafka == null ? "" : " (embedded)", redis.url(),
+        redis.embedded().isPresent() ? " (embedded)" : "");
+    stopped.await();
+  }
+
+  private static Path dir(Path p) {
+    try {
+      return Files.createDirectories(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
