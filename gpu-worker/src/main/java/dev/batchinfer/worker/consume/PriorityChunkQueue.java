@@ -30,8 +30,10 @@ public final class PriorityChunkQueue implements ChunkSource {
   public PriorityChunkQueue(Map<Priority, Integer> weights) {
     for (Priority p : Priority.values()) {
       int w = weights.getOrDefault(p, 1);
-      if (w < 1) {
-        throw new IllegalArgumentException("weight of " + p.wire() + " must be >= 1");
+      // A weight above the scale would get stride 0: its pass would never advance and it would
+      // starve every other priority.
+      if (w < 1 || w > STRIDE_SCALE) {
+        throw new IllegalArgumentException("weight of " + p.wire() + " must be from 1 to " + STRIDE_SCALE + ", got " + w);
       }
       queues.put(p, new ArrayDeque<>());
       stride.put(p, STRIDE_SCALE / w);

@@ -25,7 +25,7 @@ public final class ProblemRenderer {
     body.put("detail", e.getMessage());
     body.put("instance", ctx.path());
     body.put("request_id", ctx.res().getHeader(REQUEST_ID_HEADER));
-    if (e.field() != null) {
+    if (e.field() != null && !e.field().isEmpty()) {
       body.put("field", e.field());
     }
     if (e.retryAfter() != null) {

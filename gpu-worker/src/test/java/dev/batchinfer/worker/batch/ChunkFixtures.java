@@ -1,0 +1,40 @@
+package dev.batchinfer.worker.batch;
+
+import dev.batchinfer.topics.message.ChunkHeader;
+import dev.batchinfer.topics.message.InferenceChunk;
+import dev.batchinfer.topics.message.Priority;
+import java.util.stream.IntStream;
+
+/** Real chunks for unit tests: one payload byte per item, item indexes starting at {@code firstIndex}. */
+public final class ChunkFixtures {
+
+  private ChunkFixtures() {}
+
+  public static InferenceChunk chunk(String batchId, int items, long firstIndex, Priority priority) {
+    long[] indexes = new long[items];
+    int[] offsets = new int[items + 1];
+    byte[] payloads = new byte[items];
+    for (int i = 0; i < items; i++) {
+      indexes[i] = firstIndex + i;
+      offsets[i] = i;
+      payloads[i] = (byte) i;
+    }
+    offsets[items] = items;
+    ChunkHeader header = new ChunkHeader(batchId, 0, 1, items, "m", "1.0.0", priority, 0L);
+    return new InferenceChunk(header, indexes, offsets, payloads);
+  }
+
+  /** A chunk whose items all go to the model. */
+  public static PendingChunk pending(String modelKey, String batchId, int items) {
+    return new PendingChunk(chunk(batchId, items, 0, Priority.NORMAL), modelKey, batchId, allPositions(items));
+  }
+
+  /** A chunk with an opaque source the caller picks (e.g. a partition). */
+  public static PendingChunk pending(String batchId, int items, Object source) {
+    return new PendingChunk(chunk(batchId, items, 0, Priority.NORMAL), "m@1.0.0", source, allPositions(items));
+  }
+
+  public static int[] allPositions(int items) {
+    return IntStream.range(0, items).toArray();
+  }
+}

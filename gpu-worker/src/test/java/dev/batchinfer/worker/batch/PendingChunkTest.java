@@ -1,0 +1,104 @@
+package dev.batchinfer.worker.batch;
+
+import static dev.batchinfer.worker.batch.ChunkFixtures.chunk;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.batchinfer.topics.message.Priority;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+class PendingChunkTest {
+
+  private static PendingChunk pendingOf(int items) {
+    return new PendingChunk(chunk("b", items, 0, Priority.NORMAL), "m@1.0.0", "source", ChunkFixtures.allPositions(items));
+  }
+
+  @Test
+  void answer_returns_true_only_for_the_last_item_answered_whatever_the_order() {
+    PendingChunk c = pendingOf(3);
+
+    assertThat(c.answer(2, "two", true)).isFalse();
+    assertThat(c.answer(0, "zero", true)).isFalse();
+    assertThat(c.answer(1, "one", true)).isTrue();
+  }
+
+  @Test
+  void a_single_item_chunk_is_complete_on_its_first_answer() {
+    assertThat(pendingOf(1).answer(0, "only", false)).isTrue();
+  }
+
+  @Test
+  void exactly_one_of_many_concurrent_answers_completes_the_chunk() throws Exception {
+    int items = 2_000;
+    PendingChunk c = pendingOf(items);
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Callable<Integer>> workers = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        int first = t;
+        workers.add(() -> {
+          int completions = 0;
+          for (int i = first; i < items; i += 4) {
+            if (c.answer(i, "line" + i, true)) {
+              completions++;
+            }
+          }
+          return completions;
+        });
+      }
+      int total = 0;
+      for (Future<Integer> f : pool.invokeAll(workers)) {
+        total += f.get();
+      }
+      assertThat(total).isEqualTo(1);
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(c.ndjson().split("\n")).hasSize(items).startsWith("line0", "line1", "line2").endsWith("line1999");
+  }
+
+  @Test
+  void counts_split_answers_into_succeeded_and_failed() {
+    PendingChunk c = pendingOf(4);
+    c.answer(0, "ok", true);
+    c.answer(1, "bad", false);
+    c.answer(2, "bad", false);
+    c.answer(3, "ok", true);
+
+    assertThat(c.failedCount()).isEqualTo(2);
+    assertThat(c.succeededCount()).isEqualTo(2);
+  }
+
+  @Test
+  void ndjson_lists_the_lines_in_item_order_not_answer_order() {
+    PendingChunk c = pendingOf(3);
+    c.answer(2, "{\"index\":2}", true);
+    c.answer(0, "{\"index\":0}", true);
+    c.answer(1, "{\"index\":1}", false);
+
+    assertThat(c.ndjson()).isEqualTo("{\"index\":0}\n{\"index\":1}\n{\"index\":2}\n");
+  }
+
+  @Test
+  void runnable_positions_map_to_item_positions_and_exclude_items_answered_up_front() {
+    PendingChunk c = new PendingChunk(chunk("b", 5, 0, Priority.NORMAL), "m@1.0.0", "source", new int[] {1, 4});
+
+    assertThat(c.runnableCount()).isEqualTo(2);
+    assertThat(c.runnablePosition(0)).isEqualTo(1);
+    assertThat(c.runnablePosition(1)).isEqualTo(4);
+    assertThat(c.modelKey()).isEqualTo("m@1.0.0");
+    assertThat(c.source()).isEqualTo("source");
+    // All five items still need an answer, runnable or not.
+    assertThat(c.answer(0, "e", false)).isFalse();
+    assertThat(c.answer(2, "e", false)).isFalse();
+    assertThat(c.answer(3, "e", false)).isFalse();
+    assertThat(c.answer(1, "r", true)).isFalse();
+    assertThat(c.answer(4, "r", true)).isTrue();
+    assertThat(c.succeededCount()).isEqualTo(2);
+  }
+}

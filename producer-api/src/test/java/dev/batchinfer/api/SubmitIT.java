@@ -1,0 +1,200 @@
+package dev.batchinfer.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.batchinfer.api.testing.ApiClient;
+import dev.batchinfer.api.testing.Inputs;
+import dev.batchinfer.embedded.testing.TestInfra;
+import dev.batchinfer.embedded.testing.TestNamespace;
+import dev.batchinfer.embedded.testing.TopicReader;
+import dev.batchinfer.topics.TopicCreator;
+import dev.batchinfer.topics.Topics;
+import dev.batchinfer.topics.env.Env;
+import dev.batchinfer.topics.message.InferenceChunk;
+import dev.batchinfer.topics.message.Priority;
+import dev.batchinfer.topics.serde.ChunkCodec;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The API against a real broker and Redis, with no worker: what reaches Kafka and Redis, and what does not. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SubmitIT {
+
+  private static final int CHUNK_MAX_ITEMS = 1000;
+  private static final int CHUNK_MAX_BYTES = 200_000;
+
+  private final TestNamespace ns = TestNamespace.create("submit");
+  private final Topics topics = Topics.withPrefix(ns.topicPrefix());
+  private ProducerApiApp app;
+  private ApiClient api;
+  private RedisClient redisClient;
+  private StatefulRedisConnection<String, String> redis;
+
+  @BeforeAll
+  void start() {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.bootstrapServers()))) {
+      TopicCreator.ensure(admin, topics, (short) 1);
+    }
+    Env env = Env.of(ns.env(Map.of(
+        "API_PORT", "0",
+        "MODEL_ARTIFACTS", "../model-artifacts",
+        "API_INSTANCE_ID", TestInfra.unique("api"),
+        "CHUNK_MAX_ITEMS", Integer.toString(CHUNK_MAX_ITEMS),
+        "CHUNK_MAX_BYTES", Integer.toString(CHUNK_MAX_BYTES))));
+    app = ProducerApiApp.create(ApiSettings.from(env)).start();
+    api = new ApiClient(app.port());
+    redisClient = RedisClient.create(TestInfra.redisUrl());
+    redis = redisClient.connect();
+  }
+
+  @AfterAll
+  void stop() {
+    app.close();
+    redis.close();
+    redisClient.shutdown();
+  }
+
+  @Test
+  void accepted_batch_has_every_chunk_committed_bounded_and_in_order() {
+    byte[][] images = Inputs.images(2_500, 7);
+    ApiClient.Answer answer = api.post("/v1/batch/predict",
+        Inputs.batchBody("fashion-mnist", images, "\"priority\":\"low\",\"metadata\":{\"job\":\"nightly\"}"));
+
+    assertThat(answer.status()).isEqualTo(202);
+    String batchId = answer.body().get("batch_id").asText();
+    assertThat(answer.body().get("status").asText()).isEqualTo("queued");
+    assertThat(answer.body().at("/progress/total").asLong()).isEqualTo(2_500);
+    assertThat(answer.body().at("/progress/completed").asLong()).isZero();
+    assertThat(answer.body().get("created").asText()).isNotEmpty();
+    assertThat(answer.body().get("estimated_completion").asText()).isNotEmpty();
+    assertThat(answer.raw().headers().firstValue("Location")).hasValue("/v1/batch/" + batchId + "/status");
+
+    // The commit is durable when the API answers; the markers that make it visible to
+    // read_committed consumers reach each partition a moment later (Kafka writes them after EndTxn).
+    List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      records.clear();
+      for (ConsumerRecord<byte[], byte[]> r : TopicReader.readAll(topics.requests(Priority.LOW).name(), true)) {
+        if (ChunkCodec.decode(r.value()).header().batchId().equals(batchId)) {
+          records.add(r);
+        }
+      }
+      assertThat(records).hasSize((2_500 + 250) / 251);
+    });
+    List<InferenceChunk> chunks = records.stream().map(r -> ChunkCodec.decode(r.value()))
+        .sorted(Comparator.comparingInt(c -> c.header().chunkIndex())).toList();
+    // 200,000-byte records hold at most (200000 - header) / (784 + 12) = 251 items: the byte bound rules.
+    assertThat(chunks).hasSize((2_500 + 250) / 251);
+    assertThat(records).allSatisfy(r -> assertThat(r.value().length).isLessThanOrEqualTo(CHUNK_MAX_BYTES));
+    long next = 0;
+    for (InferenceChunk c : chunks) {
+      assertThat(c.header().chunkCount()).isEqualTo(chunks.size());
+      assertThat(c.header().totalItems()).isEqualTo(2_500);
+      assertThat(c.header().modelVersion()).isEqualTo("1.0.0");
+      for (int i = 0; i < c.itemCount(); i++) {
+        assertThat(c.itemIndex(i)).isEqualTo(next);
+        byte[] payload = new byte[c.payloadLength(i)];
+        c.payload(i).get(payload);
+        assertThat(payload).isEqualTo(images[(int) next]);
+        next++;
+      }
+    }
+    assertThat(next).isEqualTo(2_500);
+
+    ApiClient.Answer status = api.get("/v1/batch/" + batchId + "/status");
+    assertThat(status.status()).isEqualTo(200);
+    assertThat(status.body().get("status").asText()).isEqualTo("queued");
+    assertThat(status.body().at("/metadata/job").asText()).isEqualTo("nightly");
+    ApiClient.Answer results = api.get("/v1/batch/" + batchId + "/results?offset=10&limit=5");
+    assertThat(results.body().get("returned").asInt()).isZero();
+    assertThat(results.body().get("pending").asInt()).isEqualTo(5);
+    assertThat(results.body().get("next_offset").asLong()).isEqualTo(15);
+  }
+
+  static Stream<Arguments> badRequests() {
+    String image = "{\"pixels\":[" + "0,".repeat(783) + "0]}";
+    return Stream.of(
+        Arguments.of("malformed JSON", "{\"model\": \"fashion-mnist\", \"inputs\": [", ""),
+        Arguments.of("not an object", "[1,2,3]", ""),
+        Arguments.of("unknown model", "{\"model\":\"no-such-model\",\"inputs\":[" + image + "]}", "/model"),
+        Arguments.of("missing model", "{\"inputs\":[" + image + "]}", "/model"),
+        Arguments.of("wrong input shape", "{\"model\":\"fashion-mnist\",\"inputs\":[" + image + ",{\"pixels\":[1,2,3]}]}",
+            "/inputs/1/pixels"),
+        Arguments.of("wrong input type", "{\"model\":\"fashion-mnist\",\"inputs\":[{\"pixels\":[" + "\"a\"," + "0,".repeat(782) + "0]}]}",
+            "/inputs/0/pixels/0"),
+        Arguments.of("value out of range", "{\"model\":\"fashion-mnist\",\"inputs\":[{\"pixels\":[" + "0,".repeat(5) + "256," + "0,".repeat(777) + "0]}]}",
+            "/inputs/0/pixels/5"),
+        Arguments.of("inputs not objects", "{\"model\":\"fashion-mnist\",\"inputs\":[[1,2]]}", "/inputs/0"),
+        Arguments.of("empty inputs", "{\"model\":\"fashion-mnist\",\"inputs\":[]}", "/inputs"),
+        Arguments.of("unknown priority", "{\"model\":\"fashion-mnist\",\"priority\":\"urgent\",\"inputs\":[" + image + "]}", "/priority"),
+        Arguments.of("callback not http", "{\"model\":\"fashion-mnist\",\"callback_url\":\"ftp://x\",\"inputs\":[" + image + "]}", "/callback_url"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badRequests")
+  void bad_request_answers_400_problem_naming_the_field_and_leaves_nothing_behind(String why, String body, String field) {
+    long keysBefore = redisKeys();
+    long recordsBefore = allRequestRecords();
+
+    ApiClient.Answer answer = api.post("/v1/batch/predict", body);
+
+    assertThat(answer.status()).as(why).isEqualTo(400);
+    assertThat(answer.contentType()).startsWith("application/problem+json");
+    assertThat(answer.body().get("status").asInt()).isEqualTo(400);
+    assertThat(answer.body().get("type").asText()).isNotEmpty();
+    assertThat(answer.body().get("title").asText()).isNotEmpty();
+    assertThat(answer.body().get("detail").asText()).isNotEmpty();
+    assertThat(answer.body().get("request_id").asText()).isEqualTo(answer.raw().headers().firstValue("X-Request-Id").orElseThrow());
+    if (!field.isEmpty()) {
+      assertThat(answer.body().get("field").asText()).isEqualTo(field);
+    }
+    assertThat(allRequestRecords()).as("records on the request topics").isEqualTo(recordsBefore);
+    assertThat(redisKeys()).as("batch records in Redis").isEqualTo(keysBefore);
+  }
+
+  @Test
+  void unknown_batch_answers_404_problem() {
+    ApiClient.Answer status = api.get("/v1/batch/00000000-0000-0000-0000-000000000000/status");
+    ApiClient.Answer results = api.get("/v1/batch/00000000-0000-0000-0000-000000000000/results");
+    for (ApiClient.Answer a : List.of(status, results)) {
+      assertThat(a.status()).isEqualTo(404);
+      assertThat(a.contentType()).startsWith("application/problem+json");
+      assertThat(a.body().get("detail").asText()).contains("00000000-0000-0000-0000-000000000000");
+    }
+  }
+
+  @Test
+  void results_paging_parameters_are_validated() {
+    String id = api.post("/v1/batch/predict", Inputs.batchBody("fashion-mnist", Inputs.images(3, 1), null))
+        .body().get("batch_id").asText();
+    ApiClient.Answer answer = api.get("/v1/batch/" + id + "/results?limit=0");
+    assertThat(answer.status()).isEqualTo(400);
+    assertThat(answer.body().get("field").asText()).isEqualTo("limit");
+  }
+
+  /** Everything a producer wrote, aborted transactions included. */
+  private long allRequestRecords() {
+    return Stream.of(Priority.values()).mapToLong(p -> TopicReader.readAll(topics.requests(p).name(), false).size()).sum();
+  }
+
+  private long redisKeys() {
+    return redis.sync().keys(ns.redisKeyPrefix() + "*").size();
+  }
+}

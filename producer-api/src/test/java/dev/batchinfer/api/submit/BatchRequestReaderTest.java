@@ -1,0 +1,308 @@
+package dev.batchinfer.api.submit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.batchinfer.api.problem.ApiException;
+import dev.batchinfer.models.ModelCatalog;
+import dev.batchinfer.topics.message.Priority;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BatchRequestReaderTest {
+
+  private static final int CHUNK_MAX_ITEMS = 2;
+  private static final int MAX_ITEMS = 10;
+  private static final String ITEM = "{\"pixels\":[0,1,2,3]}";
+
+  private static final String CONFIG = """
+      model: tiny
+      version: 1.0.0
+      description: four-pixel test model
+      signature: serving_default
+      input:
+        name: pixels
+        dtype: uint8
+        shape: [4]
+        min: 0
+        max: 255
+      output:
+        name: probabilities
+        top_k: 2
+        labels: [dark, light]
+      batching:
+        max_batch_size: 8
+        preferred_batch_sizes: [4, 8]
+      """;
+
+  @TempDir
+  static Path artifacts;
+
+  private static BatchRequestReader reader;
+
+  @BeforeAll
+  static void catalog() throws IOException {
+    Path dir = Files.createDirectories(artifacts.resolve("tiny").resolve("1.0.0"));
+    Files.writeString(dir.resolve("config.yaml"), CONFIG);
+    reader = new BatchRequestReader(new ObjectMapper(), ModelCatalog.load(artifacts), CHUNK_MAX_ITEMS, 1 << 20, MAX_ITEMS);
+  }
+
+  private static ParsedBatch read(String body) {
+    return reader.read(new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static ApiException rejected(String body) {
+    ApiException e = catchThrowableOfType(ApiException.class, () -> read(body));
+    assertThat(e).as("rejection of %s", body).isNotNull();
+    return e;
+  }
+
+  private static void assertInvalid(String body, String field) {
+    ApiException e = rejected(body);
+    assertThat(e.status()).as("status for %s (%s)", body, e.getMessage()).isEqualTo(400);
+    assertThat(e.field()).as("field for %s (%s)", body, e.getMessage()).isEqualTo(field);
+    assertThat(e.getMessage()).isNotBlank();
+  }
+
+  private static String items(int n) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add("{\"pixels\":[" + i + ",1,2,3]}");
+    }
+    return "[" + String.join(",", out) + "]";
+  }
+
+  /** Every item's payload, in chunk order. */
+  private static List<String> payloads(ParsedBatch batch) {
+    List<String> out = new ArrayList<>();
+    for (Chunker.ChunkItems c : batch.chunks()) {
+      for (int i = 0; i < c.size(); i++) {
+        byte[] p = java.util.Arrays.copyOfRange(c.payloads(), c.offsets()[i], c.offsets()[i + 1]);
+        out.add(c.indexes()[i] + ":" + java.util.Arrays.toString(p));
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void a_valid_body_gives_the_model_the_total_and_chunks_of_encoded_inputs() {
+    ParsedBatch batch = read("{\"model\":\"tiny\",\"inputs\":" + items(5) + "}");
+
+    assertThat(batch.model().id()).isEqualTo("tiny@1.0.0");
+    assertThat(batch.totalItems()).isEqualTo(5);
+    assertThat(batch.priority()).isEqualTo(Priority.NORMAL);
+    assertThat(batch.callbackUrl()).isNull();
+    assertThat(batch.metadataJson()).isNull();
+    assertThat(batch.chunks()).extracting(Chunker.ChunkItems::size).containsExactly(2, 2, 1);
+    assertThat(payloads(batch)).containsExactly(
+        "0:[0, 1, 2, 3]", "1:[1, 1, 2, 3]", "2:[2, 1, 2, 3]", "3:[3, 1, 2, 3]", "4:[4, 1, 2, 3]");
+  }
+
+  @Test
+  void inputs_before_model_are_read_the_same_way() {
+    ParsedBatch modelFirst = read("{\"model\":\"tiny\",\"inputs\":" + items(5) + ",\"priority\":\"low\"}");
+    ParsedBatch inputsFirst = read("{\"inputs\":" + items(5) + ",\"priority\":\"low\",\"model\":\"tiny\"}");
+
+    assertThat(inputsFirst.model().id()).isEqualTo("tiny@1.0.0");
+    assertThat(inputsFirst.totalItems()).isEqualTo(modelFirst.totalItems());
+    assertThat(inputsFirst.priority()).isEqualTo(Priority.LOW);
+    assertThat(payloads(inputsFirst)).containsExactlyElementsOf(payloads(modelFirst));
+  }
+
+  @Test
+  void priority_callback_url_and_metadata_are_taken_from_the_body() {
+    ParsedBatch batch = read("{\"model\":\"tiny\",\"inputs\":[" + ITEM + "],\"priority\":\"high\","
+        + "\"callback_url\":\"https://hooks.example.com/done?x=1\",\"metadata\":{\"job\":\"nightly\",\"n\":[1,2]}}");
+
+    assertThat(batch.priority()).isEqualTo(Priority.HIGH);
+    assertThat(batch.callbackUrl()).isEqualTo("https://hooks.example.com/done?x=1");
+    assertThat(batch.metadataJson()).isEqualTo("{\"job\":\"nightly\",\"n\":[1,2]}");
+  }
+
+  @Test
+  void null_callback_url_and_metadata_mean_none() {
+    ParsedBatch batch = read("{\"model\":\"tiny\",\"inputs\":[" + ITEM + "],\"callback_url\":null,\"metadata\":null}");
+
+    assertThat(batch.callbackUrl()).isNull();
+    assertThat(batch.metadataJson()).isNull();
+  }
+
+  @Test
+  void base64_inputs_are_accepted_and_encode_like_arrays() {
+    String b64 = Base64.getEncoder().encodeToString(new byte[] {0, 1, 2, (byte) 255});
+
+    ParsedBatch batch = read("{\"model\":\"tiny\",\"inputs\":[{\"pixels\":\"" + b64 + "\"},{\"pixels\":[0,1,2,255]}]}");
+
+    assertThat(payloads(batch)).containsExactly("0:[0, 1, 2, -1]", "1:[0, 1, 2, -1]");
+  }
+
+  @Test
+  void base64_of_the_wrong_length_points_at_the_item_field() {
+    String b64 = Base64.getEncoder().encodeToString(new byte[] {1, 2, 3});
+
+    assertInvalid("{\"model\":\"tiny\",\"inputs\":[" + ITEM + ",{\"pixels\":\"" + b64 + "\"}]}", "/inputs/1/pixels");
+  }
+
+  @Test
+  void malformed_json_is_a_400_for_the_whole_body() {
+    assertInvalid("{\"model\":\"tiny\",\"inputs\":[" + ITEM, "");
+    assertInvalid("{\"model\" \"tiny\"}", "");
+    assertInvalid("{\"model\":\"tiny\",\"inputs\":[" + ITEM + "]} trailing", "");
+  }
+
+  @Test
+  void a_body_that_is_not_an_object_is_a_400_for_the_whole_body() {
+    assertInvalid("[" + ITEM + "]", "");
+    assertInvalid("\"tiny\"", "");
+    assertInvalid("", "");
+  }
+
+  @Test
+  void a_second_json_value_after_the_object_is_rejected() {
+    assertInvalid("{\"model\":\"tiny\",\"inputs\":[" + ITEM + "]} {}", "");
+  }
+
+  @Test
+  void a_missing_model_points_at_model() {
+    assertInvalid("{\"inputs\":[" + ITEM + "]}", "/model");
+  }
+
+  @Test
+  void an_unknown_model_points_at_model_and_lists_the_available_ones() {
+    ApiException e = rejected("{\"model\":\"huge\",\"inputs\":[" + ITEM + "]}");
+
+    assertThat(e.status()).isEqualTo(400);
+    assertThat(e.field()).isEqualTo("/model");
+    assertThat(e.getMessage()).contains("huge").contains("tiny");
+  }
+
+  @Test
+  void an_unknown_model_named_after_the_inputs_points_at_model() {
+    assertInvalid("{\"inputs\":[" + ITEM + "],\"model\":\"huge\"}", "/model");
+  }
+
+  @Test
+  void a_model_that_is_not_a_string_points_at_model() {
+    assertInvalid("{\"model\":7,\"inputs\":[" + ITEM + "]}", "/model");
+  }
+
+  @Test
+  void inputs_that_are_not_an_array_point_at_inputs() {
+    assertInvalid("{\"model\":\"tiny\",\"inputs\":" + ITEM + "}", "/inputs");
+    assertInvalid("{\"model\":\"tiny\",\"inputs\":null}", "/inputs");
+    assertInvalid("{\"inputs\":\"abc\",\"model\":\"tiny\"}", "/inputs");
+  }
+
+  @Test
+  void empty_or_missing_inputs_point_at_inputs() {
+    assertInvalid("{\"model\":\"tiny\",\"inputs\":[]}", "/inputs");
+    assertInvalid("{\"inputs\":[],\"model\":\"tiny\"}", "/inputs");
+    assertInvalid("{\"model\":\"tiny\"}", "/inputs");
+  }
+
+  @Test
+  void an_item_of_the_wrong_length_points_at_its_field() {
+    String body = "{\"model\":\"tiny\",\"inputs\":[" + ITEM + "," + ITEM + "," + ITEM + ",{\"pixels\":[1,2,3]}]}";
+
+    assertInvalid(body, "/inputs/3/pixels");
+  }
+
+  @Test
+  void a_bad_item_is_reported_at_its_index_when_inputs_come_before_model() {
+    assertInvalid("{\"inputs\":[" + ITEM + ",{\"pixels\":[1,2,3,4,5]}],\"model\":\"tiny\"}", "/inputs/1/pixels");
+  }
+
+  @Test
+  void a_value_out_of_range_points_at_the_value() {
+    assertInvalid("{\"model\":\"tiny\",\"inputs\":[{\"pixels\":[0,1,256,3]}]}", "/inputs/0/pixels/2");
+    assertInvalid("{\"model\":\"tiny\",\"inputs\":[{\"pixels\":[0,1,-1,3]}]}", "/inputs/0/pixels/2");
+  }
+
+  @Test
+  void a_non_integer_value_points_at_the_value() {
+    assertInvalid("{\"model\":\"tiny\",\"inputs\":[{\"pixels\":[0,1.5,2,3]}]}", "/inputs/0/pixels/1");
+    assertInvalid("{\"model\":\"tiny\",\"inputs\":[{\"pixels\":[0,\"1\",2,3]}]}", "/inputs/0/pixels/1");
+    assertInvalid("{\"model\":\"tiny\",\"inputs\":[{\"pixels\":[0,null,2,3]}]}", "/inputs/0/pixels/1");
+  }
+
+  @Test
+  void an_item_that_is_not_an_object_or_lacks_the_input_field_is_pointed_at() {
+    assertInvalid("{\"model\":\"tiny\",\"inputs\":[" + ITEM + ",[0,1,2,3]]}", "/inputs/1");
+    assertInvalid("{\"model\":\"tiny\",\"inputs\":[{\"image\":[0,1,2,3]}]}", "/inputs/0/pixels");
+  }
+
+  @Test
+  void an_unknown_priority_points_at_priority() {
+    assertInvalid("{\"model\":\"tiny\",\"inputs\":[" + ITEM + "],\"priority\":\"urgent\"}", "/priority");
+    assertInvalid("{\"model\":\"tiny\",\"inputs\":[" + ITEM + "],\"priority\":\"HIGH\"}", "/priority");
+    assertInvalid("{\"model\":\"tiny\",\"inputs\":[" + ITEM + "],\"priority\":1}", "/priority");
+  }
+
+  @Test
+  void a_callback_url_that_is_not_absolute_http_or_https_points_at_callback_url() {
+    for (String url : List.of("ftp://example.com/x", "/relative/hook", "mailto:ops@example.com", "http://", "not a url",
+        "javascript:alert(1)")) {
+      assertInvalid("{\"model\":\"tiny\",\"inputs\":[" + ITEM + "],\"callback_url\":\"" + url + "\"}", "/callback_url");
+    }
+    assertInvalid("{\"model\":\"tiny\",\"inputs\":[" + ITEM + "],\"callback_url\":42}", "/callback_url");
+  }
+
+  @Test
+  void an_http_callback_url_with_any_case_of_scheme_is_accepted() {
+    assertThat(read("{\"model\":\"tiny\",\"inputs\":[" + ITEM + "],\"callback_url\":\"HTTP://hooks.example.com:8080/x\"}")
+        .callbackUrl()).isEqualTo("HTTP://hooks.example.com:8080/x");
+  }
+
+  @Test
+  void metadata_that_is_not_an_object_points_at_metadata() {
+    assertInvalid("{\"model\":\"tiny\",\"inputs\":[" + ITEM + "],\"metadata\":\"note\"}", "/metadata");
+    assertInvalid("{\"model\":\"tiny\",\"inputs\":[" + ITEM + "],\"metadata\":[1,2]}", "/metadata");
+  }
+
+  @Test
+  void metadata_larger_than_its_limit_points_at_metadata() {
+    String big = "x".repeat(BatchRequestReader.MAX_METADATA_BYTES);
+
+    assertInvalid("{\"model\":\"tiny\",\"inputs\":[" + ITEM + "],\"metadata\":{\"note\":\"" + big + "\"}}", "/metadata");
+  }
+
+  @Test
+  void an_unknown_top_level_field_is_named() {
+    ApiException e = rejected("{\"model\":\"tiny\",\"inputs\":[" + ITEM + "],\"webhook\":\"https://x.example\"}");
+
+    assertThat(e.status()).isEqualTo(400);
+    assertThat(e.field()).isEqualTo("/webhook");
+    assertThat(e.getMessage()).contains("webhook");
+  }
+
+  @Test
+  void more_inputs_than_allowed_is_a_413() {
+    ApiException e = rejected("{\"model\":\"tiny\",\"inputs\":" + items(MAX_ITEMS + 1) + "}");
+
+    assertThat(e.status()).isEqualTo(413);
+    assertThat(e.field()).isEqualTo("/inputs");
+  }
+
+  @Test
+  void more_inputs_than_allowed_before_the_model_is_also_a_413() {
+    assertThat(rejected("{\"inputs\":" + items(MAX_ITEMS + 1) + ",\"model\":\"tiny\"}").status()).isEqualTo(413);
+  }
+
+  @Test
+  void exactly_the_maximum_number_of_inputs_is_accepted() {
+    ParsedBatch batch = read("{\"model\":\"tiny\",\"inputs\":" + items(MAX_ITEMS) + "}");
+
+    assertThat(batch.totalItems()).isEqualTo(MAX_ITEMS);
+    assertThat(batch.chunks()).hasSize(MAX_ITEMS / CHUNK_MAX_ITEMS);
+  }
+}

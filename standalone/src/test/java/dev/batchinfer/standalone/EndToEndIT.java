@@ -1,0 +1,79 @@
+package dev.batchinfer.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.batchinfer.api.testing.ApiClient;
+import dev.batchinfer.api.testing.Inputs;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** A batch from POST to webhook through the real broker, worker, SavedModel, Streams and Redis. */
+class EndToEndIT {
+
+  private static final int ITEMS = 2_400;
+
+  @Test
+  void every_result_matches_the_model_progress_ends_at_the_total_and_one_webhook_arrives() throws Exception {
+    byte[][] images = Inputs.images(ITEMS, 42);
+    try (WebhookReceiver receiver = new WebhookReceiver();
+        TestSystem system = new TestSystem("e2e", Map.of("CHUNK_MAX_ITEMS", "300"))) {
+      system.withResultStore().withDispatcher().withApi();
+      system.startWorker(system.workerSettings("e2e-worker"));
+      ApiClient api = system.api();
+
+      ApiClient.Answer accepted = api.post("/v1/batch/predict", Inputs.batchBody("fashion-mnist", images,
+          "\"callback_url\":\"" + receiver.url() + "\",\"metadata\":{\"run\":\"e2e\"}"));
+      assertThat(accepted.status()).isEqualTo(202);
+      String id = accepted.body().get("batch_id").asText();
+
+      await().atMost(Duration.ofMinutes(2)).untilAsserted(() ->
+          assertThat(api.get("/v1/batch/" + id + "/status").body().get("status").asText()).isEqualTo("completed"));
+      JsonNode status = api.get("/v1/batch/" + id + "/status").body();
+      assertThat(status.at("/progress/completed").asLong()).isEqualTo(ITEMS);
+      assertThat(status.at("/progress/failed").asLong()).isZero();
+      assertThat(status.at("/progress/total").asLong()).isEqualTo(ITEMS);
+      assertThat(status.get("model_version").asText()).isEqualTo("1.0.0");
+      assertThat(status.get("completed_at").asText()).isNotEmpty();
+
+      String[] lines = api.getNdjson("/v1/batch/" + id + "/results").body().split("\n");
+      assertThat(lines).hasSize(ITEMS);
+      float[][] expected = DirectModel.predict(Path.of("../model-artifacts/fashion-mnist/1.0.0"), images);
+      List<String> labels = List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
+          "Bag", "Ankle boot");
+      for (int i = 0; i < ITEMS; i++) {
+        JsonNode line = ApiClient.JSON.readTree(lines[i]);
+        assertThat(line.get("index").asInt()).isEqualTo(i);
+        int best = DirectModel.argMax(expected[i]);
+        JsonNode result = line.get("result");
+        assertThat(result.get("class_id").asInt()).as("item %d", i).isEqualTo(best);
+        assertThat(result.get("label").asText()).isEqualTo(labels.get(best));
+        // Batched and single-item matrix products may round the last bits differently.
+        assertThat(result.get("score").floatValue()).as("item %d", i).isCloseTo(expected[i][best], within(1e-5f));
+        assertThat(result.get("model_version").asText()).isEqualTo("1.0.0");
+        assertThat(result.get("top_k")).hasSize(3);
+      }
+
+      JsonNode page = api.get("/v1/batch/" + id + "/results?offset=1199&limit=3").body();
+      assertThat(page.get("results")).extracting(n -> n.get("index").asInt()).containsExactly(1199, 1200, 1201);
+      assertThat(page.get("next_offset").asLong()).isEqualTo(1202);
+
+      await().atMost(Duration.ofSeconds(30)).until(() -> receiver.received().size() >= 1);
+      await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> receiver.received().size() == 1);
+      WebhookReceiver.Received hook = receiver.received().get(0);
+      JsonNode body = ApiClient.JSON.readTree(hook.body());
+      assertThat(body.get("type").asText()).isEqualTo("batch.completed");
+      assertThat(body.at("/data/batch_id").asText()).isEqualTo(id);
+      assertThat(body.at("/data/progress/completed").asLong()).isEqualTo(ITEMS);
+      assertThat(body.at("/data/metadata/run").asText()).isEqualTo("e2e");
+      assertThat(body.at("/data/links/results").asText()).endsWith("/v1/batch/" + id + "/results");
+      assertThat(hook.header("webhook-id")).isEqualTo(id + ":batch.completed");
+      assertThat(hook.body().length()).isLessThan(20_000);
+    }
+  }
+}

@@ -1,0 +1,64 @@
+package dev.batchinfer.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.batchinfer.api.testing.ApiClient;
+import dev.batchinfer.api.testing.Inputs;
+import dev.batchinfer.embedded.testing.TopicReader;
+import dev.batchinfer.topics.message.ChunkDone;
+import dev.batchinfer.worker.GpuWorkerApp;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** A worker dies after publishing results but before committing offsets; another takes over. */
+class RedeliveryIT {
+
+  private static final int ITEMS = 3_000;
+
+  @Test
+  void redelivered_chunks_are_counted_once_and_every_item_is_present_once() throws Exception {
+    try (TestSystem system = new TestSystem("redelivery", Map.of("CHUNK_MAX_ITEMS", "100"))) {
+      system.withResultStore().withApi();
+      // Worker A never gets to commit: everything it did will be delivered again.
+      GpuWorkerApp a = system.startWorker(system.workerSettings("worker-a").withCommitInterval(Duration.ofHours(1)));
+      ApiClient api = system.api();
+      String id = api.post("/v1/batch/predict", Inputs.batchBody("fashion-mnist", Inputs.images(ITEMS, 3), null))
+          .body().get("batch_id").asText();
+
+      await().atMost(Duration.ofMinutes(1)).until(() ->
+          api.get("/v1/batch/" + id + "/status").body().at("/progress/completed").asLong() > 0);
+      a.halt();
+      system.startWorker(system.workerSettings("worker-b"));
+
+      await().atMost(Duration.ofMinutes(2)).untilAsserted(() ->
+          assertThat(api.get("/v1/batch/" + id + "/status").body().get("status").asText()).isEqualTo("completed"));
+      JsonNode status = api.get("/v1/batch/" + id + "/status").body();
+      assertThat(status.at("/progress/completed").asLong()).isEqualTo(ITEMS);
+      assertThat(status.at("/progress/failed").asLong()).isZero();
+
+      String[] lines = api.getNdjson("/v1/batch/" + id + "/results").body().split("\n");
+      Set<Integer> indexes = new HashSet<>();
+      for (String line : lines) {
+        indexes.add(ApiClient.JSON.readTree(line).get("index").asInt());
+      }
+      assertThat(lines).hasSize(ITEMS);
+      assertThat(indexes).hasSize(ITEMS).allMatch(i -> i >= 0 && i < ITEMS);
+
+      // Proof that the redelivery happened: some chunk was reported by both workers.
+      List<ChunkDone> reports = TopicReader.readAll(system.topics.progress().name(), false).stream()
+          .map(r -> system.topics.progress().valueSerde().deserializer().deserialize("", r.value()))
+          .filter(d -> d.batchId().equals(id)).toList();
+      Map<Integer, Set<String>> workersPerChunk = reports.stream().collect(Collectors.groupingBy(ChunkDone::chunkIndex,
+          Collectors.mapping(ChunkDone::workerId, Collectors.toSet())));
+      assertThat(workersPerChunk).hasSize(30);
+      assertThat(workersPerChunk.values()).anyMatch(w -> w.containsAll(Set.of("worker-a", "worker-b")));
+    }
+  }
+}

@@ -1,0 +1,107 @@
+package dev.batchinfer.standalone;
+
+import dev.batchinfer.api.ApiSettings;
+import dev.batchinfer.api.ProducerApiApp;
+import dev.batchinfer.api.testing.ApiClient;
+import dev.batchinfer.callback.CallbackDispatcherApp;
+import dev.batchinfer.callback.DispatcherSettings;
+import dev.batchinfer.embedded.testing.TestInfra;
+import dev.batchinfer.embedded.testing.TestNamespace;
+import dev.batchinfer.store.ResultStoreApp;
+import dev.batchinfer.topics.TopicCreator;
+import dev.batchinfer.topics.Topics;
+import dev.batchinfer.topics.env.CommonSettings;
+import dev.batchinfer.topics.env.Env;
+import dev.batchinfer.worker.GpuWorkerApp;
+import dev.batchinfer.worker.WorkerSettings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
+/**
+ * The services of one test, each started on demand in the test's own namespace of the shared
+ * broker and Redis, so a test can stop a worker, start another, or run without one.
+ */
+final class TestSystem implements AutoCloseable {
+
+  final TestNamespace ns;
+  final Topics topics;
+  private final Map<String, String> env = new HashMap<>();
+  private final Deque<AutoCloseable> running = new ArrayDeque<>();
+  private ProducerApiApp api;
+
+  TestSystem(String name, Map<String, String> settings) {
+    ns = TestNamespace.create(name);
+    topics = Topics.withPrefix(ns.topicPrefix());
+    env.putAll(ns.env(Map.of(
+        "API_PORT", "0",
+        "MODEL_ARTIFACTS", "../model-artifacts",
+        "API_INSTANCE_ID", ns.topicPrefix() + "api",
+        "TF_INTRA_OP_THREADS", "2")));
+    env.putAll(settings);
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.bootstrapServers()))) {
+      TopicCreator.ensure(admin, topics, (short) 1);
+    }
+  }
+
+  Env env() {
+    return Env.of(env);
+  }
+
+  CommonSettings common() {
+    return CommonSettings.from(env());
+  }
+
+  TestSystem withResultStore() {
+    try {
+      Path state = Files.createTempDirectory("streams-" + ns.topicPrefix());
+      running.push(ResultStoreApp.create(common(), state).start());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return this;
+  }
+
+  TestSystem withDispatcher() {
+    running.push(CallbackDispatcherApp.create(DispatcherSettings.from(env()).with(common(), "http://127.0.0.1:0")).start());
+    return this;
+  }
+
+  TestSystem withApi() {
+    api = ProducerApiApp.create(ApiSettings.from(env())).start();
+    running.push(api);
+    return this;
+  }
+
+  GpuWorkerApp startWorker(WorkerSettings settings) {
+    GpuWorkerApp worker = GpuWorkerApp.create(settings).start();
+    running.push(worker);
+    return worker;
+  }
+
+  WorkerSettings workerSettings(String workerId) {
+    return WorkerSettings.from(env()).withWorkerId(workerId);
+  }
+
+  ApiClient api() {
+    return new ApiClient(api.port());
+  }
+
+  @Override
+  public void close() {
+    while (!running.isEmpty()) {
+      try {
+        running.pop().close();
+      } catch (Exception e) {
+        System.err.println("while stopping: " + e);
+      }
+    }
+  }
+}
