@@ -76,24 +76,23 @@ public final class MicroBatcher {
   }
 
   /**
-   * A batch if one is due now: a full one for any model, else the model whose oldest item has
-   * waited its maximum delay. Null if nothing is due.
+   * A batch if one is ready now: a model with a full batch waiting, or one whose oldest item has
+   * waited its maximum delay. Among ready models the one waiting longest goes first, so a model that
+   * keeps filling batches cannot starve another's partial batch. Null if nothing is ready.
    */
   public Batch poll(long nowNanos) {
-    String due = null;
+    String ready = null;
+    long readySince = Long.MAX_VALUE;
     for (Map.Entry<String, ModelQueue> e : queues.entrySet()) {
       ModelQueue q = e.getValue();
-      if (q.items == 0) {
-        continue;
-      }
-      if (q.items >= limit(e.getKey())) {
-        return take(e.getKey(), q, nowNanos);
-      }
-      if (due == null && nowNanos - q.oldestArrivalNanos >= maxQueueDelayNanos) {
-        due = e.getKey();
+      boolean isReady = q.items > 0
+          && (q.items >= limit(e.getKey()) || nowNanos - q.oldestArrivalNanos >= maxQueueDelayNanos);
+      if (isReady && q.oldestArrivalNanos < readySince) {
+        ready = e.getKey();
+        readySince = q.oldestArrivalNanos;
       }
     }
-    return due == null ? null : take(due, queues.get(due), nowNanos);
+    return ready == null ? null : take(ready, queues.get(ready), nowNanos);
   }
 
   /** Nanoseconds until {@link #poll} would return a partial batch; Long.MAX_VALUE if nothing waits. */

@@ -120,7 +120,14 @@ public final class InferenceLoop implements Runnable {
       PendingChunk pc = s.chunk();
       for (int r = s.from(); r < s.to(); r++) {
         int position = pc.runnablePosition(r);
-        answer(pc, position, formatter.result(pc.chunk().itemIndex(position), probabilities, row++), true);
+        long index = pc.chunk().itemIndex(position);
+        if (formatter.isFinite(probabilities, row)) {
+          answer(pc, position, formatter.result(index, probabilities, row), true);
+        } else {
+          answer(pc, position, ResultFormatter.error(index, "model_error",
+              "the model returned a non-finite probability for this input"), false);
+        }
+        row++;
       }
     }
   }

@@ -43,6 +43,17 @@ public final class ResultFormatter {
     return out.append(']').append(versionSuffix).toString();
   }
 
+  /** False if any probability of the row is NaN or infinite: such a row has no valid JSON result. */
+  public boolean isFinite(float[] probabilities, int row) {
+    int base = row * quotedLabels.length;
+    for (int c = 0; c < quotedLabels.length; c++) {
+      if (!Float.isFinite(probabilities[base + c])) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** The line for an item that has no result; {@code code} is machine-readable, message for people. */
   public static String error(long index, String code, String message) {
     return "{\"index\":" + index + ",\"error\":{\"code\":" + quote(code) + ",\"message\":" + quote(message) + "}}";

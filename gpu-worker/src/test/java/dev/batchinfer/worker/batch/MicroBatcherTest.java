@@ -248,15 +248,27 @@ class MicroBatcherTest {
   }
 
   @Test
-  void a_full_batch_goes_before_a_partial_batch_that_is_merely_due() {
+  void among_ready_models_the_one_waiting_longest_goes_first() {
     MicroBatcher b = batcher(4);
     b.add(pending(A, "partial", 1), 0);
     b.add(pending(B, "full", 4), DELAY);
 
-    Batch batch = b.poll(DELAY);
-
-    assertThat(batch.modelKey()).isEqualTo(B);
     assertThat(b.poll(DELAY).modelKey()).isEqualTo(A);
+    assertThat(b.poll(DELAY).modelKey()).isEqualTo(B);
+  }
+
+  @Test
+  void a_model_that_keeps_filling_batches_does_not_starve_a_due_partial_batch() {
+    MicroBatcher b = batcher(4);
+    b.add(pending(A, "partial", 1), 0);
+    b.add(pending(B, "busy", 400), 0);
+    long now = 0;
+    int bBatchesBeforeA = 0;
+    Batch batch;
+    while (!(batch = b.poll(now += DELAY / 4)).modelKey().equals(A)) {
+      bBatchesBeforeA++;
+    }
+    assertThat(bBatchesBeforeA).isLessThanOrEqualTo(4);
   }
 
   @Test

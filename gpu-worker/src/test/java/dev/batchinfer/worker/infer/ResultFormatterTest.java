@@ -132,4 +132,13 @@ class ResultFormatterTest {
 
     assertThat(f.result(0, new float[] {0.5f, 0.3f, 0.2f}, 0)).doesNotContain("\n");
   }
+
+  @Test
+  void a_row_with_nan_or_infinity_is_not_finite_and_other_rows_are() {
+    ResultFormatter f = new ResultFormatter(config(2, List.of("yes", "no")));
+    float[] rows = {0.5f, 0.5f, Float.NaN, 1f, 0f, Float.POSITIVE_INFINITY};
+    assertThat(f.isFinite(rows, 0)).isTrue();
+    assertThat(f.isFinite(rows, 1)).isFalse();
+    assertThat(f.isFinite(rows, 2)).isFalse();
+  }
 }

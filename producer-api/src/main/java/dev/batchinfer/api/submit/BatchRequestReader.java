@@ -17,7 +17,9 @@ import java.io.InputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Locale;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -69,8 +71,14 @@ public final class BatchRequestReader {
     ModelConfig model = null;
     TokenBuffer earlyInputs = null;
     boolean sawInputs = false;
+    Set<String> seen = new HashSet<>();
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String field = p.currentName();
+      // A repeated field would override the first silently: a second "model" would even switch the
+      // batch to a model its inputs were never checked against.
+      if (!seen.add(field)) {
+        throw ApiException.invalid("/" + field, "\"" + field + "\" appears more than once: give it once");
+      }
       JsonToken value = p.nextToken();
       switch (field) {
         case "model" -> {

@@ -54,6 +54,8 @@ class BatchRequestReaderTest {
   static void catalog() throws IOException {
     Path dir = Files.createDirectories(artifacts.resolve("tiny").resolve("1.0.0"));
     Files.writeString(dir.resolve("config.yaml"), CONFIG);
+    Path wide = Files.createDirectories(artifacts.resolve("wide").resolve("1.0.0"));
+    Files.writeString(wide.resolve("config.yaml"), CONFIG.replace("model: tiny", "model: wide").replace("[4]", "[6]"));
     reader = new BatchRequestReader(new ObjectMapper(), ModelCatalog.load(artifacts), CHUNK_MAX_ITEMS, 1 << 20, MAX_ITEMS);
   }
 
@@ -283,6 +285,30 @@ class BatchRequestReaderTest {
     assertThat(e.status()).isEqualTo(400);
     assertThat(e.field()).isEqualTo("/webhook");
     assertThat(e.getMessage()).contains("webhook");
+  }
+
+  @Test
+  void a_second_model_field_cannot_switch_the_batch_to_a_model_its_inputs_were_not_checked_against() {
+    // The four-value items fit "tiny"; "wide" needs six values each.
+    assertInvalid("{\"model\":\"tiny\",\"inputs\":[" + ITEM + "],\"model\":\"wide\"}", "/model");
+    assertInvalid("{\"inputs\":[" + ITEM + "],\"model\":\"tiny\",\"model\":\"wide\"}", "/model");
+  }
+
+  @Test
+  void a_second_inputs_field_is_rejected_rather_than_silently_replacing_the_first() {
+    assertInvalid("{\"model\":\"tiny\",\"inputs\":" + items(3) + ",\"inputs\":" + items(1) + "}", "/inputs");
+  }
+
+  @Test
+  void any_repeated_top_level_field_is_rejected() {
+    assertInvalid("{\"model\":\"tiny\",\"inputs\":[" + ITEM + "],\"priority\":\"high\",\"priority\":\"low\"}",
+        "/priority");
+  }
+
+  @Test
+  void each_model_is_checked_against_its_own_input_shape() {
+    assertThat(read("{\"model\":\"wide\",\"inputs\":[{\"pixels\":[1,2,3,4,5,6]}]}").model().id()).isEqualTo("wide@1.0.0");
+    assertInvalid("{\"model\":\"wide\",\"inputs\":[" + ITEM + "]}", "/inputs/0/pixels");
   }
 
   @Test
