@@ -53,7 +53,8 @@ public final class GpuWorkerApp implements AutoCloseable {
     this.publisher = new ResultPublisher(store, producer, topics, settings.workerId(), c -> self[0].published(c));
     this.consumer = new ChunkConsumer(new KafkaConsumer<>(consumerConfig(settings), new ByteArrayDeserializer(),
         new ByteArrayDeserializer()), topics, models, queue, publisher::publish,
-        new DeadLetters(producer, topics, settings.workerId()), settings.maxBufferedChunks(), settings.commitInterval());
+        new DeadLetters(producer, topics, settings.workerId()), settings.maxBufferedChunks(), settings.commitInterval(),
+        publisher::inFlight);
     self[0] = consumer;
     MicroBatcher batcher = new MicroBatcher(settings.maxBatchSize(), settings.maxQueueDelay().toNanos(), models::maxBatch);
     for (int i = 0; i < settings.inferenceThreads(); i++) {
@@ -157,6 +158,8 @@ public final class GpuWorkerApp implements AutoCloseable {
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+    // Dead letters carry whole chunk records (up to the request topics' 4 MB).
+    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 5 * 1024 * 1024);
     return p;
   }
 }

@@ -71,6 +71,13 @@ public final class ArtifactWriter {
         .formatted(FashionMnist.FEATURES, hidden, FashionMnist.CLASSES);
   }
 
+  /** The CNN's one-line description for config.yaml (no ": " so it stays a plain YAML scalar). */
+  public static String cnnDescription(CnnGraph.Dims d, float dropout) {
+    return ("Fashion-MNIST clothing classifier, CNN conv3x3(%d)-maxpool2-conv3x3(%d)-maxpool2-dense%d-%d"
+        + (dropout > 0 ? " with dropout %s on the dense layer in training" : ""))
+        .formatted(d.filters1(), d.filters2(), d.dense(), FashionMnist.CLASSES, Float.toString(dropout));
+  }
+
   /** evaluation_report.json: accuracy, per-class precision/recall and the confusion matrix. */
   public static String evaluationJson(String model, String version, Path savedModelDir,
                                       SavedModelEvaluator.Evaluation evaluation, List<String> labels) {
@@ -143,6 +150,60 @@ public final class ArtifactWriter {
     return write(YAML, root);
   }
 
+  /** training_config.yaml of a CNN run. */
+  public static String trainingConfigYaml(TrainerArgs args, CnnTrainer.Outcome outcome, String tensorflowVersion) {
+    CnnTrainer.Config c = args.cnnConfig();
+    CnnGraph.Dims d = c.dims();
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("model", args.model());
+    root.put("version", args.version());
+    root.put("architecture", ordered(
+        "type", "cnn",
+        "layers", List.of(
+            "input uint8 [-1, 784] -> float32 / 255 -> reshape [-1, 28, 28, 1]",
+            "conv 3x3, %d filters, stride 1, SAME, relu".formatted(d.filters1()),
+            "maxpool 2x2, stride 2",
+            "conv 3x3, %d filters, stride 1, SAME, relu".formatted(d.filters2()),
+            "maxpool 2x2, stride 2",
+            "flatten %d".formatted(d.flat()),
+            "dense %d, relu".formatted(d.dense()),
+            c.dropout() > 0 ? "dropout %s (training only; inverted, so inference needs no scaling)"
+                .formatted(Float.toString(c.dropout())) : "no dropout",
+            "dense %d, softmax".formatted(FashionMnist.CLASSES)),
+        "input_normalisation", "cast uint8 to float32, divide by 255 (inside the graph)",
+        "parameters", outcome.weights().parameterCount()));
+    root.put("optimizer", ordered(
+        "name", "adam (ApplyAdam with a fed learning rate)",
+        "beta_1", asDouble(ScheduledAdam.BETA_ONE),
+        "beta_2", asDouble(ScheduledAdam.BETA_TWO),
+        "epsilon", asDouble(ScheduledAdam.EPSILON)));
+    root.put("loss", "softmax cross-entropy on one-hot labels, batch mean");
+    root.put("learning_rate", asDouble(c.learningRate()));
+    root.put("learning_rate_schedule", c.learningRateFloor() == 1 ? "constant"
+        : "cosine decay per step from %s to %s x that over all steps"
+            .formatted(Float.toString(c.learningRate()), Float.toString(c.learningRateFloor())));
+    root.put("epochs", c.epochs());
+    root.put("batch_size", c.batchSize());
+    root.put("dropout", asDouble(c.dropout()));
+    root.put("augmentation", c.augment().toString()
+        + " (training only: mirror left-right with p 0.5 / shift up to N px, zero fill)");
+    root.put("seed", c.seed());
+    root.put("weight_init", "glorot uniform kernels (fans include the 3x3 window), zero biases "
+        + "(java.util.SplittableRandom from seed)");
+    root.put("shuffle", "Fisher-Yates every epoch (SplittableRandom from seed); dropout masks and "
+        + "augmentation from their own seeded streams");
+    root.put("train_items", outcome.trainItems());
+    if (c.validationItems() > 0) {
+      root.put("validation_items", c.validationItems());
+      root.put("epoch_validation_accuracy", outcome.validationAccuracy().stream().map(ArtifactWriter::round).toList());
+    }
+    root.put("steps", outcome.steps());
+    root.put("epoch_mean_loss", outcome.epochLosses().stream().map(ArtifactWriter::round).toList());
+    root.put("training_time_seconds", Math.round(outcome.seconds() * 10) / 10.0);
+    root.put("tensorflow", "TensorFlow Java 1.1.0 (runtime " + tensorflowVersion + "), CPU");
+    return write(YAML, root);
+  }
+
   public static String dataManifestJson(DataManifest manifest) {
     return write(JSON, manifest);
   }
@@ -157,7 +218,7 @@ public final class ArtifactWriter {
         .collect(Collectors.joining(",\n" + rowIndent, "[\n" + rowIndent, "\n" + closingIndent + "]"));
   }
 
-  private static Map<String, Object> ordered(Object... keyValues) {
+  static Map<String, Object> ordered(Object... keyValues) {
     Map<String, Object> map = new LinkedHashMap<>();
     for (int i = 0; i < keyValues.length; i += 2) {
       map.put((String) keyValues[i], keyValues[i + 1]);
@@ -166,15 +227,15 @@ public final class ArtifactWriter {
   }
 
   /** Via Float.toString so 0.001f prints as 0.001, not 0.0010000000474974513. */
-  private static double asDouble(float value) {
+  static double asDouble(float value) {
     return Double.parseDouble(Float.toString(value));
   }
 
-  private static double round(double value) {
+  static double round(double value) {
     return Math.round(value * 1_000_000) / 1_000_000.0;
   }
 
-  private static String write(ObjectMapper mapper, Object value) {
+  static String write(ObjectMapper mapper, Object value) {
     try {
       return mapper.writeValueAsString(value);
     } catch (JsonProcessingException e) {

@@ -18,11 +18,13 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TUint8;
+import org.tensorflow.types.family.TType;
 
 /**
  * Writes the serving SavedModel. The contract is fixed because other modules depend on it:
  * tag {@code serve}, signature {@code serving_default} ({@code tensorflow/serving/predict}),
- * input {@code pixels} uint8 [-1, 784] raw 0-255, output {@code probabilities} float32 [-1, 10].
+ * output {@code probabilities} float32 [-1, classes]; Fashion-MNIST models take input
+ * {@code pixels} uint8 [-1, 784] raw 0-255, language-id takes {@code text} string [-1].
  *
  * <p>It builds a fresh inference-only graph rather than exporting the training graph, because the
  * latter would carry Adam's slot variables (~3x the weights), the loss and the gradients. Weights
@@ -39,33 +41,50 @@ public final class SavedModelExporter {
 
   private SavedModelExporter() {}
 
+  /** Builds the logits of a model from its input and its (already declared) weight variables. */
+  @FunctionalInterface
+  public interface InferenceGraph<I extends TType> {
+    Operand<TFloat32> logits(Ops tf, Operand<I> input, Map<String, Operand<TFloat32>> weights);
+  }
+
   public static void export(MlpWeights weights, Path dir) throws IOException {
+    NamedWeights named = new NamedWeights()
+        .add(MlpGraph.HIDDEN_KERNEL, Shape.of(weights.inputs(), weights.hidden()), weights.hiddenKernel())
+        .add(MlpGraph.HIDDEN_BIAS, Shape.of(weights.hidden()), weights.hiddenBias())
+        .add(MlpGraph.OUTPUT_KERNEL, Shape.of(weights.hidden(), weights.classes()), weights.outputKernel())
+        .add(MlpGraph.OUTPUT_BIAS, Shape.of(weights.classes()), weights.outputBias());
+    export(dir, named, INPUT, TUint8.class, Shape.of(-1, weights.inputs()),
+        (tf, pixels, w) -> MlpGraph.logits(tf, pixels, w.get(MlpGraph.HIDDEN_KERNEL),
+            w.get(MlpGraph.HIDDEN_BIAS), w.get(MlpGraph.OUTPUT_KERNEL), w.get(MlpGraph.OUTPUT_BIAS)));
+  }
+
+  /**
+   * Exports {@code softmax(graph.logits(input, weights))} under the fixed signature, with input
+   * {@code inputName} of {@code inputType}/{@code inputShape} and output {@link #OUTPUT}.
+   */
+  public static <I extends TType> void export(Path dir, NamedWeights weights, String inputName,
+                                              Class<I> inputType, Shape inputShape,
+                                              InferenceGraph<I> graph) throws IOException {
     Files.createDirectories(dir);
-    try (Graph graph = new Graph(); Session session = new Session(graph)) {
-      Ops tf = Ops.create(graph);
-      Placeholder<TUint8> pixels = tf.withName(INPUT)
-          .placeholder(TUint8.class, Placeholder.shape(Shape.of(-1, weights.inputs())));
+    try (Graph g = new Graph(); Session session = new Session(g)) {
+      Ops tf = Ops.create(g);
+      Placeholder<I> input = tf.withName(inputName).placeholder(inputType, Placeholder.shape(inputShape));
 
       // Variables without initializers: their values are assigned once below and then saved.
       Map<Variable<TFloat32>, float[]> values = new LinkedHashMap<>();
-      Variable<TFloat32> w1 = declare(tf, MlpGraph.HIDDEN_KERNEL,
-          Shape.of(weights.inputs(), weights.hidden()), weights.hiddenKernel(), values);
-      Variable<TFloat32> b1 = declare(tf, MlpGraph.HIDDEN_BIAS,
-          Shape.of(weights.hidden()), weights.hiddenBias(), values);
-      Variable<TFloat32> w2 = declare(tf, MlpGraph.OUTPUT_KERNEL,
-          Shape.of(weights.hidden(), weights.classes()), weights.outputKernel(), values);
-      Variable<TFloat32> b2 = declare(tf, MlpGraph.OUTPUT_BIAS,
-          Shape.of(weights.classes()), weights.outputBias(), values);
+      Map<String, Operand<TFloat32>> operands = new LinkedHashMap<>();
+      for (NamedWeights.Entry e : weights.entries()) {
+        operands.put(e.name(), declare(tf, e.name(), e.shape(), e.values(), values));
+      }
 
-      Operand<TFloat32> probabilities = tf.withName(OUTPUT).nn.softmax(
-          MlpGraph.logits(tf, pixels, w1, b1, w2, b2));
+      Operand<TFloat32> probabilities = tf.withName(OUTPUT).nn.softmax(graph.logits(tf, input, operands));
 
       assignAll(tf, session, values);
 
       Signature signature = Signature.builder()
           .key(SIGNATURE_KEY)
           .methodName(METHOD_NAME)
-          .input(INPUT, pixels)
+          .input(inputName, input)
           .output(OUTPUT, probabilities)
           .build();
       SavedModelBundle.exporter(dir.toString())

@@ -13,11 +13,16 @@ public final class Seeds {
 
   private final SplittableRandom weights;
   private final SplittableRandom shuffle;
+  private final SplittableRandom dropout;
+  private final SplittableRandom augment;
 
   public Seeds(long seed) {
     SplittableRandom root = new SplittableRandom(seed);
+    // Split in a fixed order; streams added later go last so earlier ones never change.
     this.weights = root.split();
     this.shuffle = root.split();
+    this.dropout = root.split();
+    this.augment = root.split();
   }
 
   /**
@@ -31,6 +36,36 @@ public final class Seeds {
       kernel[i] = (float) ((weights.nextDouble() * 2.0 - 1.0) * limit);
     }
     return kernel;
+  }
+
+  /**
+   * Glorot uniform for a kernel of {@code count} values whose fans are given separately, as for a
+   * convolution ({@code fanIn = kh * kw * inChannels}, {@code fanOut = kh * kw * outChannels}).
+   */
+  public float[] glorotUniform(int fanIn, int fanOut, int count) {
+    double limit = Math.sqrt(6.0 / (fanIn + fanOut));
+    float[] kernel = new float[count];
+    for (int i = 0; i < kernel.length; i++) {
+      kernel[i] = (float) ((weights.nextDouble() * 2.0 - 1.0) * limit);
+    }
+    return kernel;
+  }
+
+  /**
+   * Inverted dropout: each of {@code mask}'s first {@code length} entries is 0 with probability
+   * {@code rate}, else {@code 1 / (1 - rate)}, so the expected activation is unchanged and the
+   * inference graph needs no scaling (it simply has no dropout).
+   */
+  public void dropoutMask(float[] mask, int length, float rate) {
+    float keep = 1f / (1f - rate);
+    for (int i = 0; i < length; i++) {
+      mask[i] = dropout.nextDouble() < rate ? 0f : keep;
+    }
+  }
+
+  /** The stream for data augmentation decisions (flips, shifts). */
+  public SplittableRandom augment() {
+    return augment;
   }
 
   /** Fills {@code order} with a fresh Fisher-Yates permutation of 0..n-1 for the next epoch. */

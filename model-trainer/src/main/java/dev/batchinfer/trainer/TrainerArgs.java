@@ -7,37 +7,51 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Command-line options of {@link TrainerMain}, as {@code --name value} pairs (plus the
- * {@code --overwrite} flag). Unknown options are errors so a typo cannot silently train with a
- * default.
+ * Command-line options of {@link TrainerMain} for {@code --model fashion-mnist}, as
+ * {@code --name value} pairs (plus the {@code --overwrite} flag). Unknown options are errors so a
+ * typo cannot silently train with a default. ({@code --model language-id} has its own options:
+ * {@link LanguageIdArgs}.)
  */
 public record TrainerArgs(String model, String version, String arch, int epochs, long seed,
                           Path out, int batchSize, float learningRate, int hidden, Path dataDir,
-                          boolean overwrite) {
+                          boolean overwrite, int filters1, int filters2, float dropout,
+                          Augment.Policy augment, float learningRateFloor, int validationItems) {
 
   static final String USAGE = """
-      usage: TrainerMain [--model fashion-mnist] [--version 1.0.0] [--arch mlp] [--epochs 10]
+      usage: TrainerMain [--model fashion-mnist] [--version 1.0.0] [--arch mlp|cnn] [--epochs 10]
                          [--seed 42] [--out model-artifacts] [--batch-size 128]
                          [--learning-rate 0.001] [--hidden 256]
-                         [--data-dir /usr/share/datasets/fashion-mnist] [--overwrite]""";
+                         [--data-dir /usr/share/datasets/fashion-mnist] [--overwrite]
+             cnn only:   [--filters 32,64] [--dropout 0] [--augment none|flip|shiftN|flip+shiftN]
+                         [--lr-floor 1 (cosine decay to rate*floor; 1 = constant)]
+                         [--validation-items 0 (hold back the last N training items, log their accuracy)]
+             TrainerMain --model language-id ...  (see LanguageIdArgs)""";
 
   private static final Set<String> OPTIONS = Set.of("model", "version", "arch", "epochs", "seed",
-      "out", "batch-size", "learning-rate", "hidden", "data-dir");
-  private static final Pattern VERSION = Pattern.compile("\\d+\\.\\d+\\.\\d+([-+][0-9A-Za-z.-]+)?");
+      "out", "batch-size", "learning-rate", "hidden", "data-dir", "filters", "dropout", "augment",
+      "lr-floor", "validation-items");
+  static final Pattern VERSION = Pattern.compile("\\d+\\.\\d+\\.\\d+([-+][0-9A-Za-z.-]+)?");
 
   public TrainerArgs {
     if (!"fashion-mnist".equals(model)) {
-      throw new IllegalArgumentException("only --model fashion-mnist is supported, got " + model);
+      throw new IllegalArgumentException("only --model fashion-mnist (or language-id) is supported, got " + model);
     }
-    if (!"mlp".equals(arch)) {
-      throw new IllegalArgumentException("only --arch mlp is implemented, got " + arch);
+    if (!"mlp".equals(arch) && !"cnn".equals(arch)) {
+      throw new IllegalArgumentException("only --arch mlp and --arch cnn are implemented, got " + arch);
     }
     // The version becomes a directory name that serving code resolves; keep it semver-shaped.
     if (!VERSION.matcher(version).matches()) {
       throw new IllegalArgumentException("--version must look like 1.0.0, got " + version);
     }
-    if (epochs <= 0 || batchSize <= 0 || hidden <= 0 || !(learningRate > 0)) {
-      throw new IllegalArgumentException("epochs, batch size, hidden and learning rate must be positive");
+    if (epochs <= 0 || batchSize <= 0 || hidden <= 0 || !(learningRate > 0) || filters1 <= 0 || filters2 <= 0) {
+      throw new IllegalArgumentException("epochs, batch size, hidden, filters and learning rate must be positive");
+    }
+    if (!(dropout >= 0 && dropout < 1) || !(learningRateFloor >= 0 && learningRateFloor <= 1) || validationItems < 0) {
+      throw new IllegalArgumentException("--dropout must be in [0, 1), --lr-floor in [0, 1], --validation-items >= 0");
+    }
+    if ("mlp".equals(arch) && (dropout > 0 || !augment.equals(Augment.Policy.NONE) || learningRateFloor != 1
+        || validationItems > 0)) {
+      throw new IllegalArgumentException("--dropout, --augment, --lr-floor and --validation-items are for --arch cnn");
     }
   }
 
@@ -63,6 +77,10 @@ public record TrainerArgs(String model, String version, String arch, int epochs,
       values.put(name, args[++i]);
     }
     try {
+      String[] filters = values.getOrDefault("filters", "32,64").split(",");
+      if (filters.length != 2) {
+        throw new IllegalArgumentException("--filters takes two counts, e.g. 32,64");
+      }
       return new TrainerArgs(
           values.getOrDefault("model", "fashion-mnist"),
           values.getOrDefault("version", "1.0.0"),
@@ -74,7 +92,13 @@ public record TrainerArgs(String model, String version, String arch, int epochs,
           Float.parseFloat(values.getOrDefault("learning-rate", "0.001")),
           Integer.parseInt(values.getOrDefault("hidden", "256")),
           Path.of(values.getOrDefault("data-dir", FashionMnist.DEFAULT_DIR.toString())),
-          overwrite);
+          overwrite,
+          Integer.parseInt(filters[0].trim()),
+          Integer.parseInt(filters[1].trim()),
+          Float.parseFloat(values.getOrDefault("dropout", "0")),
+          Augment.Policy.parse(values.getOrDefault("augment", "none")),
+          Float.parseFloat(values.getOrDefault("lr-floor", "1")),
+          Integer.parseInt(values.getOrDefault("validation-items", "0")));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("not a number: " + e.getMessage() + "\n" + USAGE, e);
     }
@@ -87,5 +111,10 @@ public record TrainerArgs(String model, String version, String arch, int epochs,
 
   public MlpTrainer.Config trainerConfig() {
     return new MlpTrainer.Config(hidden, epochs, batchSize, learningRate, seed);
+  }
+
+  public CnnTrainer.Config cnnConfig() {
+    return new CnnTrainer.Config(new CnnGraph.Dims(filters1, filters2, hidden), epochs, batchSize,
+        learningRate, learningRateFloor, dropout, augment, seed, validationItems);
   }
 }

@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tensorflow.TensorFlow;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.types.TUint8;
 
 /**
  * Trains a model and publishes {@code <out>/<model>/<version>/}: the lean SavedModel plus
@@ -21,6 +23,12 @@ public final class TrainerMain {
   private TrainerMain() {}
 
   public static void main(String[] argv) throws Exception {
+    for (int i = 0; i + 1 < argv.length; i++) {
+      if (argv[i].equals("--model") && argv[i + 1].equals(LanguageIdArgs.MODEL)) {
+        LanguageIdTrainerMain.run(LanguageIdArgs.parse(argv));
+        return;
+      }
+    }
     run(TrainerArgs.parse(argv));
   }
 
@@ -31,20 +39,33 @@ public final class TrainerMain {
       // Published versions are immutable by default: serving may already have loaded this one.
       throw new IllegalStateException(versionDir + " already exists; bump --version or pass --overwrite");
     }
+    boolean cnn = "cnn".equals(args.arch());
     log.info("TensorFlow {}; training {} {} ({}), output {}", TensorFlow.version(), args.model(),
-        args.version(), args.trainerConfig(), versionDir);
+        args.version(), cnn ? args.cnnConfig() : args.trainerConfig(), versionDir);
 
     FashionMnist.Split train = FashionMnist.train(args.dataDir());
     FashionMnist.Split test = FashionMnist.test(args.dataDir());
     DataManifest manifest = DataManifest.of(args.dataDir(), train, test);
     log.info("loaded {} training and {} test items from {}", train.count(), test.count(), args.dataDir());
 
-    MlpTrainer.Outcome outcome = new MlpTrainer(args.trainerConfig()).train(train);
-    log.info("trained in {} s ({} steps)", String.format("%.1f", outcome.seconds()), outcome.steps());
-
     Path staging = ModelDirs.stagingFor(versionDir);
     ModelDirs.deleteRecursively(staging);
-    SavedModelExporter.export(outcome.weights(), staging);
+    String description;
+    String trainingConfig;
+    if (cnn) {
+      CnnTrainer.Outcome outcome = new CnnTrainer(args.cnnConfig()).train(train);
+      log.info("trained in {} s ({} steps)", String.format("%.1f", outcome.seconds()), outcome.steps());
+      SavedModelExporter.export(staging, outcome.weights(), SavedModelExporter.INPUT, TUint8.class,
+          Shape.of(-1, FashionMnist.FEATURES), (tf, pixels, w) -> CnnGraph.logits(tf, pixels, w, null));
+      description = ArtifactWriter.cnnDescription(args.cnnConfig().dims(), args.dropout());
+      trainingConfig = ArtifactWriter.trainingConfigYaml(args, outcome, TensorFlow.version());
+    } else {
+      MlpTrainer.Outcome outcome = new MlpTrainer(args.trainerConfig()).train(train);
+      log.info("trained in {} s ({} steps)", String.format("%.1f", outcome.seconds()), outcome.steps());
+      SavedModelExporter.export(outcome.weights(), staging);
+      description = ArtifactWriter.description(args.hidden());
+      trainingConfig = ArtifactWriter.trainingConfigYaml(args, outcome, TensorFlow.version());
+    }
     long savedModelBytes = ModelDirs.savedModelBytes(staging);
     if (savedModelBytes > MAX_SAVED_MODEL_BYTES) {
       throw new IllegalStateException("SavedModel is " + savedModelBytes + " bytes, expected < 2 MB: not lean");
@@ -56,11 +77,10 @@ public final class TrainerMain {
         String.format("%.4f", evaluation.confusion().accuracy()), evaluation.confusion().total());
 
     ArtifactWriter.writeTo(staging, ArtifactWriter.CONFIG, ArtifactWriter.configYaml(args.model(),
-        args.version(), ArtifactWriter.description(args.hidden()), FashionMnist.LABELS, FashionMnist.FEATURES));
+        args.version(), description, FashionMnist.LABELS, FashionMnist.FEATURES));
     ArtifactWriter.writeTo(staging, ArtifactWriter.EVALUATION, ArtifactWriter.evaluationJson(args.model(),
         args.version(), versionDir, evaluation, FashionMnist.LABELS));
-    ArtifactWriter.writeTo(staging, ArtifactWriter.TRAINING_CONFIG,
-        ArtifactWriter.trainingConfigYaml(args, outcome, TensorFlow.version()));
+    ArtifactWriter.writeTo(staging, ArtifactWriter.TRAINING_CONFIG, trainingConfig);
     ArtifactWriter.writeTo(staging, ArtifactWriter.DATA_MANIFEST, ArtifactWriter.dataManifestJson(manifest));
 
     ModelDirs.publish(staging, versionDir);

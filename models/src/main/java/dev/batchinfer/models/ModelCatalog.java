@@ -120,8 +120,11 @@ public final class ModelCatalog {
     return versionsByModel.keySet();
   }
 
-  /** Every version that a request can be routed to now (today: each model's default). */
-  public List<ModelConfig> servingVersions() {
-    return modelIds().stream().map(id -> resolve(id).orElseThrow()).toList();
+  /**
+   * Every version on disk. Workers load them all: a batch is pinned to a version when accepted, so
+   * chunks of an older version may still be queued after the registry moves production on.
+   */
+  public List<ModelConfig> allVersions() {
+    return versionsByModel.values().stream().flatMap(List::stream).toList();
   }
 }

@@ -68,7 +68,10 @@ public final class Topics {
         new Topic<>(
             prefix + "inference.requests.dlq",
             1,
-            Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(30).toMillis())),
+            Map.of(
+                TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(30).toMillis()),
+                // Holds whole request records plus headers.
+                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(5 * 1024 * 1024)),
             Serdes.ByteArray(),
             Serdes.ByteArray());
   }

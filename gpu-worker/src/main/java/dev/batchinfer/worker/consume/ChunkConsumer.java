@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -58,6 +59,9 @@ public final class ChunkConsumer implements Runnable {
   private final long commitIntervalNanos;
   private final OffsetTracker offsets = new OffsetTracker();
   private final ConcurrentLinkedQueue<ChunkRef> finished = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<ChunkRef> rewinds = new ConcurrentLinkedQueue<>();
+  private final IntSupplier unpublished;
+  private final int maxUnpublished;
   private volatile boolean running = true;
   private volatile boolean halted;
   private long lastCommitNanos = System.nanoTime();
@@ -67,7 +71,7 @@ public final class ChunkConsumer implements Runnable {
    */
   public ChunkConsumer(KafkaConsumer<byte[], byte[]> consumer, Topics topics, LoadedModels models,
       PriorityChunkQueue queue, Consumer<PendingChunk> publishDirectly, DeadLetters deadLetters,
-      int maxBufferedChunks, Duration commitInterval) {
+      int maxBufferedChunks, Duration commitInterval, IntSupplier unpublished) {
     this.consumer = consumer;
     for (Priority p : Priority.values()) {
       priorityOfTopic.put(topics.requests(p).name(), p);
@@ -78,6 +82,10 @@ public final class ChunkConsumer implements Runnable {
     this.deadLetters = deadLetters;
     this.maxBufferedChunks = maxBufferedChunks;
     this.commitIntervalNanos = commitInterval.toNanos();
+    this.unpublished = unpublished;
+    // Finished chunks hold their payload and results until Redis and Kafka take them: when those
+    // are slow or down, stop fetching rather than let them pile up in memory.
+    this.maxUnpublished = 4 * maxBufferedChunks;
   }
 
   /** Called from any thread once a chunk's results and progress are stored. */
@@ -102,14 +110,21 @@ public final class ChunkConsumer implements Runnable {
     consumer.subscribe(priorityOfTopic.keySet(), new Rebalance());
     try {
       while (running) {
-        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
-          accept(record);
+        try {
+          for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
+            accept(record);
+          }
+          markFinished();
+          applyRewinds();
+          if (System.nanoTime() - lastCommitNanos >= commitIntervalNanos) {
+            commit(false);
+          }
+          applyBackpressure();
+        } catch (WakeupException | AuthenticationException | AuthorizationException | UnsupportedVersionException e) {
+          throw e;
+        } catch (RuntimeException e) {
+          log.error("consumer loop error; continuing", e);
         }
-        markFinished();
-        if (System.nanoTime() - lastCommitNanos >= commitIntervalNanos) {
-          commit(false);
-        }
-        applyBackpressure();
       }
     } catch (WakeupException e) {
       // stop() was called
@@ -118,7 +133,11 @@ public final class ChunkConsumer implements Runnable {
     } finally {
       if (!halted) {
         markFinished();
-        commit(true);
+        try {
+          commit(true);
+        } catch (WakeupException e) {
+          commit(true); // the wakeup from stop() is spent now; the offsets were put back
+        }
       }
       consumer.close(halted ? Duration.ZERO : Duration.ofSeconds(5));
     }
@@ -132,22 +151,43 @@ public final class ChunkConsumer implements Runnable {
     try {
       chunk = ChunkCodec.decode(record.value());
     } catch (UndecodableRecordException e) {
-      log.warn("{}-{}@{}: undecodable, sent to the dead-letter topic: {}", record.topic(), record.partition(),
-          record.offset(), e.getMessage());
-      deadLetters.send(record, e.getMessage(), (meta, error) -> {
-        if (error == null) {
-          finished.add(ref);
-        } else {
-          log.error("{}-{}@{}: dead-letter write failed; the record will be redelivered", record.topic(),
-              record.partition(), record.offset(), error);
-        }
-      });
+      deadLetter(record, ref, e.getMessage());
       return;
     }
     try {
       dispatch(chunk, ref, priorityOfTopic.get(record.topic()));
     } catch (RuntimeException e) {
-      log.error("{}: could not be queued; it will be redelivered", chunk, e);
+      // Our own failure on this record would repeat on every delivery: park it, do not loop.
+      log.error("{}: cannot be processed", chunk, e);
+      deadLetter(record, ref, "worker failed on this chunk: " + e);
+    }
+  }
+
+  private void deadLetter(ConsumerRecord<byte[], byte[]> record, ChunkRef ref, String reason) {
+    log.warn("{}-{}@{}: sent to the dead-letter topic: {}", record.topic(), record.partition(), record.offset(), reason);
+    deadLetters.send(record, reason, (meta, error) -> {
+      if (error == null) {
+        finished.add(ref);
+      } else {
+        log.error("{}-{}@{}: dead-letter write failed; reading it again", record.topic(), record.partition(),
+            record.offset(), error);
+        rewinds.add(ref);
+      }
+    });
+  }
+
+  /** Reads records again from an offset whose handling failed, on this (the consumer's) thread. */
+  private void applyRewinds() {
+    ChunkRef ref;
+    while ((ref = rewinds.poll()) != null) {
+      TopicPartition tp = ref.partition();
+      if (!consumer.assignment().contains(tp)) {
+        continue; // the new owner reads it anyway
+      }
+      long from = ref.offset();
+      offsets.forgetFrom(tp, from);
+      queue.removeIf(c -> ((ChunkRef) c.source()).partition().equals(tp) && ((ChunkRef) c.source()).offset() >= from);
+      consumer.seek(tp, from);
     }
   }
 
@@ -206,17 +246,26 @@ public final class ChunkConsumer implements Runnable {
       } else {
         consumer.commitAsync(ready, (o, e) -> {
           if (e != null) {
-            log.warn("offset commit failed (the chunks will be redelivered and counted once): {}", e.toString());
+            log.warn("offset commit failed; retrying with the next commit: {}", e.toString());
+            offsets.restore(ready); // runs on this thread, inside poll or commitSync
           }
         });
       }
+    } catch (WakeupException e) {
+      offsets.restore(ready);
+      throw e;
     } catch (RuntimeException e) {
-      log.warn("offset commit failed (the chunks will be redelivered and counted once): {}", e.toString());
+      log.warn("offset commit failed; retrying with the next commit: {}", e.toString());
+      offsets.restore(ready);
     }
   }
 
   private void applyBackpressure() {
     Set<TopicPartition> assigned = consumer.assignment();
+    if (unpublished.getAsInt() >= maxUnpublished) {
+      consumer.pause(assigned);
+      return;
+    }
     for (Map.Entry<String, Priority> e : priorityOfTopic.entrySet()) {
       List<TopicPartition> parts = assigned.stream().filter(tp -> tp.topic().equals(e.getKey())).toList();
       if (parts.isEmpty()) {

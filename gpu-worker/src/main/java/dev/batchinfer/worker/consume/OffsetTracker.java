@@ -40,6 +40,23 @@ public final class OffsetTracker {
     return out;
   }
 
+  /** Puts back offsets whose commit failed, unless a later one is ready or the partition is gone. */
+  public void restore(Map<TopicPartition, OffsetAndMetadata> failed) {
+    failed.forEach((tp, next) -> {
+      if (inFlight.containsKey(tp)) {
+        committable.merge(tp, next.offset(), Math::max);
+      }
+    });
+  }
+
+  /** Forgets {@code offset} and everything after it in the partition: they will be read again. */
+  public void forgetFrom(TopicPartition tp, long offset) {
+    TreeMap<Long, Boolean> offsets = inFlight.get(tp);
+    if (offsets != null) {
+      offsets.tailMap(offset, true).clear();
+    }
+  }
+
   /** Forgets a partition this consumer no longer owns. */
   public void forget(TopicPartition tp) {
     inFlight.remove(tp);

@@ -16,10 +16,10 @@ public final class LoadedModels implements AutoCloseable {
   private final Map<String, ModelRunner> runners = new LinkedHashMap<>();
   private final Map<String, ResultFormatter> formatters = new LinkedHashMap<>();
 
-  /** Loads every version the catalogue serves and runs one warm-up batch through each. */
+  /** Loads every version in the catalogue and runs one warm-up batch through each. */
   public static LoadedModels load(ModelCatalog catalog, int intraOpThreads, int interOpThreads) {
     LoadedModels models = new LoadedModels();
-    for (ModelConfig config : catalog.servingVersions()) {
+    for (ModelConfig config : catalog.allVersions()) {
       long start = System.nanoTime();
       ModelRunner runner = new ModelRunner(config, intraOpThreads, interOpThreads);
       // The first call of a TensorFlow function pays for graph set-up; pay it before consuming.

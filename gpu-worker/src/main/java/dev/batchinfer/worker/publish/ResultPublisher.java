@@ -36,6 +36,8 @@ public final class ResultPublisher implements AutoCloseable {
   private final Consumer<PendingChunk> onPublished;
   private final ScheduledExecutorService retries =
       Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "publish-retry"));
+  private final java.util.concurrent.ExecutorService sender =
+      Executors.newSingleThreadExecutor(r -> new Thread(r, "progress-sender"));
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean closed;
 
@@ -56,11 +58,12 @@ public final class ResultPublisher implements AutoCloseable {
   private void attempt(PendingChunk chunk, String ndjson, long backoffMs) {
     ChunkHeader h = chunk.chunk().header();
     store.writeChunkResults(h.batchId(), h.chunkIndex(), ndjson)
-        .thenCompose(ignored -> sendProgress(chunk))
+        // Not on Lettuce's event loop: a Kafka send may block while the producer's buffer is full.
+        .thenComposeAsync(ignored -> sendProgress(chunk), sender)
         .whenComplete((ok, error) -> {
           if (error == null) {
-            inFlight.decrementAndGet();
             onPublished.accept(chunk);
+            inFlight.decrementAndGet();
           } else if (closed) {
             inFlight.decrementAndGet();
             log.warn("{}: not published before shutdown; it will be redelivered", chunk);
@@ -89,6 +92,11 @@ public final class ResultPublisher implements AutoCloseable {
     return sent;
   }
 
+  /** Chunks handed over and not yet published (the consumer pauses fetching while this is high). */
+  public int inFlight() {
+    return inFlight.get();
+  }
+
   /** Waits until nothing is in flight, at most {@code timeout}; true if everything finished. */
   public boolean awaitIdle(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -102,5 +110,6 @@ public final class ResultPublisher implements AutoCloseable {
   public void close() {
     closed = true;
     retries.shutdownNow();
+    sender.shutdown();
   }
 }

@@ -102,4 +102,36 @@ class OffsetTrackerTest {
     assertThat(tracker.drainCommittable()).isEmpty();
     assertThat(tracker.inFlightCount()).isEqualTo(1);
   }
+
+  @Test
+  void offsets_whose_commit_failed_are_offered_again_unless_a_later_one_is_ready() {
+    OffsetTracker t = new OffsetTracker();
+    t.started(P0, 1);
+    t.started(P0, 2);
+    t.started(P0, 3);
+    t.done(P0, 1);
+    var failed = t.drainCommittable();
+    t.restore(failed);
+    assertThat(t.drainCommittable()).containsEntry(P0, new OffsetAndMetadata(2));
+
+    t.done(P0, 2);
+    var later = t.drainCommittable();
+    t.restore(failed); // an older failure must not move the commit back
+    t.restore(later);
+    assertThat(t.drainCommittable()).containsEntry(P0, new OffsetAndMetadata(3));
+  }
+
+  @Test
+  void forgetting_from_an_offset_drops_it_and_later_ones_only() {
+    OffsetTracker t = new OffsetTracker();
+    t.started(P0, 1);
+    t.started(P0, 2);
+    t.started(P0, 3);
+    t.forgetFrom(P0, 2);
+    assertThat(t.inFlightCount()).isEqualTo(1);
+    t.done(P0, 3); // a late completion of a forgotten offset changes nothing
+    assertThat(t.drainCommittable()).isEmpty();
+    t.done(P0, 1);
+    assertThat(t.drainCommittable()).containsEntry(P0, new OffsetAndMetadata(2));
+  }
 }

@@ -43,7 +43,7 @@ public final class ReadHandlers {
     }
     long offset = longParam(ctx, "offset", 0, 0, Long.MAX_VALUE);
     int limit = (int) longParam(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
-    long end = Math.min(batch.total(), offset + limit);
+    long end = offset >= batch.total() ? offset : Math.min(batch.total(), offset + limit);
     List<String> lines = List.of();
     if (offset < end) {
       int firstChunk = batch.chunkOf(offset);

@@ -99,8 +99,7 @@ public final class BatchRequestReader {
             throw ApiException.invalid("/inputs", "\"inputs\" must be an array of input objects");
           }
           if (model == null) {
-            earlyInputs = new TokenBuffer(p);
-            earlyInputs.copyCurrentStructure(p);
+            earlyInputs = bufferInputs(p);
           } else {
             chunker = newChunker(model);
             readInputs(p, model, chunker);
@@ -161,6 +160,21 @@ public final class BatchRequestReader {
       }
       chunker.add(index++, payload);
     }
+  }
+
+  /** Keeps the inputs as tokens until the model is known, counting them so the limit still holds. */
+  private TokenBuffer bufferInputs(JsonParser p) throws IOException {
+    TokenBuffer buffer = new TokenBuffer(p);
+    buffer.writeStartArray();
+    long count = 0;
+    while (p.nextToken() != JsonToken.END_ARRAY) {
+      if (++count > maxItems) {
+        throw ApiException.tooLarge("/inputs", "more than " + maxItems + " inputs in one request: split the batch");
+      }
+      buffer.copyCurrentStructure(p);
+    }
+    buffer.writeEndArray();
+    return buffer;
   }
 
   private String readMetadata(JsonParser p, JsonToken value) throws IOException {

@@ -12,14 +12,13 @@ import java.util.Properties;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Puts all chunks of a batch on Kafka in one transaction: either every chunk becomes visible to
@@ -32,13 +31,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class ChunkPublisher implements AutoCloseable {
 
-  private static final Logger log = LoggerFactory.getLogger(ChunkPublisher.class);
-
   private final Topics topics;
   private final Properties baseConfig;
   private final String transactionalIdPrefix;
   private final Duration timeout;
   private final int size;
+  // One permit per producer: a submit holds one while it borrows, so a free slot or id always exists.
+  private final Semaphore permits;
   private final BlockingQueue<Slot> idle;
   // Ids not held by a live producer; a replacement takes its predecessor's id and so fences it.
   private final BlockingQueue<Integer> freeIds;
@@ -49,6 +48,7 @@ public final class ChunkPublisher implements AutoCloseable {
     this.topics = topics;
     this.timeout = timeout;
     this.size = producers;
+    this.permits = new Semaphore(producers);
     this.idle = new ArrayBlockingQueue<>(producers);
     this.freeIds = new ArrayBlockingQueue<>(producers);
     for (int i = 0; i < producers; i++) {
@@ -78,7 +78,22 @@ public final class ChunkPublisher implements AutoCloseable {
    * @throws PublishException if it did not commit within the timeout; nothing is then visible
    */
   public void publish(String batchId, ChunkHeader template, List<Chunker.ChunkItems> chunks) {
-    Slot slot = borrow();
+    try {
+      if (!permits.tryAcquire(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new PublishException("all " + size + " Kafka producers are busy (SUBMIT_PRODUCERS)", null);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new PublishException("interrupted while waiting for a Kafka producer", e);
+    }
+    try {
+      publishWith(borrow(), batchId, template, chunks);
+    } finally {
+      permits.release();
+    }
+  }
+
+  private void publishWith(Slot slot, String batchId, ChunkHeader template, List<Chunker.ChunkItems> chunks) {
     KafkaProducer<String, byte[]> producer = slot.producer();
     boolean healthy = false;
     try {
@@ -93,7 +108,7 @@ public final class ChunkPublisher implements AutoCloseable {
         // Keyed by chunk, not batch, so one big batch spreads over every partition and worker.
         sends.add(producer.send(new ProducerRecord<>(topic.name(), batchId + ":" + i, value)));
       }
-      producer.commitTransaction();
+      commit(producer);
       for (Future<?> send : sends) {
         send.get(0, TimeUnit.MILLISECONDS); // all completed by the commit; surfaces any error
       }
@@ -111,22 +126,16 @@ public final class ChunkPublisher implements AutoCloseable {
 
   private Slot borrow() {
     Slot slot = idle.poll();
-    if (slot != null) {
-      return slot;
-    }
-    Integer id = freeIds.poll();
-    if (id != null) {
-      return newProducer(id);
-    }
+    return slot != null ? slot : newProducer(freeIds.remove());
+  }
+
+  /** A commit that timed out may be retried (Kafka allows it); the second answer is final. */
+  private static void commit(KafkaProducer<String, byte[]> producer) {
     try {
-      slot = idle.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      producer.commitTransaction();
+    } catch (org.apache.kafka.common.errors.TimeoutException e) {
+      producer.commitTransaction();
     }
-    if (slot == null) {
-      throw new PublishException("all " + size + " Kafka producers are busy (SUBMIT_PRODUCERS)", null);
-    }
-    return slot;
   }
 
   private Slot newProducer(int id) {
@@ -145,15 +154,16 @@ public final class ChunkPublisher implements AutoCloseable {
   }
 
   /**
-   * A producer whose transaction failed is closed, not reused: after a timeout its state is unknown.
-   * Its id goes back to the pool; the next producer with it fences anything left open.
+   * A producer whose transaction failed is closed, not reused: after a timeout its state is unknown,
+   * and an abort could block for another full timeout. Its id goes back to the pool; the next
+   * producer with that id settles whatever it left open (initTransactions fences and aborts it).
+   *
+   * <p>Known gap: if the broker had already recorded the commit when our second commit attempt
+   * timed out, that commit completes and the chunks run although the client got a 503 and the
+   * batch record was removed; their results are unreachable. Idempotency keys will make the
+   * client's retry safe.
    */
   private void discard(Slot slot) {
-    try {
-      slot.producer().abortTransaction();
-    } catch (RuntimeException e) {
-      log.debug("abort after a failed publish also failed: {}", e.toString());
-    }
     slot.producer().close(Duration.ZERO);
     freeIds.add(slot.id());
   }
