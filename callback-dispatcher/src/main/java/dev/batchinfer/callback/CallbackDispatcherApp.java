@@ -2,59 +2,99 @@ package dev.batchinfer.callback;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.batchinfer.callback.consume.EventConsumer;
+import dev.batchinfer.callback.deliver.Deliverer;
+import dev.batchinfer.callback.deliver.HttpPoster;
 import dev.batchinfer.callback.deliver.WebhookBody;
-import dev.batchinfer.callback.deliver.WebhookSender;
+import dev.batchinfer.callback.schedule.DeliveryScheduler;
+import dev.batchinfer.callback.sign.WebhookSigner;
 import dev.batchinfer.store.batch.BatchStore;
+import dev.batchinfer.store.webhook.WebhookStore;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-/** The dispatcher: batch events in, webhooks out. */
+/**
+ * The dispatcher: batch events become deliveries scheduled in Redis (consumer thread); due
+ * deliveries are attempted, signed, on a bounded pool (scheduler thread).
+ */
 public final class CallbackDispatcherApp implements AutoCloseable {
 
-  private final BatchStore store;
+  private final BatchStore batches;
+  private final WebhookStore webhooks;
+  private final KafkaProducer<byte[], byte[]> producer;
   private final EventConsumer consumer;
-  private Thread thread;
+  private final DeliveryScheduler scheduler;
+  private Thread consumerThread;
+  private Thread schedulerThread;
 
-  private CallbackDispatcherApp(BatchStore store, EventConsumer consumer) {
-    this.store = store;
+  private CallbackDispatcherApp(BatchStore batches, WebhookStore webhooks, KafkaProducer<byte[], byte[]> producer,
+      EventConsumer consumer, DeliveryScheduler scheduler) {
+    this.batches = batches;
+    this.webhooks = webhooks;
+    this.producer = producer;
     this.consumer = consumer;
+    this.scheduler = scheduler;
   }
 
   public static CallbackDispatcherApp create(DispatcherSettings s) {
-    BatchStore store = BatchStore.connect(s.common().redisUrl(), s.common().redisKeyPrefix());
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, s.common().kafkaBootstrapServers());
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, s.common().topicPrefix() + s.groupId());
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    String redis = s.common().redisUrl();
+    BatchStore batches = BatchStore.connect(redis, s.common().redisKeyPrefix());
+    WebhookStore webhooks = WebhookStore.connect(redis, s.common().redisKeyPrefix());
+    Properties c = new Properties();
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, s.common().kafkaBootstrapServers());
+    c.put(ConsumerConfig.GROUP_ID_CONFIG, s.common().topicPrefix() + s.groupId());
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     // Events come from an exactly-once topology: read only what it committed.
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 50);
-    EventConsumer consumer = new EventConsumer(
-        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
-        s.common().topics().batchEvents(), store, new WebhookBody(new ObjectMapper(), s.publicBaseUrl()),
-        new WebhookSender(s.timeout()), s.attempts());
-    return new CallbackDispatcherApp(store, consumer);
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, s.common().kafkaBootstrapServers());
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    EventConsumer consumer = new EventConsumer(new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+        s.common().topics().batchEvents(), batches, webhooks, new WebhookBody(new ObjectMapper(), s.publicBaseUrl()),
+        s.policy());
+    Deliverer deliverer = new Deliverer(webhooks, s.policy(), new HttpPoster(s.connectTimeout(), s.totalTimeout()),
+        new WebhookSigner(s.secrets()), s.schedule(), producer, s.common().topics().webhooksDeadLetter(), Clock.systemUTC());
+    DeliveryScheduler scheduler = new DeliveryScheduler(webhooks, deliverer, s.concurrency(), s.totalTimeout());
+    return new CallbackDispatcherApp(batches, webhooks, producer, consumer, scheduler);
   }
 
   public CallbackDispatcherApp start() {
-    thread = new Thread(consumer, "callback-dispatcher");
-    thread.start();
+    consumerThread = new Thread(consumer, "callback-events");
+    schedulerThread = new Thread(scheduler, "webhook-scheduler");
+    consumerThread.start();
+    schedulerThread.start();
     return this;
   }
 
+  /** Stops taking events and claims; attempts under way get a few seconds to finish. */
   @Override
   public void close() {
     consumer.stop();
-    if (thread != null) {
-      try {
-        thread.join(30_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+    scheduler.drain(Duration.ofSeconds(5));
+    join(consumerThread);
+    join(schedulerThread);
+    producer.close(Duration.ofSeconds(5));
+    webhooks.close();
+    batches.close();
+  }
+
+  private static void join(Thread t) {
+    if (t == null) {
+      return;
     }
-    store.close();
+    try {
+      t.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

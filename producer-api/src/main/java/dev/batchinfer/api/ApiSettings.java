@@ -1,5 +1,6 @@
 package dev.batchinfer.api;
 
+import dev.batchinfer.topics.callback.CallbackPolicy;
 import dev.batchinfer.topics.env.CommonSettings;
 import dev.batchinfer.topics.env.Env;
 import java.nio.file.Path;
@@ -20,6 +21,7 @@ import java.time.Duration;
  * @param producers SUBMIT_PRODUCERS, transactional producers (concurrent submits)
  * @param instanceId API_INSTANCE_ID, stable per instance so a restart fences its predecessor's transactions
  * @param estimatedItemsPerSecond ESTIMATED_ITEMS_PER_SECOND, the throughput assumed for estimated_completion
+ * @param callbacks where callback URLs may point (CALLBACK_ALLOW_HTTP, CALLBACK_ALLOWED_CIDRS)
  */
 public record ApiSettings(
     CommonSettings common,
@@ -34,7 +36,8 @@ public record ApiSettings(
     Duration submitTimeout,
     int producers,
     String instanceId,
-    int estimatedItemsPerSecond) {
+    int estimatedItemsPerSecond,
+    CallbackPolicy callbacks) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
@@ -64,12 +67,13 @@ public record ApiSettings(
         env.duration("SUBMIT_TIMEOUT", DEFAULT_SUBMIT_TIMEOUT),
         env.integer("SUBMIT_PRODUCERS", DEFAULT_PRODUCERS, 1, 64),
         env.string("API_INSTANCE_ID", hostName() + "-" + port),
-        env.integer("ESTIMATED_ITEMS_PER_SECOND", DEFAULT_ESTIMATED_ITEMS_PER_SECOND, 1, Integer.MAX_VALUE));
+        env.integer("ESTIMATED_ITEMS_PER_SECOND", DEFAULT_ESTIMATED_ITEMS_PER_SECOND, 1, Integer.MAX_VALUE),
+        CallbackPolicy.from(env));
   }
 
   public ApiSettings withCommon(CommonSettings c) {
     return new ApiSettings(c, host, port, publicBaseUrl, modelArtifacts, chunkMaxItems, chunkMaxBytes, maxBatchItems,
-        maxRequestBytes, submitTimeout, producers, instanceId, estimatedItemsPerSecond);
+        maxRequestBytes, submitTimeout, producers, instanceId, estimatedItemsPerSecond, callbacks);
   }
 
   private static String hostName() {

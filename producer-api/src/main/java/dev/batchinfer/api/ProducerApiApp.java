@@ -1,6 +1,7 @@
 package dev.batchinfer.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.batchinfer.api.callbacks.CallbackHandlers;
 import dev.batchinfer.api.problem.ApiException;
 import dev.batchinfer.api.problem.ProblemRenderer;
 import dev.batchinfer.api.read.BatchView;
@@ -10,6 +11,7 @@ import dev.batchinfer.api.submit.ChunkPublisher;
 import dev.batchinfer.api.submit.SubmitHandler;
 import dev.batchinfer.models.ModelCatalog;
 import dev.batchinfer.store.batch.BatchStore;
+import dev.batchinfer.store.webhook.WebhookStore;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import java.time.Clock;
@@ -26,12 +28,15 @@ public final class ProducerApiApp implements AutoCloseable {
 
   private final Javalin javalin;
   private final BatchStore store;
+  private final WebhookStore webhooks;
   private final ChunkPublisher publisher;
   private final ApiSettings settings;
 
-  private ProducerApiApp(Javalin javalin, BatchStore store, ChunkPublisher publisher, ApiSettings settings) {
+  private ProducerApiApp(Javalin javalin, BatchStore store, WebhookStore webhooks, ChunkPublisher publisher,
+      ApiSettings settings) {
     this.javalin = javalin;
     this.store = store;
+    this.webhooks = webhooks;
     this.publisher = publisher;
     this.settings = settings;
   }
@@ -47,10 +52,12 @@ public final class ProducerApiApp implements AutoCloseable {
         settings.instanceId(), settings.producers(), settings.submitTimeout());
     BatchView view = new BatchView(json, settings.publicBaseUrl());
     BatchRequestReader reader = new BatchRequestReader(json, catalog, settings.chunkMaxItems(), settings.chunkMaxBytes(),
-        settings.maxBatchItems());
+        settings.maxBatchItems(), settings.callbacks());
     SubmitHandler submit = new SubmitHandler(reader, store, publisher, view, Clock.systemUTC(),
         settings.estimatedItemsPerSecond(), settings.maxRequestBytes());
     ReadHandlers read = new ReadHandlers(store, view);
+    WebhookStore webhooks = WebhookStore.connect(settings.common().redisUrl(), settings.common().redisKeyPrefix());
+    CallbackHandlers callbacks = new CallbackHandlers(store, webhooks, json);
     ProblemRenderer problems = new ProblemRenderer(json);
 
     Javalin app = Javalin.create(config -> {
@@ -66,6 +73,8 @@ public final class ProducerApiApp implements AutoCloseable {
     app.post("/v1/batch/predict", submit);
     app.get("/v1/batch/{id}/status", read::status);
     app.get("/v1/batch/{id}/results", read::results);
+    app.get("/v1/batch/{id}/callbacks", callbacks::list);
+    app.post("/v1/batch/{id}/callbacks/redeliver", callbacks::redeliver);
     app.get("/health", ctx -> ctx.json(java.util.Map.of("status", "ok")));
     app.exception(ApiException.class, (e, ctx) -> problems.render(ctx, e));
     app.exception(Exception.class, (e, ctx) -> {
@@ -85,7 +94,7 @@ public final class ProducerApiApp implements AutoCloseable {
             ctx.method() + " is not allowed on " + ctx.path(), null, null));
       }
     });
-    return new ProducerApiApp(app, store, publisher, settings);
+    return new ProducerApiApp(app, store, webhooks, publisher, settings);
   }
 
   public ProducerApiApp start() {
@@ -102,6 +111,7 @@ public final class ProducerApiApp implements AutoCloseable {
   public void close() {
     javalin.stop();
     publisher.close();
+    webhooks.close();
     store.close();
   }
 }

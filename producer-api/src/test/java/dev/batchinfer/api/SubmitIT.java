@@ -144,7 +144,23 @@ class SubmitIT {
         Arguments.of("inputs not objects", "{\"model\":\"fashion-mnist\",\"inputs\":[[1,2]]}", "/inputs/0"),
         Arguments.of("empty inputs", "{\"model\":\"fashion-mnist\",\"inputs\":[]}", "/inputs"),
         Arguments.of("unknown priority", "{\"model\":\"fashion-mnist\",\"priority\":\"urgent\",\"inputs\":[" + image + "]}", "/priority"),
-        Arguments.of("callback not http", "{\"model\":\"fashion-mnist\",\"callback_url\":\"ftp://x\",\"inputs\":[" + image + "]}", "/callback_url"));
+        Arguments.of("callback not http", "{\"model\":\"fashion-mnist\",\"callback_url\":\"ftp://x\",\"inputs\":[" + image + "]}", "/callback_url"),
+        Arguments.of("callback to loopback", callback("https://127.0.0.1/hook", image), "/callback_url"),
+        Arguments.of("callback to decimal loopback", callback("https://2130706433/hook", image), "/callback_url"),
+        Arguments.of("callback to octal loopback", callback("https://0177.0.0.1/hook", image), "/callback_url"),
+        Arguments.of("callback to mapped loopback", callback("https://[::ffff:127.0.0.1]/hook", image), "/callback_url"),
+        Arguments.of("callback to ipv6 loopback", callback("https://[::1]/hook", image), "/callback_url"),
+        Arguments.of("callback to localhost.", callback("https://localhost./hook", image), "/callback_url"),
+        Arguments.of("callback with userinfo", callback("https://hooks.example.com@127.0.0.1/hook", image), "/callback_url"),
+        Arguments.of("callback to metadata", callback("https://169.254.169.254/latest/meta-data/", image), "/callback_url"),
+        Arguments.of("callback to private", callback("https://10.1.2.3/hook", image), "/callback_url"),
+        Arguments.of("callback over http", callback("http://hooks.example.com/hook", image), "/callback_url"),
+        Arguments.of("unknown callback event", "{\"model\":\"fashion-mnist\",\"callback_events\":[\"batch.done\"],\"inputs\":[" + image + "]}",
+            "/callback_events/0"));
+  }
+
+  private static String callback(String url, String image) {
+    return "{\"model\":\"fashion-mnist\",\"callback_url\":\"" + url + "\",\"inputs\":[" + image + "]}";
   }
 
   @ParameterizedTest(name = "{0}")
@@ -189,9 +205,9 @@ class SubmitIT {
     assertThat(answer.body().get("field").asText()).isEqualTo("limit");
   }
 
-  /** Everything a producer wrote, aborted transactions included. */
+  /** Moves with everything a producer wrote, aborted transactions included. */
   private long allRequestRecords() {
-    return Stream.of(Priority.values()).mapToLong(p -> TopicReader.readAll(topics.requests(p).name(), false).size()).sum();
+    return Stream.of(Priority.values()).mapToLong(p -> TopicReader.endOffsetTotal(topics.requests(p).name())).sum();
   }
 
   private long redisKeys() {

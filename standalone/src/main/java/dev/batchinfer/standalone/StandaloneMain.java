@@ -8,6 +8,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.batchinfer.callback.sign.WebhookSigner;
+import java.security.SecureRandom;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -24,7 +28,13 @@ public final class StandaloneMain {
   private StandaloneMain() {}
 
   public static void main(String[] args) throws Exception {
-    Env env = Env.system();
+    Map<String, String> vars = new HashMap<>(System.getenv());
+    // Development defaults, each overridable: webhooks may go to receivers on this machine over
+    // plain http, and a signing secret is made up if none is given.
+    vars.putIfAbsent("CALLBACK_ALLOW_HTTP", "true");
+    vars.putIfAbsent("CALLBACK_ALLOWED_CIDRS", "127.0.0.0/8,::1/128");
+    vars.putIfAbsent("WEBHOOK_SECRETS", WebhookSigner.newSecret(new SecureRandom()));
+    Env env = Env.of(vars);
     Optional<String> externalKafka = Optional.ofNullable(System.getenv("KAFKA_BOOTSTRAP_SERVERS")).filter(s -> !s.isBlank());
     Path work = Path.of(env.string("STANDALONE_DATA_DIR", Files.createTempDirectory("batch-inference-").toString()));
     EmbeddedKafka kafka = externalKafka.isPresent() ? null
@@ -51,10 +61,12 @@ public final class StandaloneMain {
            API        {}   (submit: POST {}/v1/batch/predict)
            Kafka      {}{}
            Redis      {}{}
+           Webhooks   signed with {}
+                      (development mode: http and 127.0.0.0/8 receivers allowed)
          Ctrl-C stops everything.
         ============================================================""",
         api, api, bootstrap, kafka == null ? "" : " (embedded)", redis.url(),
-        redis.embedded().isPresent() ? " (embedded)" : "");
+        redis.embedded().isPresent() ? " (embedded)" : "", vars.get("WEBHOOK_SECRETS").split(",")[0]);
     stopped.await();
   }
 

@@ -7,7 +7,9 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.batchinfer.api.testing.ApiClient;
 import dev.batchinfer.api.testing.Inputs;
+import dev.batchinfer.callback.sign.WebhookSigner;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -74,6 +76,18 @@ class EndToEndIT {
       assertThat(body.at("/data/links/results").asText()).endsWith("/v1/batch/" + id + "/results");
       assertThat(hook.header("webhook-id")).isEqualTo(id + ":batch.completed");
       assertThat(hook.body().length()).isLessThan(20_000);
+      assertThat(new WebhookSigner(List.of(TestSystem.SECRET)).verify(hook.header("webhook-id"),
+          Long.parseLong(hook.header("webhook-timestamp")), hook.body(), hook.header("webhook-signature"),
+          Instant.now(), Duration.ofMinutes(5))).isTrue();
+
+      JsonNode callbacks = api.get("/v1/batch/" + id + "/callbacks").body();
+      assertThat(callbacks.at("/deliveries/0/status").asText()).isEqualTo("delivered");
+      assertThat(callbacks.at("/deliveries/0/webhook_id").asText()).isEqualTo(id + ":batch.completed");
+      assertThat(callbacks.get("attempts")).singleElement().satisfies(a -> assertThat(a.get("status_code").asInt()).isEqualTo(200));
+
+      assertThat(api.post("/v1/batch/" + id + "/callbacks/redeliver", "").status()).isEqualTo(202);
+      await().atMost(Duration.ofSeconds(30)).until(() -> receiver.received().size() == 2);
+      assertThat(receiver.received().get(1).header("webhook-id")).isEqualTo(id + ":batch.completed");
     }
   }
 }

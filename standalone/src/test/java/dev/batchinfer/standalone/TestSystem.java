@@ -31,6 +31,8 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  */
 final class TestSystem implements AutoCloseable {
 
+  static final String SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
   final TestNamespace ns;
   final Topics topics;
   private final Map<String, String> env = new HashMap<>();
@@ -44,7 +46,10 @@ final class TestSystem implements AutoCloseable {
         "API_PORT", "0",
         "MODEL_ARTIFACTS", "../model-artifacts",
         "API_INSTANCE_ID", ns.topicPrefix() + "api",
-        "TF_INTRA_OP_THREADS", "2")));
+        "TF_INTRA_OP_THREADS", "2",
+        "CALLBACK_ALLOW_HTTP", "true",
+        "CALLBACK_ALLOWED_CIDRS", "127.0.0.0/8",
+        "WEBHOOK_SECRETS", SECRET)));
     env.putAll(settings);
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.bootstrapServers()))) {
       TopicCreator.ensure(admin, topics, (short) 1);

@@ -4,6 +4,7 @@ import dev.batchinfer.topics.message.BatchEvent;
 import dev.batchinfer.topics.message.ChunkDone;
 import dev.batchinfer.topics.message.InferenceChunk;
 import dev.batchinfer.topics.message.Priority;
+import dev.batchinfer.topics.message.WebhookDeadLetter;
 import dev.batchinfer.topics.serde.ChunkSerde;
 import dev.batchinfer.topics.serde.JsonSerde;
 import java.time.Duration;
@@ -37,6 +38,7 @@ public final class Topics {
   private final Topic<String, ChunkDone> progress;
   private final Topic<String, BatchEvent> batchEvents;
   private final Topic<byte[], byte[]> requestsDeadLetter;
+  private final Topic<String, WebhookDeadLetter> webhooksDeadLetter;
 
   private Topics(String prefix) {
     this.prefix = prefix;
@@ -74,6 +76,17 @@ public final class Topics {
                 TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(5 * 1024 * 1024)),
             Serdes.ByteArray(),
             Serdes.ByteArray());
+    webhooksDeadLetter = webhookDeadLetterTopic(prefix);
+  }
+
+  /** Declared in the constructor's order of use. */
+  private Topic<String, WebhookDeadLetter> webhookDeadLetterTopic(String prefix) {
+    return new Topic<>(
+        prefix + "webhooks.dlq",
+        1,
+        Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(30).toMillis())),
+        Serdes.String(),
+        new JsonSerde<>(WebhookDeadLetter.class));
   }
 
   /** A catalogue whose every topic name starts with {@code prefix}. */
@@ -105,6 +118,11 @@ public final class Topics {
     return requestsDeadLetter;
   }
 
+  /** Webhooks given up after their last attempt, keyed by batch id. */
+  public Topic<String, WebhookDeadLetter> webhooksDeadLetter() {
+    return webhooksDeadLetter;
+  }
+
   public List<Topic<?, ?>> all() {
     return List.of(
         requests(Priority.HIGH),
@@ -112,6 +130,7 @@ public final class Topics {
         requests(Priority.LOW),
         progress,
         batchEvents,
-        requestsDeadLetter);
+        requestsDeadLetter,
+        webhooksDeadLetter);
   }
 }

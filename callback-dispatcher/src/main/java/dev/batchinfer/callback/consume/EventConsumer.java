@@ -1,50 +1,52 @@
 package dev.batchinfer.callback.consume;
 
-import dev.batchinfer.callback.deliver.Attempt;
-import dev.batchinfer.callback.deliver.Webhook;
 import dev.batchinfer.callback.deliver.WebhookBody;
-import dev.batchinfer.callback.deliver.WebhookSender;
 import dev.batchinfer.store.batch.BatchRecord;
 import dev.batchinfer.store.batch.BatchStore;
+import dev.batchinfer.store.webhook.WebhookStore;
 import dev.batchinfer.topics.Topic;
+import dev.batchinfer.topics.callback.CallbackPolicy;
+import dev.batchinfer.topics.callback.RejectedCallbackException;
 import dev.batchinfer.topics.message.BatchEvent;
 import dev.batchinfer.topics.serde.UndecodableRecordException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads batch events and delivers each to its batch's callback URL. The offset is committed after
- * the event's attempts, so a dispatcher that dies mid-delivery delivers again (same webhook-id).
- *
- * <p>Attempts here are few and in line; the retry schedule, dead letters and signing of the
- * webhooks issue replace {@link #deliver}.
+ * Turns batch events into scheduled deliveries in Redis, then commits the event's offset: from
+ * there on the delivery survives any restart. Sending is the scheduler's job, so a slow or dead
+ * receiver never holds this loop up.
  */
 public final class EventConsumer implements Runnable {
 
   private static final Logger log = LoggerFactory.getLogger(EventConsumer.class);
+  private static final Duration BACKOFF = Duration.ofSeconds(1);
 
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final Topic<String, BatchEvent> topic;
-  private final BatchStore store;
+  private final BatchStore batches;
+  private final WebhookStore webhooks;
   private final WebhookBody bodies;
-  private final WebhookSender sender;
-  private final int attempts;
+  private final CallbackPolicy policy;
   private volatile boolean running = true;
 
-  public EventConsumer(KafkaConsumer<byte[], byte[]> consumer, Topic<String, BatchEvent> topic, BatchStore store,
-      WebhookBody bodies, WebhookSender sender, int attempts) {
+  public EventConsumer(KafkaConsumer<byte[], byte[]> consumer, Topic<String, BatchEvent> topic, BatchStore batches,
+      WebhookStore webhooks, WebhookBody bodies, CallbackPolicy policy) {
     this.consumer = consumer;
     this.topic = topic;
-    this.store = store;
+    this.batches = batches;
+    this.webhooks = webhooks;
     this.bodies = bodies;
-    this.sender = sender;
-    this.attempts = attempts;
+    this.policy = policy;
   }
 
   public void stop() {
@@ -57,12 +59,19 @@ public final class EventConsumer implements Runnable {
     consumer.subscribe(List.of(topic.name()));
     try {
       while (running) {
-        var records = consumer.poll(Duration.ofMillis(200));
-        for (ConsumerRecord<byte[], byte[]> record : records) {
-          handle(record);
-        }
-        if (!records.isEmpty()) {
-          consumer.commitSync();
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+          TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+          try {
+            handle(record);
+          } catch (RuntimeException e) {
+            // Redis is down or similar: read this event again after a pause, skipping nothing.
+            log.warn("{}-{}@{}: cannot schedule its webhook yet: {}", record.topic(), record.partition(),
+                record.offset(), e.toString());
+            consumer.seek(tp, record.offset());
+            pause();
+            break;
+          }
+          consumer.commitSync(Map.of(tp, new OffsetAndMetadata(record.offset() + 1)));
         }
       }
     } catch (WakeupException e) {
@@ -80,38 +89,32 @@ public final class EventConsumer implements Runnable {
       log.warn("{}-{}@{}: not a batch event, skipped: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
       return;
     }
-    Optional<BatchRecord> batch = store.find(event.batchId());
-    if (batch.isEmpty()) {
-      log.warn("batch {}: event {} for a batch that no longer exists; skipped", event.batchId(), event.type());
+    Optional<BatchRecord> found = batches.find(event.batchId());
+    if (found.isEmpty()) {
+      log.warn("batch {}: event {} for a batch that no longer exists; no webhook", event.batchId(), event.type());
       return;
     }
-    String url = batch.get().callbackUrl();
-    if (url == null) {
+    BatchRecord batch = found.get();
+    if (batch.callbackUrl() == null || !batch.callbackEvents().contains(event.type())) {
       return;
     }
-    deliver(new Webhook(event.eventId(), url, event.occurredAtMs() / 1000, bodies.render(event, batch.get())));
+    String body = bodies.render(event, batch);
+    try {
+      policy.checkUrl(batch.callbackUrl());
+    } catch (RejectedCallbackException e) {
+      // Accepted under an older policy, refused under this one: record why, send nothing.
+      webhooks.recordRefused(event.eventId(), event.batchId(), event.type(), batch.callbackUrl(), body,
+          "callback_url " + e.getMessage());
+      return;
+    }
+    webhooks.enqueue(event.eventId(), event.batchId(), event.type(), batch.callbackUrl(), body, System.currentTimeMillis());
   }
 
-  private void deliver(Webhook hook) {
-    long backoffMs = 500;
-    for (int i = 1; i <= attempts && running; i++) {
-      Attempt a = sender.send(hook);
-      if (a.delivered()) {
-        log.info("webhook {} delivered to {} ({} in {} ms)", hook.id(), hook.url(), a.status(), a.took().toMillis());
-        return;
-      }
-      log.warn("webhook {} attempt {}/{} to {} failed: {}", hook.id(), i, attempts, hook.url(),
-          a.error() != null ? a.error() : "HTTP " + a.status());
-      if (i < attempts) {
-        try {
-          Thread.sleep(backoffMs); // in line by design until the retry schedule lands
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-        backoffMs *= 4;
-      }
+  private void pause() {
+    try {
+      Thread.sleep(BACKOFF.toMillis()); // back-off while a dependency is down; consumer thread only
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
-    log.error("webhook {} to {} given up after {} attempts", hook.id(), hook.url(), attempts);
   }
 }

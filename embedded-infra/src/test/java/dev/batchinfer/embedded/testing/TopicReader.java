@@ -19,6 +19,21 @@ public final class TopicReader {
     }
 
     /**
+     * The sum of the topic's end offsets (high watermarks): it moves with every record a producer
+     * wrote, committed, aborted or still open, so an unchanged sum means nothing was written.
+     */
+    public static long endOffsetTotal(String topic) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.bootstrapServers());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+                    .map(i -> new TopicPartition(topic, i.partition())).collect(Collectors.toList());
+            return c.endOffsets(parts).values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    /**
      * Every record up to the current end of {@code topic}.
      *
      * @param committedOnly read_committed (what workers see) or read_uncommitted (everything a

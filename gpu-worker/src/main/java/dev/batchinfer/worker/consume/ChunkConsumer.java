@@ -21,7 +21,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -292,7 +291,7 @@ public final class ChunkConsumer implements Runnable {
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
-      log.info("assigned {}", assigned);
+      log.info("assigned {} partitions", assigned.size());
     }
 
     @Override
@@ -307,8 +306,7 @@ public final class ChunkConsumer implements Runnable {
       Set<TopicPartition> gone = Set.copyOf(parts);
       gone.forEach(offsets::forget);
       int dropped = queue.removeIf(c -> gone.contains(((ChunkRef) c.source()).partition()));
-      log.info("revoked {}; dropped {} waiting chunks (the new owner reads them)",
-          gone.stream().map(TopicPartition::toString).collect(Collectors.joining(",")), dropped);
+      log.info("gave up {} partitions; dropped {} waiting chunks (the new owner reads them)", gone.size(), dropped);
     }
   }
 }

@@ -14,11 +14,12 @@ import dev.batchinfer.topics.message.Priority;
 import dev.batchinfer.topics.serde.ChunkCodec;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.util.Arrays;
+import dev.batchinfer.topics.callback.CallbackPolicy;
+import dev.batchinfer.topics.callback.RejectedCallbackException;
+import dev.batchinfer.topics.message.BatchEvent;
+import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Locale;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -33,13 +34,16 @@ public final class BatchRequestReader {
   static final int MAX_BATCH_ID_CHARS = 36;
 
   private final ObjectMapper json;
+  private final CallbackPolicy callbacks;
   private final ModelCatalog catalog;
   private final int chunkMaxItems;
   private final int chunkMaxBytes;
   private final int maxItems;
 
-  public BatchRequestReader(ObjectMapper json, ModelCatalog catalog, int chunkMaxItems, int chunkMaxBytes, int maxItems) {
+  public BatchRequestReader(ObjectMapper json, ModelCatalog catalog, int chunkMaxItems, int chunkMaxBytes, int maxItems,
+      CallbackPolicy callbacks) {
     this.json = json;
+    this.callbacks = callbacks;
     this.catalog = catalog;
     this.chunkMaxItems = chunkMaxItems;
     this.chunkMaxBytes = chunkMaxBytes;
@@ -66,6 +70,7 @@ public final class BatchRequestReader {
     String modelId = null;
     Priority priority = Priority.NORMAL;
     String callbackUrl = null;
+    List<String> callbackEvents = BatchEvent.DEFAULT_TYPES;
     String metadata = null;
     Chunker chunker = null;
     ModelConfig model = null;
@@ -112,9 +117,10 @@ public final class BatchRequestReader {
         }
         case "callback_url" -> callbackUrl = value == JsonToken.VALUE_NULL ? null
             : checkCallback(text(p, value, "/callback_url", "an absolute http or https URL"));
+        case "callback_events" -> callbackEvents = readCallbackEvents(p, value);
         case "metadata" -> metadata = readMetadata(p, value);
         default -> throw ApiException.invalid("/" + field, "unknown field \"" + field
-            + "\": the body takes model, inputs, priority, callback_url and metadata");
+            + "\": the body takes model, inputs, priority, callback_url, callback_events and metadata");
       }
     }
     if (modelId == null) {
@@ -127,7 +133,7 @@ public final class BatchRequestReader {
       throw ApiException.invalid("", "unexpected content after the JSON object");
     }
     long total = chunker.itemCount();
-    return new ParsedBatch(model, priority, callbackUrl, metadata, total, chunker.finish());
+    return new ParsedBatch(model, priority, callbackUrl, callbackEvents, metadata, total, chunker.finish());
   }
 
   private ModelConfig resolve(String modelId) {
@@ -198,17 +204,35 @@ public final class BatchRequestReader {
     return p.getText();
   }
 
-  /** Syntax only; where a callback may point is the dispatcher's SSRF guard's business. */
-  static String checkCallback(String url) {
+  /**
+   * The SSRF guard's check of the URL's form and of any literal address. Host names are resolved
+   * and checked again by the dispatcher at each attempt, against the address it then connects to.
+   */
+  private String checkCallback(String url) {
     try {
-      URI uri = new URI(url);
-      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-      if (!Arrays.asList("http", "https").contains(scheme) || uri.getHost() == null) {
-        throw ApiException.invalid("/callback_url", "\"callback_url\" must be an absolute http or https URL, got \"" + url + "\"");
-      }
+      callbacks.checkUrl(url);
       return url;
-    } catch (URISyntaxException e) {
-      throw ApiException.invalid("/callback_url", "\"callback_url\" is not a valid URL: " + e.getMessage());
+    } catch (RejectedCallbackException e) {
+      throw ApiException.invalid("/callback_url", "\"callback_url\" " + e.getMessage() + ", got \"" + url + "\"");
     }
+  }
+
+  private List<String> readCallbackEvents(JsonParser p, JsonToken value) throws IOException {
+    if (value != JsonToken.START_ARRAY) {
+      throw ApiException.invalid("/callback_events", "\"callback_events\" must be an array of event types: "
+          + String.join(", ", BatchEvent.TYPES));
+    }
+    List<String> events = new ArrayList<>();
+    while (p.nextToken() != JsonToken.END_ARRAY) {
+      String type = p.currentToken() == JsonToken.VALUE_STRING ? p.getText() : null;
+      if (type == null || !BatchEvent.TYPES.contains(type)) {
+        throw ApiException.invalid("/callback_events/" + events.size(), "unknown event type " + p.getText()
+            + ": choose from " + String.join(", ", BatchEvent.TYPES));
+      }
+      if (!events.contains(type)) {
+        events.add(type);
+      }
+    }
+    return List.copyOf(events);
   }
 }

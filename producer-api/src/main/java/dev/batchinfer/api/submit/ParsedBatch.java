@@ -9,6 +9,7 @@ public record ParsedBatch(
     ModelConfig model,
     Priority priority,
     String callbackUrl,
+    List<String> callbackEvents,
     String metadataJson,
     long totalItems,
     List<Chunker.ChunkItems> chunks) {}

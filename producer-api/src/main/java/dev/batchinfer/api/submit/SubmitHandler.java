@@ -52,7 +52,7 @@ public final class SubmitHandler implements Handler {
     Instant eta = created.plusMillis(Math.max(1, batch.totalItems() * 1000 / estimatedItemsPerSecond));
     long[] starts = batch.chunks().stream().mapToLong(c -> c.indexes()[0]).toArray();
     BatchRecord record = BatchRecord.queued(batchId, batch.model().model(), batch.model().version(), batch.priority(),
-        batch.totalItems(), starts, batch.callbackUrl(), batch.metadataJson(), created, eta);
+        batch.totalItems(), starts, batch.callbackUrl(), batch.callbackEvents(), batch.metadataJson(), created, eta);
     try {
       store.create(record);
     } catch (RuntimeException e) {

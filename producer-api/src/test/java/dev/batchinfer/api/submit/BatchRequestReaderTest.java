@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.batchinfer.api.problem.ApiException;
 import dev.batchinfer.models.ModelCatalog;
+import dev.batchinfer.topics.callback.CallbackPolicy;
 import dev.batchinfer.topics.message.Priority;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -56,7 +57,8 @@ class BatchRequestReaderTest {
     Files.writeString(dir.resolve("config.yaml"), CONFIG);
     Path wide = Files.createDirectories(artifacts.resolve("wide").resolve("1.0.0"));
     Files.writeString(wide.resolve("config.yaml"), CONFIG.replace("model: tiny", "model: wide").replace("[4]", "[6]"));
-    reader = new BatchRequestReader(new ObjectMapper(), ModelCatalog.load(artifacts), CHUNK_MAX_ITEMS, 1 << 20, MAX_ITEMS);
+    reader = new BatchRequestReader(new ObjectMapper(), ModelCatalog.load(artifacts), CHUNK_MAX_ITEMS, 1 << 20, MAX_ITEMS,
+        new CallbackPolicy(true, List.of()));
   }
 
   private static ParsedBatch read(String body) {
@@ -330,5 +332,16 @@ class BatchRequestReaderTest {
 
     assertThat(batch.totalItems()).isEqualTo(MAX_ITEMS);
     assertThat(batch.chunks()).hasSize(MAX_ITEMS / CHUNK_MAX_ITEMS);
+  }
+
+  @Test
+  void callback_events_are_validated_and_default_to_the_final_states() {
+    assertThat(read("{\"model\":\"tiny\",\"inputs\":[" + ITEM + "]}").callbackEvents())
+        .contains("batch.completed", "batch.failed").doesNotContain("progress.25");
+    assertThat(read("{\"model\":\"tiny\",\"inputs\":[" + ITEM + "],\"callback_events\":[\"progress.50\",\"batch.completed\"]}")
+        .callbackEvents()).containsExactly("progress.50", "batch.completed");
+    assertInvalid("{\"model\":\"tiny\",\"inputs\":[" + ITEM + "],\"callback_events\":[\"batch.completed\",\"progress.33\"]}",
+        "/callback_events/1");
+    assertInvalid("{\"model\":\"tiny\",\"inputs\":[" + ITEM + "],\"callback_events\":\"batch.completed\"}", "/callback_events");
   }
 }

@@ -4,12 +4,14 @@ import dev.batchinfer.topics.message.BatchStatus;
 import dev.batchinfer.topics.message.Priority;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A batch as stored in Redis: what was asked (written once by the API) and where it stands
  * (written by the progress topology).
  *
  * @param chunkStarts the index of the first item of each chunk, ascending; maps an item to its chunk
+ * @param callbackEvents the event types the client wants webhooks for
  * @param metadataJson the client's metadata object as JSON text, echoed back verbatim
  */
 public record BatchRecord(
@@ -20,6 +22,7 @@ public record BatchRecord(
     long total,
     long[] chunkStarts,
     String callbackUrl,
+    List<String> callbackEvents,
     String metadataJson,
     Instant created,
     Instant estimatedCompletion,
@@ -41,8 +44,9 @@ public record BatchRecord(
 
   /** A new batch, before any chunk is processed. */
   public static BatchRecord queued(String batchId, String model, String modelVersion, Priority priority, long total,
-      long[] chunkStarts, String callbackUrl, String metadataJson, Instant created, Instant estimatedCompletion) {
-    return new BatchRecord(batchId, model, modelVersion, priority, total, chunkStarts, callbackUrl, metadataJson,
+      long[] chunkStarts, String callbackUrl, List<String> callbackEvents, String metadataJson, Instant created,
+      Instant estimatedCompletion) {
+    return new BatchRecord(batchId, model, modelVersion, priority, total, chunkStarts, callbackUrl, callbackEvents, metadataJson,
         created, estimatedCompletion, BatchStatus.QUEUED, 0, 0, null, null);
   }
 }

@@ -1,5 +1,6 @@
 package dev.batchinfer.store.batch;
 
+import dev.batchinfer.topics.message.BatchEvent;
 import dev.batchinfer.topics.message.BatchStatus;
 import dev.batchinfer.topics.message.Priority;
 import io.lettuce.core.KeyValue;
@@ -64,6 +65,7 @@ public final class BatchStore implements AutoCloseable {
     fields.put("failed", Long.toString(r.failed()));
     if (r.callbackUrl() != null) {
       fields.put("callback_url", r.callbackUrl());
+      fields.put("callback_events", String.join(",", r.callbackEvents()));
     }
     if (r.metadataJson() != null) {
       fields.put("metadata", r.metadataJson());
@@ -91,6 +93,7 @@ public final class BatchStore implements AutoCloseable {
         Long.parseLong(f.get("total")),
         chunkStarts,
         f.get("callback_url"),
+        f.containsKey("callback_events") ? List.of(f.get("callback_events").split(",")) : BatchEvent.DEFAULT_TYPES,
         f.get("metadata"),
         instant(f.get("created")),
         instant(f.get("estimated_completion")),

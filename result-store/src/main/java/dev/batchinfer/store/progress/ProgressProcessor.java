@@ -24,6 +24,8 @@ final class ProgressProcessor implements Processor<String, ChunkDone, String, Ba
 
   private static final Logger log = LoggerFactory.getLogger(ProgressProcessor.class);
 
+  private static final int[] MILESTONES = {25, 50, 75};
+
   private final String storeName;
   private final Consumer<ProgressUpdate> statusSink;
   private KeyValueStore<String, BatchProgress> store;
@@ -63,6 +65,15 @@ final class ProgressProcessor implements Processor<String, ChunkDone, String, Ba
     statusSink.accept(new ProgressUpdate(next.batchId(), next.status(), next.completed(), next.failed(),
         instant(next.startedAtMs()), instant(next.completedAtMs())));
     store.put(done.batchId(), next);
+    long before = progress.completed() + progress.failed();
+    long after = next.completed() + next.failed();
+    for (int percent : MILESTONES) {
+      // Crossed in this step: exactly once per batch, since a chunk is counted once.
+      if (before * 100 < percent * next.total() && after * 100 >= percent * next.total()) {
+        context.forward(new Record<>(next.batchId(), BatchEvent.milestone(next.batchId(), percent, next.completed(),
+            next.failed(), next.total(), done.finishedAtMs()), record.timestamp()));
+      }
+    }
     if (next.status().isFinal()) {
       log.info("batch {} {}: {} completed, {} failed of {}", next.batchId(), next.status().wire(),
           next.completed(), next.failed(), next.total());

@@ -15,6 +15,20 @@ public record BatchEvent(
     long total,
     long occurredAtMs) {
 
+  /** The batch crossed {@code percent} % of its items answered (progress.25, .50, .75). */
+  public static BatchEvent milestone(String batchId, int percent, long completed, long failed, long total, long atMs) {
+    String type = "progress." + percent;
+    return new BatchEvent(batchId + ":" + type, type, batchId, BatchStatus.PROCESSING.wire(), completed, failed, total, atMs);
+  }
+
+  /** Every event type a client may subscribe to with {@code callback_events}. */
+  public static final java.util.List<String> TYPES = java.util.List.of(
+      "batch.completed", "batch.completed_with_errors", "batch.failed", "batch.cancelled", "batch.expired",
+      "progress.25", "progress.50", "progress.75");
+
+  /** What a batch gets when it names no callback_events: its final state only. */
+  public static final java.util.List<String> DEFAULT_TYPES = TYPES.subList(0, 5);
+
   public static BatchEvent of(String batchId, BatchStatus status, long completed, long failed, long total, long atMs) {
     String type = "batch." + status.wire();
     return new BatchEvent(batchId + ":" + type, type, batchId, status.wire(), completed, failed, total, atMs);

@@ -1,0 +1,139 @@
+package dev.batchinfer.callback.deliver;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.batchinfer.callback.schedule.RetrySchedule;
+import dev.batchinfer.callback.sign.WebhookSigner;
+import dev.batchinfer.store.webhook.Delivery;
+import dev.batchinfer.store.webhook.WebhookStore;
+import dev.batchinfer.topics.Topic;
+import dev.batchinfer.topics.callback.CallbackPolicy;
+import dev.batchinfer.topics.callback.RejectedCallbackException;
+import dev.batchinfer.topics.message.WebhookDeadLetter;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes one attempt of a claimed delivery and decides what follows: done on 2xx; stop on 410 Gone
+ * (and send nothing more to that endpoint); otherwise the next attempt per the retry schedule, or
+ * the dead-letter topic when it is used up. Every attempt is recorded for the callbacks API.
+ */
+public final class Deliverer {
+
+  private static final Logger log = LoggerFactory.getLogger(Deliverer.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final WebhookStore store;
+  private final CallbackPolicy policy;
+  private final HttpPoster poster;
+  private final WebhookSigner signer;
+  private final RetrySchedule schedule;
+  private final Producer<byte[], byte[]> producer;
+  private final Topic<String, WebhookDeadLetter> deadLetters;
+  private final Clock clock;
+
+  public Deliverer(WebhookStore store, CallbackPolicy policy, HttpPoster poster, WebhookSigner signer,
+      RetrySchedule schedule, Producer<byte[], byte[]> producer, Topic<String, WebhookDeadLetter> deadLetters,
+      Clock clock) {
+    this.store = store;
+    this.policy = policy;
+    this.poster = poster;
+    this.signer = signer;
+    this.schedule = schedule;
+    this.producer = producer;
+    this.deadLetters = deadLetters;
+    this.clock = clock;
+  }
+
+  public void attempt(String batchId, String type) {
+    Optional<Delivery> found = store.find(batchId, type);
+    if (found.isEmpty() || !Delivery.PENDING.equals(found.get().status())) {
+      store.unschedule(batchId, type);
+      return;
+    }
+    Delivery d = found.get();
+    Instant at = clock.instant();
+    Attempt attempt;
+    boolean refused = false;
+    if (store.isGone(d.url())) {
+      attempt = Attempt.failed("endpoint answered 410 Gone earlier; not called again until a redeliver", Duration.ZERO);
+      refused = true;
+    } else {
+      try {
+        CallbackPolicy.Target target = policy.checkUrl(d.url());
+        InetAddress address = policy.resolve(target); // checked now, at connect time
+        attempt = poster.post(address, target, headers(d, at), d.body().getBytes(StandardCharsets.UTF_8));
+      } catch (RejectedCallbackException e) {
+        attempt = Attempt.failed("callback_url " + e.getMessage(), Duration.ZERO);
+        refused = !e.retriable();
+      }
+    }
+    int made = d.attempts() + 1;
+    String outcome;
+    long nextAt = 0;
+    if (attempt.delivered()) {
+      outcome = Delivery.DELIVERED;
+    } else if (attempt.gone() || refused) {
+      outcome = Delivery.FAILED;
+      if (attempt.gone()) {
+        store.markGone(d.url());
+      }
+    } else {
+      Optional<Duration> wait = schedule.next(made, attempt.retryAfter());
+      outcome = wait.isPresent() ? Delivery.PENDING : Delivery.FAILED;
+      nextAt = wait.map(w -> at.toEpochMilli() + Math.max(1, w.toMillis())).orElse(0L);
+    }
+    store.recordAttempt(d, attemptJson(d, made, at, attempt, outcome), outcome, nextAt, attempt.describe());
+    if (outcome.equals(Delivery.FAILED)) {
+      deadLetter(d, made, attempt.describe(), at);
+    }
+    log.info("webhook {} attempt {} to {}: {} -> {}", d.eventId(), made, d.url(), attempt.describe(), outcome);
+  }
+
+  private Map<String, String> headers(Delivery d, Instant at) {
+    long ts = at.getEpochSecond();
+    Map<String, String> h = new LinkedHashMap<>();
+    h.put("webhook-id", d.eventId()); // the same on every attempt: receivers de-duplicate on it
+    h.put("webhook-timestamp", Long.toString(ts));
+    h.put("webhook-signature", signer.sign(d.eventId(), ts, d.body()));
+    return h;
+  }
+
+  private void deadLetter(Delivery d, int attempts, String last, Instant at) {
+    WebhookDeadLetter letter = new WebhookDeadLetter(d.eventId(), d.batchId(), d.type(), d.url(), attempts, last,
+        d.body(), at.toEpochMilli());
+    producer.send(new ProducerRecord<>(deadLetters.name(),
+        deadLetters.keySerde().serializer().serialize(deadLetters.name(), d.batchId()),
+        deadLetters.valueSerde().serializer().serialize(deadLetters.name(), letter)), (meta, e) -> {
+          if (e != null) {
+            log.error("webhook {}: dead-letter write failed (the delivery still shows as failed)", d.eventId(), e);
+          }
+        });
+  }
+
+  private static String attemptJson(Delivery d, int n, Instant at, Attempt a, String outcome) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("event_id", d.eventId());
+    m.put("type", d.type());
+    m.put("attempt", n);
+    m.put("at", at.toString());
+    m.put("status_code", a.status() == 0 ? null : a.status());
+    m.put("error", a.error());
+    m.put("duration_ms", a.took().toMillis());
+    m.put("outcome", outcome);
+    try {
+      return JSON.writeValueAsString(m);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

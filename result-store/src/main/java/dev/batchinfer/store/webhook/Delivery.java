@@ -1,0 +1,24 @@
+package dev.batchinfer.store.webhook;
+
+/**
+ * One event on its way to a batch's callback URL, across all its attempts.
+ *
+ * @param eventId the webhook-id: the same on every attempt and redelivery
+ * @param status pending, delivered, or failed (schedule used up, endpoint gone, or blocked)
+ * @param nextAttemptAtMs when the next attempt is due (pending only), else 0
+ */
+public record Delivery(
+    String eventId,
+    String batchId,
+    String type,
+    String url,
+    String body,
+    int attempts,
+    String status,
+    long nextAttemptAtMs,
+    String lastResult) {
+
+  public static final String PENDING = "pending";
+  public static final String DELIVERED = "delivered";
+  public static final String FAILED = "failed";
+}

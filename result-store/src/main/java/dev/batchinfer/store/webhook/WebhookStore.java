@@ -1,0 +1,207 @@
+package dev.batchinfer.store.webhook;
+
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.ZAddArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.Limit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Webhook deliveries in Redis, so a dispatcher can stop at any moment and another carries on.
+ *
+ * <ul>
+ *   <li>{@code batch:{B}:webhook:<type>} hash: the delivery (body, url, attempts, status)
+ *   <li>{@code batch:{B}:webhooks} set: the event types of the batch that have a delivery
+ *   <li>{@code batch:{B}:callbacks} list: every attempt of every delivery, as JSON
+ *   <li>{@code webhooks:due} sorted set: pending deliveries by due time; claiming one pushes its
+ *       due time forward by a lease, so if the claimer dies the delivery comes due again
+ * </ul>
+ *
+ * Each command touches keys of one hash slot only, so this works on Redis Cluster too.
+ */
+public final class WebhookStore implements AutoCloseable {
+
+  /** Claims a due member: moves it a lease ahead only if it is still due; 1 if this caller got it. */
+  private static final String CLAIM = """
+      local s = redis.call('ZSCORE', KEYS[1], ARGV[1])
+      if s and tonumber(s) <= tonumber(ARGV[2]) then
+        redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+        return 1
+      end
+      return 0""";
+
+  private final RedisClient client;
+  private final StatefulRedisConnection<String, String> connection;
+  private final String prefix;
+  private final String claimSha;
+
+  private WebhookStore(RedisClient client, String prefix) {
+    this.client = client;
+    this.connection = client.connect();
+    this.prefix = prefix;
+    this.claimSha = connection.sync().scriptLoad(CLAIM);
+  }
+
+  public static WebhookStore connect(String redisUrl, String keyPrefix) {
+    return new WebhookStore(RedisClient.create(redisUrl), keyPrefix);
+  }
+
+  private RedisCommands<String, String> redis() {
+    return connection.sync();
+  }
+
+  String deliveryKey(String batchId, String type) {
+    return prefix + "batch:{" + batchId + "}:webhook:" + type;
+  }
+
+  String typesKey(String batchId) {
+    return prefix + "batch:{" + batchId + "}:webhooks";
+  }
+
+  String attemptsKey(String batchId) {
+    return prefix + "batch:{" + batchId + "}:callbacks";
+  }
+
+  String dueKey() {
+    return prefix + "webhooks:due";
+  }
+
+  static String member(String batchId, String type) {
+    return batchId + "|" + type;
+  }
+
+  /**
+   * Records a delivery if it is new and schedules it if it is pending. Safe to repeat: an event read
+   * twice (the dispatcher died before committing its offset) neither duplicates nor re-sends it.
+   * The record is written before the schedule entry, so a crash between leaves a record that the
+   * repeat schedules.
+   */
+  public void enqueue(String eventId, String batchId, String type, String url, String body, long dueAtMs) {
+    String key = deliveryKey(batchId, type);
+    if (redis().hsetnx(key, "event_id", eventId)) {
+      Map<String, String> fields = new HashMap<>();
+      fields.put("batch_id", batchId);
+      fields.put("type", type);
+      fields.put("url", url);
+      fields.put("body", body);
+      fields.put("attempts", "0");
+      fields.put("status", Delivery.PENDING);
+      redis().hset(key, fields);
+      redis().sadd(typesKey(batchId), type);
+    }
+    if (Delivery.PENDING.equals(redis().hget(key, "status"))) {
+      redis().zadd(dueKey(), ZAddArgs.Builder.nx(), (double) dueAtMs, member(batchId, type));
+    }
+  }
+
+  /** Records a delivery that will never be attempted (its URL is refused). */
+  public void recordRefused(String eventId, String batchId, String type, String url, String body, String reason) {
+    String key = deliveryKey(batchId, type);
+    if (redis().hsetnx(key, "event_id", eventId)) {
+      redis().hset(key, Map.of("batch_id", batchId, "type", type, "url", url, "body", body, "attempts", "0",
+          "status", Delivery.FAILED, "last_result", reason));
+      redis().sadd(typesKey(batchId), type);
+    }
+  }
+
+  /** Up to {@code limit} deliveries due by {@code nowMs}, each now leased to the caller. */
+  public List<String[]> claimDue(long nowMs, int limit, long leaseMs) {
+    List<String[]> claimed = new ArrayList<>();
+    List<String> due = redis().zrangebyscore(dueKey(), Range.create(Double.NEGATIVE_INFINITY, (double) nowMs),
+        Limit.create(0, limit));
+    for (String m : due) {
+      Long got = redis().evalsha(claimSha, ScriptOutputType.INTEGER, new String[] {dueKey()}, m,
+          Long.toString(nowMs), Long.toString(nowMs + leaseMs));
+      if (got != null && got == 1L) {
+        int bar = m.lastIndexOf('|');
+        claimed.add(new String[] {m.substring(0, bar), m.substring(bar + 1)});
+      }
+    }
+    return claimed;
+  }
+
+  public Optional<Delivery> find(String batchId, String type) {
+    Map<String, String> f = redis().hgetall(deliveryKey(batchId, type));
+    if (f == null || !f.containsKey("event_id") || !f.containsKey("url")) {
+      return Optional.empty();
+    }
+    return Optional.of(new Delivery(f.get("event_id"), f.get("batch_id"), f.get("type"), f.get("url"), f.get("body"),
+        Integer.parseInt(f.getOrDefault("attempts", "0")), f.get("status"),
+        Long.parseLong(f.getOrDefault("next_at", "0")), f.get("last_result")));
+  }
+
+  /**
+   * Records one attempt and what follows: {@code nextAtMs > 0} schedules another, otherwise the
+   * delivery is final with {@code status}. The record is updated before the schedule, so a crash in
+   * between at worst repeats an attempt (same webhook-id), never loses one.
+   */
+  public void recordAttempt(Delivery d, String attemptJson, String status, long nextAtMs, String result) {
+    String key = deliveryKey(d.batchId(), d.type());
+    redis().rpush(attemptsKey(d.batchId()), attemptJson);
+    redis().hset(key, Map.of("attempts", Integer.toString(d.attempts() + 1), "status", status,
+        "next_at", Long.toString(nextAtMs), "last_result", result));
+    if (nextAtMs > 0) {
+      redis().zadd(dueKey(), (double) nextAtMs, member(d.batchId(), d.type()));
+    } else {
+      redis().zrem(dueKey(), member(d.batchId(), d.type()));
+    }
+  }
+
+  /** Drops a schedule entry whose delivery is final or gone. */
+  public void unschedule(String batchId, String type) {
+    redis().zrem(dueKey(), member(batchId, type));
+  }
+
+  /** Every delivery of the batch. */
+  public List<Delivery> deliveries(String batchId) {
+    List<Delivery> out = new ArrayList<>();
+    for (String type : redis().smembers(typesKey(batchId))) {
+      find(batchId, type).ifPresent(out::add);
+    }
+    out.sort(java.util.Comparator.comparing(Delivery::type));
+    return out;
+  }
+
+  /** Every attempt of every delivery of the batch, oldest first, as stored JSON. */
+  public List<String> attempts(String batchId) {
+    return redis().lrange(attemptsKey(batchId), 0, -1);
+  }
+
+  /** Sends every delivery of the batch again, with its original webhook-id; returns how many. */
+  public int redeliver(String batchId, long nowMs) {
+    int n = 0;
+    for (Delivery d : deliveries(batchId)) {
+      clearGone(d.url()); // the client asks again: it has fixed the endpoint
+      redis().hset(deliveryKey(batchId, d.type()), Map.of("status", Delivery.PENDING, "next_at", Long.toString(nowMs)));
+      redis().zadd(dueKey(), (double) nowMs, member(batchId, d.type()));
+      n++;
+    }
+    return n;
+  }
+
+  /** Endpoints that answered 410 Gone: no further deliveries go there until a client redelivers. */
+  public void markGone(String url) {
+    redis().sadd(prefix + "webhooks:gone", url);
+  }
+
+  public boolean isGone(String url) {
+    return Boolean.TRUE.equals(redis().sismember(prefix + "webhooks:gone", url));
+  }
+
+  public void clearGone(String url) {
+    redis().srem(prefix + "webhooks:gone", url);
+  }
+
+  @Override
+  public void close() {
+    connection.close();
+    client.shutdown();
+  }
+}
