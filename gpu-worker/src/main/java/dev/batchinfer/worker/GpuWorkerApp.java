@@ -3,7 +3,14 @@ package dev.batchinfer.worker;
 import dev.batchinfer.models.ModelCatalog;
 import dev.batchinfer.store.batch.BatchStore;
 import dev.batchinfer.topics.Topics;
+import dev.batchinfer.store.model.ModelTelemetry;
+import dev.batchinfer.store.model.RegistryStore;
 import dev.batchinfer.worker.batch.MicroBatcher;
+import dev.batchinfer.worker.batch.PendingChunk;
+import dev.batchinfer.worker.shadow.ShadowRuns;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import dev.batchinfer.worker.consume.ChunkConsumer;
 import dev.batchinfer.worker.consume.DeadLetters;
 import dev.batchinfer.worker.consume.PriorityChunkQueue;
@@ -41,6 +48,11 @@ public final class GpuWorkerApp implements AutoCloseable {
   private final ChunkConsumer consumer;
   private final List<InferenceLoop> loops = new ArrayList<>();
   private final List<Thread> threads = new ArrayList<>();
+  private final RegistryStore registry;
+  private final ModelTelemetry telemetry;
+  private final ScheduledExecutorService heartbeats =
+      Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "worker-heartbeat"));
+  private static final Duration HEARTBEAT = Duration.ofSeconds(2);
 
   private GpuWorkerApp(WorkerSettings settings, LoadedModels models) {
     this.settings = settings;
@@ -49,16 +61,43 @@ public final class GpuWorkerApp implements AutoCloseable {
     this.store = BatchStore.connect(settings.common().redisUrl(), settings.common().redisKeyPrefix());
     this.producer = new KafkaProducer<>(producerConfig(settings), new ByteArraySerializer(), new ByteArraySerializer());
     this.queue = new PriorityChunkQueue(settings.priorityWeights());
+    this.registry = RegistryStore.connect(settings.common().redisUrl(), settings.common().redisKeyPrefix());
+    this.telemetry = ModelTelemetry.connect(settings.common().redisUrl(), settings.common().redisKeyPrefix());
     ChunkConsumer[] self = new ChunkConsumer[1];
     this.publisher = new ResultPublisher(store, producer, topics, settings.workerId(), c -> self[0].published(c));
     this.consumer = new ChunkConsumer(new KafkaConsumer<>(consumerConfig(settings), new ByteArrayDeserializer(),
-        new ByteArrayDeserializer()), topics, models, queue, publisher::publish,
+        new ByteArrayDeserializer()), topics, models, queue, this::answered,
         new DeadLetters(producer, topics, settings.workerId()), settings.maxBufferedChunks(), settings.commitInterval(),
-        publisher::inFlight);
+        publisher::inFlight, new ShadowRuns(registry, telemetry, models));
     self[0] = consumer;
     MicroBatcher batcher = new MicroBatcher(settings.maxBatchSize(), settings.maxQueueDelay().toNanos(), models::maxBatch);
     for (int i = 0; i < settings.inferenceThreads(); i++) {
-      loops.add(new InferenceLoop(queue, batcher, models, publisher::publish));
+      loops.add(new InferenceLoop(queue, batcher, models, this::answered));
+    }
+  }
+
+  /** Every item of the chunk has its line: shadow copies are compared, real chunks published. */
+  private void answered(PendingChunk chunk) {
+    chunk.answered();
+    if (chunk.isShadow()) {
+      return;
+    }
+    var h = chunk.chunk().header();
+    telemetry.countItems(h.model(), h.modelVersion(), chunk.chunk().itemCount(), chunk.failedCount(),
+        System.currentTimeMillis());
+    publisher.publish(chunk);
+  }
+
+  /** Tells the API which versions this worker serves (sync predict needs a live worker). */
+  private void heartbeat() {
+    try {
+      long now = System.currentTimeMillis();
+      for (String key : models.keys()) {
+        int at = key.lastIndexOf('@');
+        telemetry.heartbeat(key.substring(0, at), key.substring(at + 1), settings.workerId(), now);
+      }
+    } catch (RuntimeException e) {
+      log.warn("heartbeat failed: {}", e.toString());
     }
   }
 
@@ -76,6 +115,7 @@ public final class GpuWorkerApp implements AutoCloseable {
       threads.add(start(loops.get(i), "inference-" + i));
     }
     threads.add(start(consumer, "chunk-consumer"));
+    heartbeats.scheduleAtFixedRate(this::heartbeat, 0, HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
     log.info("worker {} serving {} (max batch {}, max queue delay {} ms, {} inference threads)", settings.workerId(),
         models.describe(), settings.maxBatchSize(), settings.maxQueueDelay().toMillis(), settings.inferenceThreads());
     return this;
@@ -132,9 +172,12 @@ public final class GpuWorkerApp implements AutoCloseable {
   }
 
   private void release() {
+    heartbeats.shutdownNow();
     publisher.close();
     producer.close(Duration.ofSeconds(5));
     store.close();
+    registry.close();
+    telemetry.close();
     models.close();
   }
 

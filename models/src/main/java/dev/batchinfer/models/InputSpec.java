@@ -1,9 +1,12 @@
 package dev.batchinfer.models;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -21,14 +24,21 @@ import java.util.Locale;
  * @param shape the shape of one item (the batch dimension is added by the worker)
  * @param min smallest allowed value, if any
  * @param max largest allowed value, if any
+ * @param maxBytes for strings: the most UTF-8 bytes one item may have
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record InputSpec(String name, String dtype, List<Integer> shape, Double min, Double max) {
+public record InputSpec(String name, String dtype, List<Integer> shape, Double min, Double max,
+    @JsonProperty("max_bytes") Integer maxBytes) {
 
-  /** Element types the worker knows how to put in a tensor. */
+  public InputSpec(String name, String dtype, List<Integer> shape, Double min, Double max) {
+    this(name, dtype, shape, min, max, null);
+  }
+
+  /** Element types the worker knows how to put in a tensor. A string item is its UTF-8 bytes. */
   public enum DType {
     UINT8(1),
-    FLOAT32(4);
+    FLOAT32(4),
+    STRING(0);
 
     public final int bytes;
 
@@ -45,27 +55,36 @@ public record InputSpec(String name, String dtype, List<Integer> shape, Double m
     return shape.stream().mapToInt(Integer::intValue).reduce(1, Math::multiplyExact);
   }
 
-  /** Bytes of one encoded item. */
+  /** Bytes of one encoded item; -1 for strings, whose length varies. */
   public int payloadBytes() {
-    return elementCount() * type().bytes;
+    return type() == DType.STRING ? -1 : elementCount() * type().bytes;
   }
 
   void validate(String modelId) {
-    if (name == null || name.isBlank() || shape == null || shape.isEmpty() || shape.stream().anyMatch(d -> d < 1)) {
-      throw new ModelCatalogException(modelId + ": input needs a name and a shape of positive dimensions");
-    }
     try {
       type();
     } catch (IllegalArgumentException | NullPointerException e) {
-      throw new ModelCatalogException(modelId + ": input dtype must be uint8 or float32, not " + dtype);
+      throw new ModelCatalogException(modelId + ": input dtype must be uint8, float32 or string, not " + dtype);
+    }
+    if (type() == DType.STRING) {
+      if (name == null || name.isBlank() || shape == null || !shape.isEmpty() || maxBytes == null || maxBytes < 1) {
+        throw new ModelCatalogException(modelId + ": a string input needs a name, shape [] and max_bytes >= 1");
+      }
+      return;
+    }
+    if (name == null || name.isBlank() || shape == null || shape.isEmpty() || shape.stream().anyMatch(d -> d < 1)) {
+      throw new ModelCatalogException(modelId + ": input needs a name and a shape of positive dimensions");
     }
     if (type() == DType.UINT8 && (min == null || min < 0 || max == null || max > 255)) {
       throw new ModelCatalogException(modelId + ": a uint8 input needs min >= 0 and max <= 255");
     }
   }
 
-  /** Human description for error messages: "784 integers 0–255". */
+  /** Human description for error messages: "784 integers from 0 to 255 (shape [784])". */
   public String describe() {
+    if (type() == DType.STRING) {
+      return "a non-empty string of at most " + maxBytes + " UTF-8 bytes";
+    }
     String what = type() == DType.UINT8 ? "integers" : "numbers";
     String range = min != null && max != null ? " from " + fmt(min) + " to " + fmt(max) : "";
     return elementCount() + " " + what + range + " (shape " + shape + ")";
@@ -83,6 +102,16 @@ public record InputSpec(String name, String dtype, List<Integer> shape, Double m
     JsonNode values = item.get(name);
     if (values == null) {
       throw new InvalidInputException("/" + name, "missing field \"" + name + "\": give " + describe());
+    }
+    if (type() == DType.STRING) {
+      if (!values.isTextual() || values.asText().isEmpty()) {
+        throw new InvalidInputException("/" + name, "\"" + name + "\" must be " + describe());
+      }
+      byte[] utf8 = values.asText().getBytes(StandardCharsets.UTF_8);
+      if (utf8.length > maxBytes) {
+        throw new InvalidInputException("/" + name, "\"" + name + "\" has " + utf8.length + " bytes; the model takes " + describe());
+      }
+      return utf8;
     }
     if (values.isTextual()) {
       return decodeBase64(values.asText());
@@ -122,6 +151,17 @@ public record InputSpec(String name, String dtype, List<Integer> shape, Double m
    * @return null if the payload fits the model, else what is wrong with it
    */
   public String checkPayload(ByteBuffer payload) {
+    if (type() == DType.STRING) {
+      if (payload.remaining() < 1 || payload.remaining() > maxBytes) {
+        return "input has " + payload.remaining() + " bytes; the model takes " + describe();
+      }
+      try {
+        StandardCharsets.UTF_8.newDecoder().decode(payload.duplicate());
+        return null;
+      } catch (CharacterCodingException e) {
+        return "input is not valid UTF-8";
+      }
+    }
     if (payload.remaining() != payloadBytes()) {
       return "input has " + payload.remaining() + " bytes; the model needs " + payloadBytes() + " (" + describe() + ")";
     }

@@ -28,12 +28,12 @@ public final class ModelCatalog {
 
   private final Path root;
   private final Map<String, List<ModelConfig>> versionsByModel; // newest first
-  private final Map<String, String> production;
+  private final Map<String, Deployment> seeds;
 
-  private ModelCatalog(Path root, Map<String, List<ModelConfig>> versionsByModel, Map<String, String> production) {
+  private ModelCatalog(Path root, Map<String, List<ModelConfig>> versionsByModel, Map<String, Deployment> seeds) {
     this.root = root;
     this.versionsByModel = versionsByModel;
-    this.production = production;
+    this.seeds = seeds;
   }
 
   /** Reads every config under {@code root}; fails with a message naming the bad file. */
@@ -54,15 +54,26 @@ public final class ModelCatalog {
     Comparator<ModelConfig> newestFirst =
         Comparator.comparing((ModelConfig c) -> SemVer.parse(c.version()).orElseThrow()).reversed();
     byModel.values().forEach(list -> list.sort(newestFirst));
-    Map<String, String> production = readProduction(root.resolve("registry.yaml"));
-    production.forEach((model, version) -> {
-      boolean present = byModel.getOrDefault(model, List.of()).stream().anyMatch(c -> c.version().equals(version));
-      if (!present) {
-        throw new ModelCatalogException("registry.yaml names " + model + "@" + version + " as production, but "
-            + root.resolve(model).resolve(version).resolve("config.yaml") + " does not exist");
+    Map<String, Deployment> deployments = readDeployments(root.resolve("registry.yaml"));
+    deployments.forEach((model, d) -> {
+      List<String> named = new ArrayList<>(List.of(d.production()));
+      if (d.canary() != null) {
+        named.add(d.canary().version());
+      }
+      named.addAll(d.shadow());
+      named.addAll(d.staging());
+      for (String version : named) {
+        boolean present = byModel.getOrDefault(model, List.of()).stream().anyMatch(c -> c.version().equals(version));
+        if (!present) {
+          throw new ModelCatalogException("registry.yaml names " + model + "@" + version + ", but "
+              + root.resolve(model).resolve(version).resolve("config.yaml") + " does not exist");
+        }
       }
     });
-    return new ModelCatalog(root, byModel, production);
+    for (Map.Entry<String, List<ModelConfig>> e : byModel.entrySet()) {
+      deployments.computeIfAbsent(e.getKey(), m -> Deployment.of(e.getValue().get(0).version()));
+    }
+    return new ModelCatalog(root, byModel, deployments);
   }
 
   private static ModelConfig read(Path file) {
@@ -79,37 +90,64 @@ public final class ModelCatalog {
     }
   }
 
-  private static Map<String, String> readProduction(Path registry) {
-    Map<String, String> production = new TreeMap<>();
+  private static Map<String, Deployment> readDeployments(Path registry) {
+    Map<String, Deployment> out = new TreeMap<>();
     if (!Files.exists(registry)) {
-      return production;
+      return out;
     }
     try {
       JsonNode models = YAML.readTree(registry.toFile()).path("models");
-      models.fields().forEachRemaining(e -> {
-        JsonNode version = e.getValue().get("production");
-        if (version != null) {
-          production.put(e.getKey(), version.asText());
+      var fields = models.fields();
+      while (fields.hasNext()) {
+        var e = fields.next();
+        JsonNode m = e.getValue();
+        if (!m.hasNonNull("production")) {
+          throw new ModelCatalogException(registry + ": model " + e.getKey() + " needs a production version");
         }
-      });
-      return production;
+        Deployment.Canary canary = null;
+        if (m.hasNonNull("canary")) {
+          double traffic = m.path("canary").path("traffic").asDouble(-1);
+          if (traffic < 0 || traffic > 1) {
+            throw new ModelCatalogException(registry + ": " + e.getKey() + " canary.traffic must be from 0 to 1");
+          }
+          canary = new Deployment.Canary(m.path("canary").path("version").asText(), traffic);
+        }
+        out.put(e.getKey(), new Deployment(m.get("production").asText(), canary, strings(m.path("shadow")),
+            strings(m.path("staging")), strings(m.path("archived")), List.of(), List.of(), 1));
+      }
+      return out;
     } catch (IOException e) {
       throw new ModelCatalogException("cannot parse " + registry + ": " + e.getMessage(), e);
     }
+  }
+
+  private static List<String> strings(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.asText()));
+    return out;
   }
 
   public Path root() {
     return root;
   }
 
-  /** The version that serves {@code modelId} when the request names no version. */
+  /** The production version in registry.yaml (or the newest) of {@code modelId}. */
   public Optional<ModelConfig> resolve(String modelId) {
-    List<ModelConfig> versions = versionsByModel.get(modelId);
-    if (versions == null) {
-      return Optional.empty();
-    }
-    String pinned = production.get(modelId);
-    return pinned == null ? Optional.of(versions.get(0)) : find(modelId, pinned);
+    Deployment d = seeds.get(modelId);
+    return d == null ? Optional.empty() : find(modelId, d.production());
+  }
+
+  /**
+   * The deployment registry.yaml declares for a model (production: the newest version if it names
+   * none). It seeds the live registry; changes after that are made through the API.
+   */
+  public Optional<Deployment> seedDeployment(String modelId) {
+    return Optional.ofNullable(seeds.get(modelId));
+  }
+
+  /** Every version of a model, newest first. */
+  public List<ModelConfig> versions(String modelId) {
+    return versionsByModel.getOrDefault(modelId, List.of());
   }
 
   public Optional<ModelConfig> find(String modelId, String version) {

@@ -2,11 +2,13 @@ package dev.batchinfer.models;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * One model version as described by its {@code config.yaml}, plus the folder it lives in.
  *
  * @param signature the SavedModel signature to call
+ * @param metadata free-form facts about the model (e.g. supported_languages)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ModelConfig(
@@ -17,10 +19,12 @@ public record ModelConfig(
     InputSpec input,
     OutputSpec output,
     Batching batching,
+    Map<String, Object> metadata,
     Path directory) {
 
   public ModelConfig withDirectory(Path dir) {
-    return new ModelConfig(model, version, description, signature, input, output, batching, dir);
+    return new ModelConfig(model, version, description, signature, input, output, batching,
+        metadata == null ? Map.of() : metadata, dir);
   }
 
   /** "fashion-mnist@1.0.0", for logs and errors. */

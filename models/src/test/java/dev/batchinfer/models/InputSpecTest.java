@@ -74,4 +74,23 @@ class InputSpecTest {
     assertThat(PIXELS.checkPayload(ByteBuffer.wrap(new byte[3]))).contains("3 bytes").contains("needs 4");
     assertThat(PIXELS.checkPayload(ByteBuffer.wrap(new byte[4]))).isNull();
   }
+
+  private static final InputSpec TEXT = new InputSpec("text", "string", List.of(), null, null, 16);
+
+  @Test
+  void a_string_input_encodes_to_its_utf8_bytes_within_the_limit() throws Exception {
+    assertThat(TEXT.encode(json("{\"text\":\"Grüße\"}"))).isEqualTo("Grüße".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(TEXT.payloadBytes()).isEqualTo(-1);
+    assertThatThrownBy(() -> TEXT.encode(json("{\"text\":\"\"}"))).hasMessageContaining("non-empty string");
+    assertThatThrownBy(() -> TEXT.encode(json("{\"text\":42}"))).isInstanceOf(InvalidInputException.class);
+    assertThatThrownBy(() -> TEXT.encode(json("{\"text\":\"" + "x".repeat(17) + "\"}"))).hasMessageContaining("17 bytes");
+  }
+
+  @Test
+  void the_worker_check_of_a_string_rejects_invalid_utf8_and_oversized_payloads() {
+    assertThat(TEXT.checkPayload(ByteBuffer.wrap("hello".getBytes()))).isNull();
+    assertThat(TEXT.checkPayload(ByteBuffer.wrap(new byte[] {(byte) 0xff, (byte) 0xfe}))).contains("UTF-8");
+    assertThat(TEXT.checkPayload(ByteBuffer.wrap(new byte[17]))).contains("17 bytes");
+    assertThat(TEXT.checkPayload(ByteBuffer.wrap(new byte[0]))).isNotNull();
+  }
 }

@@ -22,6 +22,9 @@ import java.time.Duration;
  * @param instanceId API_INSTANCE_ID, stable per instance so a restart fences its predecessor's transactions
  * @param estimatedItemsPerSecond ESTIMATED_ITEMS_PER_SECOND, the throughput assumed for estimated_completion
  * @param callbacks where callback URLs may point (CALLBACK_ALLOW_HTTP, CALLBACK_ALLOWED_CIDRS)
+ * @param adminToken ADMIN_TOKEN, the bearer token of registry operations (none: disabled)
+ * @param syncMaxItems SYNC_MAX_ITEMS, inputs per sync predict at most
+ * @param syncTimeout SYNC_TIMEOUT, how long a sync predict waits before 504
  */
 public record ApiSettings(
     CommonSettings common,
@@ -37,7 +40,10 @@ public record ApiSettings(
     int producers,
     String instanceId,
     int estimatedItemsPerSecond,
-    CallbackPolicy callbacks) {
+    CallbackPolicy callbacks,
+    String adminToken,
+    int syncMaxItems,
+    Duration syncTimeout) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
@@ -49,6 +55,8 @@ public record ApiSettings(
   public static final Duration DEFAULT_SUBMIT_TIMEOUT = Duration.ofSeconds(10);
   public static final int DEFAULT_PRODUCERS = 4;
   public static final int DEFAULT_ESTIMATED_ITEMS_PER_SECOND = 5_000;
+  public static final int DEFAULT_SYNC_MAX_ITEMS = 64;
+  public static final Duration DEFAULT_SYNC_TIMEOUT = Duration.ofSeconds(10);
 
   public static ApiSettings from(Env env) {
     CommonSettings common = CommonSettings.from(env);
@@ -68,12 +76,16 @@ public record ApiSettings(
         env.integer("SUBMIT_PRODUCERS", DEFAULT_PRODUCERS, 1, 64),
         env.string("API_INSTANCE_ID", hostName() + "-" + port),
         env.integer("ESTIMATED_ITEMS_PER_SECOND", DEFAULT_ESTIMATED_ITEMS_PER_SECOND, 1, Integer.MAX_VALUE),
-        CallbackPolicy.from(env));
+        CallbackPolicy.from(env),
+        env.string("ADMIN_TOKEN", null),
+        env.integer("SYNC_MAX_ITEMS", DEFAULT_SYNC_MAX_ITEMS, 1, 10_000),
+        env.duration("SYNC_TIMEOUT", DEFAULT_SYNC_TIMEOUT));
   }
 
   public ApiSettings withCommon(CommonSettings c) {
     return new ApiSettings(c, host, port, publicBaseUrl, modelArtifacts, chunkMaxItems, chunkMaxBytes, maxBatchItems,
-        maxRequestBytes, submitTimeout, producers, instanceId, estimatedItemsPerSecond, callbacks);
+        maxRequestBytes, submitTimeout, producers, instanceId, estimatedItemsPerSecond, callbacks, adminToken,
+        syncMaxItems, syncTimeout);
   }
 
   private static String hostName() {

@@ -2,6 +2,13 @@ package dev.batchinfer.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.batchinfer.api.callbacks.CallbackHandlers;
+import dev.batchinfer.api.models.ModelHandlers;
+import dev.batchinfer.api.models.ModelRouter;
+import dev.batchinfer.api.models.SyncPredictHandler;
+import dev.batchinfer.api.submit.BatchAcceptor;
+import dev.batchinfer.store.model.ModelTelemetry;
+import dev.batchinfer.store.model.RegistryStore;
+import java.util.List;
 import dev.batchinfer.api.problem.ApiException;
 import dev.batchinfer.api.problem.ProblemRenderer;
 import dev.batchinfer.api.read.BatchView;
@@ -27,17 +34,12 @@ public final class ProducerApiApp implements AutoCloseable {
   private static final Pattern CLIENT_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
   private final Javalin javalin;
-  private final BatchStore store;
-  private final WebhookStore webhooks;
-  private final ChunkPublisher publisher;
+  private final List<AutoCloseable> resources;
   private final ApiSettings settings;
 
-  private ProducerApiApp(Javalin javalin, BatchStore store, WebhookStore webhooks, ChunkPublisher publisher,
-      ApiSettings settings) {
+  private ProducerApiApp(Javalin javalin, List<AutoCloseable> resources, ApiSettings settings) {
     this.javalin = javalin;
-    this.store = store;
-    this.webhooks = webhooks;
-    this.publisher = publisher;
+    this.resources = resources;
     this.settings = settings;
   }
 
@@ -47,17 +49,25 @@ public final class ProducerApiApp implements AutoCloseable {
 
   public static ProducerApiApp create(ApiSettings settings, ModelCatalog catalog) {
     ObjectMapper json = new ObjectMapper();
-    BatchStore store = BatchStore.connect(settings.common().redisUrl(), settings.common().redisKeyPrefix());
+    String redis = settings.common().redisUrl();
+    String keys = settings.common().redisKeyPrefix();
+    BatchStore store = BatchStore.connect(redis, keys);
+    WebhookStore webhooks = WebhookStore.connect(redis, keys);
+    RegistryStore registry = RegistryStore.connect(redis, keys);
+    ModelTelemetry telemetry = ModelTelemetry.connect(redis, keys);
     ChunkPublisher publisher = new ChunkPublisher(settings.common().kafkaBootstrapServers(), settings.common().topics(),
         settings.instanceId(), settings.producers(), settings.submitTimeout());
     BatchView view = new BatchView(json, settings.publicBaseUrl());
     BatchRequestReader reader = new BatchRequestReader(json, catalog, settings.chunkMaxItems(), settings.chunkMaxBytes(),
         settings.maxBatchItems(), settings.callbacks());
-    SubmitHandler submit = new SubmitHandler(reader, store, publisher, view, Clock.systemUTC(),
-        settings.estimatedItemsPerSecond(), settings.maxRequestBytes());
+    ModelRouter router = new ModelRouter(catalog, registry);
+    BatchAcceptor acceptor = new BatchAcceptor(store, publisher, Clock.systemUTC(), settings.estimatedItemsPerSecond());
+    SubmitHandler submit = new SubmitHandler(reader, router, acceptor, view, settings.maxRequestBytes());
     ReadHandlers read = new ReadHandlers(store, view);
-    WebhookStore webhooks = WebhookStore.connect(settings.common().redisUrl(), settings.common().redisKeyPrefix());
     CallbackHandlers callbacks = new CallbackHandlers(store, webhooks, json);
+    ModelHandlers models = new ModelHandlers(router, registry, telemetry, json, settings.adminToken());
+    SyncPredictHandler predict = new SyncPredictHandler(reader, router, acceptor, store, telemetry, json,
+        settings.syncMaxItems(), settings.syncTimeout());
     ProblemRenderer problems = new ProblemRenderer(json);
 
     Javalin app = Javalin.create(config -> {
@@ -73,6 +83,12 @@ public final class ProducerApiApp implements AutoCloseable {
     app.post("/v1/batch/predict", submit);
     app.get("/v1/batch/{id}/status", read::status);
     app.get("/v1/batch/{id}/results", read::results);
+    app.get("/v1/models", models::list);
+    app.get("/v1/models/{id}", models::get);
+    app.get("/v1/models/{id}/shadow-report", models::shadowReport);
+    app.post("/v1/models/{id}/rollback", models::rollback);
+    app.put("/v1/models/{id}/deployment", models::replace);
+    app.post("/v1/models/{id}/predict", predict::handle);
     app.get("/v1/batch/{id}/callbacks", callbacks::list);
     app.post("/v1/batch/{id}/callbacks/redeliver", callbacks::redeliver);
     app.get("/health", ctx -> ctx.json(java.util.Map.of("status", "ok")));
@@ -94,7 +110,8 @@ public final class ProducerApiApp implements AutoCloseable {
             ctx.method() + " is not allowed on " + ctx.path(), null, null));
       }
     });
-    return new ProducerApiApp(app, store, webhooks, publisher, settings);
+    // Closed in this order: the publisher first, so no submit is left half-way.
+    return new ProducerApiApp(app, List.of(publisher, webhooks, registry, telemetry, store), settings);
   }
 
   public ProducerApiApp start() {
@@ -110,8 +127,12 @@ public final class ProducerApiApp implements AutoCloseable {
   @Override
   public void close() {
     javalin.stop();
-    publisher.close();
-    webhooks.close();
-    store.close();
+    for (AutoCloseable r : resources) {
+      try {
+        r.close();
+      } catch (Exception e) {
+        log.warn("while closing {}: {}", r.getClass().getSimpleName(), e.toString());
+      }
+    }
   }
 }

@@ -3,28 +3,54 @@ package dev.batchinfer.store;
 import dev.batchinfer.store.batch.BatchStore;
 import dev.batchinfer.store.progress.ProgressService;
 import dev.batchinfer.topics.env.CommonSettings;
+import dev.batchinfer.store.model.ModelTelemetry;
+import dev.batchinfer.store.model.RegistryStore;
+import dev.batchinfer.store.model.RolloutGuard;
 import java.nio.file.Path;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /** The result-store service: the progress topology writing status into Redis. */
 public final class ResultStoreApp implements AutoCloseable {
 
   private final BatchStore store;
   private final ProgressService progress;
+  private final RegistryStore registry;
+  private final ModelTelemetry telemetry;
+  private final ScheduledExecutorService guards =
+      Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "rollout-guard"));
+  private final RolloutGuard guard;
+  private final RolloutGuard.Policy policy;
 
-  private ResultStoreApp(BatchStore store, ProgressService progress) {
-    this.store = store;
-    this.progress = progress;
+  private ResultStoreApp(CommonSettings settings, Path stateDir, Collection<String> models, RolloutGuard.Policy policy) {
+    this.store = BatchStore.connect(settings.redisUrl(), settings.redisKeyPrefix());
+    this.progress = new ProgressService(settings.kafkaBootstrapServers(), settings.topics(), stateDir, store::writeProgress);
+    this.registry = RegistryStore.connect(settings.redisUrl(), settings.redisKeyPrefix());
+    this.telemetry = ModelTelemetry.connect(settings.redisUrl(), settings.redisKeyPrefix());
+    this.policy = policy;
+    this.guard = policy == null ? null : new RolloutGuard(() -> models, registry, telemetry, policy);
   }
 
+  /** Progress only, no rollout guard. */
   public static ResultStoreApp create(CommonSettings settings, Path stateDir) {
-    BatchStore store = BatchStore.connect(settings.redisUrl(), settings.redisKeyPrefix());
-    ProgressService progress =
-        new ProgressService(settings.kafkaBootstrapServers(), settings.topics(), stateDir, store::writeProgress);
-    return new ResultStoreApp(store, progress);
+    return new ResultStoreApp(settings, stateDir, List.of(), null);
+  }
+
+  /** Progress, plus the automated rollback of the given models' canaries. */
+  public static ResultStoreApp create(CommonSettings settings, Path stateDir, Collection<String> models,
+      RolloutGuard.Policy policy) {
+    return new ResultStoreApp(settings, stateDir, List.copyOf(models), policy);
   }
 
   public ResultStoreApp start() {
     progress.start();
+    if (guard != null) {
+      long every = policy.interval().toMillis();
+      guards.scheduleWithFixedDelay(guard, every, every, TimeUnit.MILLISECONDS);
+    }
     return this;
   }
 
@@ -34,7 +60,10 @@ public final class ResultStoreApp implements AutoCloseable {
 
   @Override
   public void close() {
+    guards.shutdownNow();
     progress.close();
+    registry.close();
+    telemetry.close();
     store.close();
   }
 }

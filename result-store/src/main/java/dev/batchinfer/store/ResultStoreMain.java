@@ -1,5 +1,7 @@
 package dev.batchinfer.store;
 
+import dev.batchinfer.models.ModelCatalog;
+import dev.batchinfer.store.model.RolloutGuard;
 import dev.batchinfer.topics.env.CommonSettings;
 import dev.batchinfer.topics.env.Env;
 import java.nio.file.Path;
@@ -14,7 +16,11 @@ public final class ResultStoreMain {
     Env env = Env.system();
     CommonSettings settings = CommonSettings.from(env);
     Path stateDir = Path.of(env.string("STREAMS_STATE_DIR", System.getProperty("java.io.tmpdir") + "/batch-inference-streams"));
-    ResultStoreApp app = ResultStoreApp.create(settings, stateDir).start();
+    Path artifacts = Path.of(env.string("MODEL_ARTIFACTS", "model-artifacts"));
+    // The rollout guard watches the models on disk; without them the service keeps progress only.
+    ResultStoreApp app = (java.nio.file.Files.isDirectory(artifacts)
+        ? ResultStoreApp.create(settings, stateDir, ModelCatalog.load(artifacts).modelIds(), RolloutGuard.Policy.from(env))
+        : ResultStoreApp.create(settings, stateDir)).start();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       app.close();

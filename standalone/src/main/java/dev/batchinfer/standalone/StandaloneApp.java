@@ -6,6 +6,7 @@ import dev.batchinfer.callback.CallbackDispatcherApp;
 import dev.batchinfer.callback.DispatcherSettings;
 import dev.batchinfer.models.ModelCatalog;
 import dev.batchinfer.store.ResultStoreApp;
+import dev.batchinfer.store.model.RolloutGuard;
 import dev.batchinfer.topics.TopicCreator;
 import dev.batchinfer.topics.env.CommonSettings;
 import dev.batchinfer.topics.env.Env;
@@ -51,7 +52,7 @@ public final class StandaloneApp implements AutoCloseable {
     }
     ApiSettings apiSettings = ApiSettings.from(env).withCommon(common);
     ModelCatalog catalog = ModelCatalog.load(apiSettings.modelArtifacts());
-    started.push(ResultStoreApp.create(common, stateDir).start());
+    started.push(ResultStoreApp.create(common, stateDir, catalog.modelIds(), RolloutGuard.Policy.from(env)).start());
     started.push(CallbackDispatcherApp.create(DispatcherSettings.from(env).with(common, apiSettings.publicBaseUrl())).start());
     started.push(GpuWorkerApp.create(WorkerSettings.from(env).with(common), catalog).start());
     api = ProducerApiApp.create(apiSettings, catalog).start();

@@ -34,6 +34,7 @@ public final class StandaloneMain {
     vars.putIfAbsent("CALLBACK_ALLOW_HTTP", "true");
     vars.putIfAbsent("CALLBACK_ALLOWED_CIDRS", "127.0.0.0/8,::1/128");
     vars.putIfAbsent("WEBHOOK_SECRETS", WebhookSigner.newSecret(new SecureRandom()));
+    vars.putIfAbsent("ADMIN_TOKEN", "dev-" + java.util.UUID.randomUUID());
     Env env = Env.of(vars);
     Optional<String> externalKafka = Optional.ofNullable(System.getenv("KAFKA_BOOTSTRAP_SERVERS")).filter(s -> !s.isBlank());
     Path work = Path.of(env.string("STANDALONE_DATA_DIR", Files.createTempDirectory("batch-inference-").toString()));
@@ -61,12 +62,14 @@ public final class StandaloneMain {
            API        {}   (submit: POST {}/v1/batch/predict)
            Kafka      {}{}
            Redis      {}{}
+           Admin      Authorization: Bearer {}   (registry changes)
            Webhooks   signed with {}
                       (development mode: http and 127.0.0.0/8 receivers allowed)
          Ctrl-C stops everything.
         ============================================================""",
         api, api, bootstrap, kafka == null ? "" : " (embedded)", redis.url(),
-        redis.embedded().isPresent() ? " (embedded)" : "", vars.get("WEBHOOK_SECRETS").split(",")[0]);
+        redis.embedded().isPresent() ? " (embedded)" : "", vars.get("ADMIN_TOKEN"),
+        vars.get("WEBHOOK_SECRETS").split(",")[0]);
     stopped.await();
   }
 

@@ -7,7 +7,9 @@ import dev.batchinfer.callback.CallbackDispatcherApp;
 import dev.batchinfer.callback.DispatcherSettings;
 import dev.batchinfer.embedded.testing.TestInfra;
 import dev.batchinfer.embedded.testing.TestNamespace;
+import dev.batchinfer.models.ModelCatalog;
 import dev.batchinfer.store.ResultStoreApp;
+import dev.batchinfer.store.model.RolloutGuard;
 import dev.batchinfer.topics.TopicCreator;
 import dev.batchinfer.topics.Topics;
 import dev.batchinfer.topics.env.CommonSettings;
@@ -67,7 +69,8 @@ final class TestSystem implements AutoCloseable {
   TestSystem withResultStore() {
     try {
       Path state = Files.createTempDirectory("streams-" + ns.topicPrefix());
-      running.push(ResultStoreApp.create(common(), state).start());
+      var models = ModelCatalog.load(Path.of(env.get("MODEL_ARTIFACTS"))).modelIds();
+      running.push(ResultStoreApp.create(common(), state, models, RolloutGuard.Policy.from(env())).start());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -16,6 +16,7 @@ public final class PendingChunk {
   private final String[] lines;
   private final AtomicInteger remaining;
   private final AtomicInteger failed = new AtomicInteger();
+  private volatile Runnable onAnswered; // a shadow comparison waiting for this chunk, if any
 
   /**
    * @param modelKey the model version that runs this chunk ("model@version")
@@ -41,6 +42,29 @@ public final class PendingChunk {
 
   public Object source() {
     return source;
+  }
+
+  /** A shadow copy (source null) has no record behind it: nothing to publish, no offset to commit. */
+  public boolean isShadow() {
+    return source == null;
+  }
+
+  /** Runs {@code hook} once every item is answered (set before the chunk is queued). */
+  public void whenAnswered(Runnable hook) {
+    this.onAnswered = hook;
+  }
+
+  /** Called by whoever answered the last item. */
+  public void answered() {
+    Runnable hook = onAnswered;
+    if (hook != null) {
+      hook.run();
+    }
+  }
+
+  /** The result line of an item (after the last answer). */
+  public String line(int position) {
+    return lines[position];
   }
 
   /** How many items go to the model. */

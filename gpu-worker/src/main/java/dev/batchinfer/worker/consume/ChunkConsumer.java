@@ -11,6 +11,7 @@ import dev.batchinfer.worker.batch.PendingChunk;
 import dev.batchinfer.worker.infer.LoadedModels;
 import dev.batchinfer.worker.infer.ModelRunner;
 import dev.batchinfer.worker.infer.ResultFormatter;
+import dev.batchinfer.worker.shadow.ShadowRuns;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -60,6 +61,7 @@ public final class ChunkConsumer implements Runnable {
   private final ConcurrentLinkedQueue<ChunkRef> finished = new ConcurrentLinkedQueue<>();
   private final ConcurrentLinkedQueue<ChunkRef> rewinds = new ConcurrentLinkedQueue<>();
   private final IntSupplier unpublished;
+  private final ShadowRuns shadows;
   private final int maxUnpublished;
   private volatile boolean running = true;
   private volatile boolean halted;
@@ -70,7 +72,7 @@ public final class ChunkConsumer implements Runnable {
    */
   public ChunkConsumer(KafkaConsumer<byte[], byte[]> consumer, Topics topics, LoadedModels models,
       PriorityChunkQueue queue, Consumer<PendingChunk> publishDirectly, DeadLetters deadLetters,
-      int maxBufferedChunks, Duration commitInterval, IntSupplier unpublished) {
+      int maxBufferedChunks, Duration commitInterval, IntSupplier unpublished, ShadowRuns shadows) {
     this.consumer = consumer;
     for (Priority p : Priority.values()) {
       priorityOfTopic.put(topics.requests(p).name(), p);
@@ -82,6 +84,7 @@ public final class ChunkConsumer implements Runnable {
     this.maxBufferedChunks = maxBufferedChunks;
     this.commitIntervalNanos = commitInterval.toNanos();
     this.unpublished = unpublished;
+    this.shadows = shadows;
     // Finished chunks hold their payload and results until Redis and Kafka take them: when those
     // are slow or down, stop fetching rather than let them pile up in memory.
     this.maxUnpublished = 4 * maxBufferedChunks;
@@ -185,7 +188,7 @@ public final class ChunkConsumer implements Runnable {
       }
       long from = ref.offset();
       offsets.forgetFrom(tp, from);
-      queue.removeIf(c -> ((ChunkRef) c.source()).partition().equals(tp) && ((ChunkRef) c.source()).offset() >= from);
+      queue.removeIf(c -> c.source() instanceof ChunkRef r && r.partition().equals(tp) && r.offset() >= from);
       consumer.seek(tp, from);
     }
   }
@@ -209,7 +212,8 @@ public final class ChunkConsumer implements Runnable {
         errors[i] = ResultFormatter.error(chunk.itemIndex(i), runner.isEmpty() ? "model_unavailable" : "invalid_input", problem);
       }
     }
-    PendingChunk pending = new PendingChunk(chunk, key, ref, java.util.Arrays.copyOf(runnable, count));
+    int[] runs = java.util.Arrays.copyOf(runnable, count);
+    PendingChunk pending = new PendingChunk(chunk, key, ref, runs);
     boolean complete = false;
     for (int i = 0; i < n; i++) {
       if (errors[i] != null) {
@@ -221,9 +225,12 @@ public final class ChunkConsumer implements Runnable {
     }
     if (complete || n == 0) {
       publishDirectly.accept(pending);
-    } else {
-      queue.add(priority, pending);
+      return;
     }
+    List<PendingChunk> copies = shadows.copiesOf(pending, h.model(), h.modelVersion(), runs);
+    queue.add(priority, pending);
+    // Shadow work is background work: it waits behind every client's chunks.
+    copies.forEach(copy -> queue.add(Priority.LOW, copy));
   }
 
   private void markFinished() {
@@ -305,7 +312,7 @@ public final class ChunkConsumer implements Runnable {
       }
       Set<TopicPartition> gone = Set.copyOf(parts);
       gone.forEach(offsets::forget);
-      int dropped = queue.removeIf(c -> gone.contains(((ChunkRef) c.source()).partition()));
+      int dropped = queue.removeIf(c -> c.source() instanceof ChunkRef r && gone.contains(r.partition()));
       log.info("gave up {} partitions; dropped {} waiting chunks (the new owner reads them)", gone.size(), dropped);
     }
   }

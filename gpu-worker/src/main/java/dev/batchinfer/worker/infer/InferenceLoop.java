@@ -1,5 +1,6 @@
 package dev.batchinfer.worker.infer;
 
+import dev.batchinfer.models.InputSpec;
 import dev.batchinfer.worker.batch.ChunkSource;
 import dev.batchinfer.worker.batch.MicroBatcher;
 import dev.batchinfer.worker.batch.PendingChunk;
@@ -89,20 +90,11 @@ public final class InferenceLoop implements Runnable {
    * alone, so one bad item costs only its own result.
    */
   private void run(ModelRunner runner, ResultFormatter formatter, List<MicroBatcher.Slice> slices, int n) {
-    int itemBytes = runner.config().input().payloadBytes();
-    byte[] inputs = new byte[n * itemBytes];
-    int at = 0;
-    for (MicroBatcher.Slice s : slices) {
-      PendingChunk pc = s.chunk();
-      for (int r = s.from(); r < s.to(); r++) {
-        int position = pc.runnablePosition(r);
-        System.arraycopy(pc.chunk().payloadArray(), pc.chunk().payloadOffset(position), inputs, at, itemBytes);
-        at += itemBytes;
-      }
-    }
     float[] probabilities;
     try {
-      probabilities = runner.predict(inputs, n);
+      probabilities = runner.config().input().type() == InputSpec.DType.STRING
+          ? runner.predictText(texts(slices, n))
+          : runner.predict(contiguous(slices, n, runner.config().input().payloadBytes()), n);
     } catch (RuntimeException e) {
       if (n == 1) {
         MicroBatcher.Slice s = slices.get(0);
@@ -130,6 +122,35 @@ public final class InferenceLoop implements Runnable {
         row++;
       }
     }
+  }
+
+  /** Fixed-size items copied end to end: the tensor's buffer, with no per-value work. */
+  private static byte[] contiguous(List<MicroBatcher.Slice> slices, int n, int itemBytes) {
+    byte[] inputs = new byte[n * itemBytes];
+    int at = 0;
+    for (MicroBatcher.Slice s : slices) {
+      PendingChunk pc = s.chunk();
+      for (int r = s.from(); r < s.to(); r++) {
+        int position = pc.runnablePosition(r);
+        System.arraycopy(pc.chunk().payloadArray(), pc.chunk().payloadOffset(position), inputs, at, itemBytes);
+        at += itemBytes;
+      }
+    }
+    return inputs;
+  }
+
+  private static String[] texts(List<MicroBatcher.Slice> slices, int n) {
+    String[] out = new String[n];
+    int at = 0;
+    for (MicroBatcher.Slice s : slices) {
+      PendingChunk pc = s.chunk();
+      for (int r = s.from(); r < s.to(); r++) {
+        int position = pc.runnablePosition(r);
+        out[at++] = new String(pc.chunk().payloadArray(), pc.chunk().payloadOffset(position),
+            pc.chunk().payloadLength(position), java.nio.charset.StandardCharsets.UTF_8);
+      }
+    }
+    return out;
   }
 
   private void bisect(ModelRunner runner, ResultFormatter formatter, List<MicroBatcher.Slice> slices, int n) {

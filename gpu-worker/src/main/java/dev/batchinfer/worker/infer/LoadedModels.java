@@ -24,7 +24,11 @@ public final class LoadedModels implements AutoCloseable {
       ModelRunner runner = new ModelRunner(config, intraOpThreads, interOpThreads);
       // The first call of a TensorFlow function pays for graph set-up; pay it before consuming.
       int warm = Math.min(8, config.batching().maxBatchSize());
-      runner.predict(new byte[warm * config.input().payloadBytes()], warm);
+      if (config.input().type() == dev.batchinfer.models.InputSpec.DType.STRING) {
+        runner.predictText(java.util.Collections.nCopies(warm, "warm up").toArray(String[]::new));
+      } else {
+        runner.predict(new byte[warm * config.input().payloadBytes()], warm);
+      }
       models.runners.put(config.id(), runner);
       models.formatters.put(config.id(), new ResultFormatter(config));
       log.info("loaded and warmed {} in {} ms", config.id(), (System.nanoTime() - start) / 1_000_000);
@@ -48,6 +52,11 @@ public final class LoadedModels implements AutoCloseable {
   public int maxBatch(String key) {
     ModelRunner r = runners.get(key);
     return r == null ? 1 : r.config().batching().maxBatchSize();
+  }
+
+  /** "model@version" of every loaded version. */
+  public java.util.Set<String> keys() {
+    return runners.keySet();
   }
 
   public String describe() {

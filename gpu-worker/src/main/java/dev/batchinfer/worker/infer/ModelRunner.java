@@ -13,6 +13,7 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TString;
 import org.tensorflow.types.TUint8;
 
 /**
@@ -49,7 +50,7 @@ public final class ModelRunner implements AutoCloseable {
   }
 
   /**
-   * Runs {@code n} items.
+   * Runs {@code n} fixed-size items.
    *
    * @param inputs {@code n * payloadBytes} bytes, item after item
    * @return {@code n * classes} probabilities, row after row
@@ -61,9 +62,20 @@ public final class ModelRunner implements AutoCloseable {
     for (int i = 0; i < in.shape().size(); i++) {
       dims[i + 1] = in.shape().get(i);
     }
-    Shape shape = Shape.of(dims);
-    try (Tensor input = toTensor(in, shape, inputs, n);
-        Result out = function.call(Map.of(in.name(), input))) {
+    try (Tensor input = toTensor(in, Shape.of(dims), inputs, n)) {
+      return run(input, n);
+    }
+  }
+
+  /** Runs {@code texts.length} string items (a model whose input dtype is string). */
+  public float[] predictText(String[] texts) {
+    try (TString input = TString.vectorOf(texts)) {
+      return run(input, texts.length);
+    }
+  }
+
+  private float[] run(Tensor input, int n) {
+    try (Result out = function.call(Map.of(config.input().name(), input))) {
       TFloat32 probabilities = (TFloat32) out.get(config.output().name())
           .orElseThrow(() -> new IllegalStateException(config.id() + " returned no '" + config.output().name() + "'"));
       if (!probabilities.shape().equals(Shape.of(n, classes))) {
@@ -78,6 +90,7 @@ public final class ModelRunner implements AutoCloseable {
   private static Tensor toTensor(InputSpec in, Shape shape, byte[] inputs, int n) {
     int bytes = n * in.payloadBytes();
     return switch (in.type()) {
+      case STRING -> throw new IllegalArgumentException(in.name() + " is a string input: use predictText");
       // Raw bytes straight into the tensor: no per-value work at all.
       case UINT8 -> TUint8.tensorOf(shape, DataBuffers.of(inputs, true, false).slice(0, bytes));
       case FLOAT32 -> {

@@ -59,6 +59,17 @@ public final class ResultFormatter {
     return "{\"index\":" + index + ",\"error\":{\"code\":" + quote(code) + ",\"message\":" + quote(message) + "}}";
   }
 
+  /** The label of a result line written by {@link #result}, or null for an error line. */
+  public static String labelOf(String line) {
+    int start = line.indexOf(",\"result\":{\"label\":\"");
+    if (start < 0) {
+      return null;
+    }
+    start += ",\"result\":{\"label\":\"".length();
+    int end = line.indexOf("\",\"class_id\":", start);
+    return end < 0 ? null : line.substring(start, end);
+  }
+
   /** Indexes of the k largest values, largest first; ties keep the lower class id first. */
   static int[] topIndexes(float[] values, int base, int count, int k) {
     int[] best = new int[k];

@@ -20,6 +20,7 @@ class ResultFormatterTest {
         new InputSpec("pixels", "uint8", List.of(4), 0.0, 255.0),
         new OutputSpec("probabilities", topK, labels),
         new Batching(64, List.of(32, 64)),
+        java.util.Map.of(),
         null);
   }
 

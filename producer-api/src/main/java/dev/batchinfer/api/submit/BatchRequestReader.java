@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -50,10 +51,31 @@ public final class BatchRequestReader {
     this.maxItems = maxItems;
   }
 
-  /** @throws ApiException 400 naming the field for anything invalid, 413 for too many inputs */
+  /** Reads with each model at its registry.yaml production version (no live routing). */
   public ParsedBatch read(InputStream body) {
+    return read(body, this::resolve);
+  }
+
+  /**
+   * @param resolveModel turns the body's "model" into the version the batch is pinned to
+   * @throws ApiException 400 naming the field for anything invalid, 413 for too many inputs
+   */
+  public ParsedBatch read(InputStream body, Function<String, ModelConfig> resolveModel) {
+    return parse(body, p -> readObject(p, resolveModel, null));
+  }
+
+  /** A sync predict body, {@code {"inputs": [...]}}, for a model already chosen by the path. */
+  public ParsedBatch readInputsFor(InputStream body, ModelConfig model) {
+    return parse(body, p -> readObject(p, null, model));
+  }
+
+  private interface Reading {
+    ParsedBatch from(JsonParser p) throws IOException;
+  }
+
+  private ParsedBatch parse(InputStream body, Reading reading) {
     try (JsonParser p = json.getFactory().createParser(body)) {
-      return readObject(p);
+      return reading.from(p);
     } catch (JsonProcessingException e) {
       var at = e.getLocation();
       String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
@@ -63,17 +85,20 @@ public final class BatchRequestReader {
     }
   }
 
-  private ParsedBatch readObject(JsonParser p) throws IOException {
+  /** Exactly one of {@code resolveModel} (a batch body) and {@code fixedModel} (a sync body) is given. */
+  private ParsedBatch readObject(JsonParser p, Function<String, ModelConfig> resolveModel, ModelConfig fixedModel)
+      throws IOException {
     if (p.nextToken() != JsonToken.START_OBJECT) {
-      throw ApiException.invalid("", "the body must be a JSON object with \"model\" and \"inputs\"");
+      throw ApiException.invalid("", fixedModel == null ? "the body must be a JSON object with \"model\" and \"inputs\""
+          : "the body must be a JSON object with \"inputs\"");
     }
-    String modelId = null;
+    String modelId = fixedModel == null ? null : fixedModel.model();
     Priority priority = Priority.NORMAL;
     String callbackUrl = null;
     List<String> callbackEvents = BatchEvent.DEFAULT_TYPES;
     String metadata = null;
     Chunker chunker = null;
-    ModelConfig model = null;
+    ModelConfig model = fixedModel;
     TokenBuffer earlyInputs = null;
     boolean sawInputs = false;
     Set<String> seen = new HashSet<>();
@@ -85,10 +110,13 @@ public final class BatchRequestReader {
         throw ApiException.invalid("/" + field, "\"" + field + "\" appears more than once: give it once");
       }
       JsonToken value = p.nextToken();
+      if (fixedModel != null && !field.equals("inputs")) {
+        throw ApiException.invalid("/" + field, "unknown field \"" + field + "\": a predict body takes only \"inputs\"");
+      }
       switch (field) {
         case "model" -> {
           modelId = text(p, value, "/model", "the model id, e.g. \"fashion-mnist\"");
-          model = resolve(modelId);
+          model = resolveModel.apply(modelId);
           if (earlyInputs != null) {
             chunker = newChunker(model);
             try (JsonParser buffered = earlyInputs.asParser(p.getCodec())) {

@@ -1,84 +1,40 @@
 package dev.batchinfer.api.submit;
 
-import dev.batchinfer.api.problem.ApiException;
+import dev.batchinfer.api.models.ModelRouter;
 import dev.batchinfer.api.read.BatchView;
 import dev.batchinfer.store.batch.BatchRecord;
-import dev.batchinfer.store.batch.BatchStore;
-import dev.batchinfer.topics.message.ChunkHeader;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.UUID;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * {@code POST /v1/batch/predict}: validate everything, record the batch, commit every chunk to
- * Kafka, and only then answer 202. Any failure after validation removes the record, so a client
- * that got an error can simply retry.
+ * {@code POST /v1/batch/predict}: validate everything, pin the batch to a model version, record it,
+ * commit every chunk to Kafka, and only then answer 202.
  */
 public final class SubmitHandler implements Handler {
 
-  private static final Logger log = LoggerFactory.getLogger(SubmitHandler.class);
-  private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
-
   private final BatchRequestReader reader;
-  private final BatchStore store;
-  private final ChunkPublisher publisher;
+  private final ModelRouter router;
+  private final BatchAcceptor acceptor;
   private final BatchView view;
-  private final Clock clock;
-  private final int estimatedItemsPerSecond;
   private final long maxRequestBytes;
 
-  public SubmitHandler(BatchRequestReader reader, BatchStore store, ChunkPublisher publisher, BatchView view,
-      Clock clock, int estimatedItemsPerSecond, long maxRequestBytes) {
+  public SubmitHandler(BatchRequestReader reader, ModelRouter router, BatchAcceptor acceptor, BatchView view,
+      long maxRequestBytes) {
     this.reader = reader;
-    this.store = store;
-    this.publisher = publisher;
+    this.router = router;
+    this.acceptor = acceptor;
     this.view = view;
-    this.clock = clock;
-    this.estimatedItemsPerSecond = estimatedItemsPerSecond;
     this.maxRequestBytes = maxRequestBytes;
   }
 
   @Override
   public void handle(Context ctx) {
-    ParsedBatch batch = reader.read(new LimitedInputStream(ctx.bodyInputStream(), maxRequestBytes));
     String batchId = UUID.randomUUID().toString();
-    Instant created = clock.instant();
-    // A static estimate from configured throughput; it does not yet look at the queue.
-    Instant eta = created.plusMillis(Math.max(1, batch.totalItems() * 1000 / estimatedItemsPerSecond));
-    long[] starts = batch.chunks().stream().mapToLong(c -> c.indexes()[0]).toArray();
-    BatchRecord record = BatchRecord.queued(batchId, batch.model().model(), batch.model().version(), batch.priority(),
-        batch.totalItems(), starts, batch.callbackUrl(), batch.callbackEvents(), batch.metadataJson(), created, eta);
-    try {
-      store.create(record);
-    } catch (RuntimeException e) {
-      log.warn("batch {}: cannot record it in Redis: {}", batchId, e.toString());
-      throw ApiException.unavailable("the batch store is unavailable; nothing was accepted", RETRY_AFTER);
-    }
-    ChunkHeader template = new ChunkHeader(batchId, 0, batch.chunks().size(), batch.totalItems(),
-        batch.model().model(), batch.model().version(), batch.priority(), created.toEpochMilli());
-    try {
-      publisher.publish(batchId, template, batch.chunks());
-    } catch (ChunkPublisher.PublishException e) {
-      log.warn("batch {}: {}", batchId, e.getMessage());
-      deleteQuietly(batchId);
-      throw ApiException.unavailable("the queue is unavailable; nothing was accepted", RETRY_AFTER);
-    }
-    log.info("batch {} queued: {} items in {} chunks for {} at priority {}", batchId, batch.totalItems(),
-        batch.chunks().size(), batch.model().id(), batch.priority().wire());
+    String pinned = ctx.header(ModelRouter.VERSION_HEADER);
+    ParsedBatch batch = reader.read(new LimitedInputStream(ctx.bodyInputStream(), maxRequestBytes),
+        model -> router.select(model, pinned, batchId, "/model"));
+    BatchRecord record = acceptor.accept(batchId, batch);
     ctx.status(202).header("Location", view.statusPath(batchId)).json(view.accepted(record));
-  }
-
-  private void deleteQuietly(String batchId) {
-    try {
-      store.delete(batchId);
-    } catch (RuntimeException e) {
-      // The record then says "queued" for a batch with no chunks; log loudly so it is visible.
-      log.error("batch {}: publish failed and its record could not be removed: {}", batchId, e.toString());
-    }
   }
 }

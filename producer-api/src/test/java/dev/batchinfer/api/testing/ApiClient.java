@@ -28,6 +28,15 @@ public final class ApiClient {
         .POST(HttpRequest.BodyPublishers.ofString(body)));
   }
 
+  public Answer postWithHeader(String path, String body, String header, String value) {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+        .header(header, value).POST(HttpRequest.BodyPublishers.ofString(body)));
+  }
+
+  public String base() {
+    return base;
+  }
+
   public Answer get(String path) {
     return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
   }

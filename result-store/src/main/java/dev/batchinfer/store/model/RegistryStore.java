@@ -1,0 +1,99 @@
+package dev.batchinfer.store.model;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.batchinfer.models.Deployment;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+/**
+ * The live model registry: one JSON {@link Deployment} per model in Redis, shared by every API
+ * instance and worker. It starts from registry.yaml; every change is a compare-and-set of the
+ * whole document, so switching production is atomic and two concurrent changes never mix.
+ */
+public final class RegistryStore implements AutoCloseable {
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+  private static final String CAS = """
+      if redis.call('GET', KEYS[1]) == ARGV[1] then
+        redis.call('SET', KEYS[1], ARGV[2])
+        return 1
+      end
+      return 0""";
+  private static final int MAX_TRIES = 20;
+
+  private final RedisClient client;
+  private final StatefulRedisConnection<String, String> connection;
+  private final String prefix;
+
+  private RegistryStore(RedisClient client, String prefix) {
+    this.client = client;
+    this.connection = client.connect();
+    this.prefix = prefix;
+  }
+
+  public static RegistryStore connect(String redisUrl, String keyPrefix) {
+    return new RegistryStore(RedisClient.create(redisUrl), keyPrefix);
+  }
+
+  private String key(String model) {
+    return prefix + "registry:{" + model + "}";
+  }
+
+  /** The model's deployment; the seed is stored first if Redis has none yet. */
+  public Deployment current(String model, Deployment seed) {
+    String key = key(model);
+    connection.sync().setnx(key, write(seed));
+    return read(connection.sync().get(key));
+  }
+
+  public Optional<Deployment> find(String model) {
+    String text = connection.sync().get(key(model));
+    return text == null ? Optional.empty() : Optional.of(read(text));
+  }
+
+  /** Applies {@code change} atomically, retrying if another change got in first. */
+  public Deployment update(String model, Deployment seed, UnaryOperator<Deployment> change) {
+    for (int i = 0; i < MAX_TRIES; i++) {
+      current(model, seed);
+      String before = connection.sync().get(key(model));
+      Deployment next = change.apply(read(before));
+      String after = write(next);
+      if (after.equals(before)) {
+        return next;
+      }
+      Long ok = connection.sync().eval(CAS, ScriptOutputType.INTEGER, new String[] {key(model)}, before, after);
+      if (ok != null && ok == 1L) {
+        return next;
+      }
+    }
+    throw new IllegalStateException("registry of " + model + " kept changing; try again");
+  }
+
+  private static Deployment read(String text) {
+    try {
+      return JSON.readValue(text, Deployment.class);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("stored registry is not a deployment document", e);
+    }
+  }
+
+  private static String write(Deployment d) {
+    try {
+      return JSON.writeValueAsString(d);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    connection.close();
+    client.shutdown();
+  }
+}
