@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import dev.batchinfer.worker.consume.ChunkConsumer;
 import dev.batchinfer.worker.consume.DeadLetters;
 import dev.batchinfer.worker.consume.PriorityChunkQueue;
+import dev.batchinfer.worker.consume.Requeue;
 import dev.batchinfer.worker.infer.InferenceLoop;
 import dev.batchinfer.worker.infer.LoadedModels;
 import dev.batchinfer.worker.publish.ResultPublisher;
@@ -49,6 +50,7 @@ public final class GpuWorkerApp implements AutoCloseable {
   private final List<InferenceLoop> loops = new ArrayList<>();
   private final List<Thread> threads = new ArrayList<>();
   private final RegistryStore registry;
+  private final Requeue requeue;
   private final ModelTelemetry telemetry;
   private final ScheduledExecutorService heartbeats =
       Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "worker-heartbeat"));
@@ -63,12 +65,15 @@ public final class GpuWorkerApp implements AutoCloseable {
     this.queue = new PriorityChunkQueue(settings.priorityWeights());
     this.registry = RegistryStore.connect(settings.common().redisUrl(), settings.common().redisKeyPrefix());
     this.telemetry = ModelTelemetry.connect(settings.common().redisUrl(), settings.common().redisKeyPrefix());
+    this.requeue = new Requeue(producer, topics.requests(dev.batchinfer.topics.message.Priority.NORMAL).partitions(),
+        settings.requeueMaxAge());
     ChunkConsumer[] self = new ChunkConsumer[1];
     this.publisher = new ResultPublisher(store, producer, topics, settings.workerId(), c -> self[0].published(c));
     this.consumer = new ChunkConsumer(new KafkaConsumer<>(consumerConfig(settings), new ByteArrayDeserializer(),
         new ByteArrayDeserializer()), topics, models, queue, this::answered,
         new DeadLetters(producer, topics, settings.workerId()), settings.maxBufferedChunks(), settings.commitInterval(),
-        publisher::inFlight, new ShadowRuns(registry, telemetry, models));
+        publisher::inFlight, new ShadowRuns(registry, telemetry, models),
+        requeue);
     self[0] = consumer;
     MicroBatcher batcher = new MicroBatcher(settings.maxBatchSize(), settings.maxQueueDelay().toNanos(), models::maxBatch);
     for (int i = 0; i < settings.inferenceThreads(); i++) {
@@ -173,6 +178,7 @@ public final class GpuWorkerApp implements AutoCloseable {
 
   private void release() {
     heartbeats.shutdownNow();
+    requeue.close();
     publisher.close();
     producer.close(Duration.ofSeconds(5));
     store.close();

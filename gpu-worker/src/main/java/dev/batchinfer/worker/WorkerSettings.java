@@ -23,6 +23,8 @@ import java.util.Map;
  * @param commitInterval WORKER_COMMIT_INTERVAL, how often finished offsets are committed
  * @param groupId WORKER_GROUP_ID, the consumer group all workers join
  * @param workerId WORKER_ID, this instance's name in logs and progress events
+ * @param requeueMaxAge WORKER_REQUEUE_MAX_AGE, how long a chunk pinned to a version this worker
+ *     lacks keeps being handed back for another worker before its items are answered with errors
  */
 public record WorkerSettings(
     CommonSettings common,
@@ -36,7 +38,8 @@ public record WorkerSettings(
     Map<Priority, Integer> priorityWeights,
     Duration commitInterval,
     String groupId,
-    String workerId) {
+    String workerId,
+    Duration requeueMaxAge) {
 
   public static final int DEFAULT_MAX_BATCH_SIZE = 256;
   public static final Duration DEFAULT_MAX_QUEUE_DELAY = Duration.ofMillis(5);
@@ -46,6 +49,7 @@ public record WorkerSettings(
   public static final String DEFAULT_PRIORITY_WEIGHTS = "16,4,1";
   public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(200);
   public static final String DEFAULT_GROUP_ID = "gpu-worker";
+  public static final Duration DEFAULT_REQUEUE_MAX_AGE = Duration.ofMinutes(10);
 
   public static WorkerSettings from(Env env) {
     int cores = Runtime.getRuntime().availableProcessors();
@@ -61,22 +65,23 @@ public record WorkerSettings(
         weights(env.string("WORKER_PRIORITY_WEIGHTS", DEFAULT_PRIORITY_WEIGHTS)),
         env.duration("WORKER_COMMIT_INTERVAL", DEFAULT_COMMIT_INTERVAL),
         env.string("WORKER_GROUP_ID", DEFAULT_GROUP_ID),
-        env.string("WORKER_ID", defaultWorkerId()));
+        env.string("WORKER_ID", defaultWorkerId()),
+        env.duration("WORKER_REQUEUE_MAX_AGE", DEFAULT_REQUEUE_MAX_AGE));
   }
 
   public WorkerSettings with(CommonSettings c) {
     return new WorkerSettings(c, modelArtifacts, maxBatchSize, maxQueueDelay, inferenceThreads, tfIntraOpThreads,
-        tfInterOpThreads, maxBufferedChunks, priorityWeights, commitInterval, groupId, workerId);
+        tfInterOpThreads, maxBufferedChunks, priorityWeights, commitInterval, groupId, workerId, requeueMaxAge);
   }
 
   public WorkerSettings withCommitInterval(Duration d) {
     return new WorkerSettings(common, modelArtifacts, maxBatchSize, maxQueueDelay, inferenceThreads, tfIntraOpThreads,
-        tfInterOpThreads, maxBufferedChunks, priorityWeights, d, groupId, workerId);
+        tfInterOpThreads, maxBufferedChunks, priorityWeights, d, groupId, workerId, requeueMaxAge);
   }
 
   public WorkerSettings withWorkerId(String id) {
     return new WorkerSettings(common, modelArtifacts, maxBatchSize, maxQueueDelay, inferenceThreads, tfIntraOpThreads,
-        tfInterOpThreads, maxBufferedChunks, priorityWeights, commitInterval, groupId, id);
+        tfInterOpThreads, maxBufferedChunks, priorityWeights, commitInterval, groupId, id, requeueMaxAge);
   }
 
   static Map<Priority, Integer> weights(String text) {

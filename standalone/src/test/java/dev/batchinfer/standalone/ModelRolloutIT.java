@@ -182,6 +182,32 @@ class ModelRolloutIT {
     }
   }
 
+  @Test
+  void a_worker_without_the_pinned_version_hands_its_chunks_to_one_that_has_it() throws Exception {
+    Path onlyOld = TestArtifacts.create(tmp.resolve("only-1.0.0"), List.of("1.0.0"), List.of(),
+        "models:\n  fashion-mnist:\n    production: 1.0.0\n");
+    try (TestSystem system = system("requeue", Map.of())) {
+      system.withResultStore().withApi();
+      system.startWorker(system.workerSettings("worker-old", Map.of("MODEL_ARTIFACTS", onlyOld.toString())));
+      ApiClient api = system.api();
+      String id = post(api, Inputs.batchBody("fashion-mnist", Inputs.images(1_000, 4), null), "1.1.0")
+          .body().get("batch_id").asText();
+      system.startWorker(system.workerSettings("worker-new"));
+
+      await().atMost(Duration.ofMinutes(1)).until(() ->
+          "completed".equals(api.get("/v1/batch/" + id + "/status").body().get("status").asText()));
+      assertThat(api.get("/v1/batch/" + id + "/status").body().at("/progress/failed").asLong()).isZero();
+      Set<String> workers = new HashSet<>();
+      for (var r : dev.batchinfer.embedded.testing.TopicReader.readAll(system.topics.progress().name(), false)) {
+        var done = system.topics.progress().valueSerde().deserializer().deserialize("", r.value());
+        if (done.batchId().equals(id)) {
+          workers.add(done.workerId());
+        }
+      }
+      assertThat(workers).containsExactly("worker-new");
+    }
+  }
+
   private static ApiClient.Answer post(ApiClient api, String body, String version) {
     return postPinned(api, "/v1/batch/predict", body, version);
   }

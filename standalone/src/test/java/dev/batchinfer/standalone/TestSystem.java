@@ -95,7 +95,13 @@ final class TestSystem implements AutoCloseable {
   }
 
   WorkerSettings workerSettings(String workerId) {
-    return WorkerSettings.from(env()).withWorkerId(workerId);
+    return workerSettings(workerId, Map.of());
+  }
+
+  WorkerSettings workerSettings(String workerId, Map<String, String> overrides) {
+    Map<String, String> e = new HashMap<>(env);
+    e.putAll(overrides);
+    return WorkerSettings.from(Env.of(e)).withWorkerId(workerId);
   }
 
   ApiClient api() {

@@ -62,6 +62,7 @@ public final class ChunkConsumer implements Runnable {
   private final ConcurrentLinkedQueue<ChunkRef> rewinds = new ConcurrentLinkedQueue<>();
   private final IntSupplier unpublished;
   private final ShadowRuns shadows;
+  private final Requeue requeue;
   private final int maxUnpublished;
   private volatile boolean running = true;
   private volatile boolean halted;
@@ -72,7 +73,7 @@ public final class ChunkConsumer implements Runnable {
    */
   public ChunkConsumer(KafkaConsumer<byte[], byte[]> consumer, Topics topics, LoadedModels models,
       PriorityChunkQueue queue, Consumer<PendingChunk> publishDirectly, DeadLetters deadLetters,
-      int maxBufferedChunks, Duration commitInterval, IntSupplier unpublished, ShadowRuns shadows) {
+      int maxBufferedChunks, Duration commitInterval, IntSupplier unpublished, ShadowRuns shadows, Requeue requeue) {
     this.consumer = consumer;
     for (Priority p : Priority.values()) {
       priorityOfTopic.put(topics.requests(p).name(), p);
@@ -85,6 +86,7 @@ public final class ChunkConsumer implements Runnable {
     this.commitIntervalNanos = commitInterval.toNanos();
     this.unpublished = unpublished;
     this.shadows = shadows;
+    this.requeue = requeue;
     // Finished chunks hold their payload and results until Redis and Kafka take them: when those
     // are slow or down, stop fetching rather than let them pile up in memory.
     this.maxUnpublished = 4 * maxBufferedChunks;
@@ -154,6 +156,12 @@ public final class ChunkConsumer implements Runnable {
       chunk = ChunkCodec.decode(record.value());
     } catch (UndecodableRecordException e) {
       deadLetter(record, ref, e.getMessage());
+      return;
+    }
+    String version = LoadedModels.key(chunk.header().model(), chunk.header().modelVersion());
+    if (models.runner(version).isEmpty() && requeue.mayWander(chunk.header().createdAtMs(), System.currentTimeMillis())) {
+      // Not ours to take: another worker in the group may have this version loaded.
+      requeue.send(record, (meta, error) -> (error == null ? finished : rewinds).add(ref));
       return;
     }
     try {
