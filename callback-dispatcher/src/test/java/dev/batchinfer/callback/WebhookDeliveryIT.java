@@ -91,7 +91,7 @@ class WebhookDeliveryIT {
   /** A finished batch whose completion event is on the events topic. */
   private String completedBatch(String callbackUrl) {
     String id = UUID.randomUUID().toString();
-    batches.create(BatchRecord.queued(id, "fashion-mnist", "1.0.0", Priority.NORMAL, 10, new long[] {0}, callbackUrl,
+    batches.create(BatchRecord.queued(id, "tenant-a", "fashion-mnist", "1.0.0", Priority.NORMAL, 10, new long[] {0}, callbackUrl,
         BatchEvent.DEFAULT_TYPES, "{\"k\":\"v\"}", Instant.now(), Instant.now()));
     BatchEvent event = BatchEvent.of(id, BatchStatus.COMPLETED, 10, 0, 10, System.currentTimeMillis());
     var t = topics.batchEvents();

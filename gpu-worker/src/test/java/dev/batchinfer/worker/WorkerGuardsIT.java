@@ -125,7 +125,7 @@ class WorkerGuardsIT {
   }
 
   private void recordBatch(String batchId, long items) {
-    store.create(BatchRecord.queued(batchId, "fashion-mnist", "1.0.0", Priority.NORMAL, items, new long[] {0}, null,
+    store.create(BatchRecord.queued(batchId, "tenant-a", "fashion-mnist", "1.0.0", Priority.NORMAL, items, new long[] {0}, null,
         List.of(), null, Instant.now(), Instant.now()));
   }
 

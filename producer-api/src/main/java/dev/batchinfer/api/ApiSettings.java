@@ -1,5 +1,6 @@
 package dev.batchinfer.api;
 
+import dev.batchinfer.api.auth.ApiKeys;
 import dev.batchinfer.topics.callback.CallbackPolicy;
 import dev.batchinfer.topics.env.CommonSettings;
 import dev.batchinfer.topics.env.Env;
@@ -22,7 +23,7 @@ import java.time.Duration;
  * @param instanceId API_INSTANCE_ID, stable per instance so a restart fences its predecessor's transactions
  * @param estimatedItemsPerSecond ESTIMATED_ITEMS_PER_SECOND, the throughput assumed for estimated_completion
  * @param callbacks where callback URLs may point (CALLBACK_ALLOW_HTTP, CALLBACK_ALLOWED_CIDRS)
- * @param adminToken ADMIN_TOKEN, the bearer token of registry operations (none: disabled)
+ * @param apiKeys API_KEYS / API_KEYS_FILE: hashed keys, their tenants and roles
  * @param syncMaxItems SYNC_MAX_ITEMS, inputs per sync predict at most
  * @param syncTimeout SYNC_TIMEOUT, how long a sync predict waits before 504
  */
@@ -41,7 +42,7 @@ public record ApiSettings(
     String instanceId,
     int estimatedItemsPerSecond,
     CallbackPolicy callbacks,
-    String adminToken,
+    ApiKeys apiKeys,
     int syncMaxItems,
     Duration syncTimeout) {
 
@@ -77,14 +78,14 @@ public record ApiSettings(
         env.string("API_INSTANCE_ID", hostName() + "-" + port),
         env.integer("ESTIMATED_ITEMS_PER_SECOND", DEFAULT_ESTIMATED_ITEMS_PER_SECOND, 1, Integer.MAX_VALUE),
         CallbackPolicy.from(env),
-        env.string("ADMIN_TOKEN", null),
+        ApiKeys.from(env),
         env.integer("SYNC_MAX_ITEMS", DEFAULT_SYNC_MAX_ITEMS, 1, 10_000),
         env.duration("SYNC_TIMEOUT", DEFAULT_SYNC_TIMEOUT));
   }
 
   public ApiSettings withCommon(CommonSettings c) {
     return new ApiSettings(c, host, port, publicBaseUrl, modelArtifacts, chunkMaxItems, chunkMaxBytes, maxBatchItems,
-        maxRequestBytes, submitTimeout, producers, instanceId, estimatedItemsPerSecond, callbacks, adminToken,
+        maxRequestBytes, submitTimeout, producers, instanceId, estimatedItemsPerSecond, callbacks, apiKeys,
         syncMaxItems, syncTimeout);
   }
 

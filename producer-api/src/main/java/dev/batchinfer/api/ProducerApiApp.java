@@ -1,6 +1,7 @@
 package dev.batchinfer.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.batchinfer.api.auth.Authenticator;
 import dev.batchinfer.api.callbacks.CallbackHandlers;
 import dev.batchinfer.api.models.ModelHandlers;
 import dev.batchinfer.api.models.ModelRouter;
@@ -65,7 +66,8 @@ public final class ProducerApiApp implements AutoCloseable {
     SubmitHandler submit = new SubmitHandler(reader, router, acceptor, view, settings.maxRequestBytes());
     ReadHandlers read = new ReadHandlers(store, view);
     CallbackHandlers callbacks = new CallbackHandlers(store, webhooks, json);
-    ModelHandlers models = new ModelHandlers(router, registry, telemetry, json, settings.adminToken());
+    ModelHandlers models = new ModelHandlers(router, registry, telemetry, json);
+    Authenticator authenticator = new Authenticator(settings.apiKeys());
     SyncPredictHandler predict = new SyncPredictHandler(reader, router, acceptor, store, telemetry, json,
         settings.syncMaxItems(), settings.syncTimeout());
     ProblemRenderer problems = new ProblemRenderer(json);
@@ -80,6 +82,7 @@ public final class ProducerApiApp implements AutoCloseable {
       String id = given != null && CLIENT_REQUEST_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
       ctx.header(ProblemRenderer.REQUEST_ID_HEADER, id);
     });
+    app.before("/v1/*", authenticator::authenticate);
     app.post("/v1/batch/predict", submit);
     app.get("/v1/batch/{id}/status", read::status);
     app.get("/v1/batch/{id}/results", read::results);

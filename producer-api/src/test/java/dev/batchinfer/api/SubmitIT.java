@@ -56,6 +56,7 @@ class SubmitIT {
         "API_PORT", "0",
         "MODEL_ARTIFACTS", "../model-artifacts",
         "API_INSTANCE_ID", TestInfra.unique("api"),
+        "API_KEYS", ApiClient.API_KEYS,
         "CHUNK_MAX_ITEMS", Integer.toString(CHUNK_MAX_ITEMS),
         "CHUNK_MAX_BYTES", Integer.toString(CHUNK_MAX_BYTES))));
     app = ProducerApiApp.create(ApiSettings.from(env)).start();
@@ -203,6 +204,39 @@ class SubmitIT {
     ApiClient.Answer answer = api.get("/v1/batch/" + id + "/results?limit=0");
     assertThat(answer.status()).isEqualTo(400);
     assertThat(answer.body().get("field").asText()).isEqualTo("limit");
+  }
+
+  @Test
+  void another_tenants_batches_look_exactly_like_missing_ones() {
+    ApiClient tenantB = api.withKey(ApiClient.KEY_B);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      ids.add(api.post("/v1/batch/predict", Inputs.batchBody("fashion-mnist", Inputs.images(1, i), null))
+          .body().get("batch_id").asText());
+    }
+    for (int i = 0; i < 20; i++) {
+      ids.add(java.util.UUID.randomUUID().toString());
+    }
+    for (String id : ids) {
+      for (String path : List.of("/status", "/results", "/callbacks")) {
+        ApiClient.Answer b = tenantB.get("/v1/batch/" + id + path);
+        assertThat(b.status()).as(path).isEqualTo(404);
+        assertThat(b.body().get("detail").asText()).isEqualTo("no batch with id " + id);
+      }
+      assertThat(tenantB.post("/v1/batch/" + id + "/callbacks/redeliver", "").status()).isEqualTo(404);
+    }
+    assertThat(api.get("/v1/batch/" + ids.get(0) + "/status").status()).isEqualTo(200);
+  }
+
+  @Test
+  void a_missing_or_unknown_api_key_answers_401_problem() {
+    for (ApiClient client : List.of(api.withKey(null), api.withKey("not-a-key"))) {
+      ApiClient.Answer a = client.post("/v1/batch/predict", Inputs.batchBody("fashion-mnist", Inputs.images(1, 1), null));
+      assertThat(a.status()).isEqualTo(401);
+      assertThat(a.contentType()).startsWith("application/problem+json");
+      assertThat(a.raw().headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
+    }
+    assertThat(api.withKey(null).get("/health").status()).isEqualTo(200);
   }
 
   /** Moves with everything a producer wrote, aborted transactions included. */

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.batchinfer.api.auth.ApiKeys;
 import dev.batchinfer.callback.sign.WebhookSigner;
 import java.security.SecureRandom;
 import java.util.HashMap;
@@ -24,6 +25,7 @@ import org.slf4j.LoggerFactory;
 public final class StandaloneMain {
 
   private static final Logger log = LoggerFactory.getLogger(StandaloneMain.class);
+  static final String DEV_KEY = "dev-key";
 
   private StandaloneMain() {}
 
@@ -34,7 +36,9 @@ public final class StandaloneMain {
     vars.putIfAbsent("CALLBACK_ALLOW_HTTP", "true");
     vars.putIfAbsent("CALLBACK_ALLOWED_CIDRS", "127.0.0.0/8,::1/128");
     vars.putIfAbsent("WEBHOOK_SECRETS", WebhookSigner.newSecret(new SecureRandom()));
-    vars.putIfAbsent("ADMIN_TOKEN", "dev-" + java.util.UUID.randomUUID());
+    // A fixed development key (tenant "dev", admin role), so the README's curl lines work as written.
+    // The standalone API listens on 127.0.0.1 only; set API_KEYS for anything else.
+    vars.putIfAbsent("API_KEYS", ApiKeys.entry("dev", true, DEV_KEY));
     Env env = Env.of(vars);
     Optional<String> externalKafka = Optional.ofNullable(System.getenv("KAFKA_BOOTSTRAP_SERVERS")).filter(s -> !s.isBlank());
     Path work = Path.of(env.string("STANDALONE_DATA_DIR", Files.createTempDirectory("batch-inference-").toString()));
@@ -62,13 +66,13 @@ public final class StandaloneMain {
            API        {}   (submit: POST {}/v1/batch/predict)
            Kafka      {}{}
            Redis      {}{}
-           Admin      Authorization: Bearer {}   (registry changes)
+           API key    Authorization: Bearer {}   (tenant "dev", admin; development only)
            Webhooks   signed with {}
                       (development mode: http and 127.0.0.0/8 receivers allowed)
          Ctrl-C stops everything.
         ============================================================""",
         api, api, bootstrap, kafka == null ? "" : " (embedded)", redis.url(),
-        redis.embedded().isPresent() ? " (embedded)" : "", vars.get("ADMIN_TOKEN"),
+        redis.embedded().isPresent() ? " (embedded)" : "", System.getenv("API_KEYS") == null ? DEV_KEY : "(from API_KEYS)",
         vars.get("WEBHOOK_SECRETS").split(",")[0]);
     stopped.await();
   }

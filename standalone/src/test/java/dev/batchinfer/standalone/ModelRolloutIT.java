@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Versions, canary, shadow, rollback and sync predict against the real pipeline. */
 class ModelRolloutIT {
 
-  private static final String ADMIN = "test-admin-token";
+  private static final String ADMIN = ApiClient.KEY_ADMIN;
   private static final List<String> LABELS = List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal",
       "Shirt", "Sneaker", "Bag", "Ankle boot");
   private static final String REGISTRY = """
@@ -41,7 +41,7 @@ class ModelRolloutIT {
   private TestSystem system(String name, Map<String, String> extra) {
     Path artifacts = TestArtifacts.create(tmp.resolve("artifacts"), List.of("0.9.0", "1.0.0", "1.1.0"),
         List.of("1.1.0"), REGISTRY);
-    Map<String, String> env = new java.util.HashMap<>(Map.of("MODEL_ARTIFACTS", artifacts.toString(), "ADMIN_TOKEN", ADMIN,
+    Map<String, String> env = new java.util.HashMap<>(Map.of("MODEL_ARTIFACTS", artifacts.toString(),
         "CHUNK_MAX_ITEMS", "100"));
     env.putAll(extra);
     return new TestSystem(name, env);
@@ -126,12 +126,14 @@ class ModelRolloutIT {
   }
 
   @Test
-  void rollback_moves_production_back_and_says_why_and_needs_the_admin_token() {
+  void rollback_moves_production_back_and_says_why_and_needs_an_admin_key() {
     try (TestSystem system = system("rollback", Map.of())) {
       system.withApi();
       ApiClient api = system.api();
       String switchTo = "{\"production\":\"1.1.0\",\"shadow\":[],\"archived\":[\"0.9.0\"],\"reason\":\"blue-green to 1.1.0\"}";
       assertThat(admin(api, "PUT", "/v1/models/fashion-mnist/deployment", switchTo, null).statusCode()).isEqualTo(401);
+      assertThat(admin(api, "PUT", "/v1/models/fashion-mnist/deployment", switchTo, ApiClient.KEY_A).statusCode())
+          .isEqualTo(403); // a tenant's key is not an admin's
       assertThat(admin(api, "PUT", "/v1/models/fashion-mnist/deployment", switchTo, ADMIN).statusCode()).isEqualTo(200);
       assertThat(api.get("/v1/models/fashion-mnist").body().get("production_version").asText()).isEqualTo("1.1.0");
       assertThat(version(api.post("/v1/batch/predict", Inputs.batchBody("fashion-mnist", Inputs.images(1, 1), null))))

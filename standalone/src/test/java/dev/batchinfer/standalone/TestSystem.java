@@ -51,7 +51,8 @@ final class TestSystem implements AutoCloseable {
         "TF_INTRA_OP_THREADS", "2",
         "CALLBACK_ALLOW_HTTP", "true",
         "CALLBACK_ALLOWED_CIDRS", "127.0.0.0/8",
-        "WEBHOOK_SECRETS", SECRET)));
+        "WEBHOOK_SECRETS", SECRET,
+        "API_KEYS", ApiClient.API_KEYS)));
     env.putAll(settings);
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.bootstrapServers()))) {
       TopicCreator.ensure(admin, topics, (short) 1);

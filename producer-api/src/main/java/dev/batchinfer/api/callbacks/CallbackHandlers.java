@@ -3,6 +3,7 @@ package dev.batchinfer.api.callbacks;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.batchinfer.api.auth.Authenticator;
 import dev.batchinfer.api.problem.ApiException;
 import dev.batchinfer.store.batch.BatchRecord;
 import dev.batchinfer.store.batch.BatchStore;
@@ -73,6 +74,7 @@ public final class CallbackHandlers {
 
   private BatchRecord find(Context ctx) {
     String id = ctx.pathParam("id");
-    return batches.find(id).orElseThrow(() -> ApiException.notFound("no batch with id " + id));
+    return batches.find(Authenticator.principal(ctx).tenant(), id)
+        .orElseThrow(() -> ApiException.notFound("no batch with id " + id));
   }
 }

@@ -1,13 +1,12 @@
 package dev.batchinfer.api.models;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.batchinfer.api.auth.Authenticator;
 import dev.batchinfer.api.problem.ApiException;
 import dev.batchinfer.models.Deployment;
 import dev.batchinfer.store.model.ModelTelemetry;
 import dev.batchinfer.store.model.RegistryStore;
 import io.javalin.http.Context;
-import java.security.MessageDigest;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,17 +20,12 @@ public final class ModelHandlers {
   private final ModelTelemetry telemetry;
   private final ModelView view;
   private final ObjectMapper json;
-  private final String adminToken;
-
-  /** @param adminToken ADMIN_TOKEN; null disables the admin operations */
-  public ModelHandlers(ModelRouter router, RegistryStore registry, ModelTelemetry telemetry, ObjectMapper json,
-      String adminToken) {
+  public ModelHandlers(ModelRouter router, RegistryStore registry, ModelTelemetry telemetry, ObjectMapper json) {
     this.router = router;
     this.registry = registry;
     this.telemetry = telemetry;
     this.view = new ModelView(json);
     this.json = json;
-    this.adminToken = adminToken;
   }
 
   /** {@code GET /v1/models} */
@@ -74,7 +68,7 @@ public final class ModelHandlers {
 
   /** {@code POST /v1/models/{id}/rollback} (admin): production goes back to the previous version. */
   public void rollback(Context ctx) {
-    requireAdmin(ctx);
+    Authenticator.requireAdmin(ctx);
     String id = model(ctx);
     String reason = reason(ctx, "manual rollback");
     Deployment seed = router.catalog().seedDeployment(id).orElseThrow();
@@ -94,7 +88,7 @@ public final class ModelHandlers {
    * "shadow": [], "staging": [], "archived": [], "reason"}}.
    */
   public void replace(Context ctx) {
-    requireAdmin(ctx);
+    Authenticator.requireAdmin(ctx);
     String id = model(ctx);
     Deployment wanted;
     String reason;
@@ -142,21 +136,6 @@ public final class ModelHandlers {
       return body.isBlank() ? fallback : json.readTree(body).path("reason").asText(fallback);
     } catch (Exception e) {
       return fallback;
-    }
-  }
-
-  /** Admin operations need {@code Authorization: Bearer <ADMIN_TOKEN>}. */
-  private void requireAdmin(Context ctx) {
-    if (adminToken == null) {
-      throw new ApiException(403, "admin-disabled", "Admin operations are disabled",
-          "set ADMIN_TOKEN on the API to enable registry changes", null, null);
-    }
-    String given = ctx.header("Authorization");
-    byte[] expected = ("Bearer " + adminToken).getBytes(StandardCharsets.UTF_8);
-    if (given == null || !MessageDigest.isEqual(expected, given.getBytes(StandardCharsets.UTF_8))) {
-      ctx.header("WWW-Authenticate", "Bearer");
-      throw new ApiException(401, "unauthorized", "Unauthorized",
-          "registry changes need Authorization: Bearer <ADMIN_TOKEN>", null, null);
     }
   }
 }

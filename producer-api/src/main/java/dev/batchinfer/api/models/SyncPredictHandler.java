@@ -2,6 +2,7 @@ package dev.batchinfer.api.models;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.batchinfer.api.auth.Authenticator;
 import dev.batchinfer.api.problem.ApiException;
 import dev.batchinfer.api.submit.BatchAcceptor;
 import dev.batchinfer.api.submit.BatchRequestReader;
@@ -67,7 +68,7 @@ public final class SyncPredictHandler {
     }
     ParsedBatch urgent = new ParsedBatch(parsed.model(), Priority.HIGH, null, List.of(), null, parsed.totalItems(),
         parsed.chunks());
-    BatchRecord accepted = acceptor.accept(batchId, urgent);
+    BatchRecord accepted = acceptor.accept(batchId, Authenticator.principal(ctx).tenant(), urgent);
     BatchRecord done = awaitFinal(batchId, accepted);
     List<Map<String, Object>> results = new ArrayList<>();
     for (String line : ResultLines.inRange(store.readChunkResults(batchId, 0, done.chunkCount()), 0, done.total())) {

@@ -1,5 +1,6 @@
 package dev.batchinfer.api.read;
 
+import dev.batchinfer.api.auth.Authenticator;
 import dev.batchinfer.api.problem.ApiException;
 import dev.batchinfer.store.batch.BatchRecord;
 import dev.batchinfer.store.batch.BatchStore;
@@ -87,7 +88,8 @@ public final class ReadHandlers {
 
   private BatchRecord find(Context ctx) {
     String id = ctx.pathParam("id");
-    return store.find(id).orElseThrow(() -> ApiException.notFound("no batch with id " + id));
+    return store.find(Authenticator.principal(ctx).tenant(), id)
+        .orElseThrow(() -> ApiException.notFound("no batch with id " + id));
   }
 
   private static long longParam(Context ctx, String name, long defaultValue, long min, long max) {

@@ -32,12 +32,12 @@ public final class BatchAcceptor {
   }
 
   /** @throws ApiException 503 with Retry-After if Redis or Kafka cannot take the batch */
-  public BatchRecord accept(String batchId, ParsedBatch batch) {
+  public BatchRecord accept(String batchId, String tenant, ParsedBatch batch) {
     Instant created = clock.instant();
     // A static estimate from configured throughput; it does not yet look at the queue.
     Instant eta = created.plusMillis(Math.max(1, batch.totalItems() * 1000 / estimatedItemsPerSecond));
     long[] starts = batch.chunks().stream().mapToLong(c -> c.indexes()[0]).toArray();
-    BatchRecord record = BatchRecord.queued(batchId, batch.model().model(), batch.model().version(), batch.priority(),
+    BatchRecord record = BatchRecord.queued(batchId, tenant, batch.model().model(), batch.model().version(), batch.priority(),
         batch.totalItems(), starts, batch.callbackUrl(), batch.callbackEvents(), batch.metadataJson(), created, eta);
     try {
       store.create(record);

@@ -1,5 +1,6 @@
 package dev.batchinfer.api.submit;
 
+import dev.batchinfer.api.auth.Authenticator;
 import dev.batchinfer.api.models.ModelRouter;
 import dev.batchinfer.api.read.BatchView;
 import dev.batchinfer.store.batch.BatchRecord;
@@ -34,7 +35,7 @@ public final class SubmitHandler implements Handler {
     String pinned = ctx.header(ModelRouter.VERSION_HEADER);
     ParsedBatch batch = reader.read(new LimitedInputStream(ctx.bodyInputStream(), maxRequestBytes),
         model -> router.select(model, pinned, batchId, "/model"));
-    BatchRecord record = acceptor.accept(batchId, batch);
+    BatchRecord record = acceptor.accept(batchId, Authenticator.principal(ctx).tenant(), batch);
     ctx.status(202).header("Location", view.statusPath(batchId)).json(view.accepted(record));
   }
 }

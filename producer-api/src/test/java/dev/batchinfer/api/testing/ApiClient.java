@@ -16,11 +16,32 @@ public final class ApiClient {
 
   public record Answer(int status, String contentType, JsonNode body, HttpResponse<String> raw) {}
 
+  /** Keys of the test tenants, and the API_KEYS value that declares them (hashed, as in production). */
+  public static final String KEY_A = "test-key-tenant-a";
+  public static final String KEY_B = "test-key-tenant-b";
+  public static final String KEY_ADMIN = "test-key-ops-admin";
+  public static final String API_KEYS = String.join(",",
+      dev.batchinfer.api.auth.ApiKeys.entry("tenant-a", false, KEY_A),
+      dev.batchinfer.api.auth.ApiKeys.entry("tenant-b", false, KEY_B),
+      dev.batchinfer.api.auth.ApiKeys.entry("ops", true, KEY_ADMIN));
+
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String base;
+  private final String key;
 
+  /** A client of tenant-a. */
   public ApiClient(int port) {
+    this(port, KEY_A);
+  }
+
+  /** @param key the API key to send, or null to send none */
+  public ApiClient(int port, String key) {
     this.base = "http://127.0.0.1:" + port;
+    this.key = key;
+  }
+
+  public ApiClient withKey(String otherKey) {
+    return new ApiClient(Integer.parseInt(base.substring(base.lastIndexOf(':') + 1)), otherKey);
   }
 
   public Answer post(String path, String body) {
@@ -43,14 +64,20 @@ public final class ApiClient {
 
   public HttpResponse<String> getNdjson(String path) {
     try {
-      return http.send(HttpRequest.newBuilder(URI.create(base + path)).header("Accept", "application/x-ndjson").GET().build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(base + path)).header("Accept", "application/x-ndjson").GET();
+      if (key != null) {
+        r.header("Authorization", "Bearer " + key);
+      }
+      return http.send(r.build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException | InterruptedException e) {
       throw new IllegalStateException(e);
     }
   }
 
   private Answer send(HttpRequest.Builder request) {
+    if (key != null) {
+      request.header("Authorization", "Bearer " + key);
+    }
     try {
       HttpResponse<String> r = http.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
       JsonNode body = r.body().isEmpty() ? null : JSON.readTree(r.body());

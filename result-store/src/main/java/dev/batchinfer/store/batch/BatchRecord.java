@@ -10,12 +10,14 @@ import java.util.List;
  * A batch as stored in Redis: what was asked (written once by the API) and where it stands
  * (written by the progress topology).
  *
+ * @param tenant who submitted it: only that tenant sees it
  * @param chunkStarts the index of the first item of each chunk, ascending; maps an item to its chunk
  * @param callbackEvents the event types the client wants webhooks for
  * @param metadataJson the client's metadata object as JSON text, echoed back verbatim
  */
 public record BatchRecord(
     String batchId,
+    String tenant,
     String model,
     String modelVersion,
     Priority priority,
@@ -43,10 +45,10 @@ public record BatchRecord(
   }
 
   /** A new batch, before any chunk is processed. */
-  public static BatchRecord queued(String batchId, String model, String modelVersion, Priority priority, long total,
+  public static BatchRecord queued(String batchId, String tenant, String model, String modelVersion, Priority priority, long total,
       long[] chunkStarts, String callbackUrl, List<String> callbackEvents, String metadataJson, Instant created,
       Instant estimatedCompletion) {
-    return new BatchRecord(batchId, model, modelVersion, priority, total, chunkStarts, callbackUrl, callbackEvents, metadataJson,
+    return new BatchRecord(batchId, tenant, model, modelVersion, priority, total, chunkStarts, callbackUrl, callbackEvents, metadataJson,
         created, estimatedCompletion, BatchStatus.QUEUED, 0, 0, null, null);
   }
 }

@@ -53,6 +53,7 @@ public final class BatchStore implements AutoCloseable {
   public void create(BatchRecord r) {
     Map<String, String> fields = new HashMap<>();
     fields.put("batch_id", r.batchId());
+    fields.put("tenant", r.tenant());
     fields.put("model", r.model());
     fields.put("model_version", r.modelVersion());
     fields.put("priority", r.priority().wire());
@@ -78,6 +79,11 @@ public final class BatchStore implements AutoCloseable {
     sync().del(keys.batch(batchId), keys.results(batchId));
   }
 
+  /** The batch, if it exists and belongs to {@code tenant}: another tenant's batch looks missing. */
+  public Optional<BatchRecord> find(String tenant, String batchId) {
+    return find(batchId).filter(r -> r.tenant().equals(tenant));
+  }
+
   public Optional<BatchRecord> find(String batchId) {
     Map<String, String> f = sync().hgetall(keys.batch(batchId));
     if (f == null || f.isEmpty() || !f.containsKey("batch_id")) {
@@ -87,6 +93,7 @@ public final class BatchStore implements AutoCloseable {
     long[] chunkStarts = starts.isEmpty() ? new long[0] : Arrays.stream(starts.split(",")).mapToLong(Long::parseLong).toArray();
     return Optional.of(new BatchRecord(
         f.get("batch_id"),
+        f.getOrDefault("tenant", ""),
         f.get("model"),
         f.get("model_version"),
         Priority.fromWire(f.get("priority")).orElse(Priority.NORMAL),

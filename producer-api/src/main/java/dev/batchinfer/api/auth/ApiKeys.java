@@ -1,0 +1,84 @@
+package dev.batchinfer.api.auth;
+
+import dev.batchinfer.topics.env.Env;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+/**
+ * API keys, kept only as SHA-256 hashes: {@code tenant:role:sha256hex} entries (role {@code user}
+ * or {@code admin}) from API_KEYS (comma-separated) and API_KEYS_FILE (one per line, # comments).
+ * To add a key: {@code printf '%s' "$KEY" | sha256sum}, then add {@code tenant:user:<hash>}.
+ * A key is never logged; a lookup hashes what the client sent.
+ */
+public final class ApiKeys {
+
+  private static final Pattern ENTRY = Pattern.compile("([A-Za-z0-9._-]{1,64}):(user|admin):([0-9a-f]{64})");
+
+  private final Map<String, Principal> byHash = new ConcurrentHashMap<>();
+
+  private ApiKeys(List<String> entries, String source) {
+    for (String e : entries) {
+      var m = ENTRY.matcher(e.trim());
+      if (!m.matches()) {
+        throw new Env.SettingException(source + " entries must be tenant:user|admin:<sha256 hex of the key>, got '"
+            + e.trim().replaceAll(":[0-9a-fA-F]{8,}", ":…") + "'");
+      }
+      byHash.put(m.group(3), new Principal(m.group(1), m.group(2).equals("admin")));
+    }
+  }
+
+  public static ApiKeys from(Env env) {
+    List<String> entries = new ArrayList<>();
+    for (String e : env.string("API_KEYS", "").split(",")) {
+      if (!e.isBlank()) {
+        entries.add(e);
+      }
+    }
+    String file = env.string("API_KEYS_FILE", null);
+    if (file != null) {
+      try {
+        for (String line : Files.readAllLines(Path.of(file))) {
+          if (!line.isBlank() && !line.trim().startsWith("#")) {
+            entries.add(line);
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read API_KEYS_FILE " + file, e);
+      }
+    }
+    if (entries.isEmpty()) {
+      throw new Env.SettingException("no API keys: set API_KEYS or API_KEYS_FILE to tenant:user:<sha256 of the key>"
+          + " entries (printf '%s' \"$KEY\" | sha256sum)");
+    }
+    return new ApiKeys(entries, "API_KEYS");
+  }
+
+  /** The tenant:role:hash entry for a key: what an operator adds to the configuration. */
+  public static String entry(String tenant, boolean admin, String key) {
+    return tenant + ":" + (admin ? "admin" : "user") + ":" + sha256(key);
+  }
+
+  public Optional<Principal> lookup(String key) {
+    return Optional.ofNullable(byHash.get(sha256(key)));
+  }
+
+  static String sha256(String key) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  }
+}
