@@ -3,6 +3,7 @@ package dev.batchinfer.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.batchinfer.api.auth.Authenticator;
 import dev.batchinfer.api.callbacks.CallbackHandlers;
+import dev.batchinfer.api.idempotency.IdempotencyStore;
 import dev.batchinfer.api.models.ModelHandlers;
 import dev.batchinfer.api.models.ModelRouter;
 import dev.batchinfer.api.models.SyncPredictHandler;
@@ -10,6 +11,7 @@ import dev.batchinfer.api.submit.BatchAcceptor;
 import dev.batchinfer.store.model.ModelTelemetry;
 import dev.batchinfer.store.model.RegistryStore;
 import java.util.List;
+import java.util.Map;
 import dev.batchinfer.api.problem.ApiException;
 import dev.batchinfer.api.problem.ProblemRenderer;
 import dev.batchinfer.api.read.BatchView;
@@ -63,7 +65,8 @@ public final class ProducerApiApp implements AutoCloseable {
         settings.maxBatchItems(), settings.callbacks());
     ModelRouter router = new ModelRouter(catalog, registry);
     BatchAcceptor acceptor = new BatchAcceptor(store, publisher, Clock.systemUTC(), settings.estimatedItemsPerSecond());
-    SubmitHandler submit = new SubmitHandler(reader, router, acceptor, view, settings.maxRequestBytes());
+    IdempotencyStore idempotency = IdempotencyStore.connect(redis, keys);
+    SubmitHandler submit = new SubmitHandler(reader, router, acceptor, view, settings.maxRequestBytes(), idempotency, json);
     ReadHandlers read = new ReadHandlers(store, view);
     CallbackHandlers callbacks = new CallbackHandlers(store, webhooks, json);
     ModelHandlers models = new ModelHandlers(router, registry, telemetry, json);
@@ -94,6 +97,8 @@ public final class ProducerApiApp implements AutoCloseable {
     app.post("/v1/models/{id}/predict", predict::handle);
     app.get("/v1/batch/{id}/callbacks", callbacks::list);
     app.post("/v1/batch/{id}/callbacks/redeliver", callbacks::redeliver);
+    Map<String, Object> limits = limits(settings, catalog);
+    app.get("/v1/limits", ctx -> ctx.json(limits));
     app.get("/health", ctx -> ctx.json(java.util.Map.of("status", "ok")));
     app.exception(ApiException.class, (e, ctx) -> problems.render(ctx, e));
     app.exception(Exception.class, (e, ctx) -> {
@@ -114,7 +119,30 @@ public final class ProducerApiApp implements AutoCloseable {
       }
     });
     // Closed in this order: the publisher first, so no submit is left half-way.
-    return new ProducerApiApp(app, List.of(publisher, webhooks, registry, telemetry, store), settings);
+    return new ProducerApiApp(app, List.of(publisher, webhooks, registry, telemetry, idempotency, store), settings);
+  }
+
+  /** Every limit a client can hit, so none is a surprise. */
+  static Map<String, Object> limits(ApiSettings s, ModelCatalog catalog) {
+    Map<String, Object> items = new java.util.TreeMap<>();
+    for (String model : catalog.modelIds()) {
+      for (var c : catalog.versions(model)) {
+        int fixed = c.input().payloadBytes();
+        items.put(c.id(), fixed >= 0 ? Map.of("item_bytes", fixed) : Map.of("item_max_bytes", c.input().maxBytes()));
+      }
+    }
+    Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("max_request_bytes", s.maxRequestBytes());
+    m.put("max_batch_items", s.maxBatchItems());
+    m.put("chunk_max_items", s.chunkMaxItems());
+    m.put("chunk_max_bytes", s.chunkMaxBytes());
+    m.put("sync_max_items", s.syncMaxItems());
+    m.put("sync_timeout_ms", s.syncTimeout().toMillis());
+    m.put("submit_timeout_ms", s.submitTimeout().toMillis());
+    m.put("idempotency_key_max_chars", 255);
+    m.put("idempotency_window_hours", 24);
+    m.put("models", items);
+    return m;
   }
 
   public ProducerApiApp start() {

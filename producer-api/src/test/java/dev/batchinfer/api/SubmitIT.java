@@ -3,6 +3,7 @@ package dev.batchinfer.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.batchinfer.api.idempotency.IdempotencyStore;
 import dev.batchinfer.api.testing.ApiClient;
 import dev.batchinfer.api.testing.Inputs;
 import dev.batchinfer.embedded.testing.TestInfra;
@@ -16,6 +17,8 @@ import dev.batchinfer.topics.message.Priority;
 import dev.batchinfer.topics.serde.ChunkCodec;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -57,6 +60,7 @@ class SubmitIT {
         "MODEL_ARTIFACTS", "../model-artifacts",
         "API_INSTANCE_ID", TestInfra.unique("api"),
         "API_KEYS", ApiClient.API_KEYS,
+        "MAX_REQUEST_MB", "8",
         "CHUNK_MAX_ITEMS", Integer.toString(CHUNK_MAX_ITEMS),
         "CHUNK_MAX_BYTES", Integer.toString(CHUNK_MAX_BYTES))));
     app = ProducerApiApp.create(ApiSettings.from(env)).start();
@@ -237,6 +241,78 @@ class SubmitIT {
       assertThat(a.raw().headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
     }
     assertThat(api.withKey(null).get("/health").status()).isEqualTo(200);
+  }
+
+  private ApiClient.Answer postWithKey(String key, String body) {
+    return api.exchange("/v1/batch/predict", r -> r.header("Idempotency-Key", key)
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
+  }
+
+  @Test
+  void the_same_idempotency_key_and_body_replays_the_first_response_and_creates_nothing() {
+    String key = TestInfra.unique("idem");
+    String body = Inputs.batchBody("fashion-mnist", Inputs.images(3, 11), null);
+    ApiClient.Answer first = postWithKey(key, body);
+    long records = allRequestRecords();
+    long keys = redisKeys();
+
+    ApiClient.Answer again = postWithKey(key, body);
+
+    assertThat(first.status()).isEqualTo(202);
+    assertThat(again.status()).isEqualTo(202);
+    assertThat(again.body()).isEqualTo(first.body());
+    assertThat(again.raw().headers().firstValue("Idempotent-Replayed")).hasValue("true");
+    assertThat(allRequestRecords()).isEqualTo(records);
+    assertThat(redisKeys()).isEqualTo(keys);
+    // Scoped per tenant: tenant B's identical key is a different request.
+    ApiClient.Answer other = api.withKey(ApiClient.KEY_B).exchange("/v1/batch/predict", r -> r
+        .header("Idempotency-Key", key).POST(HttpRequest.BodyPublishers.ofString(body)));
+    assertThat(other.body().get("batch_id").asText()).isNotEqualTo(first.body().get("batch_id").asText());
+  }
+
+  @Test
+  void the_same_idempotency_key_with_another_body_is_422_and_an_overlong_key_is_400() {
+    String key = TestInfra.unique("idem");
+    assertThat(postWithKey(key, Inputs.batchBody("fashion-mnist", Inputs.images(1, 1), null)).status()).isEqualTo(202);
+    ApiClient.Answer changed = postWithKey(key, Inputs.batchBody("fashion-mnist", Inputs.images(1, 2), null));
+    assertThat(changed.status()).isEqualTo(422);
+    assertThat(changed.body().get("field").asText()).isEqualTo("Idempotency-Key");
+    ApiClient.Answer tooLong = postWithKey("k".repeat(256), Inputs.batchBody("fashion-mnist", Inputs.images(1, 1), null));
+    assertThat(tooLong.status()).isEqualTo(400);
+  }
+
+  @Test
+  void a_key_whose_first_request_is_still_running_answers_409() {
+    String key = TestInfra.unique("idem");
+    // The first request holds the claim (here: taken directly, as another API instance would).
+    try (IdempotencyStore store = IdempotencyStore.connect(TestInfra.redisUrl(), ns.redisKeyPrefix())) {
+      assertThat(store.claim("tenant-a", key)).isEmpty();
+      ApiClient.Answer second = postWithKey(key, Inputs.batchBody("fashion-mnist", Inputs.images(1, 1), null));
+      assertThat(second.status()).isEqualTo(409);
+      assertThat(second.raw().headers().firstValue("Retry-After")).isPresent();
+      store.release("tenant-a", key);
+    }
+    assertThat(postWithKey(key, Inputs.batchBody("fashion-mnist", Inputs.images(1, 1), null)).status()).isEqualTo(202);
+  }
+
+  @Test
+  void an_oversized_body_is_413_with_or_without_content_length() {
+    byte[] big = new byte[9 * 1024 * 1024];
+    java.util.Arrays.fill(big, (byte) ' ');
+    ApiClient.Answer declared = api.exchange("/v1/batch/predict", r -> r.POST(HttpRequest.BodyPublishers.ofByteArray(big)));
+    assertThat(declared.status()).isEqualTo(413);
+    ApiClient.Answer chunked = api.exchange("/v1/batch/predict", r -> r.POST(
+        HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big))));
+    assertThat(chunked.status()).isEqualTo(413);
+    assertThat(chunked.contentType()).startsWith("application/problem+json");
+  }
+
+  @Test
+  void limits_are_published() {
+    JsonNode limits = api.get("/v1/limits").body();
+    assertThat(limits.get("max_request_bytes").asLong()).isEqualTo(8L * 1024 * 1024);
+    assertThat(limits.get("chunk_max_items").asInt()).isEqualTo(CHUNK_MAX_ITEMS);
+    assertThat(limits.at("/models/fashion-mnist@1.0.0/item_bytes").asInt()).isEqualTo(784);
   }
 
   /** Moves with everything a producer wrote, aborted transactions included. */

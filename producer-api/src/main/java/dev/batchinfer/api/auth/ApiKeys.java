@@ -74,6 +74,11 @@ public final class ApiKeys {
     return Optional.ofNullable(byHash.get(sha256(key)));
   }
 
+  /** Lower-case hex SHA-256 of a string's UTF-8 bytes. */
+  public static String sha256Hex(String text) {
+    return sha256(text);
+  }
+
   static String sha256(String key) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));

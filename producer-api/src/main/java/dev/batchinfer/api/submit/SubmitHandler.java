@@ -4,13 +4,23 @@ import dev.batchinfer.api.auth.Authenticator;
 import dev.batchinfer.api.models.ModelRouter;
 import dev.batchinfer.api.read.BatchView;
 import dev.batchinfer.store.batch.BatchRecord;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.batchinfer.api.idempotency.IdempotencyStore;
+import dev.batchinfer.api.problem.ApiException;
 import io.javalin.http.Context;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Optional;
 import io.javalin.http.Handler;
 import java.util.UUID;
 
 /**
  * {@code POST /v1/batch/predict}: validate everything, pin the batch to a model version, record it,
- * commit every chunk to Kafka, and only then answer 202.
+ * commit every chunk to Kafka, and only then answer 202. With an Idempotency-Key, a repeat of the
+ * same request gets the first response again and creates nothing.
  */
 public final class SubmitHandler implements Handler {
 
@@ -19,9 +29,15 @@ public final class SubmitHandler implements Handler {
   private final BatchAcceptor acceptor;
   private final BatchView view;
   private final long maxRequestBytes;
+  private final IdempotencyStore idempotency;
+  private final ObjectMapper mapper;
+
+  public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
   public SubmitHandler(BatchRequestReader reader, ModelRouter router, BatchAcceptor acceptor, BatchView view,
-      long maxRequestBytes) {
+      long maxRequestBytes, IdempotencyStore idempotency, ObjectMapper mapper) {
+    this.idempotency = idempotency;
+    this.mapper = mapper;
     this.reader = reader;
     this.router = router;
     this.acceptor = acceptor;
@@ -30,12 +46,66 @@ public final class SubmitHandler implements Handler {
   }
 
   @Override
-  public void handle(Context ctx) {
+  public void handle(Context ctx) throws Exception {
+    long declared = ctx.contentLength();
+    if (declared > maxRequestBytes) {
+      // Refused before a byte is read; a body without Content-Length is cut off at the same limit.
+      throw ApiException.tooLarge("", "the body is " + declared + " bytes; at most " + maxRequestBytes
+          + " are accepted (MAX_REQUEST_MB): split the batch");
+    }
+    String tenant = Authenticator.principal(ctx).tenant();
+    String idempotencyKey = ctx.header(IDEMPOTENCY_KEY);
+    if (idempotencyKey == null) {
+      respond(ctx, submit(ctx, new LimitedInputStream(ctx.bodyInputStream(), maxRequestBytes), tenant));
+      return;
+    }
+    if (idempotencyKey.isEmpty() || idempotencyKey.length() > 255) {
+      throw ApiException.invalid(IDEMPOTENCY_KEY, "Idempotency-Key must be 1 to 255 characters");
+    }
+    MessageDigest sha = MessageDigest.getInstance("SHA-256");
+    InputStream body = new DigestInputStream(new LimitedInputStream(ctx.bodyInputStream(), maxRequestBytes), sha);
+    Optional<IdempotencyStore.Entry> held = idempotency.claim(tenant, idempotencyKey);
+    if (held.isPresent()) {
+      replay(ctx, held.get(), body, sha);
+      return;
+    }
+    try {
+      BatchRecord record = submit(ctx, body, tenant);
+      body.transferTo(OutputStream.nullOutputStream()); // whatever follows the JSON is part of the body too
+      String json = mapper.writeValueAsString(view.accepted(record));
+      idempotency.complete(tenant, idempotencyKey, HexFormat.of().formatHex(sha.digest()), 202,
+          view.statusPath(record.batchId()), json);
+      ctx.status(202).header("Location", view.statusPath(record.batchId())).contentType("application/json").result(json);
+    } catch (RuntimeException e) {
+      idempotency.release(tenant, idempotencyKey);
+      throw e;
+    }
+  }
+
+  /** A repeat of a finished request gets its response again; a different body, or one still running, gets an error. */
+  private void replay(Context ctx, IdempotencyStore.Entry held, InputStream body, MessageDigest sha) throws Exception {
+    if (held.inFlight()) {
+      throw new ApiException(409, "idempotency-in-flight", "Request in progress",
+          "a request with this Idempotency-Key is still being processed; retry when it has finished", IDEMPOTENCY_KEY,
+          java.time.Duration.ofSeconds(1));
+    }
+    body.transferTo(OutputStream.nullOutputStream());
+    if (!HexFormat.of().formatHex(sha.digest()).equals(held.bodyHash())) {
+      throw new ApiException(422, "idempotency-key-reused", "Idempotency-Key reused",
+          "this Idempotency-Key was used with a different body; use a new key for a new request", IDEMPOTENCY_KEY, null);
+    }
+    ctx.status(held.status()).header("Location", held.location()).header("Idempotent-Replayed", "true")
+        .contentType("application/json").result(held.response());
+  }
+
+  private BatchRecord submit(Context ctx, InputStream body, String tenant) {
     String batchId = UUID.randomUUID().toString();
     String pinned = ctx.header(ModelRouter.VERSION_HEADER);
-    ParsedBatch batch = reader.read(new LimitedInputStream(ctx.bodyInputStream(), maxRequestBytes),
-        model -> router.select(model, pinned, batchId, "/model"));
-    BatchRecord record = acceptor.accept(batchId, Authenticator.principal(ctx).tenant(), batch);
-    ctx.status(202).header("Location", view.statusPath(batchId)).json(view.accepted(record));
+    ParsedBatch batch = reader.read(body, model -> router.select(model, pinned, batchId, "/model"));
+    return acceptor.accept(batchId, tenant, batch);
+  }
+
+  private void respond(Context ctx, BatchRecord record) {
+    ctx.status(202).header("Location", view.statusPath(record.batchId())).json(view.accepted(record));
   }
 }

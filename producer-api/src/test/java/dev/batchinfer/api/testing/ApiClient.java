@@ -74,6 +74,11 @@ public final class ApiClient {
     }
   }
 
+  /** Sends any request to {@code path} (auth added), e.g. with extra headers or a streamed body. */
+  public Answer exchange(String path, java.util.function.UnaryOperator<HttpRequest.Builder> request) {
+    return send(request.apply(HttpRequest.newBuilder(URI.create(base + path))));
+  }
+
   private Answer send(HttpRequest.Builder request) {
     if (key != null) {
       request.header("Authorization", "Bearer " + key);
