@@ -63,9 +63,10 @@ public final class ChunkPublisher implements AutoCloseable {
     p.put(ProducerConfig.LINGER_MS_CONFIG, 2);
     p.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
     p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 4 * 1024 * 1024);
-    // Bound every wait by the submit timeout, so an unreachable broker means a fast 503, not a hang.
+    // Bound every wait by the submit timeout, so an unreachable broker means a fast 503, not a hang:
+    // a commit may be tried twice, each blocking at most half of it.
     long ms = timeout.toMillis();
-    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, ms);
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Math.max(500, ms / 2));
     p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.max(1000, ms / 2));
     p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(2000, ms));
     p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 60_000);
