@@ -1,6 +1,7 @@
 package dev.batchinfer.api;
 
 import dev.batchinfer.api.auth.ApiKeys;
+import dev.batchinfer.api.limits.TenantLimits;
 import dev.batchinfer.topics.callback.CallbackPolicy;
 import dev.batchinfer.topics.env.CommonSettings;
 import dev.batchinfer.topics.env.Env;
@@ -26,6 +27,7 @@ import java.time.Duration;
  * @param apiKeys API_KEYS / API_KEYS_FILE: hashed keys, their tenants and roles
  * @param syncMaxItems SYNC_MAX_ITEMS, inputs per sync predict at most
  * @param syncTimeout SYNC_TIMEOUT, how long a sync predict waits before 504
+ * @param tenantLimits per-tenant rates and queued-items cap (RATE_*, MAX_QUEUED_ITEMS)
  */
 public record ApiSettings(
     CommonSettings common,
@@ -44,7 +46,8 @@ public record ApiSettings(
     CallbackPolicy callbacks,
     ApiKeys apiKeys,
     int syncMaxItems,
-    Duration syncTimeout) {
+    Duration syncTimeout,
+    TenantLimits.Settings tenantLimits) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
@@ -80,13 +83,14 @@ public record ApiSettings(
         CallbackPolicy.from(env),
         ApiKeys.from(env),
         env.integer("SYNC_MAX_ITEMS", DEFAULT_SYNC_MAX_ITEMS, 1, 10_000),
-        env.duration("SYNC_TIMEOUT", DEFAULT_SYNC_TIMEOUT));
+        env.duration("SYNC_TIMEOUT", DEFAULT_SYNC_TIMEOUT),
+        TenantLimits.Settings.from(env, env.integer("MAX_BATCH_ITEMS", DEFAULT_MAX_BATCH_ITEMS, 1, 10_000_000)));
   }
 
   public ApiSettings withCommon(CommonSettings c) {
     return new ApiSettings(c, host, port, publicBaseUrl, modelArtifacts, chunkMaxItems, chunkMaxBytes, maxBatchItems,
         maxRequestBytes, submitTimeout, producers, instanceId, estimatedItemsPerSecond, callbacks, apiKeys,
-        syncMaxItems, syncTimeout);
+        syncMaxItems, syncTimeout, tenantLimits);
   }
 
   private static String hostName() {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.batchinfer.api.auth.Authenticator;
 import dev.batchinfer.api.callbacks.CallbackHandlers;
 import dev.batchinfer.api.idempotency.IdempotencyStore;
+import dev.batchinfer.api.limits.RateLimiter;
+import dev.batchinfer.api.limits.TenantLimits;
 import dev.batchinfer.api.models.ModelHandlers;
 import dev.batchinfer.api.models.ModelRouter;
 import dev.batchinfer.api.models.SyncPredictHandler;
@@ -64,7 +66,10 @@ public final class ProducerApiApp implements AutoCloseable {
     BatchRequestReader reader = new BatchRequestReader(json, catalog, settings.chunkMaxItems(), settings.chunkMaxBytes(),
         settings.maxBatchItems(), settings.callbacks());
     ModelRouter router = new ModelRouter(catalog, registry);
-    BatchAcceptor acceptor = new BatchAcceptor(store, publisher, Clock.systemUTC(), settings.estimatedItemsPerSecond());
+    RateLimiter limiter = RateLimiter.connect(redis, keys);
+    TenantLimits tenantLimits = new TenantLimits(limiter, store, settings.tenantLimits());
+    BatchAcceptor acceptor = new BatchAcceptor(store, publisher, Clock.systemUTC(), settings.estimatedItemsPerSecond(),
+        tenantLimits);
     IdempotencyStore idempotency = IdempotencyStore.connect(redis, keys);
     SubmitHandler submit = new SubmitHandler(reader, router, acceptor, view, settings.maxRequestBytes(), idempotency, json);
     ReadHandlers read = new ReadHandlers(store, view);
@@ -86,6 +91,7 @@ public final class ProducerApiApp implements AutoCloseable {
       ctx.header(ProblemRenderer.REQUEST_ID_HEADER, id);
     });
     app.before("/v1/*", authenticator::authenticate);
+    app.before("/v1/*", tenantLimits::admitRequest);
     app.post("/v1/batch/predict", submit);
     app.get("/v1/batch/{id}/status", read::status);
     app.get("/v1/batch/{id}/results", read::results);
@@ -119,7 +125,7 @@ public final class ProducerApiApp implements AutoCloseable {
       }
     });
     // Closed in this order: the publisher first, so no submit is left half-way.
-    return new ProducerApiApp(app, List.of(publisher, webhooks, registry, telemetry, idempotency, store), settings);
+    return new ProducerApiApp(app, List.of(publisher, webhooks, registry, telemetry, idempotency, limiter, store), settings);
   }
 
   /** Every limit a client can hit, so none is a surprise. */
@@ -141,6 +147,7 @@ public final class ProducerApiApp implements AutoCloseable {
     m.put("submit_timeout_ms", s.submitTimeout().toMillis());
     m.put("idempotency_key_max_chars", 255);
     m.put("idempotency_window_hours", 24);
+    m.put("per_tenant", s.tenantLimits().describe());
     m.put("models", items);
     return m;
   }

@@ -1,5 +1,6 @@
 package dev.batchinfer.api.submit;
 
+import dev.batchinfer.api.limits.TenantLimits;
 import dev.batchinfer.api.problem.ApiException;
 import dev.batchinfer.store.batch.BatchRecord;
 import dev.batchinfer.store.batch.BatchStore;
@@ -23,8 +24,11 @@ public final class BatchAcceptor {
   private final ChunkPublisher publisher;
   private final Clock clock;
   private final int estimatedItemsPerSecond;
+  private final TenantLimits limits;
 
-  public BatchAcceptor(BatchStore store, ChunkPublisher publisher, Clock clock, int estimatedItemsPerSecond) {
+  public BatchAcceptor(BatchStore store, ChunkPublisher publisher, Clock clock, int estimatedItemsPerSecond,
+      TenantLimits limits) {
+    this.limits = limits;
     this.store = store;
     this.publisher = publisher;
     this.clock = clock;
@@ -33,6 +37,7 @@ public final class BatchAcceptor {
 
   /** @throws ApiException 503 with Retry-After if Redis or Kafka cannot take the batch */
   public BatchRecord accept(String batchId, String tenant, ParsedBatch batch) {
+    limits.admitItems(tenant, batch.totalItems());
     Instant created = clock.instant();
     // A static estimate from configured throughput; it does not yet look at the queue.
     Instant eta = created.plusMillis(Math.max(1, batch.totalItems() * 1000 / estimatedItemsPerSecond));
@@ -54,6 +59,7 @@ public final class BatchAcceptor {
       deleteQuietly(batchId);
       throw ApiException.unavailable("the queue is unavailable; nothing was accepted", RETRY_AFTER);
     }
+    store.markActive(tenant, batchId, batch.totalItems());
     log.info("batch {} queued: {} items in {} chunks for {} at priority {}", batchId, batch.totalItems(),
         batch.chunks().size(), batch.model().id(), batch.priority().wire());
     return record;

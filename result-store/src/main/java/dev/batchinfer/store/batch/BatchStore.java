@@ -115,6 +115,20 @@ public final class BatchStore implements AutoCloseable {
    * Writes where a batch stands. Idempotent: the topology may write the same update again after a
    * crash, and the result is the same.
    */
+  /** Counts a just-accepted batch against its tenant's queued items until it reaches a final state. */
+  public void markActive(String tenant, String batchId, long items) {
+    sync().hset(activeKey(tenant), batchId, Long.toString(items));
+  }
+
+  /** Items of the tenant's unfinished batches (all of each batch's items, done or not). */
+  public long queuedItems(String tenant) {
+    return sync().hvals(activeKey(tenant)).stream().mapToLong(Long::parseLong).sum();
+  }
+
+  private String activeKey(String tenant) {
+    return keys.prefix() + "tenant:{" + tenant + "}:active";
+  }
+
   public void writeProgress(ProgressUpdate u) {
     Map<String, String> fields = new HashMap<>();
     fields.put("status", u.status().wire());
@@ -127,6 +141,12 @@ public final class BatchStore implements AutoCloseable {
       fields.put("completed_at", u.completedAt().toString());
     }
     sync().hset(keys.batch(u.batchId()), fields);
+    if (u.status().isFinal()) {
+      String tenant = sync().hget(keys.batch(u.batchId()), "tenant");
+      if (tenant != null) {
+        sync().hdel(activeKey(tenant), u.batchId()); // idempotent, like the rest of this write
+      }
+    }
   }
 
   /** Stores one chunk's results. Asynchronous so a worker keeps many writes in flight (pipelined). */

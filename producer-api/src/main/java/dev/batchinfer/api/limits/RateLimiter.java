@@ -1,0 +1,71 @@
+package dev.batchinfer.api.limits;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Per-tenant token buckets in Redis, shared by every API instance: one for requests, one for
+ * submitted items. A bucket refills at its rate up to its burst; a request that finds too few
+ * tokens is refused with the time until enough have come back.
+ */
+public final class RateLimiter implements AutoCloseable {
+
+  /** Refills, then takes {@code cost} tokens if there are enough; returns {allowed, ms to wait}. */
+  private static final String TAKE = """
+      local rate = tonumber(ARGV[1])
+      local burst = tonumber(ARGV[2])
+      local now = tonumber(ARGV[3])
+      local cost = tonumber(ARGV[4])
+      local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
+      local tokens = tonumber(state[1]) or burst
+      local ts = tonumber(state[2]) or now
+      tokens = math.min(burst, tokens + math.max(0, now - ts) * rate / 1000)
+      local allowed = 0
+      local wait = 0
+      if tokens >= cost then
+        tokens = tokens - cost
+        allowed = 1
+      else
+        wait = math.ceil((cost - tokens) * 1000 / rate)
+      end
+      redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', now)
+      redis.call('PEXPIRE', KEYS[1], math.ceil(burst * 1000 / rate) + 1000)
+      return {allowed, wait}""";
+
+  /** A bucket's shape: {@code rate} tokens per second, at most {@code burst} saved up. */
+  public record Bucket(double rate, double burst) {}
+
+  private final RedisClient client;
+  private final StatefulRedisConnection<String, String> connection;
+  private final String prefix;
+  private final String sha;
+
+  private RateLimiter(RedisClient client, String prefix) {
+    this.client = client;
+    this.connection = client.connect();
+    this.prefix = prefix;
+    this.sha = connection.sync().scriptLoad(TAKE);
+  }
+
+  public static RateLimiter connect(String redisUrl, String keyPrefix) {
+    return new RateLimiter(RedisClient.create(redisUrl), keyPrefix);
+  }
+
+  /** Null if allowed, else how long until {@code cost} tokens will be there. */
+  public Duration take(String tenant, String bucketName, Bucket bucket, long cost) {
+    List<Long> r = connection.sync().evalsha(sha, ScriptOutputType.MULTI,
+        new String[] {prefix + "rate:{" + tenant + "}:" + bucketName},
+        Double.toString(bucket.rate()), Double.toString(bucket.burst()), Long.toString(System.currentTimeMillis()),
+        Long.toString(cost));
+    return r.get(0) == 1L ? null : Duration.ofMillis(Math.max(1, r.get(1)));
+  }
+
+  @Override
+  public void close() {
+    connection.close();
+    client.shutdown();
+  }
+}

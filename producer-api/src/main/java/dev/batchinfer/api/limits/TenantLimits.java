@@ -1,0 +1,96 @@
+package dev.batchinfer.api.limits;
+
+import dev.batchinfer.api.auth.Authenticator;
+import dev.batchinfer.api.problem.ApiException;
+import dev.batchinfer.store.batch.BatchStore;
+import dev.batchinfer.topics.env.Env;
+import io.javalin.http.Context;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Per-tenant admission: request rate, submitted-item rate, and a cap on items of unfinished
+ * batches. One tenant flooding the API gets 429 with Retry-After; the others are not affected,
+ * since every bucket is the tenant's own.
+ *
+ * @see RateLimiter
+ */
+public final class TenantLimits {
+
+  /**
+   * @param requests RATE_REQUESTS_PER_SECOND, RATE_REQUESTS_BURST
+   * @param items RATE_ITEMS_PER_SECOND, RATE_ITEMS_BURST
+   * @param maxQueuedItems MAX_QUEUED_ITEMS
+   */
+  public record Settings(RateLimiter.Bucket requests, RateLimiter.Bucket items, long maxQueuedItems) {
+    public static Settings from(Env env, int maxBatchItems) {
+      double rps = positive(env, "RATE_REQUESTS_PER_SECOND", "50");
+      double ips = positive(env, "RATE_ITEMS_PER_SECOND", "200000");
+      return new Settings(
+          new RateLimiter.Bucket(rps, positive(env, "RATE_REQUESTS_BURST", Double.toString(rps * 2))),
+          // A burst below the largest batch would refuse that batch forever.
+          new RateLimiter.Bucket(ips, Math.max(maxBatchItems, positive(env, "RATE_ITEMS_BURST", "1000000"))),
+          (long) positive(env, "MAX_QUEUED_ITEMS", "10000000"));
+    }
+
+    private static double positive(Env env, String name, String fallback) {
+      String v = env.string(name, fallback);
+      try {
+        double d = Double.parseDouble(v);
+        if (d > 0) {
+          return d;
+        }
+      } catch (NumberFormatException ignored) {
+        // reported below
+      }
+      throw new Env.SettingException(name + " must be a positive number, got '" + v + "'");
+    }
+
+    public Map<String, Object> describe() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("requests_per_second", requests.rate());
+      m.put("requests_burst", requests.burst());
+      m.put("items_per_second", items.rate());
+      m.put("items_burst", items.burst());
+      m.put("max_queued_items", maxQueuedItems);
+      return m;
+    }
+  }
+
+  private final RateLimiter limiter;
+  private final BatchStore store;
+  private final Settings settings;
+
+  public TenantLimits(RateLimiter limiter, BatchStore store, Settings settings) {
+    this.limiter = limiter;
+    this.store = store;
+    this.settings = settings;
+  }
+
+  /** A before-handler (after authentication): one token per request. */
+  public void admitRequest(Context ctx) {
+    String tenant = Authenticator.principal(ctx).tenant();
+    Duration wait = limiter.take(tenant, "requests", settings.requests(), 1);
+    if (wait != null) {
+      throw tooMany("tenant " + tenant + " is over " + settings.requests().rate() + " requests per second", wait);
+    }
+  }
+
+  /** Before a batch is accepted: item tokens, and room under the queued-items cap. */
+  public void admitItems(String tenant, long items) {
+    long queued = store.queuedItems(tenant);
+    if (queued + items > settings.maxQueuedItems()) {
+      throw tooMany("tenant " + tenant + " has " + queued + " items in unfinished batches; the cap is "
+          + settings.maxQueuedItems() + " (MAX_QUEUED_ITEMS)", Duration.ofSeconds(30));
+    }
+    Duration wait = limiter.take(tenant, "items", settings.items(), items);
+    if (wait != null) {
+      throw tooMany("tenant " + tenant + " is over " + settings.items().rate() + " submitted items per second", wait);
+    }
+  }
+
+  private static ApiException tooMany(String detail, Duration retryAfter) {
+    return new ApiException(429, "rate-limited", "Too many requests", detail + "; retry later", null, retryAfter);
+  }
+}

@@ -1,0 +1,81 @@
+package dev.batchinfer.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.batchinfer.api.testing.ApiClient;
+import dev.batchinfer.api.testing.Inputs;
+import dev.batchinfer.embedded.testing.TestInfra;
+import dev.batchinfer.embedded.testing.TestNamespace;
+import dev.batchinfer.topics.TopicCreator;
+import dev.batchinfer.topics.Topics;
+import dev.batchinfer.topics.env.Env;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.junit.jupiter.api.Test;
+
+/** Per-tenant rate limits and quotas: the flooding tenant is refused, the other is not. */
+class TenantLimitsIT {
+
+  private static ProducerApiApp app(Map<String, String> limits) {
+    TestNamespace ns = TestNamespace.create("limits");
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.bootstrapServers()))) {
+      TopicCreator.ensure(admin, Topics.withPrefix(ns.topicPrefix()), (short) 1);
+    }
+    Map<String, String> env = new HashMap<>(Map.of("API_PORT", "0", "MODEL_ARTIFACTS", "../model-artifacts",
+        "API_INSTANCE_ID", TestInfra.unique("api"), "API_KEYS", ApiClient.API_KEYS));
+    env.putAll(limits);
+    return ProducerApiApp.create(ApiSettings.from(Env.of(ns.env(env)))).start();
+  }
+
+  @Test
+  void a_flooding_tenant_gets_429_with_retry_after_while_another_keeps_succeeding() {
+    // Half a request per second, three saved up: ten quick requests cannot all pass unless they
+    // take more than fourteen seconds.
+    try (ProducerApiApp app = app(Map.of("RATE_REQUESTS_PER_SECOND", "0.5", "RATE_REQUESTS_BURST", "3"))) {
+      ApiClient a = new ApiClient(app.port(), ApiClient.KEY_A);
+      ApiClient b = new ApiClient(app.port(), ApiClient.KEY_B);
+      int refused = 0;
+      for (int i = 0; i < 10; i++) {
+        ApiClient.Answer answer = a.get("/v1/limits");
+        if (answer.status() == 429) {
+          refused++;
+          assertThat(answer.raw().headers().firstValue("Retry-After")).isPresent();
+          assertThat(answer.contentType()).startsWith("application/problem+json");
+        }
+      }
+      assertThat(refused).isPositive();
+      for (int i = 0; i < 3; i++) {
+        assertThat(b.get("/v1/limits").status()).isEqualTo(200);
+      }
+    }
+  }
+
+  @Test
+  void submitted_items_are_rate_limited_and_unfinished_items_are_capped_per_tenant() {
+    try (ProducerApiApp app = app(Map.of("MAX_BATCH_ITEMS", "10", "RATE_ITEMS_PER_SECOND", "0.01",
+        "RATE_ITEMS_BURST", "10", "MAX_QUEUED_ITEMS", "25"))) {
+      ApiClient a = new ApiClient(app.port(), ApiClient.KEY_A);
+      ApiClient b = new ApiClient(app.port(), ApiClient.KEY_B);
+      String ten = Inputs.batchBody("fashion-mnist", Inputs.images(10, 1), null);
+      assertThat(a.post("/v1/batch/predict", ten).status()).isEqualTo(202);
+      ApiClient.Answer overRate = a.post("/v1/batch/predict", ten);
+      assertThat(overRate.status()).isEqualTo(429);
+      assertThat(overRate.body().get("detail").asText()).contains("items per second");
+
+      // Tenant B has its own bucket, and its own cap: 10 + 10 fit under 25, a third 10 does not.
+      assertThat(b.post("/v1/batch/predict", Inputs.batchBody("fashion-mnist", Inputs.images(10, 2), null)).status())
+          .isEqualTo(202);
+    }
+    try (ProducerApiApp app = app(Map.of("MAX_BATCH_ITEMS", "10", "MAX_QUEUED_ITEMS", "25"))) {
+      ApiClient a = new ApiClient(app.port(), ApiClient.KEY_A);
+      String ten = Inputs.batchBody("fashion-mnist", Inputs.images(10, 1), null);
+      assertThat(a.post("/v1/batch/predict", ten).status()).isEqualTo(202);
+      assertThat(a.post("/v1/batch/predict", ten).status()).isEqualTo(202);
+      ApiClient.Answer capped = a.post("/v1/batch/predict", ten);
+      assertThat(capped.status()).isEqualTo(429);
+      assertThat(capped.body().get("detail").asText()).contains("MAX_QUEUED_ITEMS");
+    }
+  }
+}
