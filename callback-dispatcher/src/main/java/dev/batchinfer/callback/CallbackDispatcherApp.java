@@ -6,7 +6,6 @@ import dev.batchinfer.callback.deliver.Deliverer;
 import dev.batchinfer.callback.deliver.HttpPoster;
 import dev.batchinfer.callback.deliver.WebhookBody;
 import dev.batchinfer.callback.schedule.DeliveryScheduler;
-import dev.batchinfer.callback.sign.WebhookSigner;
 import dev.batchinfer.store.batch.BatchStore;
 import dev.batchinfer.store.webhook.WebhookStore;
 import java.time.Clock;
@@ -62,7 +61,7 @@ public final class CallbackDispatcherApp implements AutoCloseable {
         s.common().topics().batchEvents(), batches, webhooks, new WebhookBody(new ObjectMapper(), s.publicBaseUrl()),
         s.policy());
     Deliverer deliverer = new Deliverer(webhooks, s.policy(), new HttpPoster(s.connectTimeout(), s.totalTimeout()),
-        new WebhookSigner(s.secrets()), s.schedule(), producer, s.common().topics().webhooksDeadLetter(), Clock.systemUTC());
+        s.signers(), s.schedule(), producer, s.common().topics().webhooksDeadLetter(), Clock.systemUTC());
     DeliveryScheduler scheduler = new DeliveryScheduler(webhooks, deliverer, s.concurrency(), s.totalTimeout());
     return new CallbackDispatcherApp(batches, webhooks, producer, consumer, scheduler);
   }

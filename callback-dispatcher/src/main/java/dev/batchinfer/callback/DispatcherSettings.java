@@ -1,6 +1,7 @@
 package dev.batchinfer.callback;
 
 import dev.batchinfer.callback.schedule.RetrySchedule;
+import dev.batchinfer.callback.sign.WebhookSigners;
 import dev.batchinfer.topics.callback.CallbackPolicy;
 import dev.batchinfer.topics.env.CommonSettings;
 import dev.batchinfer.topics.env.Env;
@@ -12,6 +13,7 @@ import java.util.List;
  * @param publicBaseUrl PUBLIC_BASE_URL, the API's address clients use (for links in webhook bodies)
  * @param secrets WEBHOOK_SECRETS, comma-separated {@code whsec_} secrets, newest first (several
  *     during a rotation: each attempt carries a signature per secret)
+ * @param signers per-tenant secrets (TENANT_WEBHOOK_SECRETS), falling back to {@code secrets}
  * @param policy where webhooks may go (CALLBACK_ALLOW_HTTP, CALLBACK_ALLOWED_CIDRS)
  * @param schedule CALLBACK_RETRY_SCHEDULE
  * @param connectTimeout CALLBACK_CONNECT_TIMEOUT
@@ -23,6 +25,7 @@ public record DispatcherSettings(
     CommonSettings common,
     String publicBaseUrl,
     List<String> secrets,
+    WebhookSigners signers,
     CallbackPolicy policy,
     RetrySchedule schedule,
     Duration connectTimeout,
@@ -41,10 +44,12 @@ public record DispatcherSettings(
       throw new Env.SettingException("WEBHOOK_SECRETS is not set: give one or more whsec_<base64> secrets, newest first"
           + " (the standalone mode makes one for you)");
     }
+    List<String> defaults = Arrays.stream(secrets.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     return new DispatcherSettings(
         CommonSettings.from(env),
         env.string("PUBLIC_BASE_URL", "http://127.0.0.1:8080"),
-        Arrays.stream(secrets.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList(),
+        defaults,
+        WebhookSigners.from(defaults, env),
         CallbackPolicy.from(env),
         RetrySchedule.from(env),
         env.duration("CALLBACK_CONNECT_TIMEOUT", DEFAULT_CONNECT_TIMEOUT),
@@ -54,6 +59,6 @@ public record DispatcherSettings(
   }
 
   public DispatcherSettings with(CommonSettings c, String baseUrl) {
-    return new DispatcherSettings(c, baseUrl, secrets, policy, schedule, connectTimeout, totalTimeout, concurrency, groupId);
+    return new DispatcherSettings(c, baseUrl, secrets, signers, policy, schedule, connectTimeout, totalTimeout, concurrency, groupId);
   }
 }

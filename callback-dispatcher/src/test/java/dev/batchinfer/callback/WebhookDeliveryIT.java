@@ -138,6 +138,23 @@ class WebhookDeliveryIT {
   }
 
   @Test
+  void a_tenant_with_its_own_secret_gets_webhooks_signed_with_it() throws Exception {
+    String own = WebhookSigner.newSecret(new java.security.SecureRandom());
+    env.put("TENANT_WEBHOOK_SECRETS", "tenant-a=" + own + ";tenant-z=" + SECRET);
+    try (ScriptedReceiver receiver = new ScriptedReceiver("127.0.0.1", Reply.status(200))) {
+      startDispatcher();
+      String id = completedBatch(receiver.url("/hook")); // a batch of tenant-a
+      await().atMost(Duration.ofSeconds(30)).until(() -> Delivery.DELIVERED.equals(statusOf(id)));
+      ScriptedReceiver.Received r = receiver.received().get(0);
+      long ts = Long.parseLong(r.header("webhook-timestamp"));
+      assertThat(new WebhookSigner(List.of(own)).verify(r.header("webhook-id"), ts, r.body(),
+          r.header("webhook-signature"), Instant.now(), Duration.ofMinutes(5))).isTrue();
+      assertThat(new WebhookSigner(List.of(SECRET)).verify(r.header("webhook-id"), ts, r.body(),
+          r.header("webhook-signature"), Instant.now(), Duration.ofMinutes(5))).isFalse();
+    }
+  }
+
+  @Test
   void gone_stops_retries_for_that_endpoint() {
     try (ScriptedReceiver receiver = new ScriptedReceiver("127.0.0.1", Reply.status(410))) {
       startDispatcher();

@@ -39,11 +39,13 @@ public final class ProducerApiApp implements AutoCloseable {
   private static final Pattern CLIENT_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
   private final Javalin javalin;
+  private final List<String> routes;
   private final List<AutoCloseable> resources;
   private final ApiSettings settings;
 
-  private ProducerApiApp(Javalin javalin, List<AutoCloseable> resources, ApiSettings settings) {
+  private ProducerApiApp(Javalin javalin, List<String> routes, List<AutoCloseable> resources, ApiSettings settings) {
     this.javalin = javalin;
+    this.routes = routes;
     this.resources = resources;
     this.settings = settings;
   }
@@ -90,22 +92,25 @@ public final class ProducerApiApp implements AutoCloseable {
       String id = given != null && CLIENT_REQUEST_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
       ctx.header(ProblemRenderer.REQUEST_ID_HEADER, id);
     });
+    Routes routes = new Routes(app);
+    String openApi = readResource("/openapi.json");
+    routes.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
     app.before("/v1/*", authenticator::authenticate);
     app.before("/v1/*", tenantLimits::admitRequest);
-    app.post("/v1/batch/predict", submit);
-    app.get("/v1/batch/{id}/status", read::status);
-    app.get("/v1/batch/{id}/results", read::results);
-    app.get("/v1/models", models::list);
-    app.get("/v1/models/{id}", models::get);
-    app.get("/v1/models/{id}/shadow-report", models::shadowReport);
-    app.post("/v1/models/{id}/rollback", models::rollback);
-    app.put("/v1/models/{id}/deployment", models::replace);
-    app.post("/v1/models/{id}/predict", predict::handle);
-    app.get("/v1/batch/{id}/callbacks", callbacks::list);
-    app.post("/v1/batch/{id}/callbacks/redeliver", callbacks::redeliver);
+    routes.post("/v1/batch/predict", submit);
+    routes.get("/v1/batch/{id}/status", read::status);
+    routes.get("/v1/batch/{id}/results", read::results);
+    routes.get("/v1/models", models::list);
+    routes.get("/v1/models/{id}", models::get);
+    routes.get("/v1/models/{id}/shadow-report", models::shadowReport);
+    routes.post("/v1/models/{id}/rollback", models::rollback);
+    routes.put("/v1/models/{id}/deployment", models::replace);
+    routes.post("/v1/models/{id}/predict", predict::handle);
+    routes.get("/v1/batch/{id}/callbacks", callbacks::list);
+    routes.post("/v1/batch/{id}/callbacks/redeliver", callbacks::redeliver);
     Map<String, Object> limits = limits(settings, catalog);
-    app.get("/v1/limits", ctx -> ctx.json(limits));
-    app.get("/health", ctx -> ctx.json(java.util.Map.of("status", "ok")));
+    routes.get("/v1/limits", ctx -> ctx.json(limits));
+    routes.get("/health", ctx -> ctx.json(java.util.Map.of("status", "ok")));
     app.exception(ApiException.class, (e, ctx) -> problems.render(ctx, e));
     app.exception(Exception.class, (e, ctx) -> {
       log.error("{} {} failed (request {})", ctx.method(), ctx.path(), ctx.res().getHeader(ProblemRenderer.REQUEST_ID_HEADER), e);
@@ -113,19 +118,24 @@ public final class ProducerApiApp implements AutoCloseable {
           "the server failed; quote the request id when reporting it", null, null));
     });
     // Javalin's own 404/405 answers become problems too, unless a handler already wrote one.
-    app.error(404, ctx -> {
-      if (ctx.resultInputStream() == null) {
-        problems.render(ctx, ApiException.notFound("no route " + ctx.method() + " " + ctx.path()));
-      }
-    });
-    app.error(405, ctx -> {
-      if (ctx.resultInputStream() == null) {
-        problems.render(ctx, new ApiException(405, "method-not-allowed", "Method not allowed",
-            ctx.method() + " is not allowed on " + ctx.path(), null, null));
-      }
-    });
+    // Javalin's own answers (no such route, wrong method, unreadable request) become problems too.
+    app.exception(io.javalin.http.HttpResponseException.class, (e, ctx) -> problems.render(ctx,
+        new ApiException(e.getStatus(), e.getStatus() == 404 ? "not-found" : "http-" + e.getStatus(),
+            e.getStatus() == 404 ? "Not found" : "Request refused",
+            e.getStatus() == 404 ? "no route " + ctx.method() + " " + ctx.path() : e.getMessage(), null, null)));
+    for (int status : new int[] {404, 405}) {
+      app.error(status, ctx -> {
+        String type = ctx.res().getContentType();
+        if (type == null || !type.startsWith(ProblemRenderer.CONTENT_TYPE)) {
+          problems.render(ctx, new ApiException(ctx.statusCode(), ctx.statusCode() == 404 ? "not-found" : "method-not-allowed",
+              ctx.statusCode() == 404 ? "Not found" : "Method not allowed",
+              "no route " + ctx.method() + " " + ctx.path(), null, null));
+        }
+      });
+    }
     // Closed in this order: the publisher first, so no submit is left half-way.
-    return new ProducerApiApp(app, List.of(publisher, webhooks, registry, telemetry, idempotency, limiter, store), settings);
+    return new ProducerApiApp(app, routes.registered(),
+        List.of(publisher, webhooks, registry, telemetry, idempotency, limiter, store), settings);
   }
 
   /** Every limit a client can hit, so none is a surprise. */
@@ -155,6 +165,48 @@ public final class ProducerApiApp implements AutoCloseable {
   public ProducerApiApp start() {
     javalin.start(settings.host(), settings.port());
     return this;
+  }
+
+  /** "METHOD /path" of every route the server registered (the OpenAPI document must list each). */
+  public List<String> routes() {
+    return routes;
+  }
+
+  private static String readResource(String name) {
+    try (var in = ProducerApiApp.class.getResourceAsStream(name)) {
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (java.io.IOException | NullPointerException e) {
+      throw new IllegalStateException("resource " + name + " is missing from the jar", e);
+    }
+  }
+
+  /** Registers routes and remembers them, so what is served and what is documented can be compared. */
+  private static final class Routes {
+    private final Javalin app;
+    private final List<String> registered = new java.util.ArrayList<>();
+
+    Routes(Javalin app) {
+      this.app = app;
+    }
+
+    void get(String path, io.javalin.http.Handler h) {
+      app.get(path, h);
+      registered.add("GET " + path);
+    }
+
+    void post(String path, io.javalin.http.Handler h) {
+      app.post(path, h);
+      registered.add("POST " + path);
+    }
+
+    void put(String path, io.javalin.http.Handler h) {
+      app.put(path, h);
+      registered.add("PUT " + path);
+    }
+
+    List<String> registered() {
+      return List.copyOf(registered);
+    }
   }
 
   /** The bound port (useful when the settings asked for port 0). */

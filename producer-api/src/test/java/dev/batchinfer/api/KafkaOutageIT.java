@@ -38,7 +38,7 @@ class KafkaOutageIT {
       ApiClient api = new ApiClient(app.port());
       String body = Inputs.batchBody("fashion-mnist", Inputs.images(5, 3), null);
       String before = api.post("/v1/batch/predict", body).body().get("batch_id").asText();
-      long keys = redis.sync().keys(ns.redisKeyPrefix() + "*").size();
+      long keys = redis.sync().keys(ns.redisKeyPrefix() + "batch:*").size();
 
       TestInfra.kafka().stop();
       try {
@@ -51,7 +51,7 @@ class KafkaOutageIT {
         assertThat(down.contentType()).startsWith("application/problem+json");
         // Bounded by the configured time (plus the request's own handling), not by Kafka's defaults.
         assertThat(took).isLessThan(SUBMIT_TIMEOUT.plusSeconds(3));
-        assertThat(redis.sync().keys(ns.redisKeyPrefix() + "*")).hasSize((int) keys);
+        assertThat(redis.sync().keys(ns.redisKeyPrefix() + "batch:*")).hasSize((int) keys);
         assertThat(api.get("/v1/batch/" + before + "/status").status()).isEqualTo(200);
       } finally {
         TestInfra.kafka().restart();

@@ -61,6 +61,7 @@ class SubmitIT {
         "API_INSTANCE_ID", TestInfra.unique("api"),
         "API_KEYS", ApiClient.API_KEYS,
         "MAX_REQUEST_MB", "8",
+        "RATE_REQUESTS_PER_SECOND", "100000",
         "CHUNK_MAX_ITEMS", Integer.toString(CHUNK_MAX_ITEMS),
         "CHUNK_MAX_BYTES", Integer.toString(CHUNK_MAX_BYTES))));
     app = ProducerApiApp.create(ApiSettings.from(env)).start();
@@ -87,6 +88,8 @@ class SubmitIT {
     assertThat(answer.body().get("status").asText()).isEqualTo("queued");
     assertThat(answer.body().at("/progress/total").asLong()).isEqualTo(2_500);
     assertThat(answer.body().at("/progress/completed").asLong()).isZero();
+    assertThat(answer.body().at("/usage/items").asLong()).isEqualTo(2_500);
+    assertThat(answer.body().at("/usage/input_bytes").asLong()).isEqualTo(2_500L * 784);
     assertThat(answer.body().get("created").asText()).isNotEmpty();
     assertThat(answer.body().get("estimated_completion").asText()).isNotEmpty();
     assertThat(answer.raw().headers().firstValue("Location")).hasValue("/v1/batch/" + batchId + "/status");
@@ -315,12 +318,30 @@ class SubmitIT {
     assertThat(limits.at("/models/fashion-mnist@1.0.0/item_bytes").asInt()).isEqualTo(784);
   }
 
+  @Test
+  void the_openapi_document_describes_exactly_the_routes_the_server_registers() throws Exception {
+    ApiClient.Answer doc = api.withKey(null).get("/openapi.json");
+    assertThat(doc.status()).isEqualTo(200);
+    assertThat(doc.body().get("openapi").asText()).isEqualTo("3.1.0");
+    List<String> documented = new ArrayList<>();
+    doc.body().get("paths").fields().forEachRemaining(path -> path.getValue().fieldNames()
+        .forEachRemaining(method -> documented.add(method.toUpperCase() + " " + path.getKey())));
+    assertThat(documented).containsExactlyInAnyOrderElementsOf(app.routes());
+    // Every documented error is a problem document.
+    doc.body().get("paths").forEach(path -> path.forEach(op -> op.get("responses").fields().forEachRemaining(r -> {
+      if (r.getKey().startsWith("4") || r.getKey().startsWith("5")) {
+        assertThat(r.getValue().at("/content/application~1problem+json/schema/$ref").asText())
+            .isEqualTo("#/components/schemas/Problem");
+      }
+    })));
+  }
+
   /** Moves with everything a producer wrote, aborted transactions included. */
   private long allRequestRecords() {
     return Stream.of(Priority.values()).mapToLong(p -> TopicReader.endOffsetTotal(topics.requests(p).name())).sum();
   }
 
   private long redisKeys() {
-    return redis.sync().keys(ns.redisKeyPrefix() + "*").size();
+    return redis.sync().keys(ns.redisKeyPrefix() + "batch:*").size();
   }
 }

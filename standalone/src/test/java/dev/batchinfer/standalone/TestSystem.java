@@ -52,7 +52,9 @@ final class TestSystem implements AutoCloseable {
         "CALLBACK_ALLOW_HTTP", "true",
         "CALLBACK_ALLOWED_CIDRS", "127.0.0.0/8",
         "WEBHOOK_SECRETS", SECRET,
-        "API_KEYS", ApiClient.API_KEYS)));
+        "API_KEYS", ApiClient.API_KEYS,
+        // Tests send requests as fast as they can; the limits have their own test.
+        "RATE_REQUESTS_PER_SECOND", "100000")));
     env.putAll(settings);
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.bootstrapServers()))) {
       TopicCreator.ensure(admin, topics, (short) 1);

@@ -107,7 +107,8 @@ public final class EventConsumer implements Runnable {
           "callback_url " + e.getMessage());
       return;
     }
-    webhooks.enqueue(event.eventId(), event.batchId(), event.type(), batch.callbackUrl(), body, System.currentTimeMillis());
+    webhooks.enqueue(event.eventId(), batch.tenant(), event.batchId(), event.type(), batch.callbackUrl(), body,
+        System.currentTimeMillis());
   }
 
   private void pause() {

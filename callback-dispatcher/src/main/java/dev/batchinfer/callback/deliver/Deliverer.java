@@ -2,7 +2,7 @@ package dev.batchinfer.callback.deliver;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.batchinfer.callback.schedule.RetrySchedule;
-import dev.batchinfer.callback.sign.WebhookSigner;
+import dev.batchinfer.callback.sign.WebhookSigners;
 import dev.batchinfer.store.webhook.Delivery;
 import dev.batchinfer.store.webhook.WebhookStore;
 import dev.batchinfer.topics.Topic;
@@ -35,19 +35,19 @@ public final class Deliverer {
   private final WebhookStore store;
   private final CallbackPolicy policy;
   private final HttpPoster poster;
-  private final WebhookSigner signer;
+  private final WebhookSigners signers;
   private final RetrySchedule schedule;
   private final Producer<byte[], byte[]> producer;
   private final Topic<String, WebhookDeadLetter> deadLetters;
   private final Clock clock;
 
-  public Deliverer(WebhookStore store, CallbackPolicy policy, HttpPoster poster, WebhookSigner signer,
+  public Deliverer(WebhookStore store, CallbackPolicy policy, HttpPoster poster, WebhookSigners signers,
       RetrySchedule schedule, Producer<byte[], byte[]> producer, Topic<String, WebhookDeadLetter> deadLetters,
       Clock clock) {
     this.store = store;
     this.policy = policy;
     this.poster = poster;
-    this.signer = signer;
+    this.signers = signers;
     this.schedule = schedule;
     this.producer = producer;
     this.deadLetters = deadLetters;
@@ -104,7 +104,7 @@ public final class Deliverer {
     Map<String, String> h = new LinkedHashMap<>();
     h.put("webhook-id", d.eventId()); // the same on every attempt: receivers de-duplicate on it
     h.put("webhook-timestamp", Long.toString(ts));
-    h.put("webhook-signature", signer.sign(d.eventId(), ts, d.body()));
+    h.put("webhook-signature", signers.forTenant(d.tenant()).sign(d.eventId(), ts, d.body()));
     return h;
   }
 

@@ -3,7 +3,6 @@ package dev.batchinfer.worker.consume;
 import dev.batchinfer.topics.message.Priority;
 import dev.batchinfer.worker.batch.ChunkSource;
 import dev.batchinfer.worker.batch.PendingChunk;
-import java.util.ArrayDeque;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.locks.Condition;
@@ -13,7 +12,8 @@ import java.util.function.Predicate;
 /**
  * Chunks fetched but not yet started, one FIFO per priority, served by stride scheduling: each
  * priority gets a share of chunks proportional to its weight whenever several are waiting, so high
- * goes first but low is never starved. A priority that was idle does not bank credit.
+ * goes first but low is never starved. A priority that was idle does not bank credit. Within a
+ * priority, tenants take turns ({@link TenantRoundRobin}).
  */
 public final class PriorityChunkQueue implements ChunkSource {
 
@@ -21,7 +21,7 @@ public final class PriorityChunkQueue implements ChunkSource {
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition notEmpty = lock.newCondition();
-  private final Map<Priority, ArrayDeque<PendingChunk>> queues = new EnumMap<>(Priority.class);
+  private final Map<Priority, TenantRoundRobin> queues = new EnumMap<>(Priority.class);
   private final Map<Priority, Long> stride = new EnumMap<>(Priority.class);
   private final Map<Priority, Long> pass = new EnumMap<>(Priority.class);
   private long globalPass;
@@ -35,7 +35,7 @@ public final class PriorityChunkQueue implements ChunkSource {
       if (w < 1 || w > STRIDE_SCALE) {
         throw new IllegalArgumentException("weight of " + p.wire() + " must be from 1 to " + STRIDE_SCALE + ", got " + w);
       }
-      queues.put(p, new ArrayDeque<>());
+      queues.put(p, new TenantRoundRobin());
       stride.put(p, STRIDE_SCALE / w);
       pass.put(p, 0L);
     }
@@ -44,7 +44,7 @@ public final class PriorityChunkQueue implements ChunkSource {
   public void add(Priority priority, PendingChunk chunk) {
     lock.lock();
     try {
-      ArrayDeque<PendingChunk> q = queues.get(priority);
+      TenantRoundRobin q = queues.get(priority);
       if (q.isEmpty()) {
         pass.put(priority, Math.max(pass.get(priority), globalPass));
       }
@@ -69,10 +69,8 @@ public final class PriorityChunkQueue implements ChunkSource {
     lock.lock();
     try {
       int removed = 0;
-      for (ArrayDeque<PendingChunk> q : queues.values()) {
-        int before = q.size();
-        q.removeIf(drop);
-        removed += before - q.size();
+      for (TenantRoundRobin q : queues.values()) {
+        removed += q.removeIf(drop);
       }
       return removed;
     } finally {

@@ -51,7 +51,7 @@ public final class BatchAcceptor {
       throw ApiException.unavailable("the batch store is unavailable; nothing was accepted", RETRY_AFTER);
     }
     ChunkHeader template = new ChunkHeader(batchId, 0, batch.chunks().size(), batch.totalItems(),
-        batch.model().model(), batch.model().version(), batch.priority(), created.toEpochMilli());
+        batch.model().model(), batch.model().version(), batch.priority(), created.toEpochMilli(), tenant);
     try {
       publisher.publish(batchId, template, batch.chunks());
     } catch (ChunkPublisher.PublishException e) {

@@ -33,6 +33,8 @@ public final class BatchRequestReader {
 
   static final int MAX_METADATA_BYTES = 16 * 1024;
   static final int MAX_BATCH_ID_CHARS = 36;
+  /** Tenant names are at most 64 ASCII characters (see ApiKeys). */
+  static final int MAX_TENANT_CHARS = 64;
 
   private final ObjectMapper json;
   private final CallbackPolicy callbacks;
@@ -171,7 +173,8 @@ public final class BatchRequestReader {
   }
 
   private Chunker newChunker(ModelConfig model) {
-    int header = ChunkCodec.headerBytes("x".repeat(MAX_BATCH_ID_CHARS), model.model(), model.version());
+    int header = ChunkCodec.headerBytes("x".repeat(MAX_BATCH_ID_CHARS), model.model(), model.version(),
+        "x".repeat(MAX_TENANT_CHARS));
     return new Chunker(chunkMaxItems, chunkMaxBytes, header);
   }
 

@@ -104,7 +104,7 @@ public final class ChunkPublisher implements AutoCloseable {
       for (int i = 0; i < chunks.size(); i++) {
         Chunker.ChunkItems c = chunks.get(i);
         ChunkHeader h = new ChunkHeader(batchId, i, chunks.size(), template.totalItems(), template.model(),
-            template.modelVersion(), template.priority(), template.createdAtMs());
+            template.modelVersion(), template.priority(), template.createdAtMs(), template.tenant());
         byte[] value = ChunkCodec.encode(h, c.indexes(), c.offsets(), c.payloads());
         // Keyed by chunk, not batch, so one big batch spreads over every partition and worker.
         sends.add(producer.send(new ProducerRecord<>(topic.name(), batchId + ":" + i, value)));

@@ -56,7 +56,8 @@ public final class SubmitHandler implements Handler {
     String tenant = Authenticator.principal(ctx).tenant();
     String idempotencyKey = ctx.header(IDEMPOTENCY_KEY);
     if (idempotencyKey == null) {
-      respond(ctx, submit(ctx, new LimitedInputStream(ctx.bodyInputStream(), maxRequestBytes), tenant));
+      Submitted s = submit(ctx, new LimitedInputStream(ctx.bodyInputStream(), maxRequestBytes), tenant);
+      ctx.status(202).header("Location", view.statusPath(s.record().batchId())).json(s.response(view));
       return;
     }
     if (idempotencyKey.isEmpty() || idempotencyKey.length() > 255) {
@@ -70,9 +71,10 @@ public final class SubmitHandler implements Handler {
       return;
     }
     try {
-      BatchRecord record = submit(ctx, body, tenant);
+      Submitted s = submit(ctx, body, tenant);
+      BatchRecord record = s.record();
       body.transferTo(OutputStream.nullOutputStream()); // whatever follows the JSON is part of the body too
-      String json = mapper.writeValueAsString(view.accepted(record));
+      String json = mapper.writeValueAsString(s.response(view));
       idempotency.complete(tenant, idempotencyKey, HexFormat.of().formatHex(sha.digest()), 202,
           view.statusPath(record.batchId()), json);
       ctx.status(202).header("Location", view.statusPath(record.batchId())).contentType("application/json").result(json);
@@ -98,14 +100,20 @@ public final class SubmitHandler implements Handler {
         .contentType("application/json").result(held.response());
   }
 
-  private BatchRecord submit(Context ctx, InputStream body, String tenant) {
+  /** An accepted batch and what it used. */
+  private record Submitted(BatchRecord record, long items, long inputBytes) {
+    java.util.Map<String, Object> response(BatchView view) {
+      java.util.Map<String, Object> body = view.accepted(record);
+      body.put("usage", java.util.Map.of("items", items, "input_bytes", inputBytes));
+      return body;
+    }
+  }
+
+  private Submitted submit(Context ctx, InputStream body, String tenant) {
     String batchId = UUID.randomUUID().toString();
     String pinned = ctx.header(ModelRouter.VERSION_HEADER);
     ParsedBatch batch = reader.read(body, model -> router.select(model, pinned, batchId, "/model"));
-    return acceptor.accept(batchId, tenant, batch);
-  }
-
-  private void respond(Context ctx, BatchRecord record) {
-    ctx.status(202).header("Location", view.statusPath(record.batchId())).json(view.accepted(record));
+    BatchRecord record = acceptor.accept(batchId, tenant, batch);
+    return new Submitted(record, batch.totalItems(), batch.chunks().stream().mapToLong(c -> c.payloads().length).sum());
   }
 }

@@ -18,7 +18,7 @@ class ChunkerTest {
   private static final String BATCH_ID = "0f8fad5b-d9cb-469f-a165-70867728950e"; // 36 chars, like a UUID
   private static final String MODEL = "fashion-mnist";
   private static final String VERSION = "1.0.0";
-  private static final int HEADER = ChunkCodec.headerBytes(BATCH_ID, MODEL, VERSION);
+  private static final int HEADER = ChunkCodec.headerBytes(BATCH_ID, MODEL, VERSION, "");
 
   private static byte[] payload(int length, int seed) {
     byte[] b = new byte[length];

@@ -83,11 +83,12 @@ public final class WebhookStore implements AutoCloseable {
    * The record is written before the schedule entry, so a crash between leaves a record that the
    * repeat schedules.
    */
-  public void enqueue(String eventId, String batchId, String type, String url, String body, long dueAtMs) {
+  public void enqueue(String eventId, String tenant, String batchId, String type, String url, String body, long dueAtMs) {
     String key = deliveryKey(batchId, type);
     if (redis().hsetnx(key, "event_id", eventId)) {
       Map<String, String> fields = new HashMap<>();
       fields.put("batch_id", batchId);
+      fields.put("tenant", tenant);
       fields.put("type", type);
       fields.put("url", url);
       fields.put("body", body);
@@ -132,7 +133,7 @@ public final class WebhookStore implements AutoCloseable {
     if (f == null || !f.containsKey("event_id") || !f.containsKey("url")) {
       return Optional.empty();
     }
-    return Optional.of(new Delivery(f.get("event_id"), f.get("batch_id"), f.get("type"), f.get("url"), f.get("body"),
+    return Optional.of(new Delivery(f.get("event_id"), f.getOrDefault("tenant", ""), f.get("batch_id"), f.get("type"), f.get("url"), f.get("body"),
         Integer.parseInt(f.getOrDefault("attempts", "0")), f.get("status"),
         Long.parseLong(f.getOrDefault("next_at", "0")), f.get("last_result")));
   }

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
  * magic "BI" (2 bytes), format version (1 byte)
  * batchId, model, modelVersion: u16 length + UTF-8
  * chunkIndex, chunkCount: i32; totalItems: i64; priority: u8; createdAtMs: i64
+ * tenant: u16 length + UTF-8 (format 2; format 1 records have none)
  * itemCount: i32; then per item: index i64, payload length i32, payload bytes
  * </pre>
  */
@@ -23,15 +24,16 @@ public final class ChunkCodec {
 
   static final byte MAGIC_0 = 'B';
   static final byte MAGIC_1 = 'I';
-  static final byte FORMAT_VERSION = 1;
+  static final byte FORMAT_VERSION = 2;
   /** Per item: index (8) + length (4). */
   public static final int ITEM_OVERHEAD_BYTES = 12;
 
   private ChunkCodec() {}
 
   /** Bytes of the encoded header for these strings; used by the chunker to respect a byte bound. */
-  public static int headerBytes(String batchId, String model, String modelVersion) {
-    return 3 + 6 + utf8Length(batchId) + utf8Length(model) + utf8Length(modelVersion) + 4 + 4 + 8 + 1 + 8 + 4;
+  public static int headerBytes(String batchId, String model, String modelVersion, String tenant) {
+    return 3 + 6 + utf8Length(batchId) + utf8Length(model) + utf8Length(modelVersion) + 4 + 4 + 8 + 1 + 8
+        + 2 + utf8Length(tenant) + 4;
   }
 
   /**
@@ -45,7 +47,7 @@ public final class ChunkCodec {
     byte[] version = h.modelVersion().getBytes(StandardCharsets.UTF_8);
     int n = indexes.length;
     int payloadBytes = payloadOffsets[n] - payloadOffsets[0];
-    int size = headerBytes(h.batchId(), h.model(), h.modelVersion()) + n * ITEM_OVERHEAD_BYTES + payloadBytes;
+    int size = headerBytes(h.batchId(), h.model(), h.modelVersion(), h.tenant()) + n * ITEM_OVERHEAD_BYTES + payloadBytes;
     ByteBuffer out = ByteBuffer.allocate(size);
     out.put(MAGIC_0).put(MAGIC_1).put(FORMAT_VERSION);
     putString(out, batchId);
@@ -53,6 +55,7 @@ public final class ChunkCodec {
     putString(out, version);
     out.putInt(h.chunkIndex()).putInt(h.chunkCount()).putLong(h.totalItems());
     out.put((byte) h.priority().ordinal()).putLong(h.createdAtMs());
+    putString(out, h.tenant().getBytes(StandardCharsets.UTF_8));
     out.putInt(n);
     for (int i = 0; i < n; i++) {
       int length = payloadOffsets[i + 1] - payloadOffsets[i];
@@ -89,7 +92,7 @@ public final class ChunkCodec {
         throw new UndecodableRecordException("not an inference chunk (bad magic bytes)");
       }
       byte version = in.get();
-      if (version != FORMAT_VERSION) {
+      if (version != 1 && version != FORMAT_VERSION) {
         throw new UndecodableRecordException("unknown chunk format version " + version);
       }
       String batchId = getString(in);
@@ -100,6 +103,7 @@ public final class ChunkCodec {
       long totalItems = in.getLong();
       int priorityOrdinal = in.get();
       long createdAtMs = in.getLong();
+      String tenant = version >= 2 ? getString(in) : "";
       if (priorityOrdinal < 0 || priorityOrdinal >= Priority.values().length) {
         throw new UndecodableRecordException("unknown priority " + priorityOrdinal);
       }
@@ -132,7 +136,7 @@ public final class ChunkCodec {
       }
       ChunkHeader header =
           new ChunkHeader(batchId, chunkIndex, chunkCount, totalItems, model, modelVersion,
-              Priority.values()[priorityOrdinal], createdAtMs);
+              Priority.values()[priorityOrdinal], createdAtMs, tenant);
       return new InferenceChunk(header, indexes, offsets, payloads);
     } catch (BufferUnderflowException e) {
       throw new UndecodableRecordException("record is truncated");

@@ -37,7 +37,7 @@ class ChunkCodecTest {
   @Test
   void encoded_size_is_header_plus_twelve_bytes_per_item_plus_payload() {
     assertThat(encodeThreeItems())
-        .hasSize(ChunkCodec.headerBytes("b-1", "fashion-mnist", "1.0.0") + 3 * ChunkCodec.ITEM_OVERHEAD_BYTES + 6);
+        .hasSize(ChunkCodec.headerBytes("b-1", "fashion-mnist", "1.0.0", "") + 3 * ChunkCodec.ITEM_OVERHEAD_BYTES + 6);
   }
 
   @Test
@@ -58,7 +58,7 @@ class ChunkCodecTest {
   @Test
   void item_count_larger_than_record_is_undecodable() {
     byte[] bytes = encodeThreeItems();
-    int countAt = ChunkCodec.headerBytes("b-1", "fashion-mnist", "1.0.0") - 4;
+    int countAt = ChunkCodec.headerBytes("b-1", "fashion-mnist", "1.0.0", "") - 4;
     bytes[countAt] = 0x7f;
     assertThatThrownBy(() -> ChunkCodec.decode(bytes))
         .isInstanceOf(UndecodableRecordException.class)
