@@ -311,6 +311,42 @@ class SubmitIT {
   }
 
   @Test
+  void refusing_a_huge_body_without_content_length_does_not_grow_the_heap_with_it() {
+    long attempted = 300L * 1024 * 1024; // generated on the fly; never in memory on either side
+    List<java.lang.management.MemoryPoolMXBean> heap = java.lang.management.ManagementFactory.getMemoryPoolMXBeans()
+        .stream().filter(b -> b.getType() == java.lang.management.MemoryType.HEAP).toList();
+    System.gc();
+    heap.forEach(java.lang.management.MemoryPoolMXBean::resetPeakUsage);
+    long before = heap.stream().mapToLong(b -> b.getUsage().getUsed()).sum();
+
+    ApiClient.Answer answer = api.exchange("/v1/batch/predict", r -> r.POST(
+        HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.InputStream() {
+          private long left = attempted;
+
+          @Override
+          public int read() {
+            return left-- > 0 ? ' ' : -1;
+          }
+
+          @Override
+          public int read(byte[] b, int off, int len) {
+            if (left <= 0) {
+              return -1;
+            }
+            int n = (int) Math.min(len, left);
+            java.util.Arrays.fill(b, off, off + n, (byte) ' ');
+            left -= n;
+            return n;
+          }
+        })));
+
+    long peak = heap.stream().mapToLong(b -> b.getPeakUsage().getUsed()).sum();
+    assertThat(answer.status()).isEqualTo(413);
+    // The whole test JVM (broker included) may allocate meanwhile; a buffered body alone would be 300 MB.
+    assertThat(peak - before).isLessThan(attempted / 3);
+  }
+
+  @Test
   void limits_are_published() {
     JsonNode limits = api.get("/v1/limits").body();
     assertThat(limits.get("max_request_bytes").asLong()).isEqualTo(8L * 1024 * 1024);
