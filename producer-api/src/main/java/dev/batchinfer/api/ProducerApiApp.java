@@ -4,6 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.batchinfer.api.auth.Authenticator;
 import dev.batchinfer.api.callbacks.CallbackHandlers;
 import dev.batchinfer.api.idempotency.IdempotencyStore;
+import dev.batchinfer.api.lifecycle.CancelHandler;
+import dev.batchinfer.topics.message.ChunkDone;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import dev.batchinfer.api.limits.RateLimiter;
 import dev.batchinfer.api.limits.TenantLimits;
 import dev.batchinfer.api.models.ModelHandlers;
@@ -78,6 +82,13 @@ public final class ProducerApiApp implements AutoCloseable {
     CallbackHandlers callbacks = new CallbackHandlers(store, webhooks, json);
     ModelHandlers models = new ModelHandlers(router, registry, telemetry, json);
     Authenticator authenticator = new Authenticator(settings.apiKeys());
+    var progress = settings.common().topics().progress();
+    KafkaProducer<String, ChunkDone> control = new KafkaProducer<>(Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.common().kafkaBootstrapServers(),
+        ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+        ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) settings.submitTimeout().toMillis()),
+        progress.keySerde().serializer(), progress.valueSerde().serializer());
+    CancelHandler cancel = new CancelHandler(store, control, progress, settings.submitTimeout());
     SyncPredictHandler predict = new SyncPredictHandler(reader, router, acceptor, store, telemetry, json,
         settings.syncMaxItems(), settings.syncTimeout());
     ProblemRenderer problems = new ProblemRenderer(json);
@@ -106,6 +117,7 @@ public final class ProducerApiApp implements AutoCloseable {
     routes.post("/v1/models/{id}/rollback", models::rollback);
     routes.put("/v1/models/{id}/deployment", models::replace);
     routes.post("/v1/models/{id}/predict", predict::handle);
+    routes.post("/v1/batch/{id}/cancel", cancel::cancel);
     routes.get("/v1/batch/{id}/callbacks", callbacks::list);
     routes.post("/v1/batch/{id}/callbacks/redeliver", callbacks::redeliver);
     Map<String, Object> limits = limits(settings, catalog);
@@ -135,7 +147,7 @@ public final class ProducerApiApp implements AutoCloseable {
     }
     // Closed in this order: the publisher first, so no submit is left half-way.
     return new ProducerApiApp(app, routes.registered(),
-        List.of(publisher, webhooks, registry, telemetry, idempotency, limiter, store), settings);
+        List.of(publisher, control, webhooks, registry, telemetry, idempotency, limiter, store), settings);
   }
 
   /** Every limit a client can hit, so none is a surprise. */

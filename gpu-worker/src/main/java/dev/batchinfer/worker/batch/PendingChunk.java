@@ -16,6 +16,7 @@ public final class PendingChunk {
   private final String[] lines;
   private final AtomicInteger remaining;
   private final AtomicInteger failed = new AtomicInteger();
+  private final AtomicInteger cancelled = new AtomicInteger();
   private volatile Runnable onAnswered; // a shadow comparison waiting for this chunk, if any
 
   /**
@@ -89,12 +90,23 @@ public final class PendingChunk {
     return remaining.decrementAndGet() == 0;
   }
 
+  /** Answers an item the client cancelled: neither a result nor a failure. */
+  public boolean answerCancelled(int position, String line) {
+    lines[position] = line;
+    cancelled.incrementAndGet();
+    return remaining.decrementAndGet() == 0;
+  }
+
+  public int cancelledCount() {
+    return cancelled.get();
+  }
+
   public int failedCount() {
     return failed.get();
   }
 
   public int succeededCount() {
-    return chunk.itemCount() - failed.get();
+    return chunk.itemCount() - failed.get() - cancelled.get();
   }
 
   /** The chunk's results as NDJSON, in item order. Call only after the last {@link #answer}. */

@@ -57,7 +57,9 @@ public final class ResultPublisher implements AutoCloseable {
 
   private void attempt(PendingChunk chunk, String ndjson, long backoffMs) {
     ChunkHeader h = chunk.chunk().header();
-    store.writeChunkResults(h.batchId(), h.chunkIndex(), ndjson)
+    boolean skipped = chunk.cancelledCount() == chunk.chunk().itemCount();
+    (skipped ? store.writeChunkResultsIfAbsent(h.batchId(), h.chunkIndex(), ndjson)
+        : store.writeChunkResults(h.batchId(), h.chunkIndex(), ndjson))
         // Not on Lettuce's event loop: a Kafka send may block while the producer's buffer is full.
         .thenComposeAsync(ignored -> sendProgress(chunk), sender)
         .whenComplete((ok, error) -> {
@@ -78,7 +80,8 @@ public final class ResultPublisher implements AutoCloseable {
   private CompletableFuture<Void> sendProgress(PendingChunk chunk) {
     ChunkHeader h = chunk.chunk().header();
     ChunkDone done = new ChunkDone(h.batchId(), h.chunkIndex(), h.chunkCount(), h.totalItems(),
-        chunk.succeededCount(), chunk.failedCount(), h.modelVersion(), workerId, System.currentTimeMillis());
+        chunk.succeededCount(), chunk.failedCount(), chunk.cancelledCount(), h.modelVersion(), workerId,
+        System.currentTimeMillis(), null);
     CompletableFuture<Void> sent = new CompletableFuture<>();
     byte[] key = progress.keySerde().serializer().serialize(progress.name(), h.batchId());
     byte[] value = progress.valueSerde().serializer().serialize(progress.name(), done);

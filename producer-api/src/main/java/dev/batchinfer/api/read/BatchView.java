@@ -36,6 +36,7 @@ public final class BatchView {
     Map<String, Object> progress = new LinkedHashMap<>();
     progress.put("completed", r.completed());
     progress.put("failed", r.failed());
+    progress.put("cancelled", r.cancelled());
     progress.put("total", r.total());
     body.put("progress", progress);
     body.put("created", text(r.created()));

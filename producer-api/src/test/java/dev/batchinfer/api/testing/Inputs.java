@@ -39,4 +39,19 @@ public final class Inputs {
     }
     return b.append("]}").toString();
   }
+
+  /** The same batch with each image in the compact form: {"pixels": "<base64 of 784 bytes>"}. */
+  public static String batchBodyBase64(String model, byte[][] images, String extraFields) {
+    StringBuilder b = new StringBuilder(images.length * 1100 + 100);
+    b.append("{\"model\":\"").append(model).append('"');
+    if (extraFields != null && !extraFields.isEmpty()) {
+      b.append(',').append(extraFields);
+    }
+    b.append(",\"inputs\":[");
+    for (int i = 0; i < images.length; i++) {
+      b.append(i > 0 ? "," : "").append("{\"pixels\":\"").append(java.util.Base64.getEncoder().encodeToString(images[i]))
+          .append("\"}");
+    }
+    return b.append("]}").toString();
+  }
 }

@@ -31,6 +31,8 @@ public record BatchRecord(
     BatchStatus status,
     long completed,
     long failed,
+    long cancelled,
+    boolean cancelRequested,
     Instant startedAt,
     Instant completedAt) {
 
@@ -49,6 +51,6 @@ public record BatchRecord(
       long[] chunkStarts, String callbackUrl, List<String> callbackEvents, String metadataJson, Instant created,
       Instant estimatedCompletion) {
     return new BatchRecord(batchId, tenant, model, modelVersion, priority, total, chunkStarts, callbackUrl, callbackEvents, metadataJson,
-        created, estimatedCompletion, BatchStatus.QUEUED, 0, 0, null, null);
+        created, estimatedCompletion, BatchStatus.QUEUED, 0, 0, 0, false, null, null);
   }
 }

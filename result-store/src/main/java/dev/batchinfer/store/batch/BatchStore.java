@@ -74,6 +74,15 @@ public final class BatchStore implements AutoCloseable {
     sync().hset(keys.batch(r.batchId()), fields);
   }
 
+  /** Workers read this flag to skip the rest of a batch the client cancelled. */
+  public void requestCancel(String batchId) {
+    sync().hset(keys.batch(batchId), "cancel_requested", "true");
+  }
+
+  public boolean cancelRequested(String batchId) {
+    return "true".equals(sync().hget(keys.batch(batchId), "cancel_requested"));
+  }
+
   /** Removes every key of the batch; used when a submit is abandoned before it was accepted. */
   public void delete(String batchId) {
     sync().del(keys.batch(batchId), keys.results(batchId));
@@ -107,6 +116,8 @@ public final class BatchStore implements AutoCloseable {
         BatchStatus.fromWire(f.get("status")),
         Long.parseLong(f.getOrDefault("completed", "0")),
         Long.parseLong(f.getOrDefault("failed", "0")),
+        Long.parseLong(f.getOrDefault("cancelled", "0")),
+        "true".equals(f.get("cancel_requested")),
         instant(f.get("started_at")),
         instant(f.get("completed_at"))));
   }
@@ -134,6 +145,7 @@ public final class BatchStore implements AutoCloseable {
     fields.put("status", u.status().wire());
     fields.put("completed", Long.toString(u.completed()));
     fields.put("failed", Long.toString(u.failed()));
+    fields.put("cancelled", Long.toString(u.cancelled()));
     if (u.startedAt() != null) {
       fields.put("started_at", u.startedAt().toString());
     }
@@ -152,6 +164,14 @@ public final class BatchStore implements AutoCloseable {
   /** Stores one chunk's results. Asynchronous so a worker keeps many writes in flight (pipelined). */
   public CompletionStage<Boolean> writeChunkResults(String batchId, int chunkIndex, String ndjson) {
     return async().hset(keys.results(batchId), Integer.toString(chunkIndex), ndjson);
+  }
+
+  /**
+   * Stores a chunk's results only if none are stored yet: a chunk skipped after a cancel must not
+   * replace real results that an earlier delivery of the same chunk already wrote.
+   */
+  public CompletionStage<Boolean> writeChunkResultsIfAbsent(String batchId, int chunkIndex, String ndjson) {
+    return async().hsetnx(keys.results(batchId), Integer.toString(chunkIndex), ndjson);
   }
 
   /**

@@ -5,4 +5,5 @@ import java.time.Instant;
 
 /** Where a batch stands, as the progress topology last computed it. */
 public record ProgressUpdate(
-    String batchId, BatchStatus status, long completed, long failed, Instant startedAt, Instant completedAt) {}
+    String batchId, BatchStatus status, long completed, long failed, long cancelled, Instant startedAt,
+    Instant completedAt) {}

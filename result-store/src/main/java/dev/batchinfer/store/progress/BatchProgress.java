@@ -15,13 +15,14 @@ public record BatchProgress(
     int chunkCount,
     long completed,
     long failed,
+    long cancelled,
     BatchStatus status,
     long[] doneChunks,
     long startedAtMs,
     long completedAtMs) {
 
   public static BatchProgress start(ChunkDone first) {
-    return new BatchProgress(first.batchId(), first.totalItems(), first.chunkCount(), 0, 0, BatchStatus.QUEUED,
+    return new BatchProgress(first.batchId(), first.totalItems(), first.chunkCount(), 0, 0, 0, BatchStatus.QUEUED,
         new long[0], 0, 0);
   }
 
@@ -45,6 +46,7 @@ public record BatchProgress(
     chunks.set(done.chunkIndex());
     long c = completed + done.succeeded();
     long f = failed + done.failed();
+    long x = cancelled + done.cancelled();
     BatchStatus s = status;
     long started = startedAtMs;
     long finished = completedAtMs;
@@ -53,9 +55,15 @@ public record BatchProgress(
       started = done.finishedAtMs();
     }
     if (chunks.cardinality() == chunkCount) {
-      s = s.moveTo(BatchStatus.outcome(c, f));
+      s = s.moveTo(s == BatchStatus.CANCELLING ? BatchStatus.CANCELLED : BatchStatus.outcome(c, f));
       finished = done.finishedAtMs();
     }
-    return new BatchProgress(batchId, total, chunkCount, c, f, s, chunks.toLongArray(), started, finished);
+    return new BatchProgress(batchId, total, chunkCount, c, f, x, s, chunks.toLongArray(), started, finished);
+  }
+
+  /** A cancel request: the remaining chunks will be skipped; the batch ends cancelled. */
+  public BatchProgress cancelling() {
+    return new BatchProgress(batchId, total, chunkCount, completed, failed, cancelled, status.moveTo(BatchStatus.CANCELLING),
+        doneChunks, startedAtMs, completedAtMs);
   }
 }

@@ -53,6 +53,16 @@ final class ProgressProcessor implements Processor<String, ChunkDone, String, Ba
     if (progress == null) {
       progress = BatchProgress.start(done);
     }
+    if (done.isCancelRequest()) {
+      if (progress.status().isFinal() || progress.status() == dev.batchinfer.topics.message.BatchStatus.CANCELLING) {
+        return; // too late, or asked twice
+      }
+      BatchProgress next = progress.cancelling();
+      statusSink.accept(update(next));
+      store.put(done.batchId(), next);
+      log.info("batch {} cancelling", done.batchId());
+      return;
+    }
     if (done.chunkIndex() < 0 || done.chunkIndex() >= progress.chunkCount()) {
       log.warn("batch {}: chunk {} is outside 0..{}; skipped", done.batchId(), done.chunkIndex(), progress.chunkCount() - 1);
       return;
@@ -62,11 +72,10 @@ final class ProgressProcessor implements Processor<String, ChunkDone, String, Ba
       return;
     }
     BatchProgress next = progress.withChunk(done);
-    statusSink.accept(new ProgressUpdate(next.batchId(), next.status(), next.completed(), next.failed(),
-        instant(next.startedAtMs()), instant(next.completedAtMs())));
+    statusSink.accept(update(next));
     store.put(done.batchId(), next);
-    long before = progress.completed() + progress.failed();
-    long after = next.completed() + next.failed();
+    long before = progress.completed() + progress.failed() + progress.cancelled();
+    long after = next.completed() + next.failed() + next.cancelled();
     for (int percent : MILESTONES) {
       // Crossed in this step: exactly once per batch, since a chunk is counted once.
       if (before * 100 < percent * next.total() && after * 100 >= percent * next.total()) {
@@ -81,6 +90,11 @@ final class ProgressProcessor implements Processor<String, ChunkDone, String, Ba
           next.completedAtMs());
       context.forward(new Record<>(next.batchId(), event, record.timestamp()));
     }
+  }
+
+  private static ProgressUpdate update(BatchProgress p) {
+    return new ProgressUpdate(p.batchId(), p.status(), p.completed(), p.failed(), p.cancelled(), instant(p.startedAtMs()),
+        instant(p.completedAtMs()));
   }
 
   private static Instant instant(long ms) {

@@ -1,12 +1,19 @@
 package dev.batchinfer.topics.message;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 /**
- * A worker finished one chunk: its results are already in Redis. Carries the batch's totals so the
- * progress topology needs nothing but this topic to know when a batch is done.
+ * An event of the progress topic. Mostly a worker saying it finished one chunk (its results are
+ * already in Redis); it carries the batch's totals so the progress topology needs nothing but this
+ * topic to know when a batch is done. The API also puts a cancel request here ({@code kind}
+ * "cancel"), so one topology, in order, decides every state of a batch.
  *
  * @param succeeded items with a result
  * @param failed items with an error
+ * @param cancelled items skipped because the batch was cancelled
+ * @param kind null (or "chunk") for a finished chunk, "cancel" for a cancel request
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record ChunkDone(
     String batchId,
     int chunkIndex,
@@ -14,6 +21,26 @@ public record ChunkDone(
     long totalItems,
     int succeeded,
     int failed,
+    int cancelled,
     String modelVersion,
     String workerId,
-    long finishedAtMs) {}
+    long finishedAtMs,
+    String kind) {
+
+  public static final String CANCEL = "cancel";
+
+  /** A finished chunk. */
+  public ChunkDone(String batchId, int chunkIndex, int chunkCount, long totalItems, int succeeded, int failed,
+      String modelVersion, String workerId, long finishedAtMs) {
+    this(batchId, chunkIndex, chunkCount, totalItems, succeeded, failed, 0, modelVersion, workerId, finishedAtMs, null);
+  }
+
+  /** The client asked to cancel the batch. */
+  public static ChunkDone cancelRequest(String batchId, int chunkCount, long totalItems, long atMs) {
+    return new ChunkDone(batchId, -1, chunkCount, totalItems, 0, 0, 0, null, "api", atMs, CANCEL);
+  }
+
+  public boolean isCancelRequest() {
+    return CANCEL.equals(kind);
+  }
+}
