@@ -5,6 +5,7 @@ import dev.batchinfer.api.auth.Authenticator;
 import dev.batchinfer.api.callbacks.CallbackHandlers;
 import dev.batchinfer.api.idempotency.IdempotencyStore;
 import dev.batchinfer.api.lifecycle.CancelHandler;
+import dev.batchinfer.api.lifecycle.EventStream;
 import dev.batchinfer.topics.message.ChunkDone;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -118,6 +119,7 @@ public final class ProducerApiApp implements AutoCloseable {
     routes.put("/v1/models/{id}/deployment", models::replace);
     routes.post("/v1/models/{id}/predict", predict::handle);
     routes.post("/v1/batch/{id}/cancel", cancel::cancel);
+    routes.get("/v1/batch/{id}/events", new EventStream(store, view, json)::stream);
     routes.get("/v1/batch/{id}/callbacks", callbacks::list);
     routes.post("/v1/batch/{id}/callbacks/redeliver", callbacks::redeliver);
     Map<String, Object> limits = limits(settings, catalog);
