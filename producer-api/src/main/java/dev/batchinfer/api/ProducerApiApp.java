@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import dev.batchinfer.api.problem.ApiException;
 import dev.batchinfer.api.problem.ProblemRenderer;
+import dev.batchinfer.api.read.BatchList;
 import dev.batchinfer.api.read.BatchView;
 import dev.batchinfer.api.read.ReadHandlers;
 import dev.batchinfer.api.submit.BatchRequestReader;
@@ -110,6 +111,7 @@ public final class ProducerApiApp implements AutoCloseable {
     app.before("/v1/*", authenticator::authenticate);
     app.before("/v1/*", tenantLimits::admitRequest);
     routes.post("/v1/batch/predict", submit);
+    routes.get("/v1/batches", new BatchList(store, view)::list);
     routes.get("/v1/batch/{id}/status", read::status);
     routes.get("/v1/batch/{id}/results", read::results);
     routes.get("/v1/models", models::list);

@@ -347,6 +347,29 @@ class SubmitIT {
   }
 
   @Test
+  void a_tenant_lists_its_own_batches_newest_first_page_by_page() {
+    ApiClient c = api.withKey(ApiClient.KEY_B);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      ids.add(0, c.post("/v1/batch/predict", Inputs.batchBody("fashion-mnist", Inputs.images(1, i), null))
+          .body().get("batch_id").asText());
+    }
+    List<String> listed = new ArrayList<>();
+    String after = null;
+    do {
+      JsonNode page = c.get("/v1/batches?limit=2&status=queued&model=fashion-mnist" + (after == null ? "" : "&after=" + after)).body();
+      page.get("data").forEach(b -> listed.add(b.get("batch_id").asText()));
+      after = page.get("next_after").isNull() ? null : page.get("next_after").asText();
+    } while (after != null);
+    assertThat(listed).containsAll(ids);
+    assertThat(listed.subList(0, 5)).containsExactlyElementsOf(ids); // newest first
+    // Tenant A's list holds none of them.
+    JsonNode aList = api.get("/v1/batches?limit=100").body();
+    aList.get("data").forEach(b -> assertThat(ids).doesNotContain(b.get("batch_id").asText()));
+    assertThat(c.get("/v1/batches?status=finished").status()).isEqualTo(400);
+  }
+
+  @Test
   void limits_are_published() {
     JsonNode limits = api.get("/v1/limits").body();
     assertThat(limits.get("max_request_bytes").asLong()).isEqualTo(8L * 1024 * 1024);

@@ -72,6 +72,27 @@ public final class BatchStore implements AutoCloseable {
       fields.put("metadata", r.metadataJson());
     }
     sync().hset(keys.batch(r.batchId()), fields);
+    sync().zadd(listKey(r.tenant()), (double) r.created().toEpochMilli(), r.batchId());
+  }
+
+  private String listKey(String tenant) {
+    return keys.prefix() + "tenant:{" + tenant + "}:batches";
+  }
+
+  /**
+   * Batch ids of a tenant, newest first, after the batch {@code after} (exclusive; null: from the
+   * newest), at most {@code count}.
+   */
+  public List<String> listIds(String tenant, String after, int count) {
+    long start = 0;
+    if (after != null) {
+      Long rank = sync().zrevrank(listKey(tenant), after);
+      if (rank == null) {
+        return List.of();
+      }
+      start = rank + 1;
+    }
+    return sync().zrevrange(listKey(tenant), start, start + count - 1);
   }
 
   /** Workers read this flag to skip the rest of a batch the client cancelled. */
