@@ -11,7 +11,7 @@ import dev.batchinfer.worker.shadow.ShadowRuns;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import dev.batchinfer.worker.consume.CancelWatch;
+import dev.batchinfer.worker.consume.SkipWatch;
 import dev.batchinfer.worker.consume.ChunkConsumer;
 import dev.batchinfer.worker.consume.DeadLetters;
 import dev.batchinfer.worker.consume.PriorityChunkQueue;
@@ -74,7 +74,7 @@ public final class GpuWorkerApp implements AutoCloseable {
         new ByteArrayDeserializer()), topics, models, queue, this::answered,
         new DeadLetters(producer, topics, settings.workerId()), settings.maxBufferedChunks(), settings.commitInterval(),
         publisher::inFlight, new ShadowRuns(registry, telemetry, models),
-        requeue, new CancelWatch(store::cancelRequested));
+        requeue, new SkipWatch(store::skipReason));
     self[0] = consumer;
     MicroBatcher batcher = new MicroBatcher(settings.maxBatchSize(), settings.maxQueueDelay().toNanos(), models::maxBatch);
     for (int i = 0; i < settings.inferenceThreads(); i++) {

@@ -45,7 +45,7 @@ public record WorkerSettings(
   public static final Duration DEFAULT_MAX_QUEUE_DELAY = Duration.ofMillis(5);
   public static final int DEFAULT_INFERENCE_THREADS = 1;
   public static final int DEFAULT_TF_INTER_OP_THREADS = 1;
-  public static final int DEFAULT_MAX_BUFFERED_CHUNKS = 8;
+  public static final int DEFAULT_MAX_BUFFERED_CHUNKS = 16;
   public static final String DEFAULT_PRIORITY_WEIGHTS = "16,4,1";
   public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(200);
   public static final String DEFAULT_GROUP_ID = "gpu-worker";

@@ -27,6 +27,7 @@ import java.time.Duration;
  * @param apiKeys API_KEYS / API_KEYS_FILE: hashed keys, their tenants and roles
  * @param syncMaxItems SYNC_MAX_ITEMS, inputs per sync predict at most
  * @param syncTimeout SYNC_TIMEOUT, how long a sync predict waits before 504
+ * @param completionWindow COMPLETION_WINDOW, the default time a batch has before its unfinished items expire
  * @param tenantLimits per-tenant rates and queued-items cap (RATE_*, MAX_QUEUED_ITEMS)
  */
 public record ApiSettings(
@@ -47,7 +48,8 @@ public record ApiSettings(
     ApiKeys apiKeys,
     int syncMaxItems,
     Duration syncTimeout,
-    TenantLimits.Settings tenantLimits) {
+    TenantLimits.Settings tenantLimits,
+    Duration completionWindow) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
@@ -84,13 +86,14 @@ public record ApiSettings(
         ApiKeys.from(env),
         env.integer("SYNC_MAX_ITEMS", DEFAULT_SYNC_MAX_ITEMS, 1, 10_000),
         env.duration("SYNC_TIMEOUT", DEFAULT_SYNC_TIMEOUT),
-        TenantLimits.Settings.from(env, env.integer("MAX_BATCH_ITEMS", DEFAULT_MAX_BATCH_ITEMS, 1, 10_000_000)));
+        TenantLimits.Settings.from(env, env.integer("MAX_BATCH_ITEMS", DEFAULT_MAX_BATCH_ITEMS, 1, 10_000_000)),
+        env.duration("COMPLETION_WINDOW", Duration.ofHours(24)));
   }
 
   public ApiSettings withCommon(CommonSettings c) {
     return new ApiSettings(c, host, port, publicBaseUrl, modelArtifacts, chunkMaxItems, chunkMaxBytes, maxBatchItems,
         maxRequestBytes, submitTimeout, producers, instanceId, estimatedItemsPerSecond, callbacks, apiKeys,
-        syncMaxItems, syncTimeout, tenantLimits);
+        syncMaxItems, syncTimeout, tenantLimits, completionWindow);
   }
 
   private static String hostName() {

@@ -4,6 +4,9 @@ import dev.batchinfer.store.batch.BatchStore;
 import dev.batchinfer.store.progress.ProgressService;
 import dev.batchinfer.topics.env.CommonSettings;
 import dev.batchinfer.store.model.ModelTelemetry;
+import dev.batchinfer.store.progress.ExpiryScanner;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import dev.batchinfer.store.model.RegistryStore;
 import dev.batchinfer.store.model.RolloutGuard;
 import java.nio.file.Path;
@@ -24,6 +27,8 @@ public final class ResultStoreApp implements AutoCloseable {
       Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "rollout-guard"));
   private final RolloutGuard guard;
   private final RolloutGuard.Policy policy;
+  private final KafkaProducer<String, dev.batchinfer.topics.message.ChunkDone> producer;
+  private final ExpiryScanner expiries;
 
   private ResultStoreApp(CommonSettings settings, Path stateDir, Collection<String> models, RolloutGuard.Policy policy) {
     this.store = BatchStore.connect(settings.redisUrl(), settings.redisKeyPrefix());
@@ -32,6 +37,11 @@ public final class ResultStoreApp implements AutoCloseable {
     this.telemetry = ModelTelemetry.connect(settings.redisUrl(), settings.redisKeyPrefix());
     this.policy = policy;
     this.guard = policy == null ? null : new RolloutGuard(() -> models, registry, telemetry, policy);
+    var topic = settings.topics().progress();
+    this.producer = new KafkaProducer<>(java.util.Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+        settings.kafkaBootstrapServers(), ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
+        topic.keySerde().serializer(), topic.valueSerde().serializer());
+    this.expiries = new ExpiryScanner(store, producer, topic);
   }
 
   /** Progress only, no rollout guard. */
@@ -47,6 +57,7 @@ public final class ResultStoreApp implements AutoCloseable {
 
   public ResultStoreApp start() {
     progress.start();
+    guards.scheduleWithFixedDelay(expiries, 1, 1, TimeUnit.SECONDS);
     if (guard != null) {
       long every = policy.interval().toMillis();
       guards.scheduleWithFixedDelay(guard, every, every, TimeUnit.MILLISECONDS);
@@ -61,6 +72,7 @@ public final class ResultStoreApp implements AutoCloseable {
   @Override
   public void close() {
     guards.shutdownNow();
+    producer.close(java.time.Duration.ofSeconds(5));
     progress.close();
     registry.close();
     telemetry.close();

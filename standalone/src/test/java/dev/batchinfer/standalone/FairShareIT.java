@@ -16,7 +16,8 @@ class FairShareIT {
   @Test
   void a_later_batch_of_another_tenant_finishes_before_a_backlog_submitted_earlier() {
     try (TestSystem system = new TestSystem("fair", Map.of(
-        "CHUNK_MAX_ITEMS", "100", "WORKER_MAX_BUFFERED_CHUNKS", "2", "WORKER_MAX_BATCH_SIZE", "100"))) {
+        // Tenants take turns among the chunks a worker has read ahead: here the whole backlog.
+        "CHUNK_MAX_ITEMS", "100", "WORKER_MAX_BUFFERED_CHUNKS", "64", "WORKER_MAX_BATCH_SIZE", "100"))) {
       system.withResultStore().withApi();
       ApiClient a = system.api();
       ApiClient b = a.withKey(ApiClient.KEY_B);

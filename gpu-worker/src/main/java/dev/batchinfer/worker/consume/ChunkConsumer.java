@@ -63,7 +63,7 @@ public final class ChunkConsumer implements Runnable {
   private final IntSupplier unpublished;
   private final ShadowRuns shadows;
   private final Requeue requeue;
-  private final CancelWatch cancels;
+  private final SkipWatch skips;
   private final int maxUnpublished;
   private volatile boolean running = true;
   private volatile boolean halted;
@@ -75,8 +75,8 @@ public final class ChunkConsumer implements Runnable {
   public ChunkConsumer(KafkaConsumer<byte[], byte[]> consumer, Topics topics, LoadedModels models,
       PriorityChunkQueue queue, Consumer<PendingChunk> publishDirectly, DeadLetters deadLetters,
       int maxBufferedChunks, Duration commitInterval, IntSupplier unpublished, ShadowRuns shadows, Requeue requeue,
-      CancelWatch cancels) {
-    this.cancels = cancels;
+      SkipWatch skips) {
+    this.skips = skips;
     this.consumer = consumer;
     for (Priority p : Priority.values()) {
       priorityOfTopic.put(topics.requests(p).name(), p);
@@ -207,10 +207,12 @@ public final class ChunkConsumer implements Runnable {
   /** Answers every item that cannot run, then queues the chunk if anything is left for the model. */
   private void dispatch(InferenceChunk chunk, ChunkRef ref, Priority priority) {
     ChunkHeader h = chunk.header();
-    if (cancels.isCancelled(h.batchId())) {
+    String skip = skips.reason(h.batchId());
+    if (skip != null) {
       PendingChunk skipped = new PendingChunk(chunk, LoadedModels.key(h.model(), h.modelVersion()), ref, new int[0]);
+      String why = skip.equals("expired") ? "the batch's completion window passed first" : "the batch was cancelled";
       for (int i = 0; i < chunk.itemCount(); i++) {
-        skipped.answerCancelled(i, ResultFormatter.error(chunk.itemIndex(i), "cancelled", "the batch was cancelled"));
+        skipped.answerCancelled(i, ResultFormatter.error(chunk.itemIndex(i), skip, why));
       }
       publishDirectly.accept(skipped);
       return;

@@ -43,6 +43,7 @@ public final class BatchView {
     body.put("started_at", text(r.startedAt()));
     body.put("completed_at", text(r.completedAt()));
     body.put("estimated_completion", r.status().isFinal() ? text(r.completedAt()) : text(r.estimatedCompletion()));
+    body.put("deadline", text(r.deadline()));
     body.put("callback_url", r.callbackUrl());
     body.put("metadata", metadata(r.metadataJson()));
     Map<String, String> links = new LinkedHashMap<>();

@@ -5,6 +5,7 @@ import dev.batchinfer.api.problem.ApiException;
 import dev.batchinfer.store.batch.BatchRecord;
 import dev.batchinfer.store.batch.BatchStore;
 import dev.batchinfer.store.batch.ResultLines;
+import dev.batchinfer.topics.message.BatchStatus;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -49,7 +50,7 @@ public final class ReadHandlers {
     if (offset < end) {
       int firstChunk = batch.chunkOf(offset);
       int lastChunk = batch.chunkOf(end - 1);
-      lines = ResultLines.inRange(store.readChunkResults(batch.batchId(), firstChunk, lastChunk + 1), offset, end);
+      lines = ResultLines.inRange(chunks(batch, firstChunk, lastChunk + 1), offset, end);
     }
     long window = Math.max(0, end - offset);
     StringBuilder body = new StringBuilder(64 + lines.stream().mapToInt(String::length).sum() + lines.size());
@@ -79,11 +80,41 @@ public final class ReadHandlers {
     OutputStream out = ctx.outputStream();
     for (int from = 0; from < batch.chunkCount(); from += STREAM_CHUNKS_PER_READ) {
       int to = Math.min(batch.chunkCount(), from + STREAM_CHUNKS_PER_READ);
-      for (String chunk : store.readChunkResults(batch.batchId(), from, to)) {
+      for (String chunk : chunks(batch, from, to)) {
         out.write(chunk.getBytes(StandardCharsets.UTF_8));
       }
     }
     out.flush();
+  }
+
+  /**
+   * The stored chunks; for a batch that ended cancelled or expired, a chunk no worker got to is
+   * answered here, every item with that reason, so the batch reads complete without waiting.
+   */
+  private List<String> chunks(BatchRecord batch, int from, int to) {
+    boolean cutShort = batch.status() == BatchStatus.CANCELLED || batch.status() == BatchStatus.EXPIRED;
+    if (!cutShort) {
+      return store.readChunkResults(batch.batchId(), from, to);
+    }
+    List<String> aligned = store.readChunkResultsAligned(batch.batchId(), from, to);
+    List<String> out = new java.util.ArrayList<>(aligned.size());
+    for (int i = 0; i < aligned.size(); i++) {
+      String stored = aligned.get(i);
+      out.add(stored != null ? stored : unfinished(batch, from + i));
+    }
+    return out;
+  }
+
+  private static String unfinished(BatchRecord batch, int chunk) {
+    long start = batch.chunkStarts()[chunk];
+    long end = chunk + 1 < batch.chunkCount() ? batch.chunkStarts()[chunk + 1] : batch.total();
+    String code = batch.status().wire();
+    StringBuilder b = new StringBuilder();
+    for (long i = start; i < end; i++) {
+      b.append("{\"index\":").append(i).append(",\"error\":{\"code\":\"").append(code)
+          .append("\",\"message\":\"the batch was ").append(code).append(" before this item ran\"}}\n");
+    }
+    return b.toString();
   }
 
   private BatchRecord find(Context ctx) {

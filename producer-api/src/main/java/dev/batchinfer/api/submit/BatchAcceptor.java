@@ -25,10 +25,12 @@ public final class BatchAcceptor {
   private final Clock clock;
   private final int estimatedItemsPerSecond;
   private final TenantLimits limits;
+  private final java.time.Duration defaultWindow;
 
   public BatchAcceptor(BatchStore store, ChunkPublisher publisher, Clock clock, int estimatedItemsPerSecond,
-      TenantLimits limits) {
+      TenantLimits limits, java.time.Duration defaultWindow) {
     this.limits = limits;
+    this.defaultWindow = defaultWindow;
     this.store = store;
     this.publisher = publisher;
     this.clock = clock;
@@ -43,7 +45,8 @@ public final class BatchAcceptor {
     Instant eta = created.plusMillis(Math.max(1, batch.totalItems() * 1000 / estimatedItemsPerSecond));
     long[] starts = batch.chunks().stream().mapToLong(c -> c.indexes()[0]).toArray();
     BatchRecord record = BatchRecord.queued(batchId, tenant, batch.model().model(), batch.model().version(), batch.priority(),
-        batch.totalItems(), starts, batch.callbackUrl(), batch.callbackEvents(), batch.metadataJson(), created, eta);
+        batch.totalItems(), starts, batch.callbackUrl(), batch.callbackEvents(), batch.metadataJson(), created, eta,
+        created.plus(batch.completionWindow() != null ? batch.completionWindow() : defaultWindow));
     try {
       store.create(record);
     } catch (RuntimeException e) {

@@ -98,6 +98,7 @@ public final class BatchRequestReader {
     Priority priority = Priority.NORMAL;
     String callbackUrl = null;
     List<String> callbackEvents = BatchEvent.DEFAULT_TYPES;
+    java.time.Duration window = null;
     String metadata = null;
     Chunker chunker = null;
     ModelConfig model = fixedModel;
@@ -148,9 +149,10 @@ public final class BatchRequestReader {
         case "callback_url" -> callbackUrl = value == JsonToken.VALUE_NULL ? null
             : checkCallback(text(p, value, "/callback_url", "an absolute http or https URL"));
         case "callback_events" -> callbackEvents = readCallbackEvents(p, value);
+        case "completion_window" -> window = readWindow(text(p, value, "/completion_window", "a duration such as 10m or 24h"));
         case "metadata" -> metadata = readMetadata(p, value);
         default -> throw ApiException.invalid("/" + field, "unknown field \"" + field
-            + "\": the body takes model, inputs, priority, callback_url, callback_events and metadata");
+            + "\": the body takes model, inputs, priority, callback_url, callback_events, completion_window and metadata");
       }
     }
     if (modelId == null) {
@@ -163,7 +165,7 @@ public final class BatchRequestReader {
       throw ApiException.invalid("", "unexpected content after the JSON object");
     }
     long total = chunker.itemCount();
-    return new ParsedBatch(model, priority, callbackUrl, callbackEvents, metadata, total, chunker.finish());
+    return new ParsedBatch(model, priority, callbackUrl, callbackEvents, metadata, window, total, chunker.finish());
   }
 
   private ModelConfig resolve(String modelId) {
@@ -246,6 +248,17 @@ public final class BatchRequestReader {
     } catch (RejectedCallbackException e) {
       throw ApiException.invalid("/callback_url", "\"callback_url\" " + e.getMessage() + ", got \"" + url + "\"");
     }
+  }
+
+  static final java.time.Duration MAX_WINDOW = java.time.Duration.ofDays(30);
+
+  private static java.time.Duration readWindow(String text) {
+    java.time.Duration d = dev.batchinfer.topics.env.Env.parseDuration(text).orElseThrow(() -> ApiException.invalid(
+        "/completion_window", "\"completion_window\" must be a duration such as 10m, 24h or 7d, got \"" + text + "\""));
+    if (d.isZero() || d.compareTo(MAX_WINDOW) > 0) {
+      throw ApiException.invalid("/completion_window", "\"completion_window\" must be more than 0 and at most 30d");
+    }
+    return d;
   }
 
   private List<String> readCallbackEvents(JsonParser p, JsonToken value) throws IOException {

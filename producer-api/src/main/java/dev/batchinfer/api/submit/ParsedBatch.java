@@ -11,5 +11,6 @@ public record ParsedBatch(
     String callbackUrl,
     List<String> callbackEvents,
     String metadataJson,
+    java.time.Duration completionWindow,
     long totalItems,
     List<Chunker.ChunkItems> chunks) {}

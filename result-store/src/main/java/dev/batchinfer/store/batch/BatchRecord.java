@@ -13,6 +13,7 @@ import java.util.List;
  * @param tenant who submitted it: only that tenant sees it
  * @param chunkStarts the index of the first item of each chunk, ascending; maps an item to its chunk
  * @param callbackEvents the event types the client wants webhooks for
+ * @param deadline when the completion window ends: unfinished items then expire
  * @param metadataJson the client's metadata object as JSON text, echoed back verbatim
  */
 public record BatchRecord(
@@ -28,6 +29,7 @@ public record BatchRecord(
     String metadataJson,
     Instant created,
     Instant estimatedCompletion,
+    Instant deadline,
     BatchStatus status,
     long completed,
     long failed,
@@ -49,8 +51,8 @@ public record BatchRecord(
   /** A new batch, before any chunk is processed. */
   public static BatchRecord queued(String batchId, String tenant, String model, String modelVersion, Priority priority, long total,
       long[] chunkStarts, String callbackUrl, List<String> callbackEvents, String metadataJson, Instant created,
-      Instant estimatedCompletion) {
+      Instant estimatedCompletion, Instant deadline) {
     return new BatchRecord(batchId, tenant, model, modelVersion, priority, total, chunkStarts, callbackUrl, callbackEvents, metadataJson,
-        created, estimatedCompletion, BatchStatus.QUEUED, 0, 0, 0, false, null, null);
+        created, estimatedCompletion, deadline, BatchStatus.QUEUED, 0, 0, 0, false, null, null);
   }
 }

@@ -61,6 +61,7 @@ public final class BatchStore implements AutoCloseable {
     fields.put("chunk_starts", Arrays.stream(r.chunkStarts()).mapToObj(Long::toString).collect(Collectors.joining(",")));
     fields.put("created", r.created().toString());
     fields.put("estimated_completion", r.estimatedCompletion().toString());
+    fields.put("deadline", r.deadline().toString());
     fields.put("status", r.status().wire());
     fields.put("completed", Long.toString(r.completed()));
     fields.put("failed", Long.toString(r.failed()));
@@ -73,6 +74,35 @@ public final class BatchStore implements AutoCloseable {
     }
     sync().hset(keys.batch(r.batchId()), fields);
     sync().zadd(listKey(r.tenant()), (double) r.created().toEpochMilli(), r.batchId());
+    sync().zadd(deadlinesKey(), (double) r.deadline().toEpochMilli(), r.batchId());
+  }
+
+  private String deadlinesKey() {
+    return keys.prefix() + "deadlines";
+  }
+
+  /** Batches whose completion window ended by {@code nowMs} (finished ones included), at most {@code limit}. */
+  public List<String> pastDeadline(long nowMs, int limit) {
+    return sync().zrangebyscore(deadlinesKey(), io.lettuce.core.Range.create(Double.NEGATIVE_INFINITY, (double) nowMs),
+        io.lettuce.core.Limit.create(0, limit));
+  }
+
+  public void clearDeadline(String batchId) {
+    sync().zrem(deadlinesKey(), batchId);
+  }
+
+  /** Marks a batch expired for workers (they skip its remaining chunks). */
+  public void requestExpiry(String batchId) {
+    sync().hset(keys.batch(batchId), "expire_requested", "true");
+  }
+
+  /** Why a batch's remaining chunks are to be skipped: "cancelled", "expired", or null to run them. */
+  public String skipReason(String batchId) {
+    List<KeyValue<String, String>> f = sync().hmget(keys.batch(batchId), "expire_requested", "cancel_requested");
+    if (f.get(0).hasValue()) {
+      return "expired";
+    }
+    return f.get(1).hasValue() ? "cancelled" : null;
   }
 
   private String listKey(String tenant) {
@@ -100,13 +130,11 @@ public final class BatchStore implements AutoCloseable {
     sync().hset(keys.batch(batchId), "cancel_requested", "true");
   }
 
-  public boolean cancelRequested(String batchId) {
-    return "true".equals(sync().hget(keys.batch(batchId), "cancel_requested"));
-  }
 
   /** Removes every key of the batch; used when a submit is abandoned before it was accepted. */
   public void delete(String batchId) {
     sync().del(keys.batch(batchId), keys.results(batchId));
+    sync().zrem(deadlinesKey(), batchId);
   }
 
   /** The batch, if it exists and belongs to {@code tenant}: another tenant's batch looks missing. */
@@ -134,6 +162,7 @@ public final class BatchStore implements AutoCloseable {
         f.get("metadata"),
         instant(f.get("created")),
         instant(f.get("estimated_completion")),
+        instant(f.get("deadline")),
         BatchStatus.fromWire(f.get("status")),
         Long.parseLong(f.getOrDefault("completed", "0")),
         Long.parseLong(f.getOrDefault("failed", "0")),
@@ -193,6 +222,22 @@ public final class BatchStore implements AutoCloseable {
    */
   public CompletionStage<Boolean> writeChunkResultsIfAbsent(String batchId, int chunkIndex, String ndjson) {
     return async().hsetnx(keys.results(batchId), Integer.toString(chunkIndex), ndjson);
+  }
+
+  /** The stored results of chunks {@code [from, to)}, one entry per chunk, null where none is stored. */
+  public List<String> readChunkResultsAligned(String batchId, int from, int to) {
+    List<String> out = new ArrayList<>();
+    if (from >= to) {
+      return out;
+    }
+    String[] fields = new String[to - from];
+    for (int i = from; i < to; i++) {
+      fields[i - from] = Integer.toString(i);
+    }
+    for (KeyValue<String, String> kv : sync().hmget(keys.results(batchId), fields)) {
+      out.add(kv.hasValue() ? kv.getValue() : null);
+    }
+    return out;
   }
 
   /**

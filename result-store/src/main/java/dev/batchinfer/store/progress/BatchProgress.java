@@ -61,6 +61,12 @@ public record BatchProgress(
     return new BatchProgress(batchId, total, chunkCount, c, f, x, s, chunks.toLongArray(), started, finished);
   }
 
+  /** The completion window passed: the batch ends now; chunks still to come change nothing. */
+  public BatchProgress expired(long atMs) {
+    return new BatchProgress(batchId, total, chunkCount, completed, failed, cancelled, status.moveTo(BatchStatus.EXPIRED),
+        doneChunks, startedAtMs, atMs);
+  }
+
   /** A cancel request: the remaining chunks will be skipped; the batch ends cancelled. */
   public BatchProgress cancelling() {
     return new BatchProgress(batchId, total, chunkCount, completed, failed, cancelled, status.moveTo(BatchStatus.CANCELLING),

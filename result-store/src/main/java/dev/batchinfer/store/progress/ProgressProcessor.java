@@ -53,6 +53,19 @@ final class ProgressProcessor implements Processor<String, ChunkDone, String, Ba
     if (progress == null) {
       progress = BatchProgress.start(done);
     }
+    if (done.isExpiry()) {
+      if (progress.status().isFinal()) {
+        return; // finished in time, or already expired
+      }
+      BatchProgress expired = progress.expired(done.finishedAtMs());
+      statusSink.accept(update(expired));
+      store.put(done.batchId(), expired);
+      log.info("batch {} expired: {} completed, {} failed of {}", done.batchId(), expired.completed(), expired.failed(),
+          expired.total());
+      context.forward(new Record<>(done.batchId(), BatchEvent.of(done.batchId(), expired.status(), expired.completed(),
+          expired.failed(), expired.total(), done.finishedAtMs()), record.timestamp()));
+      return;
+    }
     if (done.isCancelRequest()) {
       if (progress.status().isFinal() || progress.status() == dev.batchinfer.topics.message.BatchStatus.CANCELLING) {
         return; // too late, or asked twice

@@ -11,7 +11,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param succeeded items with a result
  * @param failed items with an error
  * @param cancelled items skipped because the batch was cancelled
- * @param kind null (or "chunk") for a finished chunk, "cancel" for a cancel request
+ * @param kind null (or "chunk") for a finished chunk, "cancel" for a cancel request, "expire" when
+ *     the batch's completion window has passed
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ChunkDone(
@@ -28,6 +29,7 @@ public record ChunkDone(
     String kind) {
 
   public static final String CANCEL = "cancel";
+  public static final String EXPIRE = "expire";
 
   /** A finished chunk. */
   public ChunkDone(String batchId, int chunkIndex, int chunkCount, long totalItems, int succeeded, int failed,
@@ -38,6 +40,15 @@ public record ChunkDone(
   /** The client asked to cancel the batch. */
   public static ChunkDone cancelRequest(String batchId, int chunkCount, long totalItems, long atMs) {
     return new ChunkDone(batchId, -1, chunkCount, totalItems, 0, 0, 0, null, "api", atMs, CANCEL);
+  }
+
+  /** The batch's completion window has passed. */
+  public static ChunkDone expiry(String batchId, int chunkCount, long totalItems, long atMs) {
+    return new ChunkDone(batchId, -1, chunkCount, totalItems, 0, 0, 0, null, "result-store", atMs, EXPIRE);
+  }
+
+  public boolean isExpiry() {
+    return EXPIRE.equals(kind);
   }
 
   public boolean isCancelRequest() {
