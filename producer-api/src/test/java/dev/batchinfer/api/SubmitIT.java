@@ -231,6 +231,8 @@ class SubmitIT {
         assertThat(b.body().get("detail").asText()).isEqualTo("no batch with id " + id);
       }
       assertThat(tenantB.post("/v1/batch/" + id + "/callbacks/redeliver", "").status()).isEqualTo(404);
+      assertThat(tenantB.post("/v1/batch/" + id + "/cancel", "").status()).isEqualTo(404);
+      assertThat(tenantB.get("/v1/batch/" + id + "/events").status()).isEqualTo(404);
     }
     assertThat(api.get("/v1/batch/" + ids.get(0) + "/status").status()).isEqualTo(200);
   }

@@ -1,10 +1,9 @@
 package dev.batchinfer.api.idempotency;
 
+import dev.batchinfer.store.Redis;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -22,45 +21,41 @@ public final class IdempotencyStore implements AutoCloseable {
   /** What is stored under a key: a request in flight, or its finished response. */
   public record Entry(boolean inFlight, String bodyHash, int status, String location, String response) {}
 
-  private final RedisClient client;
-  private final StatefulRedisConnection<String, String> connection;
-  private final String prefix;
+  private final Redis redis;
 
-  private IdempotencyStore(RedisClient client, String prefix) {
-    this.client = client;
-    this.connection = client.connect();
-    this.prefix = prefix;
+  private IdempotencyStore(Redis redis) {
+    this.redis = redis;
   }
 
   public static IdempotencyStore connect(String redisUrl, String keyPrefix) {
-    return new IdempotencyStore(RedisClient.create(redisUrl), keyPrefix);
+    return new IdempotencyStore(Redis.connect(redisUrl, keyPrefix));
   }
 
   private String key(String tenant, String idempotencyKey) {
     // Hashed: the client's key may be long or contain anything.
-    return prefix + "idempotency:{" + tenant + "}:" + dev.batchinfer.api.auth.ApiKeys.sha256Hex(idempotencyKey);
+    return redis.prefix() + "idempotency:{" + tenant + "}:" + dev.batchinfer.api.auth.ApiKeys.sha256Hex(idempotencyKey);
   }
 
   /** Claims the key for a new request; if it is taken, returns what holds it. */
   public Optional<Entry> claim(String tenant, String idempotencyKey) {
     String k = key(tenant, idempotencyKey);
-    String claimed = connection.sync().set(k, write(new Entry(true, null, 0, null, null)),
+    String claimed = redis.sync().set(k, write(new Entry(true, null, 0, null, null)),
         SetArgs.Builder.nx().ex(IN_FLIGHT_TTL.toSeconds()));
     if ("OK".equals(claimed)) {
       return Optional.empty();
     }
-    String held = connection.sync().get(k);
+    String held = redis.sync().get(k);
     return held == null ? claim(tenant, idempotencyKey) : Optional.of(read(held));
   }
 
   public void complete(String tenant, String idempotencyKey, String bodyHash, int status, String location, String response) {
-    connection.sync().set(key(tenant, idempotencyKey), write(new Entry(false, bodyHash, status, location, response)),
+    redis.sync().set(key(tenant, idempotencyKey), write(new Entry(false, bodyHash, status, location, response)),
         SetArgs.Builder.ex(KEEP.toSeconds()));
   }
 
   /** Gives the key up after a failed request, so the client can retry with it. */
   public void release(String tenant, String idempotencyKey) {
-    connection.sync().del(key(tenant, idempotencyKey));
+    redis.sync().del(key(tenant, idempotencyKey));
   }
 
   private static String write(Entry e) {
@@ -81,7 +76,6 @@ public final class IdempotencyStore implements AutoCloseable {
 
   @Override
   public void close() {
-    connection.close();
-    client.shutdown();
+    redis.close();
   }
 }

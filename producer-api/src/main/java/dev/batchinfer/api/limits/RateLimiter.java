@@ -1,8 +1,7 @@
 package dev.batchinfer.api.limits;
 
-import io.lettuce.core.RedisClient;
+import dev.batchinfer.store.Redis;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.util.List;
 
@@ -38,26 +37,22 @@ public final class RateLimiter implements AutoCloseable {
   /** A bucket's shape: {@code rate} tokens per second, at most {@code burst} saved up. */
   public record Bucket(double rate, double burst) {}
 
-  private final RedisClient client;
-  private final StatefulRedisConnection<String, String> connection;
-  private final String prefix;
+  private final Redis redis;
   private final String sha;
 
-  private RateLimiter(RedisClient client, String prefix) {
-    this.client = client;
-    this.connection = client.connect();
-    this.prefix = prefix;
-    this.sha = connection.sync().scriptLoad(TAKE);
+  private RateLimiter(Redis redis) {
+    this.redis = redis;
+    this.sha = redis.sync().scriptLoad(TAKE);
   }
 
   public static RateLimiter connect(String redisUrl, String keyPrefix) {
-    return new RateLimiter(RedisClient.create(redisUrl), keyPrefix);
+    return new RateLimiter(Redis.connect(redisUrl, keyPrefix));
   }
 
   /** Null if allowed, else how long until {@code cost} tokens will be there. */
   public Duration take(String tenant, String bucketName, Bucket bucket, long cost) {
-    List<Long> r = connection.sync().evalsha(sha, ScriptOutputType.MULTI,
-        new String[] {prefix + "rate:{" + tenant + "}:" + bucketName},
+    List<Long> r = redis.sync().evalsha(sha, ScriptOutputType.MULTI,
+        new String[] {redis.prefix() + "rate:{" + tenant + "}:" + bucketName},
         Double.toString(bucket.rate()), Double.toString(bucket.burst()), Long.toString(System.currentTimeMillis()),
         Long.toString(cost));
     return r.get(0) == 1L ? null : Duration.ofMillis(Math.max(1, r.get(1)));
@@ -65,7 +60,6 @@ public final class RateLimiter implements AutoCloseable {
 
   @Override
   public void close() {
-    connection.close();
-    client.shutdown();
+    redis.close();
   }
 }

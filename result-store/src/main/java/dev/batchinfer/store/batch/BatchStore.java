@@ -1,11 +1,10 @@
 package dev.batchinfer.store.batch;
 
+import dev.batchinfer.store.Redis;
 import dev.batchinfer.topics.message.BatchEvent;
 import dev.batchinfer.topics.message.BatchStatus;
 import dev.batchinfer.topics.message.Priority;
 import io.lettuce.core.KeyValue;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Instant;
@@ -24,18 +23,16 @@ import java.util.stream.Collectors;
  */
 public final class BatchStore implements AutoCloseable {
 
-  private final RedisClient client;
-  private final StatefulRedisConnection<String, String> connection;
+  private final Redis redis;
   private final RedisKeys keys;
 
-  private BatchStore(RedisClient client, RedisKeys keys) {
-    this.client = client;
-    this.connection = client.connect();
+  private BatchStore(Redis redis, RedisKeys keys) {
+    this.redis = redis;
     this.keys = keys;
   }
 
   public static BatchStore connect(String redisUrl, String keyPrefix) {
-    return new BatchStore(RedisClient.create(redisUrl), new RedisKeys(keyPrefix));
+    return new BatchStore(Redis.connect(redisUrl, keyPrefix), new RedisKeys(keyPrefix));
   }
 
   public RedisKeys keys() {
@@ -43,11 +40,11 @@ public final class BatchStore implements AutoCloseable {
   }
 
   private RedisCommands<String, String> sync() {
-    return connection.sync();
+    return redis.sync();
   }
 
   private RedisAsyncCommands<String, String> async() {
-    return connection.async();
+    return redis.async();
   }
 
   public void create(BatchRecord r) {
@@ -267,8 +264,7 @@ public final class BatchStore implements AutoCloseable {
 
   @Override
   public void close() {
-    connection.close();
-    client.shutdown();
+    redis.close();
   }
 
   private static Instant instant(String text) {

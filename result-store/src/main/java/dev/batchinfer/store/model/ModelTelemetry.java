@@ -1,7 +1,6 @@
 package dev.batchinfer.store.model;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
+import dev.batchinfer.store.Redis;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.util.HashMap;
 import java.util.Map;
@@ -13,34 +12,30 @@ import java.util.Map;
  */
 public final class ModelTelemetry implements AutoCloseable {
 
-  private final RedisClient client;
-  private final StatefulRedisConnection<String, String> connection;
-  private final String prefix;
+  private final Redis redis;
 
-  private ModelTelemetry(RedisClient client, String prefix) {
-    this.client = client;
-    this.connection = client.connect();
-    this.prefix = prefix;
+  private ModelTelemetry(Redis redis) {
+    this.redis = redis;
   }
 
   public static ModelTelemetry connect(String redisUrl, String keyPrefix) {
-    return new ModelTelemetry(RedisClient.create(redisUrl), keyPrefix);
+    return new ModelTelemetry(Redis.connect(redisUrl, keyPrefix));
   }
 
   private RedisAsyncCommands<String, String> async() {
-    return connection.async();
+    return redis.async();
   }
 
   String statsKey(String model, String version) {
-    return prefix + "stats:{" + model + "}:" + version;
+    return redis.prefix() + "stats:{" + model + "}:" + version;
   }
 
   String shadowKey(String model, String production, String shadow) {
-    return prefix + "shadow:{" + model + "}:" + production + ":" + shadow;
+    return redis.prefix() + "shadow:{" + model + "}:" + production + ":" + shadow;
   }
 
   String workersKey(String model, String version) {
-    return prefix + "workers:{" + model + "}:" + version;
+    return redis.prefix() + "workers:{" + model + "}:" + version;
   }
 
   /**
@@ -62,7 +57,7 @@ public final class ModelTelemetry implements AutoCloseable {
     long errors = 0;
     long minute = nowMs / 60_000;
     for (long m = minute - minutes + 1; m <= minute; m++) {
-      Map<String, String> f = connection.sync().hgetall(statsKey(model, version) + ":" + m);
+      Map<String, String> f = redis.sync().hgetall(statsKey(model, version) + ":" + m);
       items += Long.parseLong(f.getOrDefault("items", "0"));
       errors += Long.parseLong(f.getOrDefault("errors", "0"));
     }
@@ -84,7 +79,7 @@ public final class ModelTelemetry implements AutoCloseable {
 
   /** compared, agreed, and the confusion cells ("productionLabel\tshadowLabel" → items). */
   public ShadowReport shadowReport(String model, String production, String shadow) {
-    Map<String, String> f = connection.sync().hgetall(shadowKey(model, production, shadow));
+    Map<String, String> f = redis.sync().hgetall(shadowKey(model, production, shadow));
     Map<String, Long> cells = new HashMap<>();
     f.forEach((k, v) -> {
       if (k.startsWith("c\t")) {
@@ -102,7 +97,7 @@ public final class ModelTelemetry implements AutoCloseable {
 
   /** Whether some worker has reported serving the version within {@code freshMs}. */
   public boolean served(String model, String version, long nowMs, long freshMs) {
-    for (String seen : connection.sync().hvals(workersKey(model, version))) {
+    for (String seen : redis.sync().hvals(workersKey(model, version))) {
       if (nowMs - Long.parseLong(seen) <= freshMs) {
         return true;
       }
@@ -119,7 +114,6 @@ public final class ModelTelemetry implements AutoCloseable {
 
   @Override
   public void close() {
-    connection.close();
-    client.shutdown();
+    redis.close();
   }
 }

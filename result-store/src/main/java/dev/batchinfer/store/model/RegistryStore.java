@@ -1,12 +1,11 @@
 package dev.batchinfer.store.model;
 
+import dev.batchinfer.store.Redis;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.batchinfer.models.Deployment;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
@@ -27,33 +26,29 @@ public final class RegistryStore implements AutoCloseable {
       return 0""";
   private static final int MAX_TRIES = 20;
 
-  private final RedisClient client;
-  private final StatefulRedisConnection<String, String> connection;
-  private final String prefix;
+  private final Redis redis;
 
-  private RegistryStore(RedisClient client, String prefix) {
-    this.client = client;
-    this.connection = client.connect();
-    this.prefix = prefix;
+  private RegistryStore(Redis redis) {
+    this.redis = redis;
   }
 
   public static RegistryStore connect(String redisUrl, String keyPrefix) {
-    return new RegistryStore(RedisClient.create(redisUrl), keyPrefix);
+    return new RegistryStore(Redis.connect(redisUrl, keyPrefix));
   }
 
   private String key(String model) {
-    return prefix + "registry:{" + model + "}";
+    return redis.prefix() + "registry:{" + model + "}";
   }
 
   /** The model's deployment; the seed is stored first if Redis has none yet. */
   public Deployment current(String model, Deployment seed) {
     String key = key(model);
-    connection.sync().setnx(key, write(seed));
-    return read(connection.sync().get(key));
+    redis.sync().setnx(key, write(seed));
+    return read(redis.sync().get(key));
   }
 
   public Optional<Deployment> find(String model) {
-    String text = connection.sync().get(key(model));
+    String text = redis.sync().get(key(model));
     return text == null ? Optional.empty() : Optional.of(read(text));
   }
 
@@ -61,13 +56,13 @@ public final class RegistryStore implements AutoCloseable {
   public Deployment update(String model, Deployment seed, UnaryOperator<Deployment> change) {
     for (int i = 0; i < MAX_TRIES; i++) {
       current(model, seed);
-      String before = connection.sync().get(key(model));
+      String before = redis.sync().get(key(model));
       Deployment next = change.apply(read(before));
       String after = write(next);
       if (after.equals(before)) {
         return next;
       }
-      Long ok = connection.sync().eval(CAS, ScriptOutputType.INTEGER, new String[] {key(model)}, before, after);
+      Long ok = redis.sync().eval(CAS, ScriptOutputType.INTEGER, new String[] {key(model)}, before, after);
       if (ok != null && ok == 1L) {
         return next;
       }
@@ -93,7 +88,6 @@ public final class RegistryStore implements AutoCloseable {
 
   @Override
   public void close() {
-    connection.close();
-    client.shutdown();
+    redis.close();
   }
 }

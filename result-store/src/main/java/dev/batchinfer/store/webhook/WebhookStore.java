@@ -1,10 +1,9 @@
 package dev.batchinfer.store.webhook;
 
+import dev.batchinfer.store.Redis;
 import io.lettuce.core.Range;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.ZAddArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.Limit;
 import java.util.ArrayList;
@@ -37,40 +36,36 @@ public final class WebhookStore implements AutoCloseable {
       end
       return 0""";
 
-  private final RedisClient client;
-  private final StatefulRedisConnection<String, String> connection;
-  private final String prefix;
+  private final Redis redis;
   private final String claimSha;
 
-  private WebhookStore(RedisClient client, String prefix) {
-    this.client = client;
-    this.connection = client.connect();
-    this.prefix = prefix;
-    this.claimSha = connection.sync().scriptLoad(CLAIM);
+  private WebhookStore(Redis redis) {
+    this.redis = redis;
+    this.claimSha = redis.sync().scriptLoad(CLAIM);
   }
 
   public static WebhookStore connect(String redisUrl, String keyPrefix) {
-    return new WebhookStore(RedisClient.create(redisUrl), keyPrefix);
+    return new WebhookStore(Redis.connect(redisUrl, keyPrefix));
   }
 
   private RedisCommands<String, String> redis() {
-    return connection.sync();
+    return redis.sync();
   }
 
   String deliveryKey(String batchId, String type) {
-    return prefix + "batch:{" + batchId + "}:webhook:" + type;
+    return redis.prefix() + "batch:{" + batchId + "}:webhook:" + type;
   }
 
   String typesKey(String batchId) {
-    return prefix + "batch:{" + batchId + "}:webhooks";
+    return redis.prefix() + "batch:{" + batchId + "}:webhooks";
   }
 
   String attemptsKey(String batchId) {
-    return prefix + "batch:{" + batchId + "}:callbacks";
+    return redis.prefix() + "batch:{" + batchId + "}:callbacks";
   }
 
   String dueKey() {
-    return prefix + "webhooks:due";
+    return redis.prefix() + "webhooks:due";
   }
 
   static String member(String batchId, String type) {
@@ -189,20 +184,19 @@ public final class WebhookStore implements AutoCloseable {
 
   /** Endpoints that answered 410 Gone: no further deliveries go there until a client redelivers. */
   public void markGone(String url) {
-    redis().sadd(prefix + "webhooks:gone", url);
+    redis().sadd(redis.prefix() + "webhooks:gone", url);
   }
 
   public boolean isGone(String url) {
-    return Boolean.TRUE.equals(redis().sismember(prefix + "webhooks:gone", url));
+    return Boolean.TRUE.equals(redis().sismember(redis.prefix() + "webhooks:gone", url));
   }
 
   public void clearGone(String url) {
-    redis().srem(prefix + "webhooks:gone", url);
+    redis().srem(redis.prefix() + "webhooks:gone", url);
   }
 
   @Override
   public void close() {
-    connection.close();
-    client.shutdown();
+    redis.close();
   }
 }

@@ -1,0 +1,45 @@
+package dev.batchinfer.store;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.api.sync.RedisCommands;
+
+/**
+ * One Lettuce connection and the key prefix every store of this system writes under. Lettuce
+ * connections are thread-safe and pipeline concurrent commands, so one serves a whole store.
+ */
+public final class Redis implements AutoCloseable {
+
+  private final RedisClient client;
+  private final StatefulRedisConnection<String, String> connection;
+  private final String prefix;
+
+  private Redis(RedisClient client, String prefix) {
+    this.client = client;
+    this.connection = client.connect();
+    this.prefix = prefix;
+  }
+
+  public static Redis connect(String redisUrl, String keyPrefix) {
+    return new Redis(RedisClient.create(redisUrl), keyPrefix);
+  }
+
+  public RedisCommands<String, String> sync() {
+    return connection.sync();
+  }
+
+  public RedisAsyncCommands<String, String> async() {
+    return connection.async();
+  }
+
+  public String prefix() {
+    return prefix;
+  }
+
+  @Override
+  public void close() {
+    connection.close();
+    client.shutdown();
+  }
+}
