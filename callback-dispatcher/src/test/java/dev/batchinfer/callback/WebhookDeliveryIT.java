@@ -92,7 +92,8 @@ class WebhookDeliveryIT {
   private String completedBatch(String callbackUrl) {
     String id = UUID.randomUUID().toString();
     batches.create(BatchRecord.queued(id, "tenant-a", "fashion-mnist", "1.0.0", Priority.NORMAL, 10, new long[] {0}, callbackUrl,
-        BatchEvent.DEFAULT_TYPES, "{\"k\":\"v\"}", Instant.now(), Instant.now(), Instant.now().plusSeconds(3600)));
+        BatchEvent.DEFAULT_TYPES, "{\"k\":\"v\"}", Instant.now(), Instant.now(), Instant.now().plusSeconds(3600),
+        java.time.Duration.ofDays(1)));
     BatchEvent event = BatchEvent.of(id, BatchStatus.COMPLETED, 10, 0, 10, System.currentTimeMillis());
     var t = topics.batchEvents();
     producer.send(new ProducerRecord<>(t.name(), t.keySerde().serializer().serialize(t.name(), id),

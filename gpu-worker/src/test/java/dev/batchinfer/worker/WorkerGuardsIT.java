@@ -126,7 +126,8 @@ class WorkerGuardsIT {
 
   private void recordBatch(String batchId, long items) {
     store.create(BatchRecord.queued(batchId, "tenant-a", "fashion-mnist", "1.0.0", Priority.NORMAL, items, new long[] {0}, null,
-        List.of(), null, Instant.now(), Instant.now(), Instant.now().plusSeconds(3600)));
+        List.of(), null, Instant.now(), Instant.now(), Instant.now().plusSeconds(3600),
+        java.time.Duration.ofDays(1)));
   }
 
   private void send(byte[] value) {

@@ -28,6 +28,7 @@ import java.time.Duration;
  * @param syncMaxItems SYNC_MAX_ITEMS, inputs per sync predict at most
  * @param syncTimeout SYNC_TIMEOUT, how long a sync predict waits before 504
  * @param completionWindow COMPLETION_WINDOW, the default time a batch has before its unfinished items expire
+ * @param retention RESULTS_RETENTION, the default time record and results are kept once final
  * @param tenantLimits per-tenant rates and queued-items cap (RATE_*, MAX_QUEUED_ITEMS)
  */
 public record ApiSettings(
@@ -49,7 +50,8 @@ public record ApiSettings(
     int syncMaxItems,
     Duration syncTimeout,
     TenantLimits.Settings tenantLimits,
-    Duration completionWindow) {
+    Duration completionWindow,
+    Duration retention) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
@@ -87,13 +89,14 @@ public record ApiSettings(
         env.integer("SYNC_MAX_ITEMS", DEFAULT_SYNC_MAX_ITEMS, 1, 10_000),
         env.duration("SYNC_TIMEOUT", DEFAULT_SYNC_TIMEOUT),
         TenantLimits.Settings.from(env, env.integer("MAX_BATCH_ITEMS", DEFAULT_MAX_BATCH_ITEMS, 1, 10_000_000)),
-        env.duration("COMPLETION_WINDOW", Duration.ofHours(24)));
+        env.duration("COMPLETION_WINDOW", Duration.ofHours(24)),
+        env.duration("RESULTS_RETENTION", Duration.ofDays(7)));
   }
 
   public ApiSettings withCommon(CommonSettings c) {
     return new ApiSettings(c, host, port, publicBaseUrl, modelArtifacts, chunkMaxItems, chunkMaxBytes, maxBatchItems,
         maxRequestBytes, submitTimeout, producers, instanceId, estimatedItemsPerSecond, callbacks, apiKeys,
-        syncMaxItems, syncTimeout, tenantLimits, completionWindow);
+        syncMaxItems, syncTimeout, tenantLimits, completionWindow, retention);
   }
 
   private static String hostName() {

@@ -77,7 +77,7 @@ public final class ProducerApiApp implements AutoCloseable {
     RateLimiter limiter = RateLimiter.connect(redis, keys);
     TenantLimits tenantLimits = new TenantLimits(limiter, store, settings.tenantLimits());
     BatchAcceptor acceptor = new BatchAcceptor(store, publisher, Clock.systemUTC(), settings.estimatedItemsPerSecond(),
-        tenantLimits, settings.completionWindow());
+        tenantLimits, settings.completionWindow(), settings.retention());
     IdempotencyStore idempotency = IdempotencyStore.connect(redis, keys);
     SubmitHandler submit = new SubmitHandler(reader, router, acceptor, view, settings.maxRequestBytes(), idempotency, json);
     ReadHandlers read = new ReadHandlers(store, view);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.batchinfer.api.auth.Authenticator;
+import dev.batchinfer.api.read.Batches;
 import dev.batchinfer.api.problem.ApiException;
 import dev.batchinfer.store.batch.BatchRecord;
 import dev.batchinfer.store.batch.BatchStore;
@@ -74,7 +75,6 @@ public final class CallbackHandlers {
 
   private BatchRecord find(Context ctx) {
     String id = ctx.pathParam("id");
-    return batches.find(Authenticator.principal(ctx).tenant(), id)
-        .orElseThrow(() -> ApiException.notFound("no batch with id " + id));
+    return Batches.require(batches, Authenticator.principal(ctx).tenant(), id);
   }
 }

@@ -1,6 +1,7 @@
 package dev.batchinfer.api.lifecycle;
 
 import dev.batchinfer.api.auth.Authenticator;
+import dev.batchinfer.api.read.Batches;
 import dev.batchinfer.api.problem.ApiException;
 import dev.batchinfer.store.batch.BatchRecord;
 import dev.batchinfer.store.batch.BatchStore;
@@ -36,8 +37,7 @@ public final class CancelHandler {
 
   public void cancel(Context ctx) throws Exception {
     String id = ctx.pathParam("id");
-    BatchRecord batch = store.find(Authenticator.principal(ctx).tenant(), id)
-        .orElseThrow(() -> ApiException.notFound("no batch with id " + id));
+    BatchRecord batch = Batches.require(store, Authenticator.principal(ctx).tenant(), id);
     if (batch.status().isFinal()) {
       throw new ApiException(409, "already-final", "Batch already finished",
           "batch " + id + " is already " + batch.status().wire() + "; its results stay readable", null, null);

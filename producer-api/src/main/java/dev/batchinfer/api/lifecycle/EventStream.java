@@ -2,6 +2,7 @@ package dev.batchinfer.api.lifecycle;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.batchinfer.api.auth.Authenticator;
+import dev.batchinfer.api.read.Batches;
 import dev.batchinfer.api.problem.ApiException;
 import dev.batchinfer.api.read.BatchView;
 import dev.batchinfer.store.batch.BatchRecord;
@@ -37,7 +38,7 @@ public final class EventStream {
   public void stream(Context ctx) throws Exception {
     String tenant = Authenticator.principal(ctx).tenant();
     String id = ctx.pathParam("id");
-    BatchRecord batch = store.find(tenant, id).orElseThrow(() -> ApiException.notFound("no batch with id " + id));
+    BatchRecord batch = Batches.require(store, tenant, id);
     long lastSent = lastEventId(ctx.header("Last-Event-ID"));
     ctx.contentType("text/event-stream").header("Cache-Control", "no-cache").header("X-Accel-Buffering", "no");
     OutputStream out = ctx.outputStream();

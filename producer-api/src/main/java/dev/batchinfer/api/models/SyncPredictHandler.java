@@ -67,7 +67,7 @@ public final class SyncPredictHandler {
           + " inputs (SYNC_MAX_ITEMS); send larger sets to /v1/batch/predict");
     }
     ParsedBatch urgent = new ParsedBatch(parsed.model(), Priority.HIGH, null, List.of(), null, timeout.multipliedBy(10),
-        parsed.totalItems(), parsed.chunks());
+        null, parsed.totalItems(), parsed.chunks());
     BatchRecord accepted = acceptor.accept(batchId, Authenticator.principal(ctx).tenant(), urgent);
     BatchRecord done = awaitFinal(batchId, accepted);
     List<Map<String, Object>> results = new ArrayList<>();

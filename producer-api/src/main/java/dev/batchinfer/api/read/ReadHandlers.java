@@ -119,8 +119,7 @@ public final class ReadHandlers {
 
   private BatchRecord find(Context ctx) {
     String id = ctx.pathParam("id");
-    return store.find(Authenticator.principal(ctx).tenant(), id)
-        .orElseThrow(() -> ApiException.notFound("no batch with id " + id));
+    return Batches.require(store, Authenticator.principal(ctx).tenant(), id);
   }
 
   private static long longParam(Context ctx, String name, long defaultValue, long min, long max) {

@@ -26,9 +26,11 @@ public final class BatchAcceptor {
   private final int estimatedItemsPerSecond;
   private final TenantLimits limits;
   private final java.time.Duration defaultWindow;
+  private final java.time.Duration defaultRetention;
 
   public BatchAcceptor(BatchStore store, ChunkPublisher publisher, Clock clock, int estimatedItemsPerSecond,
-      TenantLimits limits, java.time.Duration defaultWindow) {
+      TenantLimits limits, java.time.Duration defaultWindow, java.time.Duration defaultRetention) {
+    this.defaultRetention = defaultRetention;
     this.limits = limits;
     this.defaultWindow = defaultWindow;
     this.store = store;
@@ -46,7 +48,8 @@ public final class BatchAcceptor {
     long[] starts = batch.chunks().stream().mapToLong(c -> c.indexes()[0]).toArray();
     BatchRecord record = BatchRecord.queued(batchId, tenant, batch.model().model(), batch.model().version(), batch.priority(),
         batch.totalItems(), starts, batch.callbackUrl(), batch.callbackEvents(), batch.metadataJson(), created, eta,
-        created.plus(batch.completionWindow() != null ? batch.completionWindow() : defaultWindow));
+        created.plus(batch.completionWindow() != null ? batch.completionWindow() : defaultWindow),
+        batch.retention() != null ? batch.retention() : defaultRetention);
     try {
       store.create(record);
     } catch (RuntimeException e) {

@@ -99,6 +99,7 @@ public final class BatchRequestReader {
     String callbackUrl = null;
     List<String> callbackEvents = BatchEvent.DEFAULT_TYPES;
     java.time.Duration window = null;
+    java.time.Duration retention = null;
     String metadata = null;
     Chunker chunker = null;
     ModelConfig model = fixedModel;
@@ -149,10 +150,13 @@ public final class BatchRequestReader {
         case "callback_url" -> callbackUrl = value == JsonToken.VALUE_NULL ? null
             : checkCallback(text(p, value, "/callback_url", "an absolute http or https URL"));
         case "callback_events" -> callbackEvents = readCallbackEvents(p, value);
-        case "completion_window" -> window = readWindow(text(p, value, "/completion_window", "a duration such as 10m or 24h"));
+        case "completion_window" -> window = readDuration("completion_window", MAX_WINDOW,
+            text(p, value, "/completion_window", "a duration such as 10m or 24h"));
+        case "retention" -> retention = readDuration("retention", dev.batchinfer.store.batch.BatchStore.MAX_RETENTION,
+            text(p, value, "/retention", "a duration such as 1h or 7d"));
         case "metadata" -> metadata = readMetadata(p, value);
         default -> throw ApiException.invalid("/" + field, "unknown field \"" + field
-            + "\": the body takes model, inputs, priority, callback_url, callback_events, completion_window and metadata");
+            + "\": the body takes model, inputs, priority, callback_url, callback_events, completion_window, retention and metadata");
       }
     }
     if (modelId == null) {
@@ -165,7 +169,8 @@ public final class BatchRequestReader {
       throw ApiException.invalid("", "unexpected content after the JSON object");
     }
     long total = chunker.itemCount();
-    return new ParsedBatch(model, priority, callbackUrl, callbackEvents, metadata, window, total, chunker.finish());
+    return new ParsedBatch(model, priority, callbackUrl, callbackEvents, metadata, window, retention, total,
+        chunker.finish());
   }
 
   private ModelConfig resolve(String modelId) {
@@ -252,11 +257,11 @@ public final class BatchRequestReader {
 
   static final java.time.Duration MAX_WINDOW = java.time.Duration.ofDays(30);
 
-  private static java.time.Duration readWindow(String text) {
+  private static java.time.Duration readDuration(String field, java.time.Duration max, String text) {
     java.time.Duration d = dev.batchinfer.topics.env.Env.parseDuration(text).orElseThrow(() -> ApiException.invalid(
-        "/completion_window", "\"completion_window\" must be a duration such as 10m, 24h or 7d, got \"" + text + "\""));
-    if (d.isZero() || d.compareTo(MAX_WINDOW) > 0) {
-      throw ApiException.invalid("/completion_window", "\"completion_window\" must be more than 0 and at most 30d");
+        "/" + field, "\"" + field + "\" must be a duration such as 10m, 24h or 7d, got \"" + text + "\""));
+    if (d.isZero() || d.compareTo(max) > 0) {
+      throw ApiException.invalid("/" + field, "\"" + field + "\" must be more than 0 and at most " + max.toDays() + "d");
     }
     return d;
   }

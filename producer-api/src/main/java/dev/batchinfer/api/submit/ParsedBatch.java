@@ -12,5 +12,6 @@ public record ParsedBatch(
     List<String> callbackEvents,
     String metadataJson,
     java.time.Duration completionWindow,
+    java.time.Duration retention,
     long totalItems,
     List<Chunker.ChunkItems> chunks) {}

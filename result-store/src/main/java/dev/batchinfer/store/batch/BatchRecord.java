@@ -2,6 +2,7 @@ package dev.batchinfer.store.batch;
 
 import dev.batchinfer.topics.message.BatchStatus;
 import dev.batchinfer.topics.message.Priority;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -14,6 +15,7 @@ import java.util.List;
  * @param chunkStarts the index of the first item of each chunk, ascending; maps an item to its chunk
  * @param callbackEvents the event types the client wants webhooks for
  * @param deadline when the completion window ends: unfinished items then expire
+ * @param retention how long record and results are kept once the batch is final
  * @param metadataJson the client's metadata object as JSON text, echoed back verbatim
  */
 public record BatchRecord(
@@ -30,6 +32,7 @@ public record BatchRecord(
     Instant created,
     Instant estimatedCompletion,
     Instant deadline,
+    Duration retention,
     BatchStatus status,
     long completed,
     long failed,
@@ -51,8 +54,8 @@ public record BatchRecord(
   /** A new batch, before any chunk is processed. */
   public static BatchRecord queued(String batchId, String tenant, String model, String modelVersion, Priority priority, long total,
       long[] chunkStarts, String callbackUrl, List<String> callbackEvents, String metadataJson, Instant created,
-      Instant estimatedCompletion, Instant deadline) {
+      Instant estimatedCompletion, Instant deadline, Duration retention) {
     return new BatchRecord(batchId, tenant, model, modelVersion, priority, total, chunkStarts, callbackUrl, callbackEvents, metadataJson,
-        created, estimatedCompletion, deadline, BatchStatus.QUEUED, 0, 0, 0, false, null, null);
+        created, estimatedCompletion, deadline, retention, BatchStatus.QUEUED, 0, 0, 0, false, null, null);
   }
 }

@@ -7,6 +7,7 @@ import dev.batchinfer.topics.message.Priority;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -59,6 +60,7 @@ public final class BatchStore implements AutoCloseable {
     fields.put("created", r.created().toString());
     fields.put("estimated_completion", r.estimatedCompletion().toString());
     fields.put("deadline", r.deadline().toString());
+    fields.put("retention_ms", Long.toString(r.retention().toMillis()));
     fields.put("status", r.status().wire());
     fields.put("completed", Long.toString(r.completed()));
     fields.put("failed", Long.toString(r.failed()));
@@ -71,8 +73,13 @@ public final class BatchStore implements AutoCloseable {
     }
     sync().hset(keys.batch(r.batchId()), fields);
     sync().zadd(listKey(r.tenant()), (double) r.created().toEpochMilli(), r.batchId());
+    // Ids of batches removed by retention fall off the list after the longest retention.
+    sync().zremrangebyscore(listKey(r.tenant()), io.lettuce.core.Range.create(Double.NEGATIVE_INFINITY,
+        (double) r.created().minus(MAX_RETENTION).toEpochMilli()));
     sync().zadd(deadlinesKey(), (double) r.deadline().toEpochMilli(), r.batchId());
   }
+
+  public static final Duration MAX_RETENTION = Duration.ofDays(90);
 
   private String deadlinesKey() {
     return keys.prefix() + "deadlines";
@@ -160,6 +167,7 @@ public final class BatchStore implements AutoCloseable {
         instant(f.get("created")),
         instant(f.get("estimated_completion")),
         instant(f.get("deadline")),
+        Duration.ofMillis(Long.parseLong(f.getOrDefault("retention_ms", "0"))),
         BatchStatus.fromWire(f.get("status")),
         Long.parseLong(f.getOrDefault("completed", "0")),
         Long.parseLong(f.getOrDefault("failed", "0")),
@@ -201,11 +209,43 @@ public final class BatchStore implements AutoCloseable {
     }
     sync().hset(keys.batch(u.batchId()), fields);
     if (u.status().isFinal()) {
-      String tenant = sync().hget(keys.batch(u.batchId()), "tenant");
-      if (tenant != null) {
-        sync().hdel(activeKey(tenant), u.batchId()); // idempotent, like the rest of this write
+      List<KeyValue<String, String>> f = sync().hmget(keys.batch(u.batchId()), "tenant", "retention_ms");
+      if (f.get(0).hasValue()) {
+        sync().hdel(activeKey(f.get(0).getValue()), u.batchId()); // idempotent, like the rest of this write
+      }
+      if (f.get(1).hasValue()) {
+        scheduleRemoval(u.batchId(), f.get(0).getValueOrElse(""), Duration.ofMillis(Long.parseLong(f.get(1).getValue())),
+            u.completedAt() != null ? u.completedAt() : Instant.now());
       }
     }
+  }
+
+  /** How long a tombstone answers 410 after the batch's data is gone. */
+  static final Duration TOMBSTONE = Duration.ofDays(30);
+
+  /**
+   * A finished batch keeps its record and results for its retention, then Redis removes them; a
+   * tombstone stays a while longer so reads answer 410 Gone with the date instead of 404.
+   */
+  private void scheduleRemoval(String batchId, String tenant, Duration retention, Instant finished) {
+    Instant removal = finished.plus(retention);
+    long ttlMs = Math.max(1, Duration.between(Instant.now(), removal).toMillis());
+    sync().pexpire(keys.batch(batchId), ttlMs);
+    sync().pexpire(keys.results(batchId), ttlMs);
+    sync().set(tombstoneKey(batchId), tenant + "|" + removal, io.lettuce.core.SetArgs.Builder.px(ttlMs + TOMBSTONE.toMillis()));
+  }
+
+  private String tombstoneKey(String batchId) {
+    return keys.prefix() + "gone:{" + batchId + "}";
+  }
+
+  /** When the tenant's batch was (or will be) removed, if it is a removed batch of that tenant. */
+  public Optional<Instant> removedAt(String tenant, String batchId) {
+    String t = sync().get(tombstoneKey(batchId));
+    if (t == null || !t.startsWith(tenant + "|")) {
+      return Optional.empty();
+    }
+    return Optional.of(Instant.parse(t.substring(tenant.length() + 1)));
   }
 
   /** Stores one chunk's results. Asynchronous so a worker keeps many writes in flight (pipelined). */

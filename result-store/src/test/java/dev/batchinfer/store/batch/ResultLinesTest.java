@@ -23,7 +23,8 @@ class ResultLinesTest {
   @Test
   void record_maps_an_item_to_its_chunk() {
     BatchRecord r = BatchRecord.queued("b", "tenant-a", "m", "1.0.0", Priority.NORMAL, 25, new long[] {0, 10, 20}, null, List.of(), null,
-        Instant.EPOCH, Instant.EPOCH, Instant.EPOCH);
+        Instant.EPOCH, Instant.EPOCH, Instant.EPOCH,
+        java.time.Duration.ofDays(1));
     assertThat(r.chunkOf(0)).isEqualTo(0);
     assertThat(r.chunkOf(9)).isEqualTo(0);
     assertThat(r.chunkOf(10)).isEqualTo(1);
