@@ -73,9 +73,9 @@ public final class ArtifactWriter {
 
   /** The CNN's one-line description for config.yaml (no ": " so it stays a plain YAML scalar). */
   public static String cnnDescription(CnnGraph.Dims d, float dropout) {
-    return ("Fashion-MNIST clothing classifier, CNN conv3x3(%d)-maxpool2-conv3x3(%d)-maxpool2-dense%d-%d"
-        + (dropout > 0 ? " with dropout %s on the dense layer in training" : ""))
-        .formatted(d.filters1(), d.filters2(), d.dense(), FashionMnist.CLASSES, Float.toString(dropout));
+    return "Fashion-MNIST clothing classifier, CNN conv3x3(%d)-maxpool2-conv3x3(%d)-maxpool2-dense%d-%d%s"
+        .formatted(d.filters1(), d.filters2(), d.dense(), FashionMnist.CLASSES,
+            dropout > 0 ? " (dropout %s on the dense layer in training)".formatted(Float.toString(dropout)) : "");
   }
 
   /** evaluation_report.json: accuracy, per-class precision/recall and the confusion matrix. */

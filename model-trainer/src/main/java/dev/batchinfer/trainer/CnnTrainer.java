@@ -143,9 +143,9 @@ public final class CnnTrainer {
           log.info("epoch {}/{}: mean training loss {}{} ({} s)", epoch, config.epochs(),
               String.format("%.4f", meanLoss), val, String.format("%.1f", (System.nanoTime() - start) / 1e9));
         }
+        NamedWeights weights = GraphVariables.read(session, vars);
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new Outcome(GraphVariables.read(session, vars), List.copyOf(epochLosses), List.copyOf(validation),
-            trainItems, steps, seconds);
+        return new Outcome(weights, List.copyOf(epochLosses), List.copyOf(validation), trainItems, steps, seconds);
       }
     }
   }

@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
  * the signature contract, re-measures test accuracy through {@code serving_default} and fails if
  * it differs from what evaluation_report.json claims.
  *
- * <p>Usage: {@code EvaluateMain [--dir model-artifacts/fashion-mnist/1.0.0] [--data-dir ...]}
+ * <p>Usage: {@code EvaluateMain [--dir model-artifacts/fashion-mnist/1.0.0] [--data-dir ...]}. A
+ * language-id folder (one with heldout.tsv) is measured on its committed heldout.tsv instead.
  */
 public final class EvaluateMain {
 
@@ -32,6 +33,10 @@ public final class EvaluateMain {
     if (argv.length % 2 != 0) {
       throw new IllegalArgumentException("usage: EvaluateMain [--dir DIR] [--data-dir DIR]");
     }
+    if (Files.isRegularFile(dir.resolve(HeldoutTsv.FILE))) {
+      evaluateLanguageId(dir);
+      return;
+    }
     FashionMnist.Split test = FashionMnist.test(dataDir);
     SavedModelEvaluator.Evaluation evaluation =
         SavedModelEvaluator.evaluate(dir, test, TrainerMain.EVAL_BATCH_SIZE);
@@ -48,5 +53,26 @@ public final class EvaluateMain {
       }
       log.info("matches {}", report);
     }
+  }
+
+  private static void evaluateLanguageId(Path dir) throws Exception {
+    JsonNode config = ArtifactWriter.YAML.readTree(dir.resolve(ArtifactWriter.CONFIG).toFile());
+    java.util.List<String> labels = new java.util.ArrayList<>();
+    config.path("output").path("labels").forEach(n -> labels.add(n.asText()));
+    java.util.List<LanguageIdCorpus.Sample> heldout = HeldoutTsv.read(dir.resolve(HeldoutTsv.FILE));
+    TextModelEvaluator.Predictions predictions = TextModelEvaluator.predict(dir,
+        heldout.stream().map(LanguageIdCorpus.Sample::text).toList(), labels.size(), TrainerMain.EVAL_BATCH_SIZE);
+    LanguageIdMetrics.Measured m = LanguageIdMetrics.measure(heldout, predictions.predicted(), labels);
+    log.info("{}: signature contract ok, heldout.tsv accuracy {} ({} of {}), >= 20 chars {} ({} items), SavedModel {} KB",
+        dir, String.format("%.4f", m.all().accuracy()), m.all().correct(), m.all().total(),
+        String.format("%.4f", m.min20().accuracy()), m.min20().total(), ModelDirs.savedModelBytes(dir) / 1024);
+    m.buckets().forEach((b, cm) -> log.info("  {}: {} ({} items)", b.label, String.format("%.4f", cm.accuracy()),
+        cm.total()));
+    JsonNode claimed = ArtifactWriter.JSON.readTree(dir.resolve(ArtifactWriter.EVALUATION).toFile());
+    if (claimed.path("correct").asLong() != m.all().correct() || claimed.path("num_test_items").asLong() != m.all().total()) {
+      throw new IllegalStateException(dir + " evaluation_report.json claims " + claimed.path("correct") + "/"
+          + claimed.path("num_test_items") + " correct, measured " + m.all().correct() + "/" + m.all().total());
+    }
+    log.info("matches {}", dir.resolve(ArtifactWriter.EVALUATION));
   }
 }

@@ -15,6 +15,7 @@ public final class Seeds {
   private final SplittableRandom shuffle;
   private final SplittableRandom dropout;
   private final SplittableRandom augment;
+  private final SplittableRandom data;
 
   public Seeds(long seed) {
     SplittableRandom root = new SplittableRandom(seed);
@@ -23,6 +24,7 @@ public final class Seeds {
     this.shuffle = root.split();
     this.dropout = root.split();
     this.augment = root.split();
+    this.data = root.split();
   }
 
   /**
@@ -66,6 +68,11 @@ public final class Seeds {
   /** The stream for data augmentation decisions (flips, shifts). */
   public SplittableRandom augment() {
     return augment;
+  }
+
+  /** The stream for data selection (per-language caps, the committed held-out sample). */
+  public SplittableRandom data() {
+    return data;
   }
 
   /** Fills {@code order} with a fresh Fisher-Yates permutation of 0..n-1 for the next epoch. */

@@ -25,7 +25,11 @@ public final class Sha256 {
   }
 
   public static String ofBytes(byte[] bytes) {
-    return HexFormat.of().formatHex(newDigest().digest(bytes));
+    return HexFormat.of().formatHex(digest(bytes));
+  }
+
+  public static byte[] digest(byte[] bytes) {
+    return newDigest().digest(bytes);
   }
 
   private static MessageDigest newDigest() {

@@ -17,8 +17,13 @@ public final class TrainerMain {
 
   private static final Logger log = LoggerFactory.getLogger(TrainerMain.class);
   static final int EVAL_BATCH_SIZE = 512;
-  /** Serving loads every version into memory; a bigger export means something leaked in. */
-  static final long MAX_SAVED_MODEL_BYTES = 2L * 1024 * 1024;
+  /**
+   * Serving loads every version into memory: an export may hold the weights once (4 bytes each)
+   * plus a small graph. Optimizer slots or constant-baked weights would at least double that.
+   */
+  static long maxLeanBytes(long parameters) {
+    return 4 * parameters + 256 * 1024;
+  }
 
   private TrainerMain() {}
 
@@ -52,23 +57,27 @@ public final class TrainerMain {
     ModelDirs.deleteRecursively(staging);
     String description;
     String trainingConfig;
+    long parameters;
     if (cnn) {
       CnnTrainer.Outcome outcome = new CnnTrainer(args.cnnConfig()).train(train);
       log.info("trained in {} s ({} steps)", String.format("%.1f", outcome.seconds()), outcome.steps());
       SavedModelExporter.export(staging, outcome.weights(), SavedModelExporter.INPUT, TUint8.class,
           Shape.of(-1, FashionMnist.FEATURES), (tf, pixels, w) -> CnnGraph.logits(tf, pixels, w, null));
       description = ArtifactWriter.cnnDescription(args.cnnConfig().dims(), args.dropout());
+      parameters = outcome.weights().parameterCount();
       trainingConfig = ArtifactWriter.trainingConfigYaml(args, outcome, TensorFlow.version());
     } else {
       MlpTrainer.Outcome outcome = new MlpTrainer(args.trainerConfig()).train(train);
       log.info("trained in {} s ({} steps)", String.format("%.1f", outcome.seconds()), outcome.steps());
       SavedModelExporter.export(outcome.weights(), staging);
       description = ArtifactWriter.description(args.hidden());
+      parameters = outcome.weights().parameterCount();
       trainingConfig = ArtifactWriter.trainingConfigYaml(args, outcome, TensorFlow.version());
     }
     long savedModelBytes = ModelDirs.savedModelBytes(staging);
-    if (savedModelBytes > MAX_SAVED_MODEL_BYTES) {
-      throw new IllegalStateException("SavedModel is " + savedModelBytes + " bytes, expected < 2 MB: not lean");
+    if (savedModelBytes > maxLeanBytes(parameters)) {
+      throw new IllegalStateException("SavedModel is " + savedModelBytes + " bytes for " + parameters
+          + " parameters: not lean");
     }
 
     // The training graph and session are closed by now: this loads the exported files from disk.

@@ -103,4 +103,36 @@ class ArtifactWriterTest {
     assertThat(json.path("test_items").asInt()).isEqualTo(10000);
     assertThat(json.path("files").get(0).path("sha256").asText()).isEqualTo("ab");
   }
+
+  @Test
+  void cnn_description_names_the_architecture_and_stays_plain_yaml() throws Exception {
+    String description = ArtifactWriter.cnnDescription(new CnnGraph.Dims(32, 64, 128), 0.5f);
+
+    assertThat(description).isEqualTo("Fashion-MNIST clothing classifier, CNN conv3x3(32)-maxpool2-conv3x3(64)-maxpool2"
+        + "-dense128-10 (dropout 0.5 on the dense layer in training)");
+    assertThat(ArtifactWriter.cnnDescription(new CnnGraph.Dims(8, 16, 32), 0))
+        .isEqualTo("Fashion-MNIST clothing classifier, CNN conv3x3(8)-maxpool2-conv3x3(16)-maxpool2-dense32-10");
+    JsonNode config = ArtifactWriter.YAML.readTree(ArtifactWriter.configYaml("fashion-mnist", "2.0.0", description,
+        FashionMnist.LABELS, FashionMnist.FEATURES));
+    assertThat(config.path("description").asText()).isEqualTo(description);
+  }
+
+  @Test
+  void cnn_training_config_records_layers_schedule_dropout_and_augmentation() throws Exception {
+    TrainerArgs args = TrainerArgs.parse("--arch", "cnn", "--hidden", "128", "--epochs", "2", "--dropout", "0.5",
+        "--augment", "flip", "--lr-floor", "0.05", "--validation-items", "100");
+    NamedWeights weights = CnnGraph.init(args.cnnConfig().dims(), new Seeds(1));
+    CnnTrainer.Outcome outcome = new CnnTrainer.Outcome(weights, List.of(0.5, 0.4), List.of(0.8, 0.9), 59900, 938, 40);
+
+    JsonNode yaml = ArtifactWriter.YAML.readTree(ArtifactWriter.trainingConfigYaml(args, outcome, "2.18.0"));
+
+    assertThat(yaml.path("architecture").path("type").asText()).isEqualTo("cnn");
+    assertThat(yaml.path("architecture").path("layers")).hasSize(9);
+    assertThat(yaml.path("architecture").path("parameters").asLong()).isEqualTo(weights.parameterCount());
+    assertThat(yaml.path("learning_rate_schedule").asText()).startsWith("cosine");
+    assertThat(yaml.path("dropout").asDouble()).isEqualTo(0.5);
+    assertThat(yaml.path("augmentation").asText()).startsWith("flip ");
+    assertThat(yaml.path("validation_items").asInt()).isEqualTo(100);
+    assertThat(yaml.path("epoch_validation_accuracy")).hasSize(2);
+  }
 }

@@ -39,7 +39,28 @@ class TrainerArgsTest {
 
   @Test
   void rejects_architectures_that_are_not_implemented() {
-    assertThatThrownBy(() -> TrainerArgs.parse("--arch", "cnn")).hasMessageContaining("only --arch mlp");
+    assertThatThrownBy(() -> TrainerArgs.parse("--arch", "rnn")).hasMessageContaining("only --arch mlp and --arch cnn");
+  }
+
+  @Test
+  void parses_the_documented_cnn_command_line() {
+    TrainerArgs args = TrainerArgs.parse("--model", "fashion-mnist", "--version", "2.0.0", "--arch", "cnn",
+        "--hidden", "128", "--filters", "32,64", "--epochs", "25", "--dropout", "0.5", "--augment", "flip+shift2",
+        "--lr-floor", "0.05");
+
+    CnnTrainer.Config config = args.cnnConfig();
+    assertThat(config.dims()).isEqualTo(new CnnGraph.Dims(32, 64, 128));
+    assertThat(config.dropout()).isEqualTo(0.5f);
+    assertThat(config.augment()).isEqualTo(new Augment.Policy(true, 2));
+    assertThat(config.learningRateFloor()).isEqualTo(0.05f);
+    assertThat(config.validationItems()).isZero();
+    assertThat(args.versionDir()).isEqualTo(Path.of("model-artifacts", "fashion-mnist", "2.0.0"));
+  }
+
+  @Test
+  void cnn_only_options_are_refused_for_the_mlp() {
+    assertThatThrownBy(() -> TrainerArgs.parse("--dropout", "0.5")).hasMessageContaining("--arch cnn");
+    assertThatThrownBy(() -> TrainerArgs.parse("--arch", "cnn", "--dropout", "1")).hasMessageContaining("--dropout");
   }
 
   @Test

@@ -115,7 +115,7 @@ class SubmitIT {
     for (InferenceChunk c : chunks) {
       assertThat(c.header().chunkCount()).isEqualTo(chunks.size());
       assertThat(c.header().totalItems()).isEqualTo(2_500);
-      assertThat(c.header().modelVersion()).isEqualTo("1.0.0");
+      assertThat(c.header().modelVersion()).isEqualTo("2.0.0"); // registry.yaml production
       for (int i = 0; i < c.itemCount(); i++) {
         assertThat(c.itemIndex(i)).isEqualTo(next);
         byte[] payload = new byte[c.payloadLength(i)];

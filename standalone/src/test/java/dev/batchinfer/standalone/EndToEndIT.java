@@ -40,12 +40,13 @@ class EndToEndIT {
       assertThat(status.at("/progress/completed").asLong()).isEqualTo(ITEMS);
       assertThat(status.at("/progress/failed").asLong()).isZero();
       assertThat(status.at("/progress/total").asLong()).isEqualTo(ITEMS);
-      assertThat(status.get("model_version").asText()).isEqualTo("1.0.0");
+      assertThat(status.get("model_version").asText()).isEqualTo("2.0.0");
       assertThat(status.get("completed_at").asText()).isNotEmpty();
 
       String[] lines = api.getNdjson("/v1/batch/" + id + "/results").body().split("\n");
       assertThat(lines).hasSize(ITEMS);
-      float[][] expected = DirectModel.predict(Path.of("../model-artifacts/fashion-mnist/1.0.0"), images);
+      // The batch was pinned to the registry's production version; call that SavedModel directly.
+      float[][] expected = DirectModel.predict(Path.of("../model-artifacts/fashion-mnist/" + status.get("model_version").asText()), images);
       List<String> labels = List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
           "Bag", "Ankle boot");
       for (int i = 0; i < ITEMS; i++) {
@@ -57,7 +58,7 @@ class EndToEndIT {
         assertThat(result.get("label").asText()).isEqualTo(labels.get(best));
         // Batched and single-item matrix products may round the last bits differently.
         assertThat(result.get("score").floatValue()).as("item %d", i).isCloseTo(expected[i][best], within(1e-5f));
-        assertThat(result.get("model_version").asText()).isEqualTo("1.0.0");
+        assertThat(result.get("model_version").asText()).isEqualTo("2.0.0");
         assertThat(result.get("top_k")).hasSize(3);
       }
 
@@ -88,6 +89,37 @@ class EndToEndIT {
       assertThat(api.post("/v1/batch/" + id + "/callbacks/redeliver", "").status()).isEqualTo(202);
       await().atMost(Duration.ofSeconds(30)).until(() -> receiver.received().size() == 2);
       assertThat(receiver.received().get(1).header("webhook-id")).isEqualTo(id + ":batch.completed");
+    }
+  }
+
+  @Test
+  void text_goes_through_the_same_pipeline_to_the_language_model() {
+    Map<String, String> sentences = Map.of(
+        "de", "Die Datei konnte nicht geöffnet werden, weil der Zugriff verweigert wurde.",
+        "fr", "Impossible d'ouvrir le fichier car l'accès a été refusé par le système.",
+        "es", "No se pudo abrir el archivo porque el acceso fue denegado por el sistema.",
+        "en", "The file could not be opened because access was denied by the system.");
+    List<String> order = List.of("de", "fr", "es", "en");
+    StringBuilder body = new StringBuilder("{\"model\":\"language-id\",\"inputs\":[");
+    for (int i = 0; i < order.size(); i++) {
+      body.append(i > 0 ? "," : "").append("{\"text\":\"").append(sentences.get(order.get(i)).replace("\"", "\\\"")).append("\"}");
+    }
+    body.append("]}");
+    try (TestSystem system = new TestSystem("e2e-text", Map.of())) {
+      system.withResultStore().withApi();
+      system.startWorker(system.workerSettings("text-worker"));
+      ApiClient api = system.api();
+      ApiClient.Answer accepted = api.post("/v1/batch/predict", body.toString());
+      assertThat(accepted.status()).isEqualTo(202);
+      String id = accepted.body().get("batch_id").asText();
+      await().atMost(Duration.ofMinutes(1)).untilAsserted(() ->
+          assertThat(api.get("/v1/batch/" + id + "/status").body().get("status").asText()).isEqualTo("completed"));
+      JsonNode results = api.get("/v1/batch/" + id + "/results").body().get("results");
+      for (int i = 0; i < order.size(); i++) {
+        assertThat(results.get(i).at("/result/label").asText()).as(order.get(i)).isEqualTo(order.get(i));
+      }
+      assertThat(api.get("/v1/models/language-id").body().at("/versions/0/metadata/supported_languages"))
+          .hasSizeGreaterThanOrEqualTo(10);
     }
   }
 }
