@@ -29,6 +29,8 @@ public final class ArtifactWriter {
   public static final String TRAINING_CONFIG = "training_config.yaml";
   public static final String DATA_MANIFEST = "data_manifest.json";
 
+  static final String LOSS = "softmax cross-entropy on one-hot labels, batch mean";
+
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
       .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
@@ -106,13 +108,7 @@ public final class ArtifactWriter {
     }
     root.put("macro_precision", round(macroPrecision / cm.classes()));
     root.put("macro_recall", round(macroRecall / cm.classes()));
-    ObjectNode matrix = root.putObject("confusion_matrix");
-    matrix.put("rows", "true label");
-    matrix.put("columns", "predicted label");
-    ArrayNode labelNode = matrix.putArray("labels");
-    labels.forEach(labelNode::add);
-    // One line per true label: a 10x10 matrix printed one number per line is unreadable.
-    matrix.putRawValue("counts", new RawValue(matrixRows(cm.counts(), "      ", "    ")));
+    putMatrix(root.putObject("confusion_matrix"), cm, labels, 1);
     root.put("probability_row_sum_max_error", evaluation.maxRowSumError());
     return write(JSON, root);
   }
@@ -129,13 +125,9 @@ public final class ArtifactWriter {
         "output", "softmax",
         "input_normalisation", "cast uint8 to float32, divide by 255 (inside the graph)",
         "parameters", outcome.weights().parameterCount()));
-    root.put("optimizer", ordered(
-        "name", "adam",
-        // The trainer uses Adam's defaults for these; report what the library actually used.
-        "beta_1", asDouble(Adam.BETA_ONE_DEFAULT),
-        "beta_2", asDouble(Adam.BETA_TWO_DEFAULT),
-        "epsilon", asDouble(Adam.EPSILON_DEFAULT)));
-    root.put("loss", "softmax cross-entropy on one-hot labels, batch mean");
+    // The trainer uses Adam's defaults for these; report what the library actually used.
+    root.put("optimizer", optimizer("adam", Adam.BETA_ONE_DEFAULT, Adam.BETA_TWO_DEFAULT, Adam.EPSILON_DEFAULT));
+    root.put("loss", LOSS);
     root.put("learning_rate", asDouble(args.learningRate()));
     root.put("epochs", args.epochs());
     root.put("batch_size", args.batchSize());
@@ -143,10 +135,7 @@ public final class ArtifactWriter {
     root.put("weight_init", "glorot uniform kernels, zero biases (java.util.SplittableRandom from seed)");
     root.put("shuffle", "Fisher-Yates every epoch (SplittableRandom from seed)");
     root.put("train_items", outcome.trainItems());
-    root.put("steps", outcome.steps());
-    root.put("epoch_mean_loss", outcome.epochLosses().stream().map(ArtifactWriter::round).toList());
-    root.put("training_time_seconds", Math.round(outcome.seconds() * 10) / 10.0);
-    root.put("tensorflow", "TensorFlow Java 1.1.0 (runtime " + tensorflowVersion + "), CPU");
+    putRun(root, outcome.steps(), outcome.epochLosses(), outcome.seconds(), tensorflowVersion);
     return write(YAML, root);
   }
 
@@ -172,12 +161,8 @@ public final class ArtifactWriter {
             "dense %d, softmax".formatted(FashionMnist.CLASSES)),
         "input_normalisation", "cast uint8 to float32, divide by 255 (inside the graph)",
         "parameters", outcome.weights().parameterCount()));
-    root.put("optimizer", ordered(
-        "name", "adam (ApplyAdam with a fed learning rate)",
-        "beta_1", asDouble(ScheduledAdam.BETA_ONE),
-        "beta_2", asDouble(ScheduledAdam.BETA_TWO),
-        "epsilon", asDouble(ScheduledAdam.EPSILON)));
-    root.put("loss", "softmax cross-entropy on one-hot labels, batch mean");
+    root.put("optimizer", scheduledAdam());
+    root.put("loss", LOSS);
     root.put("learning_rate", asDouble(c.learningRate()));
     root.put("learning_rate_schedule", c.learningRateFloor() == 1 ? "constant"
         : "cosine decay per step from %s to %s x that over all steps"
@@ -197,10 +182,7 @@ public final class ArtifactWriter {
       root.put("validation_items", c.validationItems());
       root.put("epoch_validation_accuracy", outcome.validationAccuracy().stream().map(ArtifactWriter::round).toList());
     }
-    root.put("steps", outcome.steps());
-    root.put("epoch_mean_loss", outcome.epochLosses().stream().map(ArtifactWriter::round).toList());
-    root.put("training_time_seconds", Math.round(outcome.seconds() * 10) / 10.0);
-    root.put("tensorflow", "TensorFlow Java 1.1.0 (runtime " + tensorflowVersion + "), CPU");
+    putRun(root, outcome.steps(), outcome.epochLosses(), outcome.seconds(), tensorflowVersion);
     return write(YAML, root);
   }
 
@@ -210,6 +192,38 @@ public final class ArtifactWriter {
 
   public static void writeTo(Path dir, String fileName, String content) throws IOException {
     Files.writeString(dir.resolve(fileName), content.endsWith("\n") ? content : content + "\n");
+  }
+
+  /** The rows/columns/labels/counts of a confusion matrix; {@code depth}: nesting level of {@code m}. */
+  static void putMatrix(ObjectNode m, ConfusionMatrix cm, List<String> labels, int depth) {
+    m.put("rows", "true label");
+    m.put("columns", "predicted label");
+    ArrayNode l = m.putArray("labels");
+    labels.forEach(l::add);
+    // One line per true label, indented to line up with Jackson's: a 10x10 matrix printed one
+    // number per line is unreadable.
+    String indent = "  ".repeat(depth + 1);
+    m.putRawValue("counts", new RawValue(matrixRows(cm.counts(), indent + "  ", indent)));
+  }
+
+  /** The optimizer block of training_config.yaml. */
+  static Map<String, Object> optimizer(String name, float beta1, float beta2, float epsilon) {
+    return ordered("name", name, "beta_1", asDouble(beta1), "beta_2", asDouble(beta2), "epsilon", asDouble(epsilon));
+  }
+
+  /** The optimizer block for {@link ScheduledAdam} (CNN and language-id runs). */
+  static Map<String, Object> scheduledAdam() {
+    return optimizer("adam (ApplyAdam with a fed learning rate)", ScheduledAdam.BETA_ONE, ScheduledAdam.BETA_TWO,
+        ScheduledAdam.EPSILON);
+  }
+
+  /** The closing keys every training_config.yaml ends with: how the run went and on what. */
+  static void putRun(Map<String, Object> root, long steps, List<Double> epochLosses, double seconds,
+                     String tensorflowVersion) {
+    root.put("steps", steps);
+    root.put("epoch_mean_loss", epochLosses.stream().map(ArtifactWriter::round).toList());
+    root.put("training_time_seconds", Math.round(seconds * 10) / 10.0);
+    root.put("tensorflow", "TensorFlow Java 1.1.0 (runtime " + tensorflowVersion + "), CPU");
   }
 
   static String matrixRows(long[][] counts, String rowIndent, String closingIndent) {

@@ -69,18 +69,14 @@ public final class CnnTrainer {
     Seeds seeds = new Seeds(config.seed());
     try (Graph graph = new Graph()) {
       Ops tf = Ops.create(graph);
-      Placeholder<TUint8> pixels = tf.withName("pixels")
-          .placeholder(TUint8.class, Placeholder.shape(Shape.of(-1, features)));
-      Placeholder<TInt32> labels = tf.withName("labels")
-          .placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
+      Placeholder<TUint8> pixels = TrainingGraph.pixels(tf);
+      Placeholder<TInt32> labels = TrainingGraph.labels(tf);
       Placeholder<TFloat32> mask = tf.withName("dropout_mask")
           .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, dense)));
 
       Map<String, Variable<TFloat32>> vars = GraphVariables.create(tf, CnnGraph.init(config.dims(), seeds));
       Operand<TFloat32> logits = CnnGraph.logits(tf, pixels, vars, config.dropout() > 0 ? mask : null);
-      Operand<TFloat32> oneHot = tf.oneHot(labels, tf.constant(classes), tf.constant(1f), tf.constant(0f));
-      Operand<TFloat32> loss = tf.withName("loss").math.mean(
-          tf.nn.softmaxCrossEntropyWithLogits(logits, oneHot).loss(), tf.constant(0));
+      Operand<TFloat32> loss = TrainingGraph.meanCrossEntropy(tf, logits, labels, classes);
       ScheduledAdam adam = new ScheduledAdam(graph);
       Op minimize = adam.minimize(loss);
       // Same variables, no dropout: what the exported graph computes.

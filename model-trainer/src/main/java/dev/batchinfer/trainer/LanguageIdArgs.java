@@ -2,10 +2,8 @@ package dev.batchinfer.trainer;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -56,56 +54,37 @@ public record LanguageIdArgs(String version, Path out, boolean overwrite, Path l
   }
 
   public static LanguageIdArgs parse(String... args) {
-    Map<String, String> values = new HashMap<>();
-    boolean overwrite = false;
-    for (int i = 0; i < args.length; i++) {
-      String arg = args[i];
-      if (!arg.startsWith("--")) {
-        throw new IllegalArgumentException("unexpected argument '" + arg + "'\n" + USAGE);
-      }
-      String name = arg.substring(2);
-      if (name.equals("overwrite")) {
-        overwrite = true;
-        continue;
-      }
-      if (!OPTIONS.contains(name)) {
-        throw new IllegalArgumentException("unknown option --" + name + "\n" + USAGE);
-      }
-      if (i + 1 >= args.length) {
-        throw new IllegalArgumentException("--" + name + " needs a value");
-      }
-      values.put(name, args[++i]);
-    }
-    if (!MODEL.equals(values.get("model"))) {
+    CliOptions options = CliOptions.parse(args, OPTIONS, USAGE);
+    if (!MODEL.equals(options.values().get("model"))) {
       throw new IllegalArgumentException("--model " + MODEL + " expected");
     }
     try {
-      String[] ngrams = values.getOrDefault("ngrams", "1-4").split("-");
+      String[] ngrams = options.get("ngrams", "1-4").split("-");
       if (ngrams.length != 2) {
         throw new IllegalArgumentException("--ngrams is MIN-MAX, e.g. 1-4");
       }
       return new LanguageIdArgs(
-          values.getOrDefault("version", "1.0.0"),
-          Path.of(values.getOrDefault("out", "model-artifacts")),
-          overwrite,
-          Path.of(values.getOrDefault("locale-dir", "/usr/share/locale")),
-          parseLanguages(values.getOrDefault("languages", DEFAULT_LANGUAGES)),
-          values.getOrDefault("exclude-prefix", "iso_"),
-          values.getOrDefault("split-salt", "language-id"),
-          Integer.parseInt(values.getOrDefault("test-percent", "20")),
-          Integer.parseInt(values.getOrDefault("validation-percent", "0")),
-          Integer.parseInt(values.getOrDefault("max-train-per-language", "25000")),
-          Integer.parseInt(values.getOrDefault("heldout-per-language", "300")),
-          Integer.parseInt(values.getOrDefault("epochs", "5")),
-          Integer.parseInt(values.getOrDefault("batch-size", "256")),
-          Float.parseFloat(values.getOrDefault("learning-rate", "0.005")),
-          Float.parseFloat(values.getOrDefault("lr-floor", "0.05")),
-          Long.parseLong(values.getOrDefault("seed", "42")),
+          options.get("version", "1.0.0"),
+          Path.of(options.get("out", "model-artifacts")),
+          options.overwrite(),
+          Path.of(options.get("locale-dir", "/usr/share/locale")),
+          parseLanguages(options.get("languages", DEFAULT_LANGUAGES)),
+          options.get("exclude-prefix", "iso_"),
+          options.get("split-salt", "language-id"),
+          Integer.parseInt(options.get("test-percent", "20")),
+          Integer.parseInt(options.get("validation-percent", "0")),
+          Integer.parseInt(options.get("max-train-per-language", "25000")),
+          Integer.parseInt(options.get("heldout-per-language", "300")),
+          Integer.parseInt(options.get("epochs", "5")),
+          Integer.parseInt(options.get("batch-size", "256")),
+          Float.parseFloat(options.get("learning-rate", "0.005")),
+          Float.parseFloat(options.get("lr-floor", "0.05")),
+          Long.parseLong(options.get("seed", "42")),
           Integer.parseInt(ngrams[0]),
           Integer.parseInt(ngrams[1]),
-          Integer.parseInt(values.getOrDefault("bucket-bits", "16")),
-          Integer.parseInt(values.getOrDefault("embedding", "32")),
-          Integer.parseInt(values.getOrDefault("max-chars", "512")));
+          Integer.parseInt(options.get("bucket-bits", "16")),
+          Integer.parseInt(options.get("embedding", "32")),
+          Integer.parseInt(options.get("max-chars", "512")));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("not a number: " + e.getMessage() + "\n" + USAGE, e);
     }

@@ -9,7 +9,6 @@ import static dev.batchinfer.trainer.ArtifactWriter.write;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.util.RawValue;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -132,12 +131,7 @@ public final class LanguageIdArtifacts {
   private static ObjectNode matrix(ConfusionMatrix cm, List<String> labels, String what, int depth) {
     ObjectNode m = JSON.createObjectNode();
     m.put("items", what);
-    m.put("rows", "true label");
-    m.put("columns", "predicted label");
-    ArrayNode l = m.putArray("labels");
-    labels.forEach(l::add);
-    String indent = "  ".repeat(depth + 1);
-    m.putRawValue("counts", new RawValue(ArtifactWriter.matrixRows(cm.counts(), indent + "  ", indent)));
+    ArtifactWriter.putMatrix(m, cm, labels, depth);
     return m;
   }
 
@@ -166,12 +160,8 @@ public final class LanguageIdArtifacts {
         "pooling", "mean over the string's n-grams (UnsortedSegmentSum / count, DivNoNan)",
         "output", "dense %d -> %d, softmax".formatted(d.embedding(), d.classes()),
         "parameters", outcome.weights().parameterCount()));
-    root.put("optimizer", ordered(
-        "name", "adam (ApplyAdam with a fed learning rate)",
-        "beta_1", asDouble(ScheduledAdam.BETA_ONE),
-        "beta_2", asDouble(ScheduledAdam.BETA_TWO),
-        "epsilon", asDouble(ScheduledAdam.EPSILON)));
-    root.put("loss", "softmax cross-entropy on one-hot labels, batch mean");
+    root.put("optimizer", ArtifactWriter.scheduledAdam());
+    root.put("loss", ArtifactWriter.LOSS);
     root.put("learning_rate", asDouble(args.learningRate()));
     root.put("learning_rate_schedule", "cosine decay per step from %s to %s x that over all steps"
         .formatted(Float.toString(args.learningRate()), Float.toString(args.learningRateFloor())));
@@ -191,10 +181,7 @@ public final class LanguageIdArtifacts {
     if (!outcome.validationAccuracy().isEmpty()) {
       root.put("epoch_validation_accuracy", outcome.validationAccuracy().stream().map(ArtifactWriter::round).toList());
     }
-    root.put("steps", outcome.steps());
-    root.put("epoch_mean_loss", outcome.epochLosses().stream().map(ArtifactWriter::round).toList());
-    root.put("training_time_seconds", Math.round(outcome.seconds() * 10) / 10.0);
-    root.put("tensorflow", "TensorFlow Java 1.1.0 (runtime " + tensorflowVersion + "), CPU");
+    ArtifactWriter.putRun(root, outcome.steps(), outcome.epochLosses(), outcome.seconds(), tensorflowVersion);
     return write(YAML, root);
   }
 

@@ -51,12 +51,10 @@ public final class LanguageIdTrainer {
     try (Graph graph = new Graph()) {
       Ops tf = Ops.create(graph);
       Placeholder<TString> text = tf.withName("text").placeholder(TString.class, Placeholder.shape(Shape.of(-1)));
-      Placeholder<TInt32> label = tf.withName("labels").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
+      Placeholder<TInt32> label = TrainingGraph.labels(tf);
       Map<String, Variable<TFloat32>> vars = GraphVariables.create(tf, LanguageIdGraph.init(d, seeds));
       Operand<TFloat32> logits = LanguageIdGraph.logits(tf, text, vars, d);
-      Operand<TFloat32> oneHot = tf.oneHot(label, tf.constant(d.classes()), tf.constant(1f), tf.constant(0f));
-      Operand<TFloat32> loss = tf.withName("loss").math.mean(
-          tf.nn.softmaxCrossEntropyWithLogits(logits, oneHot).loss(), tf.constant(0));
+      Operand<TFloat32> loss = TrainingGraph.meanCrossEntropy(tf, logits, label, d.classes());
       ScheduledAdam adam = new ScheduledAdam(graph);
       Op minimize = adam.minimize(loss);
 

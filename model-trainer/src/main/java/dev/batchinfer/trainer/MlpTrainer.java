@@ -54,10 +54,8 @@ public final class MlpTrainer {
     Seeds seeds = new Seeds(config.seed());
     try (Graph graph = new Graph()) {
       Ops tf = Ops.create(graph);
-      Placeholder<TUint8> pixels = tf.withName("pixels")
-          .placeholder(TUint8.class, Placeholder.shape(Shape.of(-1, inputs)));
-      Placeholder<TInt32> labels = tf.withName("labels")
-          .placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
+      Placeholder<TUint8> pixels = TrainingGraph.pixels(tf);
+      Placeholder<TInt32> labels = TrainingGraph.labels(tf);
 
       Variable<TFloat32> w1 = variable(tf, MlpGraph.HIDDEN_KERNEL, Shape.of(inputs, config.hidden()),
           seeds.glorotUniform(inputs, config.hidden()));
@@ -68,10 +66,7 @@ public final class MlpTrainer {
       Variable<TFloat32> b2 = variable(tf, MlpGraph.OUTPUT_BIAS, Shape.of(classes), new float[classes]);
 
       Operand<TFloat32> logits = MlpGraph.logits(tf, pixels, w1, b1, w2, b2);
-      // FACTS: sparse softmax CE has no registered gradient in TF Java; one-hot + dense CE trains.
-      Operand<TFloat32> oneHot = tf.oneHot(labels, tf.constant(classes), tf.constant(1f), tf.constant(0f));
-      Operand<TFloat32> loss = tf.withName("loss").math.mean(
-          tf.nn.softmaxCrossEntropyWithLogits(logits, oneHot).loss(), tf.constant(0));
+      Operand<TFloat32> loss = TrainingGraph.meanCrossEntropy(tf, logits, labels, classes);
       Op minimize = new Adam(graph, config.learningRate()).minimize(loss);
 
       try (Session session = new Session(graph)) {

@@ -3,7 +3,6 @@ package dev.batchinfer.trainer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.SessionFunction;
@@ -12,9 +11,6 @@ import org.tensorflow.ndarray.buffer.ByteDataBuffer;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.SignatureDef;
-import org.tensorflow.proto.TensorInfo;
-import org.tensorflow.proto.TensorShapeProto;
-import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TUint8;
 
 /**
@@ -32,9 +28,8 @@ public final class SavedModelEvaluator {
   public static Evaluation evaluate(Path dir, FashionMnist.Split test, int batchSize) {
     int features = FashionMnist.FEATURES;
     int classes = FashionMnist.CLASSES;
-    try (SavedModelBundle bundle = SavedModelBundle.loader(dir.toString())
-        .withTags(SavedModelExporter.TAG).load()) {
-      checkContract(bundle.metaGraphDef().getSignatureDefMap().get(SavedModelExporter.SIGNATURE_KEY));
+    try (SavedModelBundle bundle = ServingSignature.load(dir)) {
+      checkContract(ServingSignature.of(bundle));
       SessionFunction serving = bundle.function(SavedModelExporter.SIGNATURE_KEY);
       ConfusionMatrix confusion = new ConfusionMatrix(classes);
       ByteDataBuffer allPixels = DataBuffers.of(test.pixels(), true, false);
@@ -45,19 +40,9 @@ public final class SavedModelEvaluator {
         try (TUint8 pixels = TUint8.tensorOf(Shape.of(n, features),
                  allPixels.slice((long) from * features, (long) n * features));
              Result out = serving.call(Map.of(SavedModelExporter.INPUT, pixels))) {
-          TFloat32 p = (TFloat32) out.get(SavedModelExporter.OUTPUT)
-              .orElseThrow(() -> new IllegalStateException("no '" + SavedModelExporter.OUTPUT + "' output"));
-          if (!p.shape().equals(Shape.of(n, classes))) {
-            throw new IllegalStateException("probabilities have shape " + p.shape());
-          }
-          p.copyTo(DataBuffers.of(probabilities, false, false).slice(0, (long) n * classes));
+          maxRowSumError = Math.max(maxRowSumError, ServingSignature.copyProbabilities(out, n, classes, probabilities));
         }
         for (int i = 0; i < n; i++) {
-          float sum = 0;
-          for (int c = 0; c < classes; c++) {
-            sum += probabilities[i * classes + c];
-          }
-          maxRowSumError = Math.max(maxRowSumError, Math.abs(sum - 1.0));
           confusion.add(test.label(from + i), ConfusionMatrix.argMax(probabilities, i * classes, classes));
         }
       }
@@ -65,32 +50,9 @@ public final class SavedModelEvaluator {
     }
   }
 
-  /** Fails loudly if the exported signature is not the one other modules were promised. */
+  /** The Fashion-MNIST contract: raw uint8 pixels [-1, 784] in, probabilities [-1, 10] out. */
   static void checkContract(SignatureDef signature) {
-    if (signature == null) {
-      throw new IllegalStateException("no '" + SavedModelExporter.SIGNATURE_KEY + "' signature");
-    }
-    require(SavedModelExporter.METHOD_NAME.equals(signature.getMethodName()),
-        "method name " + signature.getMethodName());
-    require(signature.getInputsMap().keySet().equals(Set.of(SavedModelExporter.INPUT)),
-        "inputs " + signature.getInputsMap().keySet());
-    require(signature.getOutputsMap().keySet().equals(Set.of(SavedModelExporter.OUTPUT)),
-        "outputs " + signature.getOutputsMap().keySet());
-    TensorInfo in = signature.getInputsMap().get(SavedModelExporter.INPUT);
-    require(in.getDtype() == DataType.DT_UINT8, "input dtype " + in.getDtype());
-    require(dims(in).equals(List.of(-1L, (long) FashionMnist.FEATURES)), "input shape " + dims(in));
-    TensorInfo out = signature.getOutputsMap().get(SavedModelExporter.OUTPUT);
-    require(out.getDtype() == DataType.DT_FLOAT, "output dtype " + out.getDtype());
-    require(dims(out).equals(List.of(-1L, (long) FashionMnist.CLASSES)), "output shape " + dims(out));
-  }
-
-  private static List<Long> dims(TensorInfo info) {
-    return info.getTensorShape().getDimList().stream().map(TensorShapeProto.Dim::getSize).toList();
-  }
-
-  private static void require(boolean ok, String what) {
-    if (!ok) {
-      throw new IllegalStateException("SavedModel breaks the serving contract: " + what);
-    }
+    ServingSignature.check(signature, SavedModelExporter.INPUT, DataType.DT_UINT8,
+        List.of(-1L, (long) FashionMnist.FEATURES), FashionMnist.CLASSES);
   }
 }

@@ -1,8 +1,6 @@
 package dev.batchinfer.trainer;
 
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -56,49 +54,30 @@ public record TrainerArgs(String model, String version, String arch, int epochs,
   }
 
   public static TrainerArgs parse(String... args) {
-    Map<String, String> values = new HashMap<>();
-    boolean overwrite = false;
-    for (int i = 0; i < args.length; i++) {
-      String arg = args[i];
-      if (!arg.startsWith("--")) {
-        throw new IllegalArgumentException("unexpected argument '" + arg + "'\n" + USAGE);
-      }
-      String name = arg.substring(2);
-      if (name.equals("overwrite")) {
-        overwrite = true;
-        continue;
-      }
-      if (!OPTIONS.contains(name)) {
-        throw new IllegalArgumentException("unknown option --" + name + "\n" + USAGE);
-      }
-      if (i + 1 >= args.length) {
-        throw new IllegalArgumentException("--" + name + " needs a value");
-      }
-      values.put(name, args[++i]);
-    }
+    CliOptions options = CliOptions.parse(args, OPTIONS, USAGE);
     try {
-      String[] filters = values.getOrDefault("filters", "32,64").split(",");
+      String[] filters = options.get("filters", "32,64").split(",");
       if (filters.length != 2) {
         throw new IllegalArgumentException("--filters takes two counts, e.g. 32,64");
       }
       return new TrainerArgs(
-          values.getOrDefault("model", "fashion-mnist"),
-          values.getOrDefault("version", "1.0.0"),
-          values.getOrDefault("arch", "mlp"),
-          Integer.parseInt(values.getOrDefault("epochs", "10")),
-          Long.parseLong(values.getOrDefault("seed", "42")),
-          Path.of(values.getOrDefault("out", "model-artifacts")),
-          Integer.parseInt(values.getOrDefault("batch-size", "128")),
-          Float.parseFloat(values.getOrDefault("learning-rate", "0.001")),
-          Integer.parseInt(values.getOrDefault("hidden", "256")),
-          Path.of(values.getOrDefault("data-dir", FashionMnist.DEFAULT_DIR.toString())),
-          overwrite,
+          options.get("model", "fashion-mnist"),
+          options.get("version", "1.0.0"),
+          options.get("arch", "mlp"),
+          Integer.parseInt(options.get("epochs", "10")),
+          Long.parseLong(options.get("seed", "42")),
+          Path.of(options.get("out", "model-artifacts")),
+          Integer.parseInt(options.get("batch-size", "128")),
+          Float.parseFloat(options.get("learning-rate", "0.001")),
+          Integer.parseInt(options.get("hidden", "256")),
+          Path.of(options.get("data-dir", FashionMnist.DEFAULT_DIR.toString())),
+          options.overwrite(),
           Integer.parseInt(filters[0].trim()),
           Integer.parseInt(filters[1].trim()),
-          Float.parseFloat(values.getOrDefault("dropout", "0")),
-          Augment.Policy.parse(values.getOrDefault("augment", "none")),
-          Float.parseFloat(values.getOrDefault("lr-floor", "1")),
-          Integer.parseInt(values.getOrDefault("validation-items", "0")));
+          Float.parseFloat(options.get("dropout", "0")),
+          Augment.Policy.parse(options.get("augment", "none")),
+          Float.parseFloat(options.get("lr-floor", "1")),
+          Integer.parseInt(options.get("validation-items", "0")));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("not a number: " + e.getMessage() + "\n" + USAGE, e);
     }

@@ -23,6 +23,7 @@ import dev.batchinfer.api.problem.ApiException;
 import dev.batchinfer.api.problem.ProblemRenderer;
 import dev.batchinfer.api.read.BatchList;
 import dev.batchinfer.api.read.BatchView;
+import dev.batchinfer.api.read.EtaEstimator;
 import dev.batchinfer.api.read.ReadHandlers;
 import dev.batchinfer.api.submit.BatchRequestReader;
 import dev.batchinfer.api.submit.ChunkPublisher;
@@ -70,7 +71,8 @@ public final class ProducerApiApp implements AutoCloseable {
     ModelTelemetry telemetry = ModelTelemetry.connect(redis, keys);
     ChunkPublisher publisher = new ChunkPublisher(settings.common().kafkaBootstrapServers(), settings.common().topics(),
         settings.instanceId(), settings.producers(), settings.submitTimeout());
-    BatchView view = new BatchView(json, settings.publicBaseUrl());
+    BatchView view = new BatchView(json, settings.publicBaseUrl(),
+        new EtaEstimator(store, telemetry, settings.estimatedItemsPerSecond(), Clock.systemUTC()));
     BatchRequestReader reader = new BatchRequestReader(json, catalog, settings.chunkMaxItems(), settings.chunkMaxBytes(),
         settings.maxBatchItems(), settings.callbacks());
     ModelRouter router = new ModelRouter(catalog, registry);

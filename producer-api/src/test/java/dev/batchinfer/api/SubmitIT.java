@@ -372,6 +372,32 @@ class SubmitIT {
   }
 
   @Test
+  void queue_position_and_estimate_follow_the_work_ahead_and_the_measured_throughput() {
+    String body = Inputs.batchBody("fashion-mnist", Inputs.images(50, 3), null);
+    JsonNode first = api.post("/v1/batch/predict", body).body();
+    JsonNode second = api.post("/v1/batch/predict", body).body();
+    JsonNode urgent = api.post("/v1/batch/predict", Inputs.batchBody("fashion-mnist", Inputs.images(5, 4),
+        "\"priority\":\"high\"")).body();
+    String secondId = second.get("batch_id").asText();
+    JsonNode firstNow = api.get("/v1/batch/" + first.get("batch_id").asText() + "/status").body();
+    JsonNode secondNow = api.get("/v1/batch/" + secondId + "/status").body();
+    assertThat(secondNow.get("queue_position").asLong()).isEqualTo(firstNow.get("queue_position").asLong() + 1);
+    assertThat(api.get("/v1/batch/" + urgent.get("batch_id").asText() + "/status").body().get("queue_position").asLong())
+        .isLessThan(firstNow.get("queue_position").asLong());
+    java.time.Instant before = java.time.Instant.parse(secondNow.get("estimated_completion").asText());
+
+    // Workers report a slow model (a few items per second): the estimate moves out accordingly.
+    try (var telemetry = dev.batchinfer.store.model.ModelTelemetry.connect(TestInfra.redisUrl(), ns.redisKeyPrefix())) {
+      telemetry.countItems("fashion-mnist", second.get("model_version").asText(), 600, 0, System.currentTimeMillis());
+    }
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      java.time.Instant after = java.time.Instant.parse(
+          api.get("/v1/batch/" + secondId + "/status").body().get("estimated_completion").asText());
+      assertThat(after).isAfter(before.plusSeconds(5));
+    });
+  }
+
+  @Test
   void limits_are_published() {
     JsonNode limits = api.get("/v1/limits").body();
     assertThat(limits.get("max_request_bytes").asLong()).isEqualTo(8L * 1024 * 1024);

@@ -11,10 +11,12 @@ import java.util.Map;
 public final class BatchView {
 
   private final ObjectMapper json;
+  private final EtaEstimator eta;
   private final String baseUrl;
 
-  public BatchView(ObjectMapper json, String baseUrl) {
+  public BatchView(ObjectMapper json, String baseUrl, EtaEstimator eta) {
     this.json = json;
+    this.eta = eta;
     this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
   }
 
@@ -42,7 +44,13 @@ public final class BatchView {
     body.put("created", text(r.created()));
     body.put("started_at", text(r.startedAt()));
     body.put("completed_at", text(r.completedAt()));
-    body.put("estimated_completion", r.status().isFinal() ? text(r.completedAt()) : text(r.estimatedCompletion()));
+    if (r.status().isFinal()) {
+      body.put("estimated_completion", text(r.completedAt()));
+    } else {
+      EtaEstimator.Estimate e = eta.estimate(r);
+      body.put("estimated_completion", text(e.completion()));
+      body.put("queue_position", e.position());
+    }
     body.put("deadline", text(r.deadline()));
     body.put("callback_url", r.callbackUrl());
     body.put("metadata", metadata(r.metadataJson()));

@@ -77,9 +77,51 @@ public final class BatchStore implements AutoCloseable {
     sync().zremrangebyscore(listKey(r.tenant()), io.lettuce.core.Range.create(Double.NEGATIVE_INFINITY,
         (double) r.created().minus(MAX_RETENTION).toEpochMilli()));
     sync().zadd(deadlinesKey(), (double) r.deadline().toEpochMilli(), r.batchId());
+    sync().zadd(queueKey(r.priority()), (double) r.created().toEpochMilli(), r.batchId());
   }
 
   public static final Duration MAX_RETENTION = Duration.ofDays(90);
+
+  /** Unfinished batches of one priority, by arrival: what stands ahead of a batch. */
+  private String queueKey(Priority priority) {
+    return keys.prefix() + "queue:" + priority.wire();
+  }
+
+  /** Unfinished batches that workers serve before this one: every higher priority, and earlier ones of its own. */
+  public long batchesAhead(Priority priority, Instant created) {
+    long ahead = 0;
+    for (Priority p : Priority.values()) {
+      if (p.ordinal() < priority.ordinal()) {
+        ahead += sync().zcard(queueKey(p));
+      }
+    }
+    return ahead + sync().zcount(queueKey(priority),
+        io.lettuce.core.Range.create(Double.NEGATIVE_INFINITY, (double) created.toEpochMilli() - 0.5));
+  }
+
+  /** Items still to answer in up to {@code limit} of the batches ahead (the estimate's work ahead). */
+  public long itemsAhead(Priority priority, Instant created, int limit) {
+    List<String> ids = new ArrayList<>();
+    for (Priority p : Priority.values()) {
+      if (p.ordinal() < priority.ordinal() && ids.size() < limit) {
+        ids.addAll(sync().zrange(queueKey(p), 0, limit - ids.size() - 1));
+      }
+    }
+    if (ids.size() < limit) {
+      ids.addAll(sync().zrangebyscore(queueKey(priority),
+          io.lettuce.core.Range.create(Double.NEGATIVE_INFINITY, (double) created.toEpochMilli() - 0.5),
+          io.lettuce.core.Limit.create(0, limit - ids.size())));
+    }
+    long items = 0;
+    for (String id : ids) {
+      List<KeyValue<String, String>> f = sync().hmget(keys.batch(id), "total", "completed", "failed", "cancelled");
+      long total = Long.parseLong(f.get(0).getValueOrElse("0"));
+      long done = Long.parseLong(f.get(1).getValueOrElse("0")) + Long.parseLong(f.get(2).getValueOrElse("0"))
+          + Long.parseLong(f.get(3).getValueOrElse("0"));
+      items += Math.max(0, total - done);
+    }
+    return items;
+  }
 
   private String deadlinesKey() {
     return keys.prefix() + "deadlines";
@@ -209,7 +251,10 @@ public final class BatchStore implements AutoCloseable {
     }
     sync().hset(keys.batch(u.batchId()), fields);
     if (u.status().isFinal()) {
-      List<KeyValue<String, String>> f = sync().hmget(keys.batch(u.batchId()), "tenant", "retention_ms");
+      List<KeyValue<String, String>> f = sync().hmget(keys.batch(u.batchId()), "tenant", "retention_ms", "priority");
+      if (f.get(2).hasValue()) {
+        Priority.fromWire(f.get(2).getValue()).ifPresent(p -> sync().zrem(queueKey(p), u.batchId()));
+      }
       if (f.get(0).hasValue()) {
         sync().hdel(activeKey(f.get(0).getValue()), u.batchId()); // idempotent, like the rest of this write
       }

@@ -1,0 +1,49 @@
+package dev.batchinfer.api.read;
+
+import dev.batchinfer.store.batch.BatchRecord;
+import dev.batchinfer.store.batch.BatchStore;
+import dev.batchinfer.store.model.ModelTelemetry;
+import java.time.Clock;
+import java.time.Instant;
+
+/**
+ * Queue position and a rolling completion estimate: the items still to answer ahead of the batch
+ * (every higher priority and the earlier batches of its own) plus its own, divided by the
+ * throughput its model version's workers actually had over the last minutes. Before any throughput
+ * is measured, ESTIMATED_ITEMS_PER_SECOND stands in.
+ */
+public final class EtaEstimator {
+
+  /** How far back the measured throughput looks. */
+  static final int WINDOW_MINUTES = 5;
+  /** Batches ahead whose remaining items are added up; beyond that the count is what it is. */
+  static final int MAX_BATCHES_SUMMED = 200;
+
+  /** {@code position} 0 means nothing is ahead. */
+  public record Estimate(long position, Instant completion, double itemsPerSecond) {}
+
+  private final BatchStore store;
+  private final ModelTelemetry telemetry;
+  private final int fallbackItemsPerSecond;
+  private final Clock clock;
+
+  public EtaEstimator(BatchStore store, ModelTelemetry telemetry, int fallbackItemsPerSecond, Clock clock) {
+    this.store = store;
+    this.telemetry = telemetry;
+    this.fallbackItemsPerSecond = fallbackItemsPerSecond;
+    this.clock = clock;
+  }
+
+  public Estimate estimate(BatchRecord b) {
+    Instant now = clock.instant();
+    long position = store.batchesAhead(b.priority(), b.created());
+    long ahead = store.itemsAhead(b.priority(), b.created(), MAX_BATCHES_SUMMED);
+    long own = Math.max(0, b.total() - b.completed() - b.failed() - b.cancelled());
+    long[] recent = telemetry.itemsAndErrors(b.model(), b.modelVersion(), WINDOW_MINUTES, now.toEpochMilli());
+    // The current minute is partly over, so the window is a little shorter than WINDOW_MINUTES.
+    double seconds = (WINDOW_MINUTES - 1) * 60.0 + now.getEpochSecond() % 60 + 1;
+    double rate = recent[0] > 0 ? recent[0] / seconds : fallbackItemsPerSecond;
+    long ms = (long) Math.ceil((ahead + own) * 1000.0 / rate);
+    return new Estimate(position, now.plusMillis(Math.max(1, ms)), rate);
+  }
+}
