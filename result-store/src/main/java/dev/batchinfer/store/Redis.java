@@ -33,6 +33,31 @@ public final class Redis implements AutoCloseable {
     return connection.async();
   }
 
+  /** A Lua script run by its SHA, loaded again if Redis forgot it (restart, failover, SCRIPT FLUSH). */
+  public Script script(String lua) {
+    return new Script(lua);
+  }
+
+  /** @see #script */
+  public final class Script {
+    private final String lua;
+    private volatile String sha;
+
+    private Script(String lua) {
+      this.lua = lua;
+      this.sha = sync().scriptLoad(lua);
+    }
+
+    public <T> T run(io.lettuce.core.ScriptOutputType type, String[] keys, String... args) {
+      try {
+        return sync().evalsha(sha, type, keys, args);
+      } catch (io.lettuce.core.RedisNoScriptException e) {
+        sha = sync().scriptLoad(lua);
+        return sync().evalsha(sha, type, keys, args);
+      }
+    }
+  }
+
   public String prefix() {
     return prefix;
   }

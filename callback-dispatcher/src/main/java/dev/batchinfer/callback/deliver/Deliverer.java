@@ -64,7 +64,7 @@ public final class Deliverer {
     Instant at = clock.instant();
     Attempt attempt;
     boolean refused = false;
-    if (store.isGone(d.url())) {
+    if (store.isGone(d.tenant(), d.url())) {
       attempt = Attempt.failed("endpoint answered 410 Gone earlier; not called again until a redeliver", Duration.ZERO);
       refused = true;
     } else {
@@ -75,6 +75,9 @@ public final class Deliverer {
       } catch (RejectedCallbackException e) {
         attempt = Attempt.failed("callback_url " + e.getMessage(), Duration.ZERO);
         refused = !e.retriable();
+      } catch (RuntimeException e) {
+        // e.g. a host name TLS cannot use: a failed attempt like any other, so the schedule ends it.
+        attempt = Attempt.failed(e.getClass().getSimpleName() + ": " + e.getMessage(), Duration.ZERO);
       }
     }
     int made = d.attempts() + 1;
@@ -85,7 +88,7 @@ public final class Deliverer {
     } else if (attempt.gone() || refused) {
       outcome = Delivery.FAILED;
       if (attempt.gone()) {
-        store.markGone(d.url());
+        store.markGone(d.tenant(), d.url());
       }
     } else {
       Optional<Duration> wait = schedule.next(made, attempt.retryAfter());

@@ -13,6 +13,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@code GET /v1/batch/{id}/events}: server-sent events of a batch's progress, then its final
@@ -24,6 +25,9 @@ public final class EventStream {
   static final Duration POLL = Duration.ofMillis(250);
   static final Duration HEARTBEAT = Duration.ofSeconds(15);
   static final Duration MAX_STREAM = Duration.ofMinutes(30);
+  static final int MAX_STREAMS_PER_TENANT = 16;
+
+  private final java.util.Map<String, AtomicInteger> streamsPerTenant = new java.util.concurrent.ConcurrentHashMap<>();
 
   private final BatchStore store;
   private final BatchView view;
@@ -39,6 +43,22 @@ public final class EventStream {
     String tenant = Authenticator.principal(ctx).tenant();
     String id = ctx.pathParam("id");
     BatchRecord batch = Batches.require(store, tenant, id);
+    // Each stream holds a server thread: a tenant gets a bounded number, so it cannot starve others.
+    AtomicInteger open = streamsPerTenant.computeIfAbsent(tenant, t -> new AtomicInteger());
+    if (open.incrementAndGet() > MAX_STREAMS_PER_TENANT) {
+      open.decrementAndGet();
+      throw new ApiException(429, "too-many-streams", "Too many event streams",
+          "tenant " + tenant + " has " + MAX_STREAMS_PER_TENANT + " event streams open; close one first", null,
+          Duration.ofSeconds(5));
+    }
+    try {
+      streamTo(ctx, tenant, id, batch);
+    } finally {
+      open.decrementAndGet();
+    }
+  }
+
+  private void streamTo(Context ctx, String tenant, String id, BatchRecord batch) throws Exception {
     long lastSent = lastEventId(ctx.header("Last-Event-ID"));
     ctx.contentType("text/event-stream").header("Cache-Control", "no-cache").header("X-Accel-Buffering", "no");
     OutputStream out = ctx.outputStream();

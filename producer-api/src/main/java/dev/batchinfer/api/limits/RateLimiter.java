@@ -38,11 +38,11 @@ public final class RateLimiter implements AutoCloseable {
   public record Bucket(double rate, double burst) {}
 
   private final Redis redis;
-  private final String sha;
+  private final Redis.Script take;
 
   private RateLimiter(Redis redis) {
     this.redis = redis;
-    this.sha = redis.sync().scriptLoad(TAKE);
+    this.take = redis.script(TAKE);
   }
 
   public static RateLimiter connect(String redisUrl, String keyPrefix) {
@@ -51,7 +51,7 @@ public final class RateLimiter implements AutoCloseable {
 
   /** Null if allowed, else how long until {@code cost} tokens will be there. */
   public Duration take(String tenant, String bucketName, Bucket bucket, long cost) {
-    List<Long> r = redis.sync().evalsha(sha, ScriptOutputType.MULTI,
+    List<Long> r = take.run(ScriptOutputType.MULTI,
         new String[] {redis.prefix() + "rate:{" + tenant + "}:" + bucketName},
         Double.toString(bucket.rate()), Double.toString(bucket.burst()), Long.toString(System.currentTimeMillis()),
         Long.toString(cost));

@@ -56,7 +56,7 @@ public final class SubmitHandler implements Handler {
     String tenant = Authenticator.principal(ctx).tenant();
     String idempotencyKey = ctx.header(IDEMPOTENCY_KEY);
     if (idempotencyKey == null) {
-      Submitted s = submit(ctx, new LimitedInputStream(ctx.bodyInputStream(), maxRequestBytes), tenant);
+      Submitted s = submit(ctx, new LimitedInputStream(ctx.bodyInputStream(), maxRequestBytes), tenant, () -> { });
       ctx.status(202).header("Location", view.statusPath(s.record().batchId())).json(s.response(view));
       return;
     }
@@ -70,18 +70,27 @@ public final class SubmitHandler implements Handler {
       replay(ctx, held.get(), body, sha);
       return;
     }
+    Submitted s;
     try {
-      Submitted s = submit(ctx, body, tenant);
-      BatchRecord record = s.record();
-      body.transferTo(OutputStream.nullOutputStream()); // whatever follows the JSON is part of the body too
-      String json = mapper.writeValueAsString(s.response(view));
-      idempotency.complete(tenant, idempotencyKey, HexFormat.of().formatHex(sha.digest()), 202,
-          view.statusPath(record.batchId()), json);
-      ctx.status(202).header("Location", view.statusPath(record.batchId())).contentType("application/json").result(json);
-    } catch (RuntimeException e) {
+      // The whole body is read and hashed before anything is accepted: a failure up to here leaves
+      // nothing behind, so the key is given back and the client may retry with it.
+      s = submit(ctx, body, tenant, () -> body.transferTo(OutputStream.nullOutputStream()));
+    } catch (Exception e) {
       idempotency.release(tenant, idempotencyKey);
       throw e;
     }
+    // Accepted: from here the key is never released. If storing the response fails, the claim
+    // lapses after its lease and repeats get 409 meanwhile, never a second batch.
+    BatchRecord record = s.record();
+    String json = mapper.writeValueAsString(s.response(view));
+    idempotency.complete(tenant, idempotencyKey, HexFormat.of().formatHex(sha.digest()), 202,
+        view.statusPath(record.batchId()), json);
+    ctx.status(202).header("Location", view.statusPath(record.batchId())).contentType("application/json").result(json);
+  }
+
+  /** Something to do between validating a body and accepting its batch. */
+  private interface BeforeAccept {
+    void run() throws java.io.IOException;
   }
 
   /** A repeat of a finished request gets its response again; a different body, or one still running, gets an error. */
@@ -109,10 +118,11 @@ public final class SubmitHandler implements Handler {
     }
   }
 
-  private Submitted submit(Context ctx, InputStream body, String tenant) {
+  private Submitted submit(Context ctx, InputStream body, String tenant, BeforeAccept beforeAccept) throws java.io.IOException {
     String batchId = UUID.randomUUID().toString();
     String pinned = ctx.header(ModelRouter.VERSION_HEADER);
     ParsedBatch batch = reader.read(body, model -> router.select(model, pinned, batchId, "/model"));
+    beforeAccept.run();
     BatchRecord record = acceptor.accept(batchId, tenant, batch);
     return new Submitted(record, batch.totalItems(), batch.chunks().stream().mapToLong(c -> c.payloads().length).sum());
   }

@@ -179,6 +179,13 @@ public final class BatchStore implements AutoCloseable {
 
   /** Removes every key of the batch; used when a submit is abandoned before it was accepted. */
   public void delete(String batchId) {
+    List<KeyValue<String, String>> f = sync().hmget(keys.batch(batchId), "tenant", "priority");
+    if (f.get(0).hasValue()) {
+      sync().zrem(listKey(f.get(0).getValue()), batchId);
+    }
+    if (f.get(1).hasValue()) {
+      Priority.fromWire(f.get(1).getValue()).ifPresent(p -> sync().zrem(queueKey(p), batchId));
+    }
     sync().del(keys.batch(batchId), keys.results(batchId));
     sync().zrem(deadlinesKey(), batchId);
   }
@@ -276,6 +283,9 @@ public final class BatchStore implements AutoCloseable {
     Instant removal = finished.plus(retention);
     long ttlMs = Math.max(1, Duration.between(Instant.now(), removal).toMillis());
     sync().pexpire(keys.batch(batchId), ttlMs);
+    // The results hash may not exist yet (a batch that expired queued): create it, so the TTL holds
+    // for chunks skipped later. The marker field is not a chunk index; readers never ask for it.
+    sync().hset(keys.results(batchId), "ttl", "");
     sync().pexpire(keys.results(batchId), ttlMs);
     sync().set(tombstoneKey(batchId), tenant + "|" + removal, io.lettuce.core.SetArgs.Builder.px(ttlMs + TOMBSTONE.toMillis()));
   }

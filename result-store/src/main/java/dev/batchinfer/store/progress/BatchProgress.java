@@ -55,6 +55,9 @@ public record BatchProgress(
       started = done.finishedAtMs();
     }
     if (chunks.cardinality() == chunkCount) {
+      if (x > 0 && s != BatchStatus.CANCELLING) {
+        s = s.moveTo(BatchStatus.CANCELLING); // workers skipped items of a cancel whose event got lost
+      }
       s = s.moveTo(s == BatchStatus.CANCELLING ? BatchStatus.CANCELLED : BatchStatus.outcome(c, f));
       finished = done.finishedAtMs();
     }

@@ -37,11 +37,11 @@ public final class WebhookStore implements AutoCloseable {
       return 0""";
 
   private final Redis redis;
-  private final String claimSha;
+  private final Redis.Script claim;
 
   private WebhookStore(Redis redis) {
     this.redis = redis;
-    this.claimSha = redis.sync().scriptLoad(CLAIM);
+    this.claim = redis.script(CLAIM);
   }
 
   public static WebhookStore connect(String redisUrl, String keyPrefix) {
@@ -113,7 +113,7 @@ public final class WebhookStore implements AutoCloseable {
     List<String> due = redis().zrangebyscore(dueKey(), Range.create(Double.NEGATIVE_INFINITY, (double) nowMs),
         Limit.create(0, limit));
     for (String m : due) {
-      Long got = redis().evalsha(claimSha, ScriptOutputType.INTEGER, new String[] {dueKey()}, m,
+      Long got = claim.run(ScriptOutputType.INTEGER, new String[] {dueKey()}, m,
           Long.toString(nowMs), Long.toString(nowMs + leaseMs));
       if (got != null && got == 1L) {
         int bar = m.lastIndexOf('|');
@@ -174,7 +174,7 @@ public final class WebhookStore implements AutoCloseable {
   public int redeliver(String batchId, long nowMs) {
     int n = 0;
     for (Delivery d : deliveries(batchId)) {
-      clearGone(d.url()); // the client asks again: it has fixed the endpoint
+      clearGone(d.tenant(), d.url()); // the client asks again: it has fixed the endpoint
       redis().hset(deliveryKey(batchId, d.type()), Map.of("status", Delivery.PENDING, "next_at", Long.toString(nowMs)));
       redis().zadd(dueKey(), (double) nowMs, member(batchId, d.type()));
       n++;
@@ -183,16 +183,21 @@ public final class WebhookStore implements AutoCloseable {
   }
 
   /** Endpoints that answered 410 Gone: no further deliveries go there until a client redelivers. */
-  public void markGone(String url) {
-    redis().sadd(redis.prefix() + "webhooks:gone", url);
+  public void markGone(String tenant, String url) {
+    redis().sadd(goneKey(tenant), url);
   }
 
-  public boolean isGone(String url) {
-    return Boolean.TRUE.equals(redis().sismember(redis.prefix() + "webhooks:gone", url));
+  public boolean isGone(String tenant, String url) {
+    return Boolean.TRUE.equals(redis().sismember(goneKey(tenant), url));
   }
 
-  public void clearGone(String url) {
-    redis().srem(redis.prefix() + "webhooks:gone", url);
+  public void clearGone(String tenant, String url) {
+    redis().srem(goneKey(tenant), url);
+  }
+
+  /** Per tenant: one tenant's endpoint answering 410 says nothing about another's use of it. */
+  private String goneKey(String tenant) {
+    return redis.prefix() + "webhooks:gone:{" + tenant + "}";
   }
 
   @Override

@@ -107,4 +107,22 @@ class ProgressTopologyTest {
     assertThat(events.readValuesToList()).extracting(BatchEvent::type).containsExactly(
         "progress.25", "progress.50", "progress.75", "batch.completed_with_errors");
   }
+
+  @Test
+  void a_cancel_whose_request_event_was_lost_still_ends_cancelled() {
+    progress.pipeInput("c", new ChunkDone("c", 0, 2, 20, 10, 0, 0, "1.0.0", "w", 1, null));
+    progress.pipeInput("c", new ChunkDone("c", 1, 2, 20, 0, 0, 10, "1.0.0", "w", 2, null)); // skipped by workers
+    assertThat(events.readValuesToList()).filteredOn(e -> e.type().startsWith("batch.")).extracting(BatchEvent::status)
+        .containsExactly("cancelled");
+  }
+
+  @Test
+  void a_cancel_request_then_skipped_chunks_end_cancelled_once() {
+    progress.pipeInput("k", ChunkDone.cancelRequest("k", 2, 20, 1));
+    progress.pipeInput("k", new ChunkDone("k", 0, 2, 20, 10, 0, 0, "1.0.0", "w", 2, null));
+    progress.pipeInput("k", new ChunkDone("k", 1, 2, 20, 0, 0, 10, "1.0.0", "w", 3, null));
+    assertThat(events.readValuesToList()).filteredOn(e -> e.type().startsWith("batch.")).extracting(BatchEvent::status)
+        .containsExactly("cancelled");
+    assertThat(written.get(written.size() - 1).cancelled()).isEqualTo(10);
+  }
 }
