@@ -77,15 +77,19 @@ public final class TenantLimits {
     }
   }
 
-  /** Before a batch is accepted: item tokens, and room under the queued-items cap. */
-  public void admitItems(String tenant, long items) {
-    long queued = store.queuedItems(tenant);
-    if (queued + items > settings.maxQueuedItems()) {
+  /**
+   * Before a batch is accepted: room under the queued-items cap (reserved atomically for this
+   * batch), then item tokens. The caller releases the reservation if the batch is not accepted.
+   */
+  public void admitItems(String tenant, String batchId, long items) {
+    long queued = store.reserveQueued(tenant, batchId, items, settings.maxQueuedItems());
+    if (queued >= 0) {
       throw tooMany("tenant " + tenant + " has " + queued + " items in unfinished batches; the cap is "
           + settings.maxQueuedItems() + " (MAX_QUEUED_ITEMS)", Duration.ofSeconds(30));
     }
     Duration wait = limiter.take(tenant, "items", settings.items(), items);
     if (wait != null) {
+      store.releaseQueued(tenant, batchId);
       throw tooMany("tenant " + tenant + " is over " + settings.items().rate() + " submitted items per second", wait);
     }
   }

@@ -41,7 +41,7 @@ public final class BatchAcceptor {
 
   /** @throws ApiException 503 with Retry-After if Redis or Kafka cannot take the batch */
   public BatchRecord accept(String batchId, String tenant, ParsedBatch batch) {
-    limits.admitItems(tenant, batch.totalItems());
+    limits.admitItems(tenant, batchId, batch.totalItems());
     Instant created = clock.instant();
     // A static estimate from configured throughput; it does not yet look at the queue.
     Instant eta = created.plusMillis(Math.max(1, batch.totalItems() * 1000 / estimatedItemsPerSecond));
@@ -54,6 +54,7 @@ public final class BatchAcceptor {
       store.create(record);
     } catch (RuntimeException e) {
       log.warn("batch {}: cannot record it in Redis: {}", batchId, e.toString());
+      releaseQuietly(tenant, batchId);
       throw ApiException.unavailable("the batch store is unavailable; nothing was accepted", RETRY_AFTER);
     }
     ChunkHeader template = new ChunkHeader(batchId, 0, batch.chunks().size(), batch.totalItems(),
@@ -65,10 +66,17 @@ public final class BatchAcceptor {
       deleteQuietly(batchId);
       throw ApiException.unavailable("the queue is unavailable; nothing was accepted", RETRY_AFTER);
     }
-    store.markActive(tenant, batchId, batch.totalItems());
     log.info("batch {} queued: {} items in {} chunks for {} at priority {}", batchId, batch.totalItems(),
         batch.chunks().size(), batch.model().id(), batch.priority().wire());
     return record;
+  }
+
+  private void releaseQuietly(String tenant, String batchId) {
+    try {
+      store.releaseQueued(tenant, batchId);
+    } catch (RuntimeException e) {
+      log.warn("batch {}: its queued-items reservation stays until Redis is back: {}", batchId, e.toString());
+    }
   }
 
   private void deleteQuietly(String batchId) {

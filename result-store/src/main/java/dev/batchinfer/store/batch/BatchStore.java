@@ -26,10 +26,12 @@ public final class BatchStore implements AutoCloseable {
 
   private final Redis redis;
   private final RedisKeys keys;
+  private final Redis.Script reserve;
 
   private BatchStore(Redis redis, RedisKeys keys) {
     this.redis = redis;
     this.keys = keys;
+    this.reserve = redis.script(RESERVE);
   }
 
   public static BatchStore connect(String redisUrl, String keyPrefix) {
@@ -182,6 +184,7 @@ public final class BatchStore implements AutoCloseable {
     List<KeyValue<String, String>> f = sync().hmget(keys.batch(batchId), "tenant", "priority");
     if (f.get(0).hasValue()) {
       sync().zrem(listKey(f.get(0).getValue()), batchId);
+      sync().hdel(activeKey(f.get(0).getValue()), batchId);
     }
     if (f.get(1).hasValue()) {
       Priority.fromWire(f.get(1).getValue()).ifPresent(p -> sync().zrem(queueKey(p), batchId));
@@ -226,18 +229,28 @@ public final class BatchStore implements AutoCloseable {
         instant(f.get("completed_at"))));
   }
 
+  /** Adds a batch to its tenant's queued items unless that would pass the cap; in one step, so racing submits cannot both pass. */
+  private static final String RESERVE = """
+      local sum = 0
+      for _, v in ipairs(redis.call('HVALS', KEYS[1])) do sum = sum + tonumber(v) end
+      if sum + tonumber(ARGV[2]) > tonumber(ARGV[3]) then return sum end
+      redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+      return -1""";
+
   /**
-   * Writes where a batch stands. Idempotent: the topology may write the same update again after a
-   * crash, and the result is the same.
+   * Counts a batch about to be accepted against its tenant's queued items (items of unfinished
+   * batches) until it reaches a final state, if they stay within {@code cap}.
+   *
+   * @return -1 if reserved, else the items already queued
    */
-  /** Counts a just-accepted batch against its tenant's queued items until it reaches a final state. */
-  public void markActive(String tenant, String batchId, long items) {
-    sync().hset(activeKey(tenant), batchId, Long.toString(items));
+  public long reserveQueued(String tenant, String batchId, long items, long cap) {
+    Long r = reserve.run(io.lettuce.core.ScriptOutputType.INTEGER, new String[] {activeKey(tenant)}, batchId,
+        Long.toString(items), Long.toString(cap));
+    return r == null ? -1 : r;
   }
 
-  /** Items of the tenant's unfinished batches (all of each batch's items, done or not). */
-  public long queuedItems(String tenant) {
-    return sync().hvals(activeKey(tenant)).stream().mapToLong(Long::parseLong).sum();
+  public void releaseQueued(String tenant, String batchId) {
+    sync().hdel(activeKey(tenant), batchId);
   }
 
   private String activeKey(String tenant) {
