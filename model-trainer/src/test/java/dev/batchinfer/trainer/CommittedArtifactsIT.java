@@ -144,8 +144,13 @@ class CommittedArtifactsIT {
   private static synchronized FashionMnist.Split fashionTestSet() throws IOException {
     if (fashionTest == null) {
       if (!Files.isDirectory(FashionMnist.DEFAULT_DIR)) {
-        fail(FashionMnist.DEFAULT_DIR + " is missing: the Fashion-MNIST test set comes from the Debian package "
-            + "dataset-fashion-mnist; run 'apt-get install dataset-fashion-mnist'");
+        String why = FashionMnist.DEFAULT_DIR + " is missing: the Fashion-MNIST test set comes from the Debian package "
+            + "dataset-fashion-mnist; run 'apt-get install dataset-fashion-mnist'";
+        // CI installs the package and must measure; a newcomer's first `mvn verify` should not fail on it.
+        if (System.getenv("CI") != null) {
+          fail(why);
+        }
+        org.junit.jupiter.api.Assumptions.abort(why + " (skipped outside CI)");
       }
       fashionTest = FashionMnist.test(FashionMnist.DEFAULT_DIR);
     }
