@@ -114,9 +114,14 @@ public final class BatchStore implements AutoCloseable {
           io.lettuce.core.Range.create(Double.NEGATIVE_INFINITY, (double) created.toEpochMilli() - 0.5),
           io.lettuce.core.Limit.create(0, limit - ids.size())));
     }
-    long items = 0;
+    // Status reads compute this: send every HMGET at once (pipelined), then add up the answers.
+    List<java.util.concurrent.CompletableFuture<List<KeyValue<String, String>>>> replies = new ArrayList<>(ids.size());
     for (String id : ids) {
-      List<KeyValue<String, String>> f = sync().hmget(keys.batch(id), "total", "completed", "failed", "cancelled");
+      replies.add(redis.async().hmget(keys.batch(id), "total", "completed", "failed", "cancelled").toCompletableFuture());
+    }
+    long items = 0;
+    for (var reply : replies) {
+      List<KeyValue<String, String>> f = reply.join();
       long total = Long.parseLong(f.get(0).getValueOrElse("0"));
       long done = Long.parseLong(f.get(1).getValueOrElse("0")) + Long.parseLong(f.get(2).getValueOrElse("0"))
           + Long.parseLong(f.get(3).getValueOrElse("0"));
@@ -350,20 +355,7 @@ public final class BatchStore implements AutoCloseable {
    * absent from the list.
    */
   public List<String> readChunkResults(String batchId, int from, int to) {
-    if (from >= to) {
-      return List.of();
-    }
-    String[] fields = new String[to - from];
-    for (int i = from; i < to; i++) {
-      fields[i - from] = Integer.toString(i);
-    }
-    List<String> out = new ArrayList<>(fields.length);
-    for (KeyValue<String, String> kv : sync().hmget(keys.results(batchId), fields)) {
-      if (kv.hasValue()) {
-        out.add(kv.getValue());
-      }
-    }
-    return out;
+    return readChunkResultsAligned(batchId, from, to).stream().filter(java.util.Objects::nonNull).toList();
   }
 
   public boolean ping() {
