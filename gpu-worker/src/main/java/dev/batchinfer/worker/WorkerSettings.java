@@ -16,7 +16,9 @@ import java.util.Map;
  * @param maxQueueDelay WORKER_MAX_QUEUE_DELAY, how long a call waits for more items
  * @param inferenceThreads WORKER_INFERENCE_THREADS, model calls in parallel
  * @param tfIntraOpThreads TF_INTRA_OP_THREADS, threads inside one TensorFlow op
- * @param tfInterOpThreads TF_INTER_OP_THREADS, TensorFlow ops in parallel
+ * @param tfInterOpThreads TF_INTER_OP_THREADS, TensorFlow ops in parallel; by default one per
+ *     inference thread, because TensorFlow's inter-op pool is shared by the whole process and a
+ *     pool of one would run the inference threads' model calls one after another
  * @param maxBufferedChunks WORKER_MAX_BUFFERED_CHUNKS, fetched-but-unstarted chunks per priority
  *     before that priority's partitions are paused
  * @param priorityWeights WORKER_PRIORITY_WEIGHTS "high,normal,low" shares when all are waiting
@@ -44,7 +46,6 @@ public record WorkerSettings(
   public static final int DEFAULT_MAX_BATCH_SIZE = 256;
   public static final Duration DEFAULT_MAX_QUEUE_DELAY = Duration.ofMillis(5);
   public static final int DEFAULT_INFERENCE_THREADS = 1;
-  public static final int DEFAULT_TF_INTER_OP_THREADS = 1;
   public static final int DEFAULT_MAX_BUFFERED_CHUNKS = 16;
   public static final String DEFAULT_PRIORITY_WEIGHTS = "16,4,1";
   public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(200);
@@ -53,14 +54,15 @@ public record WorkerSettings(
 
   public static WorkerSettings from(Env env) {
     int cores = Runtime.getRuntime().availableProcessors();
+    int inferenceThreads = env.integer("WORKER_INFERENCE_THREADS", DEFAULT_INFERENCE_THREADS, 1, 64);
     return new WorkerSettings(
         CommonSettings.from(env),
         Path.of(env.string("MODEL_ARTIFACTS", "model-artifacts")),
         env.integer("WORKER_MAX_BATCH_SIZE", DEFAULT_MAX_BATCH_SIZE, 1, 65_536),
         env.duration("WORKER_MAX_QUEUE_DELAY", DEFAULT_MAX_QUEUE_DELAY),
-        env.integer("WORKER_INFERENCE_THREADS", DEFAULT_INFERENCE_THREADS, 1, 64),
+        inferenceThreads,
         env.integer("TF_INTRA_OP_THREADS", cores, 1, 256),
-        env.integer("TF_INTER_OP_THREADS", DEFAULT_TF_INTER_OP_THREADS, 1, 256),
+        env.integer("TF_INTER_OP_THREADS", inferenceThreads, 1, 256),
         env.integer("WORKER_MAX_BUFFERED_CHUNKS", DEFAULT_MAX_BUFFERED_CHUNKS, 1, 10_000),
         weights(env.string("WORKER_PRIORITY_WEIGHTS", DEFAULT_PRIORITY_WEIGHTS)),
         env.duration("WORKER_COMMIT_INTERVAL", DEFAULT_COMMIT_INTERVAL),

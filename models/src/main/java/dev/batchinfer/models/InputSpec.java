@@ -47,12 +47,22 @@ public record InputSpec(String name, String dtype, List<Integer> shape, Double m
     }
   }
 
+  /** Called for every item on both sides of the queue: a switch, not a parse of {@code dtype}. */
   public DType type() {
-    return DType.valueOf(dtype.toUpperCase(Locale.ROOT));
+    return switch (dtype) {
+      case "uint8", "UINT8" -> DType.UINT8;
+      case "float32", "FLOAT32" -> DType.FLOAT32;
+      case "string", "STRING" -> DType.STRING;
+      default -> DType.valueOf(dtype.toUpperCase(Locale.ROOT));
+    };
   }
 
   public int elementCount() {
-    return shape.stream().mapToInt(Integer::intValue).reduce(1, Math::multiplyExact);
+    int n = 1;
+    for (int d : shape) {
+      n = Math.multiplyExact(n, d);
+    }
+    return n;
   }
 
   /** Bytes of one encoded item; -1 for strings, whose length varies. */

@@ -1,0 +1,363 @@
+package dev.batchinfer.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.batchinfer.bench.report.Markdown;
+import dev.batchinfer.bench.report.SpikePlot;
+import dev.batchinfer.bench.run.ApiClient;
+import dev.batchinfer.bench.run.BenchModels;
+import dev.batchinfer.bench.run.Bodies;
+import dev.batchinfer.bench.run.Ceiling;
+import dev.batchinfer.bench.run.ChildJvm;
+import dev.batchinfer.bench.run.Cluster;
+import dev.batchinfer.bench.run.CpuMeter;
+import dev.batchinfer.bench.run.Latencies;
+import dev.batchinfer.bench.run.Micro;
+import dev.batchinfer.bench.run.PerItemLoad;
+import dev.batchinfer.bench.run.Pipeline;
+import dev.batchinfer.bench.run.Profiler;
+import dev.batchinfer.bench.run.ProgressWatch;
+import dev.batchinfer.bench.run.RedisMemory;
+import dev.batchinfer.bench.run.Spike;
+import dev.batchinfer.models.ModelCatalog;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The benchmark: every measurement of issue #4 in one run, side by side on one machine, written to
+ * report.json, report.md and spike.svg. {@code --smoke} runs the same code with tiny sizes (the test
+ * suite does, so the harness cannot rot); its numbers mean nothing.
+ */
+public final class BenchMain {
+
+  private static final Logger log = LoggerFactory.getLogger(BenchMain.class);
+
+  /** How big each measurement is. */
+  public record Sizes(int warmUpItems, int pipelineItems, int batchOfOneItems, long perItemMillis, int spikeBatchItems,
+      int memoryItems, long ceilingMillis, int lightProbes) {
+    static final Sizes FULL = new Sizes(100_000, 100_000, 20_000, 15_000, 512, 1_000_000, 1500, 200);
+    static final Sizes SMOKE = new Sizes(256, 2_000, 300, 1_500, 256, 5_000, 150, 10);
+  }
+
+  /** Command-line options. */
+  public record Options(Path out, Path models, boolean smoke, int spikeSeconds, String apiHeap, String workerHeap,
+      java.util.Set<String> only, boolean profileAll, Map<String, String> workerEnv) {
+
+    /** Whether a part (p1 ... p7, micro) is to run; all do unless --only names some. */
+    boolean runs(String part) {
+      return only.isEmpty() || only.contains(part);
+    }
+
+    static Options parse(String[] args) {
+      Map<String, String> a = new LinkedHashMap<>();
+      for (String arg : args) {
+        String[] kv = arg.replaceFirst("^--", "").split("=", 2);
+        a.put(kv[0], kv.length > 1 ? kv[1] : "true");
+      }
+      boolean smoke = Boolean.parseBoolean(a.getOrDefault("smoke", "false"));
+      return new Options(Path.of(a.getOrDefault("out", "bench/results")), Path.of(a.getOrDefault("models", "model-artifacts")),
+          smoke, Integer.parseInt(a.getOrDefault("spike-seconds", smoke ? "3" : "20")),
+          a.getOrDefault("api-heap", "256m"), a.getOrDefault("worker-heap", "512m"),
+          a.containsKey("only") ? java.util.Set.of(a.get("only").split(",")) : java.util.Set.of(),
+          a.containsKey("profile-all"), settings(a.getOrDefault("worker-env", "")));
+    }
+
+    /** "A=1,B=2" as a map. */
+    private static Map<String, String> settings(String list) {
+      Map<String, String> m = new LinkedHashMap<>();
+      for (String kv : list.split(",")) {
+        if (kv.contains("=")) {
+          m.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+        }
+      }
+      return m;
+    }
+  }
+
+  private BenchMain() {}
+
+  public static void main(String[] args) throws Exception {
+    Options o = Options.parse(args);
+    run(o);
+    System.exit(0); // Kafka's and Lettuce's non-daemon threads would otherwise keep the JVM up
+  }
+
+  public static Map<String, Object> run(Options o) throws IOException {
+    long began = System.nanoTime();
+    Sizes size = o.smoke() ? Sizes.SMOKE : Sizes.FULL;
+    Path work = Files.createTempDirectory("batch-inference-bench-");
+    Path artifacts = BenchModels.prepare(o.models(), work.resolve("model-artifacts"));
+    ModelCatalog catalog = ModelCatalog.load(artifacts);
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("generated", Instant.now().toString());
+    report.put("command", o.smoke() ? "smoke run (test suite): sizes are tiny, numbers mean nothing"
+        : "mvn -q -DskipTests package && java -Xmx3g -jar bench/target/bench.jar");
+    report.put("machine", Machine.describe());
+
+    log.info("ceilings: the SavedModels called directly");
+    Map<String, Ceiling.Result> ceilings = new LinkedHashMap<>();
+    int[] sizes = o.smoke() ? new int[] {64, 256} : new int[] {32, 128, 256, 512};
+    ceilings.put("cnn", Ceiling.measure(catalog.find(BenchModels.FASHION, BenchModels.CNN).orElseThrow(), artifacts, sizes,
+        size.ceilingMillis(), work));
+    ceilings.put("mlp", Ceiling.measure(catalog.find(BenchModels.FASHION, BenchModels.MLP).orElseThrow(), artifacts, sizes,
+        size.ceilingMillis(), work));
+    ceilings.put("trivial", Ceiling.measure(catalog.find(BenchModels.TRIVIAL, BenchModels.TRIVIAL_VERSION).orElseThrow(),
+        artifacts, o.smoke() ? new int[] {256} : new int[] {256, 1024, 4096}, size.ceilingMillis(), work));
+    Map<String, Object> ceilingJson = new LinkedHashMap<>();
+    ceilings.forEach((k, v) -> ceilingJson.put(k, v.json()));
+    report.put("ceilings", ceilingJson);
+    // The MLP at one item per call, for P3's context: the model's own gain from batching.
+    ceilingJson.put("mlp_batch_of_one_items_per_second", Math.round(Ceiling.measure(
+        catalog.find(BenchModels.FASHION, BenchModels.MLP).orElseThrow(), artifacts, new int[] {1}, size.ceilingMillis(), work)
+        .best().itemsPerSecond()));
+
+    Ceiling.Point cnnBest = ceilings.get("cnn").best();
+    Map<String, String> tuned = new LinkedHashMap<>();
+    tuned.put("WORKER_INFERENCE_THREADS", Integer.toString(cnnBest.callers()));
+    tuned.put("TF_INTRA_OP_THREADS", Integer.toString(cnnBest.intraOpThreads()));
+    tuned.put("TF_INTER_OP_THREADS", Integer.toString(cnnBest.interOpThreads()));
+    tuned.put("WORKER_MAX_BATCH_SIZE", "1024");
+    tuned.put("WORKER_MAX_QUEUE_DELAY", "5ms");
+    tuned.putAll(o.workerEnv());
+    Map<String, Object> settings = new LinkedHashMap<>();
+    settings.put("api_max_heap", o.apiHeap());
+    settings.put("worker_max_heap", o.workerHeap());
+    settings.put("worker_settings_tuned", tuned);
+    settings.put("chunk_max_items", 256);
+    settings.put("spike_seconds", o.spikeSeconds());
+    report.put("settings", settings);
+
+    try (Cluster cluster = Cluster.start(work, artifacts, o.apiHeap());
+         ProgressWatch watch = new ProgressWatch(cluster.redisUrl());
+         RedisMemory redis = new RedisMemory(cluster.redisUrl())) {
+      cluster.startWorkers(1, tuned, o.workerHeap());
+      ApiClient api = new ApiClient(cluster.apiBase(), Cluster.KEY);
+      awaitHealthy(api, cluster);
+      warmUp(api, cluster, size);
+      Runs runs = new Runs(cluster, api, work, o.profileAll());
+
+      log.info("P1: {} items through the pipeline, CNN and MLP", size.pipelineItems());
+      long redisBefore = redis.usedBytes();
+      Pipeline.Run cnn = runs.measure("cnn", Bodies.imageBatch(size.pipelineItems(), 11), size.pipelineItems(), BenchModels.CNN);
+      long cnnRedisBytes = redis.usedBytes() - redisBefore;
+      Pipeline.Run mlp = runs.measure("mlp", Bodies.imageBatch(size.pipelineItems(), 12), size.pipelineItems(), BenchModels.MLP);
+      Map<String, Object> p1 = new LinkedHashMap<>();
+      p1.put("cnn", cnn.json());
+      p1.put("mlp", mlp.json());
+      p1.put("cnn_ratio_to_ceiling", ratio(cnn.itemsPerSecond(), cnnBest.itemsPerSecond()));
+      p1.put("mlp_ratio_to_ceiling", ratio(mlp.itemsPerSecond(), ceilings.get("mlp").best().itemsPerSecond()));
+      report.put("p1_overhead", p1);
+
+      if (o.runs("p2")) {
+        log.info("P2: {} items of the trivial model, profiled", size.pipelineItems());
+        report.put("p2_pipeline_ceiling", pipelineCeiling(runs, size));
+      }
+      if (o.runs("p7")) {
+        log.info("P7: interactive calls at light load");
+        report.put("p7_light", lightLoad(api, cnn.batchId(), size));
+      }
+      if (o.runs("p5")) {
+        log.info("P5: spike at 10x the CNN drain rate for {} s", o.spikeSeconds());
+        report.put("p5_spike", spike(api, watch, cnn, size, o, cluster));
+      }
+      if (o.runs("p6")) {
+        log.info("P6: memory with a {}-item batch", size.memoryItems());
+        Map<String, Object> p6 = new LinkedHashMap<>();
+        long before = redis.usedBytes();
+        Pipeline.Run big = runs.measure("memory", Bodies.trivialBatch(size.memoryItems(), 14), size.memoryItems(), null);
+        p6.put("batch", big.json());
+        p6.put("redis_bytes_per_result_trivial", Math.round((redis.usedBytes() - before) / (double) size.memoryItems()));
+        p6.put("redis_bytes_per_result_cnn_top3", Math.round(cnnRedisBytes / (double) size.pipelineItems()));
+        p6.put("api", heap(cluster.api()));
+        ChildJvm worker = cluster.workers().get(0);
+        p6.put("worker_peak_rss_mb", mb(worker.peakRssBytes()));
+        p6.put("worker_rss_now_mb", mb(worker.rssBytes()));
+        p6.put("worker", heap(worker));
+        report.put("p6_memory", p6);
+      }
+      if (o.runs("p3")) {
+        log.info("P3: worker with max batch size 1, MLP");
+        cluster.stopWorkers();
+        Map<String, String> one = new LinkedHashMap<>(tuned);
+        one.put("WORKER_MAX_BATCH_SIZE", "1");
+        cluster.startWorkers(1, one, o.workerHeap());
+        // Ready, and warm for the MLP (the only model this worker is measured with).
+        Pipeline.run(api, "warm-up mlp, batch size 1", Bodies.imageBatch(size.batchOfOneItems() / 4, 4),
+            size.batchOfOneItems() / 4, BenchModels.MLP, cluster::requireAlive);
+        Pipeline.Run single = runs.measure("mlp-batch-1", Bodies.imageBatch(size.batchOfOneItems(), 15),
+            size.batchOfOneItems(), BenchModels.MLP);
+        Map<String, Object> p3 = new LinkedHashMap<>();
+        p3.put("batch_size_1", single.json());
+        p3.put("tuned", mlp.json());
+        // The workers' own rates: submitting the inputs is the same in both runs and not what batching changes.
+        p3.put("ratio", ratio(mlp.workerItemsPerSecond(), single.workerItemsPerSecond()));
+        p3.put("ratio_end_to_end", ratio(mlp.itemsPerSecond(), single.itemsPerSecond()));
+        report.put("p3_dynamic_batching", p3);
+      }
+      cluster.stopWorkers();
+      if (o.runs("p4")) {
+        log.info("P4: per-item sync serving, one request per item");
+        report.put("p4_per_item", perItem(work, artifacts, size, mlp, cnn));
+      }
+      if (o.runs("micro")) {
+        log.info("micro-benchmarks (JMH)");
+        report.put("micro", Micro.run(artifacts, cluster.redisUrl(), o.smoke()));
+      }
+    }
+    report.put("elapsed_seconds", Math.round((System.nanoTime() - began) / 1e9));
+    report.put("summary", Markdown.summary(report));
+    write(o.out(), report);
+    return report;
+  }
+
+  private static Map<String, Object> pipelineCeiling(Runs runs, Sizes size) {
+    Map<String, Object> p2 = new LinkedHashMap<>();
+    p2.put("run", runs.measure("trivial", Bodies.trivialBatch(size.pipelineItems(), 21), size.pipelineItems(), null).json());
+    // Profiled separately: starting the recorder costs the API and worker enough to move the figure above.
+    Map<String, Object> profile = new LinkedHashMap<>();
+    Pipeline.Run profiled = runs.measure("trivial, profiled", Bodies.trivialBatch(size.pipelineItems(), 22),
+        size.pipelineItems(), null, profile);
+    p2.put("profiled_run", profiled.json());
+    p2.put("profile", profile);
+    return p2;
+  }
+
+  private static Map<String, Object> spike(ApiClient api, ProgressWatch watch, Pipeline.Run cnn, Sizes size, Options o,
+      Cluster cluster) throws IOException {
+    double drain = cnn.itemsPerSecond();
+    CpuMeter cpu = cluster.cpuMeter().begin();
+    Spike.Result spike = Spike.run(api, watch, 10 * drain, size.spikeBatchItems(), o.spikeSeconds(),
+        Bodies.imageBatch(size.spikeBatchItems(), 13), BenchModels.CNN,
+        new Spike.Interactive(api, cnn.batchId(), BenchModels.FASHION, BenchModels.CNN, 100, 500));
+    Map<String, Object> p5 = spike.json();
+    p5.put("cpu_seconds_spike_start_to_drained", cpu.seconds());
+    p5.put("drain_rate_measured_in_p1", Math.round(drain));
+    p5.put("mean_rate_ratio_to_p1", ratio(spike.meanDrainRate(), drain));
+    List<double[]> rows = new ArrayList<>();
+    spike.samples().forEach(s -> rows.add(new double[] {s.t(), s.acceptedItems(), s.doneItems(), s.queuedItems()}));
+    Files.createDirectories(o.out());
+    Files.writeString(o.out().resolve("spike.svg"), SpikePlot.svg(rows, o.spikeSeconds(), String.format(
+        "Spike: %,d items/s offered for %d s (10x the CNN drain rate of %,d items/s)", Math.round(10 * drain),
+        o.spikeSeconds(), Math.round(drain))));
+    return p5;
+  }
+
+  /** Pipeline runs with the CPU time of every process, and a profile of the API and the worker when asked. */
+  private record Runs(Cluster cluster, ApiClient api, Path work, boolean profileAll) {
+
+    Pipeline.Run measure(String label, byte[] body, long items, String version) {
+      return measure(label, body, items, version, profileAll ? new LinkedHashMap<>() : null);
+    }
+
+    /** @param profileInto receives a profile per process when not null */
+    Pipeline.Run measure(String label, byte[] body, long items, String version, Map<String, Object> profileInto) {
+      List<Profiler> profilers = profileInto == null ? List.of()
+          : List.of(Profiler.start(cluster.api(), work), Profiler.start(cluster.workers().get(0), work));
+      Pipeline.Run run = Pipeline.run(api, label, body, items, version, cluster::requireAlive, cluster.cpuMeter());
+      for (Profiler p : profilers) {
+        profileInto.put(p.name(), p.stop());
+      }
+      if (profileInto != null && profileAll) {
+        log.info("{}: {} items/s, cpu {}, profile {}", label, Math.round(run.itemsPerSecond()), run.cpuSeconds(), profileInto);
+      }
+      return run;
+    }
+  }
+
+  private static Map<String, Object> lightLoad(ApiClient api, String batchId, Sizes size) {
+    Latencies status = new Latencies();
+    Latencies sync = new Latencies();
+    SplittableRandom random = new SplittableRandom(5);
+    for (int i = 0; i < size.lightProbes(); i++) {
+      long t = System.nanoTime();
+      if (api.status(batchId).status() == 200) {
+        status.record(System.nanoTime() - t);
+      }
+    }
+    for (int i = 0; i < size.lightProbes() / 2; i++) {
+      byte[] body = Bodies.syncImage(random);
+      long t = System.nanoTime();
+      if (api.syncPredict(BenchModels.FASHION, BenchModels.CNN, body).status() == 200) {
+        sync.record(System.nanoTime() - t);
+      }
+    }
+    return Map.of("status_poll", status.summary(), "sync_predict_cnn_one_item", sync.summary());
+  }
+
+  private static Map<String, Object> perItem(Path work, Path artifacts, Sizes size, Pipeline.Run mlp, Pipeline.Run cnn) {
+    Map<String, Object> p4 = new LinkedHashMap<>();
+    for (Map.Entry<String, Pipeline.Run> model : Map.of("mlp", mlp, "cnn", cnn).entrySet()) {
+      int port = 20_000 + new SplittableRandom().nextInt(20_000);
+      Map<String, String> env = Map.of("MODEL_ARTIFACTS", artifacts.toString(), "MODEL", BenchModels.FASHION,
+          "MODEL_VERSION", model.getKey().equals("mlp") ? BenchModels.MLP : BenchModels.CNN, "PORT", Integer.toString(port),
+          "TF_CPP_MIN_LOG_LEVEL", "2");
+      try (ChildJvm server = ChildJvm.start("per-item-" + model.getKey(), "dev.batchinfer.bench.run.PerItemServer", "512m",
+          env, work)) {
+        PerItemLoad.awaitUp(port, server);
+        PerItemLoad.run(port, 8, Math.min(2000, size.perItemMillis())); // warm-up
+        Map<String, Object> m = PerItemLoad.run(port, 8, size.perItemMillis());
+        m.put("batch_path_items_per_second", Math.round(model.getValue().itemsPerSecond()));
+        m.put("batch_path_ratio", ratio(model.getValue().itemsPerSecond(), ((Number) m.get("items_per_second")).doubleValue()));
+        p4.put(model.getKey(), m);
+      }
+    }
+    return p4;
+  }
+
+  private static void awaitHealthy(ApiClient api, Cluster cluster) {
+    long deadline = System.nanoTime() + 120_000_000_000L;
+    while (!api.healthy()) {
+      cluster.requireAlive();
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the API did not come up: " + cluster.api().tail(30));
+      }
+      Pipeline.sleep(250);
+    }
+  }
+
+  /**
+   * A batch per model of the size measured next, so the JIT compilers of every process have done
+   * their work (on 2 cores, compiling otherwise takes a good share of the first large run): the
+   * figures are steady-state ones. Also proves every service is up.
+   */
+  private static void warmUp(ApiClient api, Cluster cluster, Sizes size) {
+    int n = size.warmUpItems();
+    Pipeline.run(api, "warm-up cnn", Bodies.imageBatch(n, 1), n, BenchModels.CNN, cluster::requireAlive);
+    Pipeline.run(api, "warm-up mlp", Bodies.imageBatch(n, 2), n, BenchModels.MLP, cluster::requireAlive);
+    Pipeline.run(api, "warm-up trivial", Bodies.trivialBatch(n, 3), n, null, cluster::requireAlive);
+  }
+
+  private static Map<String, Object> heap(ChildJvm jvm) {
+    ChildJvm.HeapUse h = jvm.heapUse();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("max_heap", jvm.maxHeap());
+    m.put("peak_heap_used_mb", mb(h.peakUsedBytes()));
+    m.put("peak_live_after_gc_mb", mb(h.peakLiveBytes()));
+    m.put("peak_rss_mb", mb(jvm.peakRssBytes()));
+    return m;
+  }
+
+  static long mb(long bytes) {
+    return Math.round(bytes / 1048576.0);
+  }
+
+  static double ratio(double a, double b) {
+    return Math.round(a / b * 1000) / 1000.0;
+  }
+
+  private static void write(Path out, Map<String, Object> report) throws IOException {
+    Files.createDirectories(out);
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve("report.json").toFile(), report);
+    Files.writeString(out.resolve("report.md"), Markdown.render(report));
+    log.info("report written to {}", out.toAbsolutePath());
+  }
+}

@@ -1,0 +1,130 @@
+package dev.batchinfer.bench.run;
+
+import dev.batchinfer.models.ModelCatalog;
+import dev.batchinfer.models.ModelConfig;
+import java.nio.file.Path;
+import java.util.stream.Collectors;
+import dev.batchinfer.worker.infer.ModelRunner;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The model's own limit: the SavedModel called directly in a loop, no queue, no I/O. Tried at
+ * several batch sizes and two thread layouts (one caller with all cores inside each TensorFlow op,
+ * or one caller per core with single-threaded ops and an inter-op thread each), each in a fresh
+ * JVM; the best is the ceiling the pipeline is held against.
+ */
+public final class Ceiling {
+
+  /** One measured layout. */
+  public record Point(int batchSize, int callers, int intraOpThreads, double itemsPerSecond) {
+    /** TensorFlow's inter-op pool: one thread per caller, as the worker sets it by default. */
+    public int interOpThreads() {
+      return callers;
+    }
+  }
+
+  /** The best point and every point tried. */
+  public record Result(String model, Point best, List<Point> tried) {
+    public Map<String, Object> json() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("model", model);
+      m.put("best_items_per_second", Math.round(best.itemsPerSecond()));
+      m.put("best_batch_size", best.batchSize());
+      m.put("best_callers", best.callers());
+      m.put("best_intra_op_threads", best.intraOpThreads());
+      m.put("tried", tried.stream().map(p -> Map.of("batch_size", p.batchSize(), "callers", p.callers(),
+          "intra_op_threads", p.intraOpThreads(), "items_per_second", Math.round(p.itemsPerSecond()))).toList());
+      return m;
+    }
+  }
+
+  private Ceiling() {}
+
+  /**
+   * Measures each thread layout in a JVM of its own: TensorFlow sizes its process-wide thread pools
+   * from the first session it creates, so a second layout in the same process would silently run
+   * with the first one's pools.
+   */
+  public static Result measure(ModelConfig config, Path artifacts, int[] batchSizes, long millisPerPoint, Path dir) {
+    int cores = Runtime.getRuntime().availableProcessors();
+    List<Point> tried = new ArrayList<>();
+    int[][] layouts = cores > 1 ? new int[][] {{1, cores}, {cores, 1}} : new int[][] {{1, 1}};
+    for (int[] layout : layouts) {
+      String sizes = java.util.Arrays.stream(batchSizes).mapToObj(Integer::toString).collect(Collectors.joining(","));
+      Map<String, String> env = Map.of("MODEL_ARTIFACTS", artifacts.toString(), "MODEL", config.model(),
+          "MODEL_VERSION", config.version(), "CALLERS", Integer.toString(layout[0]), "INTRA_OP_THREADS",
+          Integer.toString(layout[1]), "BATCH_SIZES", sizes, "MILLIS", Long.toString(millisPerPoint), "TF_CPP_MIN_LOG_LEVEL", "2");
+      String name = "ceiling-" + config.model() + "-" + config.version() + "-" + layout[0] + "x" + layout[1];
+      try (ChildJvm jvm = ChildJvm.start(name, Ceiling.class.getName(), "512m", env, dir)) {
+        String[] rates = jvm.awaitLastLine(RESULT, java.time.Duration.ofMinutes(5)).split(",");
+        for (int i = 0; i < batchSizes.length; i++) {
+          tried.add(new Point(batchSizes[i], layout[0], layout[1], Double.parseDouble(rates[i])));
+        }
+      }
+    }
+    Point best = tried.stream().max(java.util.Comparator.comparingDouble(Point::itemsPerSecond)).orElseThrow();
+    return new Result(config.id(), best, tried);
+  }
+
+  private static final String RESULT = "items/s at each batch size: ";
+
+  /** The child: one layout, every batch size, one result line. */
+  public static void main(String[] args) {
+    ModelConfig config = ModelCatalog.load(Path.of(System.getenv("MODEL_ARTIFACTS")))
+        .find(System.getenv("MODEL"), System.getenv("MODEL_VERSION")).orElseThrow();
+    int callers = Integer.parseInt(System.getenv("CALLERS"));
+    long millis = Long.parseLong(System.getenv("MILLIS"));
+    List<String> rates = new ArrayList<>();
+    try (ModelRunner runner = new ModelRunner(config, Integer.parseInt(System.getenv("INTRA_OP_THREADS")), callers)) {
+      for (String size : System.getenv("BATCH_SIZES").split(",")) {
+        rates.add(Double.toString(run(runner, Integer.parseInt(size), callers, millis)));
+      }
+    }
+    System.out.println(RESULT + String.join(",", rates));
+  }
+
+  /** Items per second of {@code callers} threads each calling the model with {@code size} items. */
+  public static double run(ModelRunner runner, int size, int callers, long millis) {
+    int itemBytes = runner.config().input().payloadBytes();
+    byte[] inputs = new byte[size * itemBytes];
+    SplittableRandom random = new SplittableRandom(size);
+    for (int i = 0; i < size; i++) {
+      byte[] one = itemBytes == 784 ? Bodies.image(random) : new byte[itemBytes];
+      System.arraycopy(one, 0, inputs, i * itemBytes, itemBytes);
+    }
+    for (int i = 0; i < 3; i++) {
+      runner.predict(inputs, size); // warm up: first calls allocate and plan
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(callers);
+    AtomicLong items = new AtomicLong();
+    long start = System.nanoTime();
+    long end = start + millis * 1_000_000;
+    try {
+      List<Future<?>> running = new ArrayList<>();
+      for (int c = 0; c < callers; c++) {
+        running.add(pool.submit(() -> {
+          while (System.nanoTime() < end) {
+            runner.predict(inputs, size);
+            items.addAndGet(size);
+          }
+        }));
+      }
+      for (Future<?> f : running) {
+        f.get();
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("model loop failed: " + e.getMessage(), e);
+    } finally {
+      pool.shutdown();
+    }
+    return items.get() * 1e9 / (System.nanoTime() - start);
+  }
+}

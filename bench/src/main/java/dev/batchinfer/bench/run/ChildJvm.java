@@ -1,0 +1,193 @@
+package dev.batchinfer.bench.run;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One service in its own JVM, so its memory is its own: peak RSS from /proc and heap from its GC
+ * log. Started with this JVM's class path and an explicit heap; stopped with SIGTERM so its
+ * shutdown hooks leave the consumer group cleanly.
+ */
+public final class ChildJvm implements AutoCloseable {
+
+  private static final Pattern GC_HEAP = Pattern.compile("(\\d+)([KMG])->(\\d+)([KMG])\\((\\d+)([KMG])\\)");
+
+  private final String name;
+  private final Process process;
+  private final Path gcLog;
+  private final Path output;
+  private final String maxHeap;
+
+  private ChildJvm(String name, Process process, Path gcLog, Path output, String maxHeap) {
+    this.name = name;
+    this.process = process;
+    this.gcLog = gcLog;
+    this.output = output;
+    this.maxHeap = maxHeap;
+  }
+
+  public static ChildJvm start(String name, String mainClass, String maxHeap, Map<String, String> env, Path dir) {
+    return start(name, mainClass, maxHeap, env, dir, 0);
+  }
+
+  /** @param niceness added to the child's scheduling niceness (0: as this process; 10: yields the CPU to others) */
+  public static ChildJvm start(String name, String mainClass, String maxHeap, Map<String, String> env, Path dir,
+      int niceness) {
+    Path gc = dir.resolve(name + "-gc.log");
+    Path out = dir.resolve(name + ".log");
+    List<String> cmd = new ArrayList<>();
+    if (niceness != 0) {
+      cmd.addAll(List.of("nice", "-n", Integer.toString(niceness)));
+    }
+    cmd.addAll(List.of(javaBinary(), "-Xmx" + maxHeap, "-XX:+UseG1GC",
+        "-Xlog:gc:file=" + gc, "-cp", System.getProperty("java.class.path"), mainClass));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
+    pb.environment().putAll(env);
+    try {
+      return new ChildJvm(name, pb.start(), gc, out, maxHeap);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start " + name, e);
+    }
+  }
+
+  private static String javaBinary() {
+    return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public String maxHeap() {
+    return maxHeap;
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** Fails with the end of the child's log if it has died. */
+  public void requireAlive() {
+    if (!process.isAlive()) {
+      throw new IllegalStateException(name + " exited with " + process.exitValue() + "; last lines of " + output
+          + ":\n" + tail(40));
+    }
+  }
+
+  /** Waits for the child to exit and returns what follows {@code prefix} on its output's last such line. */
+  public String awaitLastLine(String prefix, java.time.Duration timeout) {
+    try {
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) || process.exitValue() != 0) {
+        throw new IllegalStateException(name + " did not finish cleanly:\n" + tail(30));
+      }
+      List<String> lines = Files.readAllLines(output);
+      for (int i = lines.size() - 1; i >= 0; i--) {
+        if (lines.get(i).startsWith(prefix)) {
+          return lines.get(i).substring(prefix.length());
+        }
+      }
+      throw new IllegalStateException(name + " printed no result:\n" + tail(30));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  public String tail(int lines) {
+    try {
+      List<String> all = Files.readAllLines(output);
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
+  }
+
+  /** Peak resident set size (VmHWM) of the process so far, in bytes. */
+  public long peakRssBytes() {
+    return procStatus("VmHWM:");
+  }
+
+  public long rssBytes() {
+    return procStatus("VmRSS:");
+  }
+
+  private long procStatus(String field) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+        if (line.startsWith(field)) {
+          return Long.parseLong(line.substring(field.length()).trim().split("\\s+")[0]) * 1024;
+        }
+      }
+      return -1;
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  /** Heap use seen by the collector: the largest heap before a GC and the largest live set after one. */
+  public HeapUse heapUse() {
+    try {
+      return HeapUse.fromGcLog(Files.readAllLines(gcLog));
+    } catch (IOException e) {
+      return new HeapUse(-1, -1, -1);
+    }
+  }
+
+  /** Bytes, from the collector's log: peak used (before a collection), peak live (after one), peak committed. */
+  public record HeapUse(long peakUsedBytes, long peakLiveBytes, long peakCommittedBytes) {
+
+    /** From -Xlog:gc lines such as "GC(3) Pause Young (Normal) (G1 Evacuation Pause) 25M->6M(256M) 3.1ms". */
+    public static HeapUse fromGcLog(List<String> lines) {
+      long before = 0;
+      long after = 0;
+      long committed = 0;
+      for (String line : lines) {
+        Matcher m = GC_HEAP.matcher(line);
+        if (m.find()) {
+          before = Math.max(before, bytes(m.group(1), m.group(2)));
+          after = Math.max(after, bytes(m.group(3), m.group(4)));
+          committed = Math.max(committed, bytes(m.group(5), m.group(6)));
+        }
+      }
+      return new HeapUse(before, after, committed);
+    }
+  }
+
+  private static long bytes(String n, String unit) {
+    long v = Long.parseLong(n);
+    return switch (unit) {
+      case "K" -> v << 10;
+      case "M" -> v << 20;
+      default -> v << 30;
+    };
+  }
+
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+    }
+  }
+
+}

@@ -1,0 +1,203 @@
+package dev.batchinfer.bench.run;
+
+import dev.batchinfer.api.auth.ApiKeys;
+import dev.batchinfer.embedded.EmbeddedKafka;
+import dev.batchinfer.embedded.RedisEndpoint;
+import dev.batchinfer.embedded.RedisLocator;
+import dev.batchinfer.topics.TopicCreator;
+import dev.batchinfer.topics.Topics;
+import dev.batchinfer.topics.message.Priority;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The system as it runs in production, on one machine: a Kafka broker (in this JVM), Redis, and
+ * the API, the progress service and the workers each in a JVM of their own with an explicit heap.
+ */
+public final class Cluster implements AutoCloseable {
+
+  public static final String KEY = "bench-key";
+  private static final String WORKER_GROUP = "gpu-worker";
+  /** The workers' scheduling niceness: see {@link #startWorkers}. */
+  public static final int WORKER_NICENESS = 10;
+
+  private final Path dir;
+  private final EmbeddedKafka kafka;
+  private final RedisEndpoint redis;
+  private final Admin admin;
+  private final Map<String, String> env;
+  private final Topics topics;
+  private final List<ChildJvm> workers = new ArrayList<>();
+  private ChildJvm api;
+  private ChildJvm progress;
+  private int apiPort;
+
+  private Cluster(Path dir, EmbeddedKafka kafka, RedisEndpoint redis, Map<String, String> env) {
+    this.dir = dir;
+    this.kafka = kafka;
+    this.redis = redis;
+    this.env = env;
+    this.topics = Topics.withPrefix("");
+    this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
+  }
+
+  /** Kafka and Redis, the topics, the progress service and the API; workers come separately. */
+  public static Cluster start(Path dir, Path modelArtifacts, String apiHeap) {
+    EmbeddedKafka kafka = EmbeddedKafka.start(mkdirs(dir.resolve("kafka")));
+    RedisEndpoint redis = RedisLocator.locate(Optional.ofNullable(System.getenv("REDIS_URL")));
+    Map<String, String> env = new HashMap<>();
+    env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+    env.put("REDIS_URL", redis.url());
+    env.put("REDIS_KEY_PREFIX", "bench:");
+    env.put("MODEL_ARTIFACTS", modelArtifacts.toString());
+    env.put("TF_CPP_MIN_LOG_LEVEL", "2");
+    env.put("API_KEYS", ApiKeys.entry("bench", true, KEY));
+    // The benchmark is its own only client: the per-tenant limits would otherwise be what it measures.
+    env.put("RATE_REQUESTS_PER_SECOND", "1000000");
+    env.put("RATE_ITEMS_PER_SECOND", "100000000");
+    env.put("MAX_QUEUED_ITEMS", "100000000");
+    env.put("MAX_BATCH_ITEMS", "2000000");
+    env.put("MAX_REQUEST_MB", "1024");
+    env.put("RESULTS_RETENTION", "2h");
+    env.put("STREAMS_STATE_DIR", mkdirs(dir.resolve("streams")).toString());
+    Cluster c = new Cluster(dir, kafka, redis, env);
+    try {
+      TopicCreator.ensure(c.admin, c.topics, (short) 1);
+      c.progress = ChildJvm.start("result-store", "dev.batchinfer.store.ResultStoreMain", "256m", env, dir);
+      c.apiPort = freePort();
+      Map<String, String> apiEnv = new HashMap<>(env);
+      apiEnv.put("API_HOST", "127.0.0.1");
+      apiEnv.put("API_PORT", Integer.toString(c.apiPort));
+      c.api = ChildJvm.start("producer-api", "dev.batchinfer.api.ProducerApiMain", apiHeap, apiEnv, dir);
+      return c;
+    } catch (RuntimeException e) {
+      c.close();
+      throw e;
+    }
+  }
+
+  /** Starts {@code count} workers with the given settings on top of the defaults. */
+  public void startWorkers(int count, Map<String, String> settings, String heap) {
+    for (int i = 0; i < count; i++) {
+      Map<String, String> workerEnv = new HashMap<>(env);
+      workerEnv.putAll(settings);
+      workerEnv.put("WORKER_ID", "bench-worker-" + workers.size());
+      // Batch work yields the CPU to the API and the broker: on shared cores intake stays responsive
+      // and the workers take every cycle left over.
+      workers.add(ChildJvm.start("gpu-worker-" + workers.size(), "dev.batchinfer.worker.GpuWorkerMain", heap, workerEnv, dir,
+          WORKER_NICENESS));
+    }
+  }
+
+  public void stopWorkers() {
+    workers.forEach(ChildJvm::close);
+    workers.clear();
+  }
+
+  public List<ChildJvm> workers() {
+    return List.copyOf(workers);
+  }
+
+  public ChildJvm api() {
+    return api;
+  }
+
+  public void requireAlive() {
+    api.requireAlive();
+    progress.requireAlive();
+    workers.forEach(ChildJvm::requireAlive);
+  }
+
+  public String apiBase() {
+    return "http://127.0.0.1:" + apiPort;
+  }
+
+  public String redisUrl() {
+    return redis.url();
+  }
+
+  public String kafkaBootstrap() {
+    return kafka.bootstrapServers();
+  }
+
+  /** CPU time of every process of the system: the services, this JVM (broker and load generator), an embedded Redis. */
+  public CpuMeter cpuMeter() {
+    CpuMeter cpu = new CpuMeter().watch("producer-api", api.pid()).watch("result-store", progress.pid());
+    workers.forEach(w -> cpu.watch(w.name(), w.pid()));
+    cpu.watch("bench JVM (Kafka broker, load generator)", ProcessHandle.current().pid());
+    ProcessHandle.current().children().filter(h -> h.info().command().orElse("").contains("redis"))
+        .forEach(h -> cpu.watch("redis-server", h.pid()));
+    return cpu;
+  }
+
+  /** Request chunks committed to the request topics and not yet committed by the workers. */
+  public long queuedChunks() {
+    try {
+      Set<String> names = java.util.Arrays.stream(Priority.values()).map(p -> topics.requests(p).name())
+          .collect(Collectors.toSet());
+      Map<TopicPartition, OffsetSpec> latest = admin.describeTopics(names).allTopicNames().get().values().stream()
+          .flatMap(d -> d.partitions().stream().map(p -> new TopicPartition(d.name(), p.partition())))
+          .collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
+      var ends = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get();
+      Map<TopicPartition, OffsetAndMetadata> done = admin.listConsumerGroupOffsets(WORKER_GROUP)
+          .partitionsToOffsetAndMetadata().get();
+      long lag = 0;
+      for (var e : ends.entrySet()) {
+        OffsetAndMetadata committed = done.get(e.getKey());
+        // Transaction markers take an offset each: the lag is an upper bound by one per transaction.
+        lag += e.getValue().offset() - (committed == null ? 0 : committed.offset());
+      }
+      return lag;
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot read the queue depth: " + e.getMessage(), e);
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Path mkdirs(Path p) {
+    try {
+      return Files.createDirectories(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (api != null) {
+      api.close();
+    }
+    stopWorkers();
+    if (progress != null) {
+      progress.close();
+    }
+    admin.close();
+    redis.close();
+    kafka.close();
+  }
+}

@@ -1,0 +1,54 @@
+package dev.batchinfer.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole benchmark harness at tiny sizes, so it cannot rot: real Kafka, Redis, TensorFlow and
+ * child JVMs, every measurement, every output file. It checks that each measurement happened and is
+ * consistent, not how fast anything was.
+ */
+class BenchSmokeIT {
+
+  @Test
+  void everyMeasurementRunsAndTheReportIsWritten() throws Exception {
+    Path out = Path.of("target", "bench-smoke");
+    BenchMain.run(BenchMain.Options.parse(new String[] {"--smoke", "--out=" + out, "--models=../model-artifacts"}));
+
+    JsonNode r = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+    for (String run : List.of("/p1_overhead/cnn", "/p1_overhead/mlp", "/p2_pipeline_ceiling/run",
+        "/p3_dynamic_batching/batch_size_1", "/p6_memory/batch")) {
+      assertThat(r.at(run + "/items_per_second").asLong()).as(run).isPositive();
+    }
+    assertThat(r.at("/p1_overhead/cnn/items").asLong()).isEqualTo(BenchMain.Sizes.SMOKE.pipelineItems());
+    assertThat(r.at("/ceilings/cnn/best_items_per_second").asLong()).isPositive();
+    assertThat(r.at("/p1_overhead/cnn_ratio_to_ceiling").asDouble()).isPositive();
+    assertThat(r.at("/p2_pipeline_ceiling/cpu_seconds/producer-api").isNumber()).isTrue();
+    assertThat(r.at("/p2_pipeline_ceiling/profile/producer-api").has("by_category")).isTrue();
+    assertThat(r.at("/p4_per_item/mlp/items").asLong()).isPositive();
+    assertThat(r.at("/p4_per_item/mlp/errors").asLong()).isZero();
+
+    JsonNode spike = r.at("/p5_spike");
+    assertThat(spike.at("/accepted").asLong()).isEqualTo(spike.at("/submits").asLong()).isPositive();
+    assertThat(spike.at("/http_5xx").asLong()).isZero();
+    assertThat(spike.at("/samples").size()).isPositive();
+    // Every accepted item is finished at the end of the drain.
+    JsonNode last = spike.at("/samples").get(spike.at("/samples").size() - 1);
+    assertThat(last.get(2).asLong()).isEqualTo(spike.at("/accepted").asLong() * spike.at("/batch_items").asLong());
+
+    assertThat(r.at("/p6_memory/worker_peak_rss_mb").asLong()).isPositive();
+    assertThat(r.at("/p6_memory/api/peak_heap_used_mb").asLong()).isPositive();
+    assertThat(r.at("/p7_light/status_poll/count").asInt()).isPositive();
+    assertThat(r.at("/micro").size()).isGreaterThanOrEqualTo(8);
+    assertThat(r.at("/summary").size()).isGreaterThanOrEqualTo(10);
+
+    assertThat(Files.readString(out.resolve("report.md"))).contains("## Targets", "| P1 |", "![spike](spike.svg)");
+    assertThat(Files.readString(out.resolve("spike.svg"))).startsWith("<svg").contains("<polyline");
+  }
+}

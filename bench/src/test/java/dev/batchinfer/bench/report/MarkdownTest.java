@@ -1,0 +1,36 @@
+package dev.batchinfer.bench.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class MarkdownTest {
+
+  @Test
+  void targetsAreJudgedFromTheMeasuredValues() {
+    Map<String, Object> r = Map.of(
+        "p1_overhead", Map.of("cnn_ratio_to_ceiling", 0.9, "mlp_ratio_to_ceiling", 0.4),
+        "p2_pipeline_ceiling", Map.of("run", Map.of("items_per_second", 40_000L)),
+        "p5_spike", Map.of("http_5xx", 0L, "submit_latency", Map.of("p99_ms", 120.0)));
+    List<Map<String, Object>> rows = Markdown.summary(r);
+    assertThat(met(rows, "CNN pipeline")).isEqualTo(true);
+    assertThat(met(rows, "trivial model")).isEqualTo(false);
+    assertThat(met(rows, "HTTP 5xx")).isEqualTo(true);
+    assertThat(met(rows, "submit latency")).isEqualTo(false);
+    assertThat(met(rows, "MLP pipeline")).isNull(); // no target
+    // Missing measurements are not counted as met.
+    assertThat(met(rows, "worker rate")).isEqualTo(false);
+  }
+
+  @Test
+  void dottedPathsReachIntoNestedMaps() {
+    assertThat(Markdown.get(Map.of("a", Map.of("b", 3)), "a.b")).isEqualTo(3);
+    assertThat(Markdown.get(Map.of("a", 1), "a.b")).isNull();
+  }
+
+  private static Object met(List<Map<String, Object>> rows, String measure) {
+    return rows.stream().filter(r -> ((String) r.get("measure")).contains(measure)).findFirst().orElseThrow().get("met");
+  }
+}
