@@ -30,6 +30,10 @@ import java.time.Duration;
  * @param completionWindow COMPLETION_WINDOW, the default time a batch has before its unfinished items expire
  * @param retention RESULTS_RETENTION, the default time record and results are kept once final
  * @param tenantLimits per-tenant rates and queued-items cap (RATE_*, MAX_QUEUED_ITEMS)
+ * @param maxNdjsonItems MAX_NDJSON_ITEMS, lines of one streamed NDJSON upload at most (and at most
+ *     RATE_ITEMS_BURST, since a larger upload could never be admitted)
+ * @param uploadTimeout UPLOAD_TIMEOUT, the longest a streamed upload may take: its Kafka transaction
+ *     stays open that long at most, which the broker caps at transaction.max.timeout.ms (15 min by default)
  */
 public record ApiSettings(
     CommonSettings common,
@@ -51,7 +55,9 @@ public record ApiSettings(
     Duration syncTimeout,
     TenantLimits.Settings tenantLimits,
     Duration completionWindow,
-    Duration retention) {
+    Duration retention,
+    int maxNdjsonItems,
+    Duration uploadTimeout) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
@@ -65,11 +71,23 @@ public record ApiSettings(
   public static final int DEFAULT_ESTIMATED_ITEMS_PER_SECOND = 5_000;
   public static final int DEFAULT_SYNC_MAX_ITEMS = 64;
   public static final Duration DEFAULT_SYNC_TIMEOUT = Duration.ofSeconds(10);
+  public static final int DEFAULT_MAX_NDJSON_ITEMS = 1_000_000;
+  public static final Duration DEFAULT_UPLOAD_TIMEOUT = Duration.ofMinutes(10);
+  /** Kafka's default transaction.max.timeout.ms: a longer transaction is refused by the broker. */
+  public static final Duration BROKER_MAX_TRANSACTION = Duration.ofMinutes(15);
 
   public static ApiSettings from(Env env) {
     CommonSettings common = CommonSettings.from(env);
     String host = env.string("API_HOST", DEFAULT_HOST);
     int port = env.integer("API_PORT", DEFAULT_PORT, 0, 65535);
+    int maxBatchItems = env.integer("MAX_BATCH_ITEMS", DEFAULT_MAX_BATCH_ITEMS, 1, 10_000_000);
+    int maxNdjsonItems = env.integer("MAX_NDJSON_ITEMS", DEFAULT_MAX_NDJSON_ITEMS, 1, 100_000_000);
+    Duration uploadTimeout = env.duration("UPLOAD_TIMEOUT", DEFAULT_UPLOAD_TIMEOUT);
+    if (uploadTimeout.compareTo(Duration.ofMinutes(1)) < 0 || uploadTimeout.compareTo(Duration.ofHours(24)) > 0) {
+      throw new Env.SettingException("UPLOAD_TIMEOUT must be from 1m to 24h (and at most the broker's "
+          + "transaction.max.timeout.ms, 15m by default), got " + uploadTimeout);
+    }
+    TenantLimits.Settings limits = TenantLimits.Settings.from(env, maxBatchItems);
     return new ApiSettings(
         common,
         host,
@@ -78,7 +96,7 @@ public record ApiSettings(
         Path.of(env.string("MODEL_ARTIFACTS", DEFAULT_MODEL_ARTIFACTS)),
         env.integer("CHUNK_MAX_ITEMS", DEFAULT_CHUNK_MAX_ITEMS, 1, 100_000),
         env.integer("CHUNK_MAX_BYTES", DEFAULT_CHUNK_MAX_BYTES, 4096, 4 * 1024 * 1024 - 1024),
-        env.integer("MAX_BATCH_ITEMS", DEFAULT_MAX_BATCH_ITEMS, 1, 10_000_000),
+        maxBatchItems,
         env.integer("MAX_REQUEST_MB", DEFAULT_MAX_REQUEST_MB, 1, 4096) * 1024L * 1024L,
         env.duration("SUBMIT_TIMEOUT", DEFAULT_SUBMIT_TIMEOUT),
         env.integer("SUBMIT_PRODUCERS", DEFAULT_PRODUCERS, 1, 64),
@@ -88,15 +106,18 @@ public record ApiSettings(
         ApiKeys.from(env),
         env.integer("SYNC_MAX_ITEMS", DEFAULT_SYNC_MAX_ITEMS, 1, 10_000),
         env.duration("SYNC_TIMEOUT", DEFAULT_SYNC_TIMEOUT),
-        TenantLimits.Settings.from(env, env.integer("MAX_BATCH_ITEMS", DEFAULT_MAX_BATCH_ITEMS, 1, 10_000_000)),
+        limits,
         env.duration("COMPLETION_WINDOW", Duration.ofHours(24)),
-        env.duration("RESULTS_RETENTION", Duration.ofDays(7)));
+        env.duration("RESULTS_RETENTION", Duration.ofDays(7)),
+        // An upload larger than the item bucket could never be admitted: the bucket bounds it too.
+        (int) Math.min(maxNdjsonItems, limits.items().burst()),
+        uploadTimeout);
   }
 
   public ApiSettings withCommon(CommonSettings c) {
     return new ApiSettings(c, host, port, publicBaseUrl, modelArtifacts, chunkMaxItems, chunkMaxBytes, maxBatchItems,
         maxRequestBytes, submitTimeout, producers, instanceId, estimatedItemsPerSecond, callbacks, apiKeys,
-        syncMaxItems, syncTimeout, tenantLimits, completionWindow, retention);
+        syncMaxItems, syncTimeout, tenantLimits, completionWindow, retention, maxNdjsonItems, uploadTimeout);
   }
 
   private static String hostName() {

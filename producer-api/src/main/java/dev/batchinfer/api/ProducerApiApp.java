@@ -70,7 +70,7 @@ public final class ProducerApiApp implements AutoCloseable {
     RegistryStore registry = RegistryStore.connect(redis, keys);
     ModelTelemetry telemetry = ModelTelemetry.connect(redis, keys);
     ChunkPublisher publisher = new ChunkPublisher(settings.common().kafkaBootstrapServers(), settings.common().topics(),
-        settings.instanceId(), settings.producers(), settings.submitTimeout());
+        settings.instanceId(), settings.producers(), settings.submitTimeout(), settings.uploadTimeout());
     BatchView view = new BatchView(json, settings.publicBaseUrl(),
         new EtaEstimator(store, telemetry, settings.estimatedItemsPerSecond(), Clock.systemUTC()));
     BatchRequestReader reader = new BatchRequestReader(json, catalog, settings.chunkMaxItems(), settings.chunkMaxBytes(),
@@ -79,9 +79,10 @@ public final class ProducerApiApp implements AutoCloseable {
     RateLimiter limiter = RateLimiter.connect(redis, keys);
     TenantLimits tenantLimits = new TenantLimits(limiter, store, settings.tenantLimits());
     BatchAcceptor acceptor = new BatchAcceptor(store, publisher, Clock.systemUTC(), settings.estimatedItemsPerSecond(),
-        tenantLimits, settings.completionWindow(), settings.retention());
+        tenantLimits, settings.completionWindow(), settings.retention(), settings.uploadTimeout());
     IdempotencyStore idempotency = IdempotencyStore.connect(redis, keys);
-    SubmitHandler submit = new SubmitHandler(reader, router, acceptor, view, settings.maxRequestBytes(), idempotency, json);
+    SubmitHandler submit = new SubmitHandler(reader, router, acceptor, view, settings.maxRequestBytes(),
+        settings.maxNdjsonItems(), idempotency, json);
     ReadHandlers read = new ReadHandlers(store, view);
     CallbackHandlers callbacks = new CallbackHandlers(store, webhooks, json);
     ModelHandlers models = new ModelHandlers(router, registry, telemetry, json);
@@ -168,6 +169,9 @@ public final class ProducerApiApp implements AutoCloseable {
     Map<String, Object> m = new java.util.LinkedHashMap<>();
     m.put("max_request_bytes", s.maxRequestBytes());
     m.put("max_batch_items", s.maxBatchItems());
+    m.put("max_ndjson_items", s.maxNdjsonItems());
+    m.put("upload_timeout_ms", s.uploadTimeout().toMillis());
+    m.put("custom_id_max_chars", BatchRequestReader.MAX_CUSTOM_ID_CHARS);
     m.put("chunk_max_items", s.chunkMaxItems());
     m.put("chunk_max_bytes", s.chunkMaxBytes());
     m.put("sync_max_items", s.syncMaxItems());

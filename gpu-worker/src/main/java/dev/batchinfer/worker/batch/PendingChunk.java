@@ -97,6 +97,17 @@ public final class PendingChunk {
     return remaining.decrementAndGet() == 0;
   }
 
+  private volatile boolean skippedForBatchCancel;
+
+  /** Marks a chunk skipped whole because its batch was cancelled (the topology ends the batch cancelled). */
+  public void markSkippedForBatchCancel() {
+    skippedForBatchCancel = true;
+  }
+
+  public boolean skippedForBatchCancel() {
+    return skippedForBatchCancel;
+  }
+
   public int cancelledCount() {
     return cancelled.get();
   }
@@ -109,17 +120,25 @@ public final class PendingChunk {
     return chunk.itemCount() - failed.get() - cancelled.get();
   }
 
-  /** The chunk's results as NDJSON, in item order. Call only after the last {@link #answer}. */
+  /**
+   * The chunk's results as NDJSON, in item order, each line with the item's custom id (and parent
+   * index, in a retry batch) when it has one. Call only after the last {@link #answer}.
+   */
   public String ndjson() {
+    boolean extra = chunk.hasCustomIds() || chunk.hasParentIndexes();
+    String[] out = extra ? new String[lines.length] : lines;
     int size = 0;
-    for (String l : lines) {
-      size += l.length() + 1;
+    for (int i = 0; i < lines.length; i++) {
+      if (extra) {
+        out[i] = dev.batchinfer.worker.infer.ResultFormatter.withItemFields(lines[i], chunk.customId(i), chunk.parentIndex(i));
+      }
+      size += out[i].length() + 1;
     }
-    StringBuilder out = new StringBuilder(size);
-    for (String l : lines) {
-      out.append(l).append('\n');
+    StringBuilder text = new StringBuilder(size);
+    for (String l : out) {
+      text.append(l).append('\n');
     }
-    return out.toString();
+    return text.toString();
   }
 
   @Override

@@ -214,6 +214,9 @@ public final class ChunkConsumer implements Runnable {
       for (int i = 0; i < chunk.itemCount(); i++) {
         skipped.answerCancelled(i, ResultFormatter.error(chunk.itemIndex(i), skip, why));
       }
+      if (skip.equals("cancelled")) {
+        skipped.markSkippedForBatchCancel();
+      }
       publishDirectly.accept(skipped);
       return;
     }

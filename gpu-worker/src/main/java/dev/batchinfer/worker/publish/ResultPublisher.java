@@ -81,7 +81,7 @@ public final class ResultPublisher implements AutoCloseable {
     ChunkHeader h = chunk.chunk().header();
     ChunkDone done = new ChunkDone(h.batchId(), h.chunkIndex(), h.chunkCount(), h.totalItems(),
         chunk.succeededCount(), chunk.failedCount(), chunk.cancelledCount(), h.modelVersion(), workerId,
-        System.currentTimeMillis(), null);
+        System.currentTimeMillis(), null, chunk.skippedForBatchCancel() ? Boolean.TRUE : null);
     CompletableFuture<Void> sent = new CompletableFuture<>();
     byte[] key = progress.keySerde().serializer().serialize(progress.name(), h.batchId());
     byte[] value = progress.valueSerde().serializer().serialize(progress.name(), done);

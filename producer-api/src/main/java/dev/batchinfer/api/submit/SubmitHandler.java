@@ -34,8 +34,15 @@ public final class SubmitHandler implements Handler {
 
   public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
+  public static final String NDJSON = "application/x-ndjson";
+  public static final String DRY_RUN = "dry_run";
+
+  private final long maxNdjsonItems;
+
+  /** @param maxNdjsonItems lines of one NDJSON upload at most (MAX_NDJSON_ITEMS) */
   public SubmitHandler(BatchRequestReader reader, ModelRouter router, BatchAcceptor acceptor, BatchView view,
-      long maxRequestBytes, IdempotencyStore idempotency, ObjectMapper mapper) {
+      long maxRequestBytes, long maxNdjsonItems, IdempotencyStore idempotency, ObjectMapper mapper) {
+    this.maxNdjsonItems = maxNdjsonItems;
     this.idempotency = idempotency;
     this.mapper = mapper;
     this.reader = reader;
@@ -54,6 +61,11 @@ public final class SubmitHandler implements Handler {
           + " are accepted (MAX_REQUEST_MB): split the batch");
     }
     String tenant = Authenticator.principal(ctx).tenant();
+    if (dryRun(ctx)) {
+      // Nothing is created, so there is nothing to make idempotent: a key is ignored.
+      ctx.json(dryRun(ctx, new LimitedInputStream(ctx.bodyInputStream(), maxRequestBytes), tenant));
+      return;
+    }
     String idempotencyKey = ctx.header(IDEMPOTENCY_KEY);
     if (idempotencyKey == null) {
       Submitted s = submit(ctx, new LimitedInputStream(ctx.bodyInputStream(), maxRequestBytes), tenant, () -> { });
@@ -121,9 +133,72 @@ public final class SubmitHandler implements Handler {
   private Submitted submit(Context ctx, InputStream body, String tenant, BeforeAccept beforeAccept) throws java.io.IOException {
     String batchId = UUID.randomUUID().toString();
     String pinned = ctx.header(ModelRouter.VERSION_HEADER);
+    if (isNdjson(ctx)) {
+      BatchOptions options = reader.readOptions(ctx.queryParamMap(), model -> router.select(model, pinned, batchId, "model"),
+          java.util.Set.of(DRY_RUN));
+      // Streamed: each full chunk goes to Kafka while the next lines arrive, in one open transaction.
+      try (BatchAcceptor.Pending pending = acceptor.beginStreamed(batchId, tenant, options)) {
+        BatchRequestReader.Upload upload = reader.readNdjson(body, options.model(), reader.newChunker(options.model(), pending),
+            maxNdjsonItems, false);
+        beforeAccept.run();
+        return new Submitted(pending.finish(upload.items()), upload.items(), upload.inputBytes());
+      }
+    }
     ParsedBatch batch = reader.read(body, model -> router.select(model, pinned, batchId, "/model"));
     beforeAccept.run();
     BatchRecord record = acceptor.accept(batchId, tenant, batch);
-    return new Submitted(record, batch.totalItems(), batch.chunks().stream().mapToLong(c -> c.payloads().length).sum());
+    return new Submitted(record, batch.totalItems(), batch.inputBytes());
+  }
+
+  private static boolean isNdjson(Context ctx) {
+    String type = ctx.contentType();
+    return type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith(NDJSON);
+  }
+
+  private static boolean dryRun(Context ctx) {
+    String v = ctx.queryParam(DRY_RUN);
+    if (v == null || v.equals("false")) {
+      return false;
+    }
+    if (v.equals("true") || v.isEmpty()) {
+      return true;
+    }
+    throw ApiException.invalid(DRY_RUN, "\"dry_run\" must be true or false, got \"" + v + "\"");
+  }
+
+  /**
+   * Validates the whole body exactly as a submit would and says what it would queue; queues nothing,
+   * records nothing, takes no rate tokens.
+   */
+  private java.util.Map<String, Object> dryRun(Context ctx, InputStream body, String tenant) {
+    String batchId = UUID.randomUUID().toString();
+    String pinned = ctx.header(ModelRouter.VERSION_HEADER);
+    BatchOptions options;
+    BatchRequestReader.Upload upload;
+    if (isNdjson(ctx)) {
+      options = reader.readOptions(ctx.queryParamMap(), model -> router.select(model, pinned, batchId, "model"),
+          java.util.Set.of(DRY_RUN));
+      upload = reader.readNdjson(body, options.model(), reader.newChunker(options.model(), chunk -> { }), maxNdjsonItems, true);
+    } else {
+      ParsedBatch batch = reader.read(body, model -> router.select(model, pinned, batchId, "/model"));
+      options = batch.options();
+      upload = new BatchRequestReader.Upload(batch.totalItems(), batch.chunks().size(), batch.inputBytes(),
+          java.util.List.of(), 0);
+    }
+    java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+    out.put("dry_run", true);
+    out.put("model", options.model().model());
+    out.put("model_version", options.model().version());
+    out.put("priority", options.priority().wire());
+    out.put("items", upload.items());
+    out.put("chunks", upload.chunks());
+    out.put("input_bytes", upload.inputBytes());
+    out.put("duplicate_custom_id_count", upload.duplicateCount());
+    out.put("duplicate_custom_ids", upload.duplicates().stream().map(d -> java.util.Map.of("custom_id", d.customId(),
+        "line", d.line(), "first_line", d.firstLine())).toList());
+    var estimate = view.estimate(tenant, batchId, options, upload.items());
+    out.put("queue_position", estimate.position());
+    out.put("estimated_completion", estimate.completion().toString());
+    return out;
   }
 }

@@ -73,7 +73,12 @@ public final class BatchStore implements AutoCloseable {
     if (r.metadataJson() != null) {
       fields.put("metadata", r.metadataJson());
     }
+    if (r.parentBatchId() != null) {
+      fields.put("parent_batch_id", r.parentBatchId());
+      fields.put("parent_starts", Arrays.stream(r.parentStarts()).mapToObj(Long::toString).collect(Collectors.joining(",")));
+    }
     sync().hset(keys.batch(r.batchId()), fields);
+    sync().persist(keys.customIds(r.batchId())); // kept from now on like the record (see indexCustomIds)
     sync().zadd(listKey(r.tenant()), (double) r.created().toEpochMilli(), r.batchId());
     // Ids of batches removed by retention fall off the list after the longest retention.
     sync().zremrangebyscore(listKey(r.tenant()), io.lettuce.core.Range.create(Double.NEGATIVE_INFINITY,
@@ -194,8 +199,39 @@ public final class BatchStore implements AutoCloseable {
     if (f.get(1).hasValue()) {
       Priority.fromWire(f.get(1).getValue()).ifPresent(p -> sync().zrem(queueKey(p), batchId));
     }
-    sync().del(keys.batch(batchId), keys.results(batchId));
+    sync().del(keys.batch(batchId), keys.results(batchId), keys.customIds(batchId), keys.failedInputs(batchId),
+        keys.cancelledItems(batchId));
     sync().zrem(deadlinesKey(), batchId);
+  }
+
+  /**
+   * Remembers which item each custom id names (for cancelling items by id), while an upload arrives.
+   * Until the batch is recorded the index expires after {@code untilRecorded}, so an upload whose API
+   * died half-way leaves nothing behind for long; {@link #create} makes it permanent.
+   */
+  public void indexCustomIds(String batchId, String[] customIds, long[] indexes, Duration untilRecorded) {
+    Map<String, String> fields = new HashMap<>();
+    for (int i = 0; i < customIds.length; i++) {
+      if (customIds[i] != null) {
+        fields.put(customIds[i], Long.toString(indexes[i]));
+      }
+    }
+    if (!fields.isEmpty()) {
+      sync().hset(keys.customIds(batchId), fields);
+      sync().pexpire(keys.customIds(batchId), untilRecorded.toMillis());
+    }
+  }
+
+  /** The item index of each custom id, null for an id the batch does not have. */
+  public List<Long> itemsOfCustomIds(String batchId, List<String> customIds) {
+    if (customIds.isEmpty()) {
+      return List.of();
+    }
+    List<Long> out = new ArrayList<>(customIds.size());
+    for (KeyValue<String, String> kv : sync().hmget(keys.customIds(batchId), customIds.toArray(String[]::new))) {
+      out.add(kv.hasValue() ? Long.parseLong(kv.getValue()) : null);
+    }
+    return out;
   }
 
   /** The batch, if it exists and belongs to {@code tenant}: another tenant's batch looks missing. */
@@ -208,8 +244,7 @@ public final class BatchStore implements AutoCloseable {
     if (f == null || f.isEmpty() || !f.containsKey("batch_id")) {
       return Optional.empty();
     }
-    String starts = f.getOrDefault("chunk_starts", "");
-    long[] chunkStarts = starts.isEmpty() ? new long[0] : Arrays.stream(starts.split(",")).mapToLong(Long::parseLong).toArray();
+    long[] chunkStarts = longs(f.getOrDefault("chunk_starts", ""));
     return Optional.of(new BatchRecord(
         f.get("batch_id"),
         f.getOrDefault("tenant", ""),
@@ -231,7 +266,10 @@ public final class BatchStore implements AutoCloseable {
         Long.parseLong(f.getOrDefault("cancelled", "0")),
         "true".equals(f.get("cancel_requested")),
         instant(f.get("started_at")),
-        instant(f.get("completed_at"))));
+        instant(f.get("completed_at")),
+        f.get("parent_batch_id"),
+        longs(f.getOrDefault("parent_starts", "")),
+        f.containsKey("child_batch_ids") ? List.of(f.get("child_batch_ids").split(",")) : List.of()));
   }
 
   /** Adds a batch to its tenant's queued items unless that would pass the cap; in one step, so racing submits cannot both pass. */
@@ -305,6 +343,10 @@ public final class BatchStore implements AutoCloseable {
     // for chunks skipped later. The marker field is not a chunk index; readers never ask for it.
     sync().hset(keys.results(batchId), "ttl", "");
     sync().pexpire(keys.results(batchId), ttlMs);
+    sync().pexpire(keys.customIds(batchId), ttlMs);
+    sync().hset(keys.failedInputs(batchId), "ttl", "");
+    sync().pexpire(keys.failedInputs(batchId), ttlMs);
+    sync().pexpire(keys.cancelledItems(batchId), ttlMs);
     sync().set(tombstoneKey(batchId), tenant + "|" + removal, io.lettuce.core.SetArgs.Builder.px(ttlMs + TOMBSTONE.toMillis()));
   }
 
@@ -365,6 +407,10 @@ public final class BatchStore implements AutoCloseable {
   @Override
   public void close() {
     redis.close();
+  }
+
+  private static long[] longs(String csv) {
+    return csv.isEmpty() ? new long[0] : Arrays.stream(csv.split(",")).mapToLong(Long::parseLong).toArray();
   }
 
   private static Instant instant(String text) {
