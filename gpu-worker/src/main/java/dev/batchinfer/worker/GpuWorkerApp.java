@@ -74,7 +74,7 @@ public final class GpuWorkerApp implements AutoCloseable {
         new ByteArrayDeserializer()), topics, models, queue, this::answered,
         new DeadLetters(producer, topics, settings.workerId()), settings.maxBufferedChunks(), settings.commitInterval(),
         publisher::inFlight, new ShadowRuns(registry, telemetry, models),
-        requeue, new SkipWatch(store::skipReason));
+        requeue, new SkipWatch(store::skips, store::cancelledAmong));
     self[0] = consumer;
     MicroBatcher batcher = new MicroBatcher(settings.maxBatchSize(), settings.maxQueueDelay().toNanos(), models::maxBatch);
     for (int i = 0; i < settings.inferenceThreads(); i++) {

@@ -124,6 +124,7 @@ public final class ProducerApiApp implements AutoCloseable {
     routes.put("/v1/models/{id}/deployment", models::replace);
     routes.post("/v1/models/{id}/predict", predict::handle);
     routes.post("/v1/batch/{id}/cancel", cancel::cancel);
+    routes.post("/v1/batch/{id}/retry", new dev.batchinfer.api.lifecycle.RetryHandler(store, acceptor, reader, router, view)::retry);
     routes.get("/v1/batch/{id}/events", new EventStream(store, view, json)::stream);
     routes.get("/v1/batch/{id}/callbacks", callbacks::list);
     routes.post("/v1/batch/{id}/callbacks/redeliver", callbacks::redeliver);

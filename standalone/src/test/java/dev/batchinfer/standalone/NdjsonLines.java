@@ -26,13 +26,13 @@ final class NdjsonLines extends InputStream {
     this.line = line;
   }
 
-  /** A language-id line of about {@code chars} characters with custom id {@code row-i}. */
+  /** A language-id line of at least one sentence, about {@code chars} characters, with custom id {@code row-i}. */
   static String textLine(int i, int chars) {
     StringBuilder text = new StringBuilder(chars + 16);
     String sentence = SENTENCES[i % SENTENCES.length];
-    while (text.length() + sentence.length() < chars) {
+    do {
       text.append(sentence);
-    }
+    } while (text.length() + sentence.length() < chars);
     text.append(i);
     return "{\"input\":{\"text\":\"" + text + "\"},\"custom_id\":\"row-" + i + "\"}";
   }

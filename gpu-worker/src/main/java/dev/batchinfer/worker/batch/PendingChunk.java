@@ -14,6 +14,7 @@ public final class PendingChunk {
   private final Object source; // the consumer's handle for committing, opaque here
   private final int[] runnable; // positions of items that passed the payload check
   private final String[] lines;
+  private final boolean[] unsuccessful; // an error or a cancel: its input is kept for a retry
   private final AtomicInteger remaining;
   private final AtomicInteger failed = new AtomicInteger();
   private final AtomicInteger cancelled = new AtomicInteger();
@@ -30,6 +31,7 @@ public final class PendingChunk {
     this.source = source;
     this.runnable = runnable;
     this.lines = new String[chunk.itemCount()];
+    this.unsuccessful = new boolean[chunk.itemCount()];
     this.remaining = new AtomicInteger(chunk.itemCount());
   }
 
@@ -85,6 +87,7 @@ public final class PendingChunk {
   public boolean answer(int position, String line, boolean ok) {
     lines[position] = line;
     if (!ok) {
+      unsuccessful[position] = true;
       failed.incrementAndGet();
     }
     return remaining.decrementAndGet() == 0;
@@ -93,6 +96,7 @@ public final class PendingChunk {
   /** Answers an item the client cancelled: neither a result nor a failure. */
   public boolean answerCancelled(int position, String line) {
     lines[position] = line;
+    unsuccessful[position] = true;
     cancelled.incrementAndGet();
     return remaining.decrementAndGet() == 0;
   }
@@ -139,6 +143,45 @@ public final class PendingChunk {
       text.append(l).append('\n');
     }
     return text.toString();
+  }
+
+  /**
+   * The items that ended without a result (error or cancel), encoded as a chunk record of only those
+   * (indexes, custom ids, parent indexes and inputs as they came), or null if every item has a result.
+   * Call only after the last answer.
+   */
+  public byte[] failedInputs() {
+    int n = 0;
+    for (boolean u : unsuccessful) {
+      n += u ? 1 : 0;
+    }
+    if (n == 0) {
+      return null;
+    }
+    long[] indexes = new long[n];
+    int[] offsets = new int[n + 1];
+    String[] ids = chunk.hasCustomIds() ? new String[n] : null;
+    long[] parents = chunk.hasParentIndexes() ? new long[n] : null;
+    java.io.ByteArrayOutputStream payloads = new java.io.ByteArrayOutputStream();
+    int at = 0;
+    for (int i = 0; i < unsuccessful.length; i++) {
+      if (!unsuccessful[i]) {
+        continue;
+      }
+      indexes[at] = chunk.itemIndex(i);
+      offsets[at] = payloads.size();
+      payloads.write(chunk.payloadArray(), chunk.payloadOffset(i), chunk.payloadLength(i));
+      if (ids != null) {
+        ids[at] = chunk.customId(i);
+      }
+      if (parents != null) {
+        parents[at] = chunk.parentIndex(i);
+      }
+      at++;
+    }
+    offsets[n] = payloads.size();
+    return dev.batchinfer.topics.serde.ChunkCodec.encode(chunk.header(), indexes, offsets, payloads.toByteArray(), ids,
+        parents);
   }
 
   @Override

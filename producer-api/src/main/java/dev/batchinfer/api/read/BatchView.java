@@ -62,6 +62,12 @@ public final class BatchView {
     body.put("deadline", text(r.deadline()));
     body.put("callback_url", r.callbackUrl());
     body.put("metadata", metadata(r.metadataJson()));
+    if (r.parentBatchId() != null) {
+      body.put("parent_batch_id", r.parentBatchId());
+    }
+    if (!r.childBatchIds().isEmpty()) {
+      body.put("retries", r.childBatchIds());
+    }
     Map<String, String> links = new LinkedHashMap<>();
     links.put("status", baseUrl + statusPath(r.batchId()));
     links.put("results", baseUrl + "/v1/batch/" + r.batchId() + "/results");

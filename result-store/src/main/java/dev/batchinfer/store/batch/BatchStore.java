@@ -154,13 +154,101 @@ public final class BatchStore implements AutoCloseable {
     sync().hset(keys.batch(batchId), "expire_requested", "true");
   }
 
-  /** Why a batch's remaining chunks are to be skipped: "cancelled", "expired", or null to run them. */
-  public String skipReason(String batchId) {
-    List<KeyValue<String, String>> f = sync().hmget(keys.batch(batchId), "expire_requested", "cancel_requested");
-    if (f.get(0).hasValue()) {
-      return "expired";
+  /**
+   * What workers must skip of a batch.
+   *
+   * @param reason "cancelled" or "expired" to skip every remaining chunk, null to run them
+   * @param itemsCancelled whether some items were cancelled one by one (see {@link #cancelledAmong})
+   */
+  public record Skips(String reason, boolean itemsCancelled) {
+    public static final Skips NONE = new Skips(null, false);
+  }
+
+  public Skips skips(String batchId) {
+    List<KeyValue<String, String>> f = sync().hmget(keys.batch(batchId), "expire_requested", "cancel_requested",
+        "items_cancelled");
+    String reason = f.get(0).hasValue() ? "expired" : f.get(1).hasValue() ? "cancelled" : null;
+    return reason == null && !f.get(2).hasValue() ? Skips.NONE : new Skips(reason, f.get(2).hasValue());
+  }
+
+  /** Marks items cancelled one by one: workers answer them {@code cancelled} if they have not run yet. */
+  public void cancelItems(String batchId, List<Long> indexes) {
+    if (indexes.isEmpty()) {
+      return;
     }
-    return f.get(1).hasValue() ? "cancelled" : null;
+    sync().sadd(keys.cancelledItems(batchId), indexes.stream().map(Object::toString).toArray(String[]::new));
+    sync().hset(keys.batch(batchId), "items_cancelled", "true");
+  }
+
+  /** For each of {@code indexes}, whether that item was cancelled one by one. */
+  public boolean[] cancelledAmong(String batchId, long[] indexes) {
+    boolean[] out = new boolean[indexes.length];
+    List<Boolean> members = sync().smismember(keys.cancelledItems(batchId),
+        java.util.Arrays.stream(indexes).mapToObj(Long::toString).toArray(String[]::new));
+    for (int i = 0; i < out.length; i++) {
+      out[i] = Boolean.TRUE.equals(members.get(i));
+    }
+    return out;
+  }
+
+  /** Which of {@code chunks} have stored results (a worker answered them). */
+  public Map<Integer, Boolean> chunksAnswered(String batchId, java.util.Collection<Integer> chunks) {
+    Map<Integer, java.util.concurrent.CompletableFuture<Boolean>> replies = new HashMap<>();
+    for (int c : chunks) {
+      replies.put(c, async().hexists(keys.results(batchId), Integer.toString(c)).toCompletableFuture());
+    }
+    Map<Integer, Boolean> out = new HashMap<>();
+    replies.forEach((c, r) -> out.put(c, r.join()));
+    return out;
+  }
+
+  /** Appends a retry batch to its parent's list of children. */
+  public void linkChild(String parentBatchId, String childBatchId) {
+    String existing = sync().hget(keys.batch(parentBatchId), "child_batch_ids");
+    sync().hset(keys.batch(parentBatchId), "child_batch_ids",
+        existing == null || existing.isEmpty() ? childBatchId : existing + "," + childBatchId);
+  }
+
+  /** A short lease so one batch is retried by one request at a time; true if taken. */
+  public boolean leaseRetry(String batchId, Duration lease) {
+    return "OK".equals(sync().set(keys.batch(batchId) + ":retry-lease", "1",
+        io.lettuce.core.SetArgs.Builder.nx().px(lease.toMillis())));
+  }
+
+  public void releaseRetry(String batchId) {
+    sync().del(keys.batch(batchId) + ":retry-lease");
+  }
+
+  /**
+   * Stores the encoded inputs of a chunk's items that ended without a result (a chunk record holding
+   * only those), so a retry can run them again. {@code ifAbsent}: keep what an earlier delivery of
+   * the same chunk stored.
+   */
+  public CompletionStage<Boolean> writeFailedInputs(String batchId, int chunkIndex, byte[] encoded, boolean ifAbsent) {
+    return ifAbsent ? redis.binaryAsync().hsetnx(keys.failedInputs(batchId), Integer.toString(chunkIndex), encoded)
+        : redis.binaryAsync().hset(keys.failedInputs(batchId), Integer.toString(chunkIndex), encoded);
+  }
+
+  /** The stored failed inputs of chunks {@code [from, to)}, one entry per chunk, null where none is stored. */
+  public List<byte[]> readFailedInputs(String batchId, int from, int to) {
+    List<byte[]> out = new ArrayList<>();
+    if (from >= to) {
+      return out;
+    }
+    String[] fields = new String[to - from];
+    for (int i = from; i < to; i++) {
+      fields[i - from] = Integer.toString(i);
+    }
+    for (KeyValue<String, byte[]> kv : redis.binaryAsync().hmget(keys.failedInputs(batchId), fields)
+        .toCompletableFuture().join()) {
+      out.add(kv.hasValue() ? kv.getValue() : null);
+    }
+    return out;
+  }
+
+  /** The stored results of one chunk, if a worker answered it. */
+  public CompletionStage<String> readChunkResults(String batchId, int chunkIndex) {
+    return async().hget(keys.results(batchId), Integer.toString(chunkIndex));
   }
 
   private String listKey(String tenant) {
