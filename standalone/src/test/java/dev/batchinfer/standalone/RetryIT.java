@@ -29,7 +29,7 @@ class RetryIT {
       ApiClient.Answer cancel = api.post("/v1/batch/" + id + "/cancel",
           "{\"custom_ids\":[\"row-3\",\"row-500\",\"row-999\",\"row-3\",\"no-such-row\"]}");
       assertThat(cancel.status()).isEqualTo(202);
-      assertThat(texts(cancel.body().get("cancelling"))).containsExactly("row-3", "row-500", "row-999");
+      assertThat(texts(cancel.body().get("cancel_requested"))).containsExactly("row-3", "row-500", "row-999");
       assertThat(texts(cancel.body().get("unknown"))).containsExactly("no-such-row");
       assertThat(api.post("/v1/batch/" + id + "/retry", "").status()).as("not final yet").isEqualTo(409);
 

@@ -96,9 +96,10 @@ public final class CancelHandler {
   }
 
   /**
-   * Cancels the named items that have not run: workers answer them {@code cancelled} (within about a
-   * second; an item whose chunk a worker had already taken runs anyway, and its result line says so).
-   * The batch goes on and ends as usual, its counts including the cancelled items.
+   * Cancels the named items not answered yet: workers answer them {@code cancelled} when they take
+   * their chunk. A chunk a worker has already read ahead (or takes within about a second, while it
+   * still holds the batch's previous state) runs as it is: such an item ends with its result, and
+   * its result line and the batch's counts say so. The batch goes on and ends as usual.
    */
   private Map<String, Object> cancelItems(BatchRecord batch, List<String> customIds) {
     List<Long> indexes = store.itemsOfCustomIds(batch.batchId(), customIds);
@@ -128,7 +129,7 @@ public final class CancelHandler {
     Map<String, Object> out = new java.util.LinkedHashMap<>();
     out.put("batch_id", batch.batchId());
     out.put("status", batch.status().wire());
-    out.put("cancelling", cancelling);
+    out.put("cancel_requested", cancelling);
     out.put("already_finished", finished);
     out.put("unknown", unknown);
     return out;
