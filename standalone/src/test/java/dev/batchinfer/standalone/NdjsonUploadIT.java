@@ -122,8 +122,7 @@ class NdjsonUploadIT {
 
   @Test
   void a_bad_line_is_named_by_its_number_a_repeated_custom_id_by_both_and_neither_queues_anything() {
-    try (TestSystem system = new TestSystem("ndjson-bad", Map.of("CHUNK_MAX_ITEMS", "100"))) {
-      system.withApi();
+    try (TestSystem system = apiOnly("ndjson-bad")) {
       ApiClient api = system.api();
       String body = NdjsonLines.text(500, 40);
       ApiClient.Answer badLine = api.postNdjson("/v1/batch/predict?model=language-id",
@@ -156,8 +155,7 @@ class NdjsonUploadIT {
 
   @Test
   void a_dry_run_counts_items_chunks_bytes_and_duplicates_and_queues_nothing() {
-    try (TestSystem system = new TestSystem("ndjson-dry", Map.of("CHUNK_MAX_ITEMS", "100"))) {
-      system.withApi();
+    try (TestSystem system = apiOnly("ndjson-dry")) {
       ApiClient api = system.api();
       String body = NdjsonLines.text(250, 40) + NdjsonLines.textLine(3, 40) + "\n";
       ApiClient.Answer dry = api.postNdjson("/v1/batch/predict?model=language-id&dry_run=true", body);
@@ -183,6 +181,31 @@ class NdjsonUploadIT {
       assertThat(requestRecords(system, false)).isZero();
       assertThat(api.get("/v1/batches").body().get("data")).isEmpty();
     }
+  }
+
+  @Test
+  void an_idempotency_key_covers_a_streamed_upload_whole() {
+    try (TestSystem system = apiOnly("ndjson-idem")) {
+      ApiClient api = system.api();
+      String body = NdjsonLines.text(300, 40);
+      java.util.function.Function<String, ApiClient.Answer> post = text -> api.exchange(
+          "/v1/batch/predict?model=language-id", r -> r.header("Content-Type", "application/x-ndjson")
+              .header("Idempotency-Key", "upload-1").POST(java.net.http.HttpRequest.BodyPublishers.ofString(text)));
+      ApiClient.Answer first = post.apply(body);
+      long records = requestRecords(system, false);
+      ApiClient.Answer again = post.apply(body);
+      assertThat(first.status()).isEqualTo(202);
+      assertThat(again.status()).isEqualTo(202);
+      assertThat(again.body().get("batch_id")).isEqualTo(first.body().get("batch_id"));
+      assertThat(again.raw().headers().firstValue("Idempotent-Replayed")).hasValue("true");
+      assertThat(requestRecords(system, false)).isEqualTo(records);
+      assertThat(post.apply(body + NdjsonLines.textLine(300, 40) + "\n").status()).isEqualTo(422);
+    }
+  }
+
+  /** The API alone (no worker), chunks of 100 items. */
+  private static TestSystem apiOnly(String name) {
+    return new TestSystem(name, Map.of("CHUNK_MAX_ITEMS", "100")).withApi();
   }
 
   private static boolean healthy(int port) {

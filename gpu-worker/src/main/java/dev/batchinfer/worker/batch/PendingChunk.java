@@ -12,7 +12,7 @@ public final class PendingChunk {
   private final InferenceChunk chunk;
   private final String modelKey;
   private final Object source; // the consumer's handle for committing, opaque here
-  private final int[] runnable; // positions of items that passed the payload check
+  private int[] runnable; // positions of items that passed the payload check (fewer after a withdraw)
   private final String[] lines;
   private final boolean[] unsuccessful; // an error or a cancel: its input is kept for a retry
   private final AtomicInteger remaining;
@@ -114,6 +114,26 @@ public final class PendingChunk {
 
   public int cancelledCount() {
     return cancelled.get();
+  }
+
+  /**
+   * Takes the runnable items marked in {@code cancelledItems} (by position) out before any reaches the
+   * model, answering each {@code cancelled} with {@code line}. Only before the chunk is handed to the
+   * batcher. True if that answered the chunk's last item (the caller then hands the chunk on).
+   */
+  public boolean withdraw(boolean[] cancelledItems, java.util.function.IntFunction<String> line) {
+    int kept = 0;
+    boolean complete = false;
+    int[] still = new int[runnable.length];
+    for (int position : runnable) {
+      if (cancelledItems[position]) {
+        complete = answerCancelled(position, line.apply(position));
+      } else {
+        still[kept++] = position;
+      }
+    }
+    runnable = java.util.Arrays.copyOf(still, kept);
+    return complete;
   }
 
   public int failedCount() {

@@ -134,4 +134,22 @@ class PendingChunkTest {
     assertThat(c.failedInputs()).isNull();
     assertThat(c.ndjson()).isEqualTo("{\"index\":0,\"result\":{}}\n{\"index\":1,\"result\":{}}\n");
   }
+
+  @Test
+  void items_withdrawn_before_the_model_are_answered_cancelled_and_no_longer_runnable() {
+    PendingChunk c = pendingOf(4);
+    assertThat(c.withdraw(new boolean[] {false, true, false, true}, p -> "cancelled " + p)).isFalse();
+    assertThat(c.runnableCount()).isEqualTo(2);
+    assertThat(c.runnablePosition(0)).isZero();
+    assertThat(c.runnablePosition(1)).isEqualTo(2);
+    assertThat(c.line(3)).isEqualTo("cancelled 3");
+    assertThat(c.cancelledCount()).isEqualTo(2);
+    assertThat(c.answer(0, "zero", true)).isFalse();
+    assertThat(c.answer(2, "two", true)).isTrue();
+    assertThat(c.succeededCount()).isEqualTo(2);
+
+    PendingChunk all = pendingOf(2);
+    assertThat(all.withdraw(new boolean[] {true, true}, p -> "x")).isTrue();
+    assertThat(all.runnableCount()).isZero();
+  }
 }

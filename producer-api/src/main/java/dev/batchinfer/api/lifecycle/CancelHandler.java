@@ -96,10 +96,10 @@ public final class CancelHandler {
   }
 
   /**
-   * Cancels the named items not answered yet: workers answer them {@code cancelled} when they take
-   * their chunk. A chunk a worker has already read ahead (or takes within about a second, while it
-   * still holds the batch's previous state) runs as it is: such an item ends with its result, and
-   * its result line and the batch's counts say so. The batch goes on and ends as usual.
+   * Cancels the named items not answered yet: workers answer them {@code cancelled} when they read
+   * their chunk, or when the chunk leaves their queue for the model. A chunk already at the model (or
+   * taken within about a second, while a worker still holds the batch's previous state) runs as it
+   * is: its result lines and the batch's counts say which items ran. The batch goes on and ends as usual.
    */
   private Map<String, Object> cancelItems(BatchRecord batch, List<String> customIds) {
     List<Long> indexes = store.itemsOfCustomIds(batch.batchId(), customIds);
