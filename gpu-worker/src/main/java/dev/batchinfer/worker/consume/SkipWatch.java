@@ -6,6 +6,8 @@ import dev.batchinfer.store.batch.BatchStore;
 import dev.batchinfer.topics.message.InferenceChunk;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Whether a batch's remaining chunks are to be skipped (it was cancelled, or its completion window
@@ -14,6 +16,7 @@ import java.util.function.Function;
  */
 public final class SkipWatch {
 
+  private static final Logger log = LoggerFactory.getLogger(SkipWatch.class);
   private static final long FRESH_NANOS = 1_000_000_000L;
 
   private record Seen(BatchStore.Skips skips, long at) {}
@@ -39,16 +42,26 @@ public final class SkipWatch {
   /**
    * Which items of the chunk the client cancelled one by one (asked of Redis only for a batch that
    * has such cancels); null if none.
+   *
+   * <p>Best effort: if Redis cannot say, the chunk runs whole. Callers hold a chunk that has left
+   * Kafka's hands, so an error here must not keep it from being answered (the batch would never
+   * end) nor send a good chunk to the dead-letter topic; running a cancelled item is the lesser harm.
    */
   public boolean[] cancelledItems(InferenceChunk chunk) {
-    if (!skips(chunk.header().batchId()).itemsCancelled()) {
+    try {
+      if (!skips(chunk.header().batchId()).itemsCancelled()) {
+        return null;
+      }
+      long[] indexes = new long[chunk.itemCount()];
+      for (int i = 0; i < indexes.length; i++) {
+        indexes[i] = chunk.itemIndex(i);
+      }
+      return cancelledAmong.apply(chunk.header().batchId(), indexes);
+    } catch (RuntimeException e) {
+      log.warn("batch {} chunk {}: cannot read its cancelled items; running all of them: {}",
+          chunk.header().batchId(), chunk.header().chunkIndex(), e.toString());
       return null;
     }
-    long[] indexes = new long[chunk.itemCount()];
-    for (int i = 0; i < indexes.length; i++) {
-      indexes[i] = chunk.itemIndex(i);
-    }
-    return cancelledAmong.apply(chunk.header().batchId(), indexes);
   }
 
   private BatchStore.Skips skips(String batchId) {
