@@ -27,11 +27,13 @@ public final class BatchStore implements AutoCloseable {
   private final Redis redis;
   private final RedisKeys keys;
   private final Redis.Script reserve;
+  private final Redis.Script cancelItems;
 
   private BatchStore(Redis redis, RedisKeys keys) {
     this.redis = redis;
     this.keys = keys;
     this.reserve = redis.script(RESERVE);
+    this.cancelItems = redis.script(CANCEL_ITEMS);
   }
 
   public static BatchStore connect(String redisUrl, String keyPrefix) {
@@ -171,14 +173,31 @@ public final class BatchStore implements AutoCloseable {
     return reason == null && !f.get(2).hasValue() ? Skips.NONE : new Skips(reason, f.get(2).hasValue());
   }
 
-  /** Marks items cancelled one by one: workers answer them {@code cancelled} if they have not run yet. */
+  /**
+   * Marks items cancelled one by one: workers answer them {@code cancelled} if they have not run yet.
+   * In one step with the record's state, so the set never outlives it: a batch that went final
+   * meanwhile (its retention TTLs already set) passes its TTL on, and a removed batch gets nothing.
+   */
   public void cancelItems(String batchId, List<Long> indexes) {
     if (indexes.isEmpty()) {
       return;
     }
-    sync().sadd(keys.cancelledItems(batchId), indexes.stream().map(Object::toString).toArray(String[]::new));
-    sync().hset(keys.batch(batchId), "items_cancelled", "true");
+    cancelItems.run(io.lettuce.core.ScriptOutputType.INTEGER,
+        new String[] {keys.batch(batchId), keys.cancelledItems(batchId)},
+        indexes.stream().map(Object::toString).toArray(String[]::new));
   }
+
+  // SADD in slices: Lua's unpack takes a few thousand values at most.
+  private static final String CANCEL_ITEMS = """
+      if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+      for i = 1, #ARGV, 1000 do
+        redis.call('SADD', KEYS[2], unpack(ARGV, i, math.min(i + 999, #ARGV)))
+      end
+      redis.call('HSET', KEYS[1], 'items_cancelled', 'true')
+      local ttl = redis.call('PTTL', KEYS[1])
+      if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
+      return 1
+      """;
 
   /** For each of {@code indexes}, whether that item was cancelled one by one. */
   public boolean[] cancelledAmong(String batchId, long[] indexes) {
