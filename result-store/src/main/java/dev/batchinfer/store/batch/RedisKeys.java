@@ -29,7 +29,7 @@ public record RedisKeys(String prefix) {
     return prefix + "batch:{" + batchId + "}:failed-inputs";
   }
 
-  /** Hash: chunk index → item indexes (comma-separated) cancelled one by one before they ran. */
+  /** Set: the indexes (decimal) of the items cancelled one by one, by custom id. */
   public String cancelledItems(String batchId) {
     return prefix + "batch:{" + batchId + "}:cancelled-items";
   }

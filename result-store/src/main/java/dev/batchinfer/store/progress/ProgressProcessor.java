@@ -52,7 +52,8 @@ final class ProgressProcessor implements Processor<String, ChunkDone, String, Ba
     BatchProgress progress = store.get(done.batchId());
     if (done.isSeal()) {
       // In the upload's transaction, so before any chunk-done of the batch: normally the first record.
-      if (progress == null || !progress.countsKnown()) {
+      // A batch already final (expired or cancelled before its seal was read) keeps its outcome.
+      if (progress == null || !progress.countsKnown() && !progress.status().isFinal()) {
         store.put(done.batchId(), progress == null ? BatchProgress.start(done) : progress.sealed(done));
       }
       return;

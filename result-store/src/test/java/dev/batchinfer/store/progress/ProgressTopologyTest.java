@@ -157,4 +157,13 @@ class ProgressTopologyTest {
     progress.pipeInput("v", ChunkDone.seal("v", 1, 4, 3));
     assertThat(events.readValuesToList()).filteredOn(e -> e.type().startsWith("batch.")).hasSize(1);
   }
+
+  @Test
+  void a_seal_for_a_batch_that_is_already_final_is_ignored() {
+    progress.pipeInput("f", ChunkDone.expiry("f", -1, -1, 1));
+    progress.pipeInput("f", ChunkDone.seal("f", 2, 20, 2));
+    BatchProgress stored = driver.<String, BatchProgress>getKeyValueStore(ProgressTopology.STORE).get("f");
+    assertThat(stored.status()).isEqualTo(BatchStatus.EXPIRED);
+    assertThat(stored.countsKnown()).isFalse();
+  }
 }
