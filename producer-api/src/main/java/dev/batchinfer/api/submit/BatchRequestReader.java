@@ -193,7 +193,7 @@ public final class BatchRequestReader {
         throw ApiException.tooLarge("/inputs", "more than " + maxItems + " inputs in one request: split the batch");
       }
       JsonNode item = json.readTree(p);
-      chunker.add(index, encode(model, chunker, item, "/inputs/" + index, "input " + index), null, -1);
+      chunker.add(index, encode(model, chunker, item, "/inputs/" + index, "input " + index, null), null, -1);
       index++;
     }
   }
@@ -203,17 +203,20 @@ public final class BatchRequestReader {
    *
    * @param pointer where the input is (a JSON pointer into the body or the line)
    * @param what how to name it in the message ("input 3", "line 17")
+   * @param customId the item's custom id, or null: it shares the chunk's byte bound with the input
    */
-  private static byte[] encode(ModelConfig model, Chunker chunker, JsonNode item, String pointer, String what) {
+  private static byte[] encode(ModelConfig model, Chunker chunker, JsonNode item, String pointer, String what,
+      String customId) {
     byte[] payload;
     try {
       payload = model.input().encode(item);
     } catch (InvalidInputException e) {
       throw ApiException.invalid(pointer + e.pointer(), what + ": " + e.getMessage());
     }
-    if (payload.length > chunker.maxItemBytes()) {
-      throw ApiException.invalid(pointer, what + " is " + payload.length
-          + " bytes; at most " + chunker.maxItemBytes() + " fit in one chunk (CHUNK_MAX_BYTES)");
+    int max = chunker.maxItemBytes(customId);
+    if (payload.length > max) {
+      throw ApiException.invalid(pointer, what + " is " + payload.length + " bytes; at most " + max
+          + (customId == null ? "" : " with its custom_id") + " fit in one chunk (CHUNK_MAX_BYTES)");
     }
     return payload;
   }
@@ -443,7 +446,7 @@ public final class BatchRequestReader {
         }
         byte[] payload;
         try {
-          payload = encode(model, chunker, input, pointer, "line " + line);
+          payload = encode(model, chunker, input, pointer, "line " + line, customId);
         } catch (ApiException e) {
           throw e.with("line", line);
         }

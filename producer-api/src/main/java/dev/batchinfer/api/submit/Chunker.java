@@ -76,6 +76,11 @@ public final class Chunker {
     return maxRecordBytes - headerBytes - ChunkCodec.ITEM_OVERHEAD_BYTES;
   }
 
+  /** The largest payload one item with {@code customId} (null: none) may have. */
+  public int maxItemBytes(String customId) {
+    return maxItemBytes() - (customId == null ? 0 : ChunkCodec.customIdBytes(customId));
+  }
+
   public void add(long index, byte[] payload) {
     add(index, payload, null, -1);
   }
@@ -85,12 +90,14 @@ public final class Chunker {
    * @param parentIndex the item's index in the batch this one retries, or -1
    */
   public void add(long index, byte[] payload, String customId, long parentIndex) {
-    int extra = (customId != null || anyCustomId ? ChunkCodec.customIdBytes(customId) : 0)
-        + (parentIndex >= 0 ? ChunkCodec.PARENT_INDEX_BYTES : 0);
-    if (payload.length + extra > maxItemBytes()) {
+    // Bounded as the first item of a chunk: an item without an id that would not fit beside the
+    // current chunk's id column goes to the next chunk instead (below).
+    int alone = (parentIndex >= 0 ? ChunkCodec.PARENT_INDEX_BYTES : 0);
+    if (payload.length + alone > maxItemBytes(customId)) {
       throw new IllegalArgumentException("item " + index + " has " + payload.length + " bytes; at most "
-          + (maxItemBytes() - extra) + " fit in a chunk");
+          + (maxItemBytes(customId) - alone) + " fit in a chunk");
     }
+    int extra = (customId != null || anyCustomId ? ChunkCodec.customIdBytes(customId) : 0) + alone;
     // Once one item has an id, every item of the chunk pays for an id column (2 bytes when empty).
     int idColumn = customId != null && !anyCustomId ? 2 * count : 0;
     int recordBytes = headerBytes + (count + 1) * ChunkCodec.ITEM_OVERHEAD_BYTES + payloads.size() + payload.length

@@ -425,6 +425,22 @@ class BatchRequestReaderTest {
   }
 
   @Test
+  void a_line_whose_input_fits_a_chunk_only_without_its_custom_id_is_a_400_naming_the_line() {
+    // Chunks bounded so that exactly one tiny input (4 bytes) fits, with no room for a custom id.
+    int overhead = (1 << 20) - reader.newChunker(tiny(), null).maxItemBytes();
+    BatchRequestReader tight = new BatchRequestReader(new ObjectMapper(), ModelCatalog.load(artifacts), CHUNK_MAX_ITEMS,
+        overhead + 4, MAX_ITEMS, new CallbackPolicy(true, List.of()));
+    String body = "{\"pixels\":[1,2,3,4]}\n{\"input\":{\"pixels\":[1,2,3,4]},\"custom_id\":\"a\"}\n";
+    ApiException e = catchThrowableOfType(ApiException.class, () -> tight.readNdjson(
+        new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)), tiny(), tight.newChunker(tiny(), c -> { }),
+        1000, false));
+    assertThat(e).isNotNull();
+    assertThat(e.status()).isEqualTo(400);
+    assertThat(e.extensions()).containsEntry("line", 2);
+    assertThat(e.getMessage()).startsWith("line 2 ").contains("custom_id");
+  }
+
+  @Test
   void ndjson_options_come_from_query_parameters_and_errors_name_them() {
     java.util.function.Function<String, dev.batchinfer.models.ModelConfig> resolve = m -> tiny();
     BatchOptions o = reader.readOptions(java.util.Map.of("model", List.of("tiny"), "priority", List.of("low"),
