@@ -65,8 +65,11 @@ public final class CancelHandler {
     ctx.status(202).json(Map.of("batch_id", id, "status", "cancelling"));
   }
 
-  /** The body's {"custom_ids": [...]}, or null for an empty body (cancel the whole batch). */
-  private List<String> customIds(String body) {
+  /**
+   * The body's {"custom_ids": [...]}, or null to cancel the whole batch: no body, {@code {}} or
+   * {@code null} (clients that always send a JSON body send one of those).
+   */
+  static List<String> customIds(String body) {
     if (body == null || body.isBlank()) {
       return null;
     }
@@ -76,6 +79,9 @@ public final class CancelHandler {
     } catch (java.io.IOException e) {
       throw ApiException.invalid("", "the body is not valid JSON: send {\"custom_ids\": [...]}, or nothing to cancel "
           + "the whole batch");
+    }
+    if (node.isNull() || node.isObject() && node.isEmpty()) {
+      return null;
     }
     if (!node.isObject() || node.size() != 1 || !node.path("custom_ids").isArray()) {
       throw ApiException.invalid("/custom_ids", "the body takes only \"custom_ids\": an array of the items' custom ids "
