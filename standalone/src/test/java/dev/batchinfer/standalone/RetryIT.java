@@ -69,6 +69,10 @@ class RetryIT {
       ApiClient.Answer again = api.post("/v1/batch/" + id + "/retry", "");
       assertThat(again.status()).isEqualTo(422);
       assertThat(again.body().get("type").asText()).isEqualTo("/problems/nothing-to-retry");
+      ApiClient.Answer ofChild = api.post("/v1/batch/" + child + "/retry", "");
+      assertThat(ofChild.status()).isEqualTo(422);
+      assertThat(ofChild.body().get("type").asText()).isEqualTo("/problems/retry-of-retry");
+      assertThat(ofChild.body().get("detail").asText()).contains(id);
     }
   }
 

@@ -31,7 +31,8 @@ import java.util.UUID;
  * child item carries its parent index and custom id, so its result maps back, and
  * {@code results?merged=true} on the parent shows the merged view.
  *
- * <p>Only a final parent is retried, and only once every earlier retry is final. Items of chunks
+ * <p>Only a final parent is retried, and only once every earlier retry is final; a retry batch is
+ * not retried itself (its parent is, again). Items of chunks
  * that no worker has handed back yet (an expired or cancelled batch whose remaining chunks still
  * wait unread in Kafka) have no stored input: they are left out and counted as
  * {@code not_yet_retryable}; a later retry takes them once a worker has passed over them. If that is
@@ -61,6 +62,12 @@ public final class RetryHandler {
     String tenant = Authenticator.principal(ctx).tenant();
     String id = ctx.pathParam("id");
     BatchRecord parent = Batches.require(store, tenant, id);
+    if (parent.parentBatchId() != null) {
+      // Merged results cover one level of retries: a retry's own failures are retried from its parent.
+      throw new ApiException(422, "retry-of-retry", "A retry is not retried itself", "batch " + id
+          + " is a retry of batch " + parent.parentBatchId() + "; retry " + parent.parentBatchId()
+          + " again instead: that takes every item no retry has answered yet", null, null);
+    }
     if (!parent.status().isFinal()) {
       throw new ApiException(409, "not-final", "Batch still running", "batch " + id + " is " + parent.status().wire()
           + "; retry its failures once it has finished (or cancel it first)", null, Duration.ofSeconds(30));
