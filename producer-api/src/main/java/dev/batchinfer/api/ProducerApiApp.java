@@ -70,7 +70,11 @@ public final class ProducerApiApp implements AutoCloseable {
     RegistryStore registry = RegistryStore.connect(redis, keys);
     ModelTelemetry telemetry = ModelTelemetry.connect(redis, keys);
     ChunkPublisher publisher = new ChunkPublisher(settings.common().kafkaBootstrapServers(), settings.common().topics(),
-        settings.instanceId(), settings.producers(), settings.submitTimeout(), settings.uploadTimeout());
+        settings.instanceId(), "", settings.producers(), "SUBMIT_PRODUCERS", settings.submitTimeout(),
+        ApiSettings.SUBMIT_TRANSACTION_TIMEOUT);
+    ChunkPublisher uploads = new ChunkPublisher(settings.common().kafkaBootstrapServers(), settings.common().topics(),
+        settings.instanceId(), "upload", settings.uploadProducers(), "UPLOAD_PRODUCERS", settings.submitTimeout(),
+        settings.uploadTransactionTimeout());
     BatchView view = new BatchView(json, settings.publicBaseUrl(),
         new EtaEstimator(store, telemetry, settings.estimatedItemsPerSecond(), Clock.systemUTC()));
     BatchRequestReader reader = new BatchRequestReader(json, catalog, settings.chunkMaxItems(), settings.chunkMaxBytes(),
@@ -78,11 +82,13 @@ public final class ProducerApiApp implements AutoCloseable {
     ModelRouter router = new ModelRouter(catalog, registry);
     RateLimiter limiter = RateLimiter.connect(redis, keys);
     TenantLimits tenantLimits = new TenantLimits(limiter, store, settings.tenantLimits());
-    BatchAcceptor acceptor = new BatchAcceptor(store, publisher, Clock.systemUTC(), settings.estimatedItemsPerSecond(),
-        tenantLimits, settings.completionWindow(), settings.retention(), settings.uploadTimeout());
-    IdempotencyStore idempotency = IdempotencyStore.connect(redis, keys);
+    BatchAcceptor acceptor = new BatchAcceptor(store, publisher, uploads, Clock.systemUTC(),
+        settings.estimatedItemsPerSecond(), tenantLimits, settings.completionWindow(), settings.retention(),
+        settings.uploadTimeout());
+    IdempotencyStore idempotency = IdempotencyStore.connect(redis, keys,
+        IdempotencyStore.claimTtl(settings.uploadTimeout(), settings.submitTimeout()));
     SubmitHandler submit = new SubmitHandler(reader, router, acceptor, view, settings.maxRequestBytes(),
-        settings.maxNdjsonItems(), idempotency, json);
+        settings.maxNdjsonItems(), settings.uploadLimits(), idempotency, json);
     ReadHandlers read = new ReadHandlers(store, view);
     CallbackHandlers callbacks = new CallbackHandlers(store, webhooks, json);
     ModelHandlers models = new ModelHandlers(router, registry, telemetry, json);
@@ -155,7 +161,7 @@ public final class ProducerApiApp implements AutoCloseable {
     }
     // Closed in this order: the publisher first, so no submit is left half-way.
     return new ProducerApiApp(app, routes.registered(),
-        List.of(publisher, control, webhooks, registry, telemetry, idempotency, limiter, store), settings);
+        List.of(publisher, uploads, control, webhooks, registry, telemetry, idempotency, limiter, store), settings);
   }
 
   /** Every limit a client can hit, so none is a surprise. */
@@ -172,6 +178,8 @@ public final class ProducerApiApp implements AutoCloseable {
     m.put("max_batch_items", s.maxBatchItems());
     m.put("max_ndjson_items", s.maxNdjsonItems());
     m.put("upload_timeout_ms", s.uploadTimeout().toMillis());
+    m.put("upload_min_bytes_per_second", s.uploadLimits().minBytesPerSecond());
+    m.put("upload_rate_window_ms", s.uploadLimits().rateWindow().toMillis());
     m.put("custom_id_max_chars", BatchRequestReader.MAX_CUSTOM_ID_CHARS);
     m.put("chunk_max_items", s.chunkMaxItems());
     m.put("chunk_max_bytes", s.chunkMaxBytes());

@@ -203,6 +203,138 @@ class NdjsonUploadIT {
     }
   }
 
+  @Test
+  void a_trickling_upload_is_408_with_a_problem_and_leaves_nothing_behind() throws Exception {
+    Duration window = Duration.ofSeconds(1);
+    try (TestSystem system = new TestSystem("ndjson-slow", Map.of("CHUNK_MAX_ITEMS", "100",
+        "UPLOAD_RATE_WINDOW", "1s", "UPLOAD_MIN_BYTES_PER_SECOND", "1000000")).withApi();
+        Upload upload = new Upload(system.apiPort(), "/v1/batch/predict?model=language-id")) {
+      upload.send(0, 50);
+      // A client that goes quiet for longer than the rate window, then sends one more line.
+      long quietSince = System.nanoTime();
+      await().atMost(Duration.ofSeconds(10)).until(() -> System.nanoTime() - quietSince > window.toNanos() * 3 / 2);
+      upload.send(50, 51);
+      Answer answer = upload.answer();
+
+      assertThat(answer.status()).isEqualTo(408);
+      assertThat(answer.contentType()).startsWith("application/problem+json");
+      assertThat(answer.body().get("type").asText()).isEqualTo("/problems/upload-timeout");
+      assertThat(answer.body().get("detail").asText()).contains("UPLOAD_MIN_BYTES_PER_SECOND");
+      assertThat(system.api().get("/v1/batches").body().get("data")).isEmpty();
+    }
+  }
+
+  @Test
+  void json_submits_go_through_while_streamed_uploads_hold_every_upload_producer() throws Exception {
+    try (TestSystem system = new TestSystem("ndjson-pools", Map.of("CHUNK_MAX_ITEMS", "100",
+        "SUBMIT_PRODUCERS", "1", "UPLOAD_PRODUCERS", "1", "UPLOAD_MIN_BYTES_PER_SECOND", "0")).withApi();
+        Upload upload = new Upload(system.apiPort(), "/v1/batch/predict?model=language-id")) {
+      upload.send(0, 150);
+      // Its first chunk is on Kafka: the upload holds its producer in an open transaction.
+      await().atMost(Duration.ofSeconds(30)).until(() -> requestRecords(system, false) > 0);
+
+      ApiClient.Answer json = system.api().post("/v1/batch/predict",
+          "{\"model\":\"language-id\",\"inputs\":[{\"text\":\"Hallo Welt, wie geht es dir heute?\"}]}");
+      assertThat(json.status()).as("%s", json.body()).isEqualTo(202);
+
+      upload.send(150, 200);
+      assertThat(upload.finish().status()).isEqualTo(202);
+    }
+  }
+
+  @Test
+  void a_streamed_batch_is_created_and_given_its_deadline_when_its_upload_ends_not_when_it_begins() throws Exception {
+    try (TestSystem system = new TestSystem("ndjson-created", Map.of("CHUNK_MAX_ITEMS", "100")).withApi();
+        Upload upload = new Upload(system.apiPort(), "/v1/batch/predict?model=language-id&completion_window=1h")) {
+      upload.send(0, 150);
+      await().atMost(Duration.ofSeconds(30)).until(() -> requestRecords(system, false) > 0);
+      java.time.Instant midway = java.time.Instant.now();
+      upload.send(150, 200);
+      Answer answer = upload.finish();
+
+      assertThat(answer.status()).as("%s", answer.body()).isEqualTo(202);
+      java.time.Instant created = java.time.Instant.parse(answer.body().get("created").asText());
+      assertThat(created).isAfterOrEqualTo(midway);
+      assertThat(java.time.Instant.parse(answer.body().get("deadline").asText())).isEqualTo(created.plus(Duration.ofHours(1)));
+    }
+  }
+
+  /**
+   * An NDJSON upload whose lines the test sends when it chooses: plain HTTP/1.1 on a socket, chunked,
+   * so each {@link #send} reaches the API at once (an HTTP client library may buffer).
+   */
+  private static final class Upload implements AutoCloseable {
+    private final Socket socket;
+    private final OutputStream out;
+
+    Upload(int port, String path) throws IOException {
+      socket = new Socket("127.0.0.1", port);
+      socket.setSoTimeout(60_000);
+      out = socket.getOutputStream();
+      out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + ApiClient.KEY_A
+          + "\r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** Lines {@code from} to {@code to} (exclusive) of {@link NdjsonLines#textLine}, as one HTTP chunk. */
+    void send(int from, int to) throws IOException {
+      StringBuilder lines = new StringBuilder();
+      for (int i = from; i < to; i++) {
+        lines.append(NdjsonLines.textLine(i, 100)).append('\n');
+      }
+      byte[] data = lines.toString().getBytes(StandardCharsets.UTF_8);
+      out.write((Integer.toHexString(data.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.write(data);
+      out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+    }
+
+    /** Ends the body and reads the answer. */
+    Answer finish() throws IOException {
+      out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      return answer();
+    }
+
+    /** The answer, its status and JSON body (the API may answer before the body ends). */
+    Answer answer() throws IOException {
+      java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(socket.getInputStream()));
+      int status = Integer.parseInt(line(in).split(" ")[1]);
+      Map<String, String> headers = new HashMap<>();
+      for (String h = line(in); !h.isEmpty(); h = line(in)) {
+        int colon = h.indexOf(':');
+        headers.put(h.substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT), h.substring(colon + 1).trim());
+      }
+      java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+      if (headers.containsKey("content-length")) {
+        body.write(in.readNBytes(Integer.parseInt(headers.get("content-length"))));
+      } else {
+        for (int n = Integer.parseInt(line(in), 16); n > 0; n = Integer.parseInt(line(in), 16)) {
+          body.write(in.readNBytes(n));
+          line(in);
+        }
+      }
+      return new Answer(status, headers.getOrDefault("content-type", ""), ApiClient.JSON.readTree(body.toByteArray()));
+    }
+
+    private static String line(java.io.DataInputStream in) throws IOException {
+      StringBuilder b = new StringBuilder();
+      for (int c = in.read(); c != '\n' && c >= 0; c = in.read()) {
+        if (c != '\r') {
+          b.append((char) c);
+        }
+      }
+      return b.toString();
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
+  }
+
+  private record Answer(int status, String contentType, JsonNode body) {}
+
   /** The API alone (no worker), chunks of 100 items. */
   private static TestSystem apiOnly(String name) {
     return new TestSystem(name, Map.of("CHUNK_MAX_ITEMS", "100")).withApi();

@@ -31,6 +31,7 @@ public final class BatchAcceptor {
 
   private final BatchStore store;
   private final ChunkPublisher publisher;
+  private final ChunkPublisher uploads;
   private final Clock clock;
   private final int estimatedItemsPerSecond;
   private final TenantLimits limits;
@@ -38,9 +39,17 @@ public final class BatchAcceptor {
   private final Duration defaultRetention;
   private final Duration uploadTimeout;
 
-  /** @param uploadTimeout the longest a streamed upload may take (its transaction stays open meanwhile) */
-  public BatchAcceptor(BatchStore store, ChunkPublisher publisher, Clock clock, int estimatedItemsPerSecond,
-      TenantLimits limits, Duration defaultWindow, Duration defaultRetention, Duration uploadTimeout) {
+  /**
+   * @param publisher producers for batches whose chunks are all at hand (JSON bodies, retries, sync
+   *     predicts): their transactions are short
+   * @param uploads producers for streamed uploads, whose transactions stay open while the body
+   *     arrives: a pool of their own, so slow uploads never take the producers other submits need
+   * @param uploadTimeout the longest a streamed upload may take (its transaction stays open meanwhile)
+   */
+  public BatchAcceptor(BatchStore store, ChunkPublisher publisher, ChunkPublisher uploads, Clock clock,
+      int estimatedItemsPerSecond, TenantLimits limits, Duration defaultWindow, Duration defaultRetention,
+      Duration uploadTimeout) {
+    this.uploads = uploads;
     this.defaultRetention = defaultRetention;
     this.limits = limits;
     this.defaultWindow = defaultWindow;
@@ -53,7 +62,8 @@ public final class BatchAcceptor {
 
   /** @throws ApiException 503 with Retry-After if Redis or Kafka cannot take the batch */
   public BatchRecord accept(String batchId, String tenant, ParsedBatch batch) {
-    try (Pending pending = begin(batchId, tenant, batch.options(), batch.chunks().size(), batch.totalItems(), null)) {
+    try (Pending pending = begin(publisher, batchId, tenant, batch.options(), batch.chunks().size(), batch.totalItems(),
+        null)) {
       batch.chunks().forEach(pending);
       return pending.finish(batch.totalItems());
     }
@@ -61,17 +71,17 @@ public final class BatchAcceptor {
 
   /** Starts a streamed batch: feed it chunks, then {@link Pending#finish}; closing it unfinished leaves nothing. */
   public Pending beginStreamed(String batchId, String tenant, BatchOptions options) {
-    return begin(batchId, tenant, options, ChunkHeader.UNKNOWN, ChunkHeader.UNKNOWN, null);
+    return begin(uploads, batchId, tenant, options, ChunkHeader.UNKNOWN, ChunkHeader.UNKNOWN, null);
   }
 
   /** Starts a retry batch of {@code parentBatchId}: its items carry their index in the parent. */
   public Pending beginRetry(String batchId, String tenant, BatchOptions options, String parentBatchId) {
-    return begin(batchId, tenant, options, ChunkHeader.UNKNOWN, ChunkHeader.UNKNOWN, parentBatchId);
+    return begin(publisher, batchId, tenant, options, ChunkHeader.UNKNOWN, ChunkHeader.UNKNOWN, parentBatchId);
   }
 
-  private Pending begin(String batchId, String tenant, BatchOptions options, int chunkCount, long total,
-      String parentBatchId) {
-    Pending p = new Pending(batchId, tenant, options, chunkCount, total, parentBatchId);
+  private Pending begin(ChunkPublisher via, String batchId, String tenant, BatchOptions options, int chunkCount,
+      long total, String parentBatchId) {
+    Pending p = new Pending(via, batchId, tenant, options, chunkCount, total, parentBatchId);
     try {
       // Counts known: reserve them now. Streamed: only check there is room; the real count is
       // reserved when the upload is complete, before the commit.
@@ -85,12 +95,11 @@ public final class BatchAcceptor {
 
   /** A batch being accepted. Not thread-safe: one submit feeds it. */
   public final class Pending implements Consumer<Chunker.ChunkItems>, AutoCloseable {
+    private final ChunkPublisher via;
     private final String batchId;
     private final String tenant;
     private final BatchOptions options;
     private final String parentBatchId;
-    private final Instant created = clock.instant();
-    private final long startNanos = System.nanoTime();
     private final ChunkHeader template;
     private long[] starts = new long[16];
     private long[] parentStarts;
@@ -100,13 +109,16 @@ public final class BatchAcceptor {
     private boolean redisWritten;
     private boolean accepted;
 
-    private Pending(String batchId, String tenant, BatchOptions options, int chunkCount, long total, String parentBatchId) {
+    private Pending(ChunkPublisher via, String batchId, String tenant, BatchOptions options, int chunkCount, long total,
+        String parentBatchId) {
+      this.via = via;
       this.batchId = batchId;
       this.tenant = tenant;
       this.options = options;
       this.parentBatchId = parentBatchId;
+      // Chunks carry when the submit began (a worker's requeue age); the record takes its times at finish.
       this.template = new ChunkHeader(batchId, 0, chunkCount, total, options.model().model(), options.model().version(),
-          options.priority(), created.toEpochMilli(), tenant);
+          options.priority(), clock.millis(), tenant);
     }
 
     private void reserve(long items) {
@@ -117,10 +129,6 @@ public final class BatchAcceptor {
     /** Sends one chunk (inside the batch's transaction, opened by the first). */
     @Override
     public void accept(Chunker.ChunkItems chunk) {
-      if (Duration.ofNanos(System.nanoTime() - startNanos).compareTo(uploadTimeout) > 0) {
-        throw new ApiException(408, "upload-timeout", "Upload too slow", "the upload took longer than "
-            + uploadTimeout.toSeconds() + " s (UPLOAD_TIMEOUT); nothing was accepted: split it or send it faster", null, null);
-      }
       if (chunks == starts.length) {
         starts = Arrays.copyOf(starts, chunks * 2);
         if (parentStarts != null) {
@@ -144,7 +152,7 @@ public final class BatchAcceptor {
         }
       }
       if (transaction == null) {
-        transaction = publish(() -> publisher.begin(batchId, template));
+        transaction = publish(() -> via.begin(batchId, template));
       }
       publish(() -> {
         transaction.send(chunk);
@@ -166,6 +174,8 @@ public final class BatchAcceptor {
       if (streamed) {
         reserve(totalItems);
       }
+      // Created, and so its deadline, when it is recorded: a long upload must not arrive already expired.
+      Instant created = clock.instant();
       // A static estimate from configured throughput; status reads compute a rolling one.
       Instant eta = created.plusMillis(Math.max(1, totalItems * 1000 / estimatedItemsPerSecond));
       BatchRecord record = BatchRecord.queued(batchId, tenant, options.model().model(), options.model().version(),

@@ -34,6 +34,7 @@ public final class ChunkPublisher implements AutoCloseable {
   private final String transactionalIdPrefix;
   private final Duration timeout;
   private final int size;
+  private final String sizeSetting;
   // One permit per producer: a submit holds one while it borrows, so a free slot or id always exists.
   private final Semaphore permits;
   private final BlockingQueue<Slot> idle;
@@ -43,21 +44,26 @@ public final class ChunkPublisher implements AutoCloseable {
   private record Slot(int id, KafkaProducer<String, byte[]> producer) {}
 
   /**
+   * @param pool names this pool's transactional ids ("" for the submit pool, whose ids predate pools)
+   * @param sizeSetting the setting that sized the pool, named when every producer is busy
    * @param timeout how long a submit waits for a producer, and for each Kafka step
-   * @param transactionTimeout the longest a transaction may stay open (a streamed upload's duration)
+   * @param transactionTimeout the longest a transaction may stay open before the broker aborts it:
+   *     short for chunks at hand, a streamed upload's whole duration for uploads (the broker caps it
+   *     at transaction.max.timeout.ms)
    */
-  public ChunkPublisher(String bootstrapServers, Topics topics, String instanceId, int producers, Duration timeout,
-      Duration transactionTimeout) {
+  public ChunkPublisher(String bootstrapServers, Topics topics, String instanceId, String pool, int producers,
+      String sizeSetting, Duration timeout, Duration transactionTimeout) {
     this.topics = topics;
     this.timeout = timeout;
     this.size = producers;
+    this.sizeSetting = sizeSetting;
     this.permits = new Semaphore(producers);
     this.idle = new ArrayBlockingQueue<>(producers);
     this.freeIds = new ArrayBlockingQueue<>(producers);
     for (int i = 0; i < producers; i++) {
       freeIds.add(i);
     }
-    this.transactionalIdPrefix = topics.prefix() + "producer-api-" + instanceId + "-";
+    this.transactionalIdPrefix = topics.prefix() + "producer-api-" + instanceId + "-" + (pool.isEmpty() ? "" : pool + "-");
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -74,9 +80,9 @@ public final class ChunkPublisher implements AutoCloseable {
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Math.max(500, ms / 2));
     p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.max(1000, ms / 2));
     p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(2000, ms));
-    // A streamed upload keeps its transaction open while the body arrives; the broker caps this at
-    // transaction.max.timeout.ms (15 minutes by default).
-    p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) Math.max(60_000, transactionTimeout.toMillis()));
+    // What the broker waits before it aborts a transaction whose producer went silent; meanwhile
+    // read_committed consumers stop at its first record on each partition it wrote to.
+    p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) transactionTimeout.toMillis());
     this.baseConfig = p;
   }
 
@@ -91,7 +97,7 @@ public final class ChunkPublisher implements AutoCloseable {
   public Transaction begin(String batchId, ChunkHeader template) {
     try {
       if (!permits.tryAcquire(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new PublishException("all " + size + " Kafka producers are busy (SUBMIT_PRODUCERS)", null);
+        throw new PublishException("all " + size + " Kafka producers are busy (" + sizeSetting + ")", null);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
