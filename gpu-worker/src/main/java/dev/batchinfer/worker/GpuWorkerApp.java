@@ -69,16 +69,17 @@ public final class GpuWorkerApp implements AutoCloseable {
     this.requeue = new Requeue(producer, topics.requests(dev.batchinfer.topics.message.Priority.NORMAL).partitions(),
         settings.requeueMaxAge());
     ChunkConsumer[] self = new ChunkConsumer[1];
+    SkipWatch skips = new SkipWatch(store::skips, store::cancelledAmong);
     this.publisher = new ResultPublisher(store, producer, topics, settings.workerId(), c -> self[0].published(c));
     this.consumer = new ChunkConsumer(new KafkaConsumer<>(consumerConfig(settings), new ByteArrayDeserializer(),
         new ByteArrayDeserializer()), topics, models, queue, this::answered,
         new DeadLetters(producer, topics, settings.workerId()), settings.maxBufferedChunks(), settings.commitInterval(),
         publisher::inFlight, new ShadowRuns(registry, telemetry, models),
-        requeue, new SkipWatch(store::skipReason));
+        requeue, skips);
     self[0] = consumer;
     MicroBatcher batcher = new MicroBatcher(settings.maxBatchSize(), settings.maxQueueDelay().toNanos(), models::maxBatch);
     for (int i = 0; i < settings.inferenceThreads(); i++) {
-      loops.add(new InferenceLoop(queue, batcher, models, this::answered));
+      loops.add(new InferenceLoop(queue, batcher, models, this::answered, skips::cancelledItems));
     }
   }
 

@@ -2,6 +2,7 @@ package dev.batchinfer.api;
 
 import dev.batchinfer.api.auth.ApiKeys;
 import dev.batchinfer.api.limits.TenantLimits;
+import dev.batchinfer.api.submit.UploadGuard;
 import dev.batchinfer.topics.callback.CallbackPolicy;
 import dev.batchinfer.topics.env.CommonSettings;
 import dev.batchinfer.topics.env.Env;
@@ -30,6 +31,18 @@ import java.time.Duration;
  * @param completionWindow COMPLETION_WINDOW, the default time a batch has before its unfinished items expire
  * @param retention RESULTS_RETENTION, the default time record and results are kept once final
  * @param tenantLimits per-tenant rates and queued-items cap (RATE_*, MAX_QUEUED_ITEMS)
+ * @param maxNdjsonItems MAX_NDJSON_ITEMS, lines of one streamed NDJSON upload at most (and at most
+ *     RATE_ITEMS_BURST, since a larger upload could never be admitted)
+ * @param uploadTimeout UPLOAD_TIMEOUT, the longest a submit body may take to arrive: a streamed
+ *     upload's Kafka transaction stays open that long at most, which the broker caps at its
+ *     transaction.max.timeout.ms (KAFKA_TRANSACTION_MAX_TIMEOUT)
+ * @param uploadProducers UPLOAD_PRODUCERS, transactional producers for streamed uploads (concurrent
+ *     uploads), a pool apart from SUBMIT_PRODUCERS so slow uploads cannot hold up other submits
+ * @param uploadMinBytesPerSecond UPLOAD_MIN_BYTES_PER_SECOND, the slowest a body may arrive over any
+ *     UPLOAD_RATE_WINDOW (0: no minimum), so a trickling client fails long before UPLOAD_TIMEOUT
+ * @param uploadRateWindow UPLOAD_RATE_WINDOW, the time over which that rate is measured
+ * @param kafkaTransactionMaxTimeout KAFKA_TRANSACTION_MAX_TIMEOUT, the broker's
+ *     transaction.max.timeout.ms: raise it only together with the broker's, never above it
  */
 public record ApiSettings(
     CommonSettings common,
@@ -51,7 +64,13 @@ public record ApiSettings(
     Duration syncTimeout,
     TenantLimits.Settings tenantLimits,
     Duration completionWindow,
-    Duration retention) {
+    Duration retention,
+    int maxNdjsonItems,
+    Duration uploadTimeout,
+    int uploadProducers,
+    int uploadMinBytesPerSecond,
+    Duration uploadRateWindow,
+    Duration kafkaTransactionMaxTimeout) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
@@ -65,11 +84,43 @@ public record ApiSettings(
   public static final int DEFAULT_ESTIMATED_ITEMS_PER_SECOND = 5_000;
   public static final int DEFAULT_SYNC_MAX_ITEMS = 64;
   public static final Duration DEFAULT_SYNC_TIMEOUT = Duration.ofSeconds(10);
+  public static final int DEFAULT_MAX_NDJSON_ITEMS = 1_000_000;
+  public static final Duration DEFAULT_UPLOAD_TIMEOUT = Duration.ofMinutes(10);
+  public static final int DEFAULT_UPLOAD_PRODUCERS = 4;
+  public static final int DEFAULT_UPLOAD_MIN_BYTES_PER_SECOND = 10_000;
+  public static final Duration DEFAULT_UPLOAD_RATE_WINDOW = Duration.ofSeconds(30);
+  /** Kafka's default transaction.max.timeout.ms: a producer asking for more is refused by the broker. */
+  public static final Duration DEFAULT_KAFKA_TRANSACTION_MAX_TIMEOUT = Duration.ofMinutes(15);
+  /** How long a transaction of chunks already at hand (JSON body, retry, sync predict) may stay open. */
+  public static final Duration SUBMIT_TRANSACTION_TIMEOUT = Duration.ofSeconds(60);
 
   public static ApiSettings from(Env env) {
     CommonSettings common = CommonSettings.from(env);
     String host = env.string("API_HOST", DEFAULT_HOST);
     int port = env.integer("API_PORT", DEFAULT_PORT, 0, 65535);
+    int maxBatchItems = env.integer("MAX_BATCH_ITEMS", DEFAULT_MAX_BATCH_ITEMS, 1, 10_000_000);
+    int maxNdjsonItems = env.integer("MAX_NDJSON_ITEMS", DEFAULT_MAX_NDJSON_ITEMS, 1, 100_000_000);
+    Duration transactionMax = env.duration("KAFKA_TRANSACTION_MAX_TIMEOUT", DEFAULT_KAFKA_TRANSACTION_MAX_TIMEOUT);
+    if (transactionMax.compareTo(SUBMIT_TRANSACTION_TIMEOUT) < 0 || transactionMax.compareTo(Duration.ofHours(24)) > 0) {
+      throw new Env.SettingException("KAFKA_TRANSACTION_MAX_TIMEOUT must be from 1m to 24h, as the broker's "
+          + "transaction.max.timeout.ms is, got " + transactionMax);
+    }
+    Duration uploadTimeout = env.duration("UPLOAD_TIMEOUT", DEFAULT_UPLOAD_TIMEOUT);
+    if (uploadTimeout.compareTo(Duration.ofMinutes(1)) < 0) {
+      throw new Env.SettingException("UPLOAD_TIMEOUT must be at least 1m, got " + uploadTimeout);
+    }
+    if (uploadTimeout.compareTo(transactionMax) > 0) {
+      // The broker would refuse every upload producer (InvalidTransactionTimeout), failing all uploads.
+      throw new Env.SettingException("UPLOAD_TIMEOUT must be at most the broker's transaction.max.timeout.ms ("
+          + transactionMax.toMinutes() + "m, KAFKA_TRANSACTION_MAX_TIMEOUT), got " + uploadTimeout
+          + ": lower it, or raise transaction.max.timeout.ms on the broker and KAFKA_TRANSACTION_MAX_TIMEOUT with it");
+    }
+    Duration rateWindow = env.duration("UPLOAD_RATE_WINDOW", DEFAULT_UPLOAD_RATE_WINDOW);
+    if (rateWindow.compareTo(Duration.ofSeconds(1)) < 0 || rateWindow.compareTo(uploadTimeout) > 0) {
+      throw new Env.SettingException("UPLOAD_RATE_WINDOW must be from 1s to UPLOAD_TIMEOUT (" + uploadTimeout
+          + "), got " + rateWindow);
+    }
+    TenantLimits.Settings limits = TenantLimits.Settings.from(env, maxBatchItems);
     return new ApiSettings(
         common,
         host,
@@ -78,7 +129,7 @@ public record ApiSettings(
         Path.of(env.string("MODEL_ARTIFACTS", DEFAULT_MODEL_ARTIFACTS)),
         env.integer("CHUNK_MAX_ITEMS", DEFAULT_CHUNK_MAX_ITEMS, 1, 100_000),
         env.integer("CHUNK_MAX_BYTES", DEFAULT_CHUNK_MAX_BYTES, 4096, 4 * 1024 * 1024 - 1024),
-        env.integer("MAX_BATCH_ITEMS", DEFAULT_MAX_BATCH_ITEMS, 1, 10_000_000),
+        maxBatchItems,
         env.integer("MAX_REQUEST_MB", DEFAULT_MAX_REQUEST_MB, 1, 4096) * 1024L * 1024L,
         env.duration("SUBMIT_TIMEOUT", DEFAULT_SUBMIT_TIMEOUT),
         env.integer("SUBMIT_PRODUCERS", DEFAULT_PRODUCERS, 1, 64),
@@ -88,15 +139,38 @@ public record ApiSettings(
         ApiKeys.from(env),
         env.integer("SYNC_MAX_ITEMS", DEFAULT_SYNC_MAX_ITEMS, 1, 10_000),
         env.duration("SYNC_TIMEOUT", DEFAULT_SYNC_TIMEOUT),
-        TenantLimits.Settings.from(env, env.integer("MAX_BATCH_ITEMS", DEFAULT_MAX_BATCH_ITEMS, 1, 10_000_000)),
+        limits,
         env.duration("COMPLETION_WINDOW", Duration.ofHours(24)),
-        env.duration("RESULTS_RETENTION", Duration.ofDays(7)));
+        env.duration("RESULTS_RETENTION", Duration.ofDays(7)),
+        // An upload larger than the item bucket could never be admitted: the bucket bounds it too.
+        (int) Math.min(maxNdjsonItems, limits.items().burst()),
+        uploadTimeout,
+        env.integer("UPLOAD_PRODUCERS", DEFAULT_UPLOAD_PRODUCERS, 1, 64),
+        env.integer("UPLOAD_MIN_BYTES_PER_SECOND", DEFAULT_UPLOAD_MIN_BYTES_PER_SECOND, 0, 1 << 30),
+        rateWindow,
+        transactionMax);
+  }
+
+  /** What a submit body must keep to while it arrives. */
+  public UploadGuard.Limits uploadLimits() {
+    return new UploadGuard.Limits(uploadTimeout, uploadMinBytesPerSecond, uploadRateWindow);
+  }
+
+  /**
+   * The transaction timeout of upload producers: the upload, then recording and committing it (a
+   * submit timeout), within what the broker allows. Past it the broker aborts an upload whose API
+   * went silent, so the partitions it wrote to move on.
+   */
+  public Duration uploadTransactionTimeout() {
+    Duration wanted = uploadTimeout.plus(submitTimeout);
+    return wanted.compareTo(kafkaTransactionMaxTimeout) > 0 ? kafkaTransactionMaxTimeout : wanted;
   }
 
   public ApiSettings withCommon(CommonSettings c) {
     return new ApiSettings(c, host, port, publicBaseUrl, modelArtifacts, chunkMaxItems, chunkMaxBytes, maxBatchItems,
         maxRequestBytes, submitTimeout, producers, instanceId, estimatedItemsPerSecond, callbacks, apiKeys,
-        syncMaxItems, syncTimeout, tenantLimits, completionWindow, retention);
+        syncMaxItems, syncTimeout, tenantLimits, completionWindow, retention, maxNdjsonItems, uploadTimeout,
+        uploadProducers, uploadMinBytesPerSecond, uploadRateWindow, kafkaTransactionMaxTimeout);
   }
 
   private static String hostName() {

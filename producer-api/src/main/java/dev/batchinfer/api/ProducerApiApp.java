@@ -70,7 +70,11 @@ public final class ProducerApiApp implements AutoCloseable {
     RegistryStore registry = RegistryStore.connect(redis, keys);
     ModelTelemetry telemetry = ModelTelemetry.connect(redis, keys);
     ChunkPublisher publisher = new ChunkPublisher(settings.common().kafkaBootstrapServers(), settings.common().topics(),
-        settings.instanceId(), settings.producers(), settings.submitTimeout());
+        settings.instanceId(), "", settings.producers(), "SUBMIT_PRODUCERS", settings.submitTimeout(),
+        ApiSettings.SUBMIT_TRANSACTION_TIMEOUT);
+    ChunkPublisher uploads = new ChunkPublisher(settings.common().kafkaBootstrapServers(), settings.common().topics(),
+        settings.instanceId(), "upload", settings.uploadProducers(), "UPLOAD_PRODUCERS", settings.submitTimeout(),
+        settings.uploadTransactionTimeout());
     BatchView view = new BatchView(json, settings.publicBaseUrl(),
         new EtaEstimator(store, telemetry, settings.estimatedItemsPerSecond(), Clock.systemUTC()));
     BatchRequestReader reader = new BatchRequestReader(json, catalog, settings.chunkMaxItems(), settings.chunkMaxBytes(),
@@ -78,10 +82,13 @@ public final class ProducerApiApp implements AutoCloseable {
     ModelRouter router = new ModelRouter(catalog, registry);
     RateLimiter limiter = RateLimiter.connect(redis, keys);
     TenantLimits tenantLimits = new TenantLimits(limiter, store, settings.tenantLimits());
-    BatchAcceptor acceptor = new BatchAcceptor(store, publisher, Clock.systemUTC(), settings.estimatedItemsPerSecond(),
-        tenantLimits, settings.completionWindow(), settings.retention());
-    IdempotencyStore idempotency = IdempotencyStore.connect(redis, keys);
-    SubmitHandler submit = new SubmitHandler(reader, router, acceptor, view, settings.maxRequestBytes(), idempotency, json);
+    BatchAcceptor acceptor = new BatchAcceptor(store, publisher, uploads, Clock.systemUTC(),
+        settings.estimatedItemsPerSecond(), tenantLimits, settings.completionWindow(), settings.retention(),
+        settings.uploadTimeout());
+    IdempotencyStore idempotency = IdempotencyStore.connect(redis, keys,
+        IdempotencyStore.claimTtl(settings.uploadTimeout(), settings.submitTimeout()));
+    SubmitHandler submit = new SubmitHandler(reader, router, acceptor, view, settings.maxRequestBytes(),
+        settings.maxNdjsonItems(), settings.uploadLimits(), idempotency, json);
     ReadHandlers read = new ReadHandlers(store, view);
     CallbackHandlers callbacks = new CallbackHandlers(store, webhooks, json);
     ModelHandlers models = new ModelHandlers(router, registry, telemetry, json);
@@ -123,6 +130,7 @@ public final class ProducerApiApp implements AutoCloseable {
     routes.put("/v1/models/{id}/deployment", models::replace);
     routes.post("/v1/models/{id}/predict", predict::handle);
     routes.post("/v1/batch/{id}/cancel", cancel::cancel);
+    routes.post("/v1/batch/{id}/retry", new dev.batchinfer.api.lifecycle.RetryHandler(store, acceptor, reader, router, view)::retry);
     routes.get("/v1/batch/{id}/events", new EventStream(store, view, json)::stream);
     routes.get("/v1/batch/{id}/callbacks", callbacks::list);
     routes.post("/v1/batch/{id}/callbacks/redeliver", callbacks::redeliver);
@@ -153,7 +161,7 @@ public final class ProducerApiApp implements AutoCloseable {
     }
     // Closed in this order: the publisher first, so no submit is left half-way.
     return new ProducerApiApp(app, routes.registered(),
-        List.of(publisher, control, webhooks, registry, telemetry, idempotency, limiter, store), settings);
+        List.of(publisher, uploads, control, webhooks, registry, telemetry, idempotency, limiter, store), settings);
   }
 
   /** Every limit a client can hit, so none is a surprise. */
@@ -168,6 +176,11 @@ public final class ProducerApiApp implements AutoCloseable {
     Map<String, Object> m = new java.util.LinkedHashMap<>();
     m.put("max_request_bytes", s.maxRequestBytes());
     m.put("max_batch_items", s.maxBatchItems());
+    m.put("max_ndjson_items", s.maxNdjsonItems());
+    m.put("upload_timeout_ms", s.uploadTimeout().toMillis());
+    m.put("upload_min_bytes_per_second", s.uploadLimits().minBytesPerSecond());
+    m.put("upload_rate_window_ms", s.uploadLimits().rateWindow().toMillis());
+    m.put("custom_id_max_chars", BatchRequestReader.MAX_CUSTOM_ID_CHARS);
     m.put("chunk_max_items", s.chunkMaxItems());
     m.put("chunk_max_bytes", s.chunkMaxBytes());
     m.put("sync_max_items", s.syncMaxItems());

@@ -291,13 +291,41 @@ class SubmitIT {
     String key = TestInfra.unique("idem");
     // The first request holds the claim (here: taken directly, as another API instance would).
     try (IdempotencyStore store = IdempotencyStore.connect(TestInfra.redisUrl(), ns.redisKeyPrefix())) {
-      assertThat(store.claim("tenant-a", key)).isEmpty();
+      IdempotencyStore.Claim claim = store.claim("tenant-a", key);
+      assertThat(claim.taken()).isTrue();
       ApiClient.Answer second = postWithKey(key, Inputs.batchBody("fashion-mnist", Inputs.images(1, 1), null));
       assertThat(second.status()).isEqualTo(409);
       assertThat(second.raw().headers().firstValue("Retry-After")).isPresent();
-      store.release("tenant-a", key);
+      store.release(claim);
     }
     assertThat(postWithKey(key, Inputs.batchBody("fashion-mnist", Inputs.images(1, 1), null)).status()).isEqualTo(202);
+  }
+
+  @Test
+  void a_claim_outlasts_the_longest_upload_and_only_its_own_request_completes_or_releases_it() {
+    Duration upload = Duration.ofMinutes(14);
+    Duration ttl = IdempotencyStore.claimTtl(upload, Duration.ofSeconds(10));
+    assertThat(ttl).isGreaterThan(upload.plusSeconds(20));
+    String key = TestInfra.unique("idem");
+    String redisKey = ns.redisKeyPrefix() + "idempotency:{tenant-a}:" + dev.batchinfer.api.auth.ApiKeys.sha256Hex(key);
+    try (IdempotencyStore store = IdempotencyStore.connect(TestInfra.redisUrl(), ns.redisKeyPrefix(), ttl)) {
+      IdempotencyStore.Claim first = store.claim("tenant-a", key);
+      assertThat(first.taken()).isTrue();
+      assertThat(redis.sync().pttl(redisKey)).isGreaterThan(upload.plusSeconds(20).toMillis());
+
+      redis.sync().del(redisKey); // the first request's claim lapsed; a repeat takes the key
+      IdempotencyStore.Claim second = store.claim("tenant-a", key);
+      assertThat(second.taken()).isTrue();
+      assertThat(store.complete(first, "hash-1", 202, "/v1/batch/one/status", "{\"batch_id\":\"one\"}")).isFalse();
+      assertThat(store.release(first)).isFalse();
+      assertThat(store.claim("tenant-a", key).held().inFlight()).as("the second request still holds the key").isTrue();
+
+      assertThat(store.complete(second, "hash-2", 202, "/v1/batch/two/status", "{\"batch_id\":\"two\"}")).isTrue();
+      IdempotencyStore.Entry kept = store.claim("tenant-a", key).held();
+      assertThat(kept.inFlight()).isFalse();
+      assertThat(kept.bodyHash()).isEqualTo("hash-2");
+      assertThat(redis.sync().ttl(redisKey)).isGreaterThan(Duration.ofHours(23).toSeconds());
+    }
   }
 
   @Test

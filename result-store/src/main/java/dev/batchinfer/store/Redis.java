@@ -14,6 +14,7 @@ public final class Redis implements AutoCloseable {
   private final RedisClient client;
   private final StatefulRedisConnection<String, String> connection;
   private final String prefix;
+  private volatile StatefulRedisConnection<String, byte[]> binary;
 
   private Redis(RedisClient client, String prefix) {
     this.client = client;
@@ -31,6 +32,21 @@ public final class Redis implements AutoCloseable {
 
   public RedisAsyncCommands<String, String> async() {
     return connection.async();
+  }
+
+  /** Commands whose values are bytes (keys stay strings); its connection is opened on first use. */
+  public RedisAsyncCommands<String, byte[]> binaryAsync() {
+    StatefulRedisConnection<String, byte[]> c = binary;
+    if (c == null) {
+      synchronized (this) {
+        if (binary == null) {
+          binary = client.connect(io.lettuce.core.codec.RedisCodec.of(io.lettuce.core.codec.StringCodec.UTF8,
+              io.lettuce.core.codec.ByteArrayCodec.INSTANCE));
+        }
+        c = binary;
+      }
+    }
+    return c.async();
   }
 
   /** A Lua script run by its SHA, loaded again if Redis forgot it (restart, failover, SCRIPT FLUSH). */
@@ -64,6 +80,9 @@ public final class Redis implements AutoCloseable {
 
   @Override
   public void close() {
+    if (binary != null) {
+      binary.close();
+    }
     connection.close();
     client.shutdown();
   }

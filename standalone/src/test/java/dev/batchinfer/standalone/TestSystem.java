@@ -65,6 +65,11 @@ final class TestSystem implements AutoCloseable {
     return Env.of(env);
   }
 
+  /** The environment every service of this test reads (for one started in another JVM). */
+  Map<String, String> envMap() {
+    return Map.copyOf(env);
+  }
+
   CommonSettings common() {
     return CommonSettings.from(env());
   }
@@ -105,6 +110,10 @@ final class TestSystem implements AutoCloseable {
     Map<String, String> e = new HashMap<>(env);
     e.putAll(overrides);
     return WorkerSettings.from(Env.of(e)).withWorkerId(workerId);
+  }
+
+  int apiPort() {
+    return api.port();
   }
 
   ApiClient api() {

@@ -23,9 +23,17 @@ public final class TopicReader {
      * wrote, committed, aborted or still open, so an unchanged sum means nothing was written.
      */
     public static long endOffsetTotal(String topic) {
+        return endOffsetTotal(topic, false);
+    }
+
+    /**
+     * With {@code committedOnly}, the sum of the last stable offsets: it lags {@link #endOffsetTotal(String)}
+     * while a transaction is open on the topic and catches up when that transaction commits or aborts.
+     */
+    public static long endOffsetTotal(String topic, boolean committedOnly) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.bootstrapServers());
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, committedOnly ? "read_committed" : "read_uncommitted");
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(10)).stream()
                     .map(i -> new TopicPartition(topic, i.partition())).collect(Collectors.toList());

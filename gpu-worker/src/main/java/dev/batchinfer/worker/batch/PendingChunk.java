@@ -12,8 +12,9 @@ public final class PendingChunk {
   private final InferenceChunk chunk;
   private final String modelKey;
   private final Object source; // the consumer's handle for committing, opaque here
-  private final int[] runnable; // positions of items that passed the payload check
+  private int[] runnable; // positions of items that passed the payload check (fewer after a withdraw)
   private final String[] lines;
+  private final boolean[] unsuccessful; // an error or a cancel: its input is kept for a retry
   private final AtomicInteger remaining;
   private final AtomicInteger failed = new AtomicInteger();
   private final AtomicInteger cancelled = new AtomicInteger();
@@ -30,6 +31,7 @@ public final class PendingChunk {
     this.source = source;
     this.runnable = runnable;
     this.lines = new String[chunk.itemCount()];
+    this.unsuccessful = new boolean[chunk.itemCount()];
     this.remaining = new AtomicInteger(chunk.itemCount());
   }
 
@@ -85,6 +87,7 @@ public final class PendingChunk {
   public boolean answer(int position, String line, boolean ok) {
     lines[position] = line;
     if (!ok) {
+      unsuccessful[position] = true;
       failed.incrementAndGet();
     }
     return remaining.decrementAndGet() == 0;
@@ -93,12 +96,44 @@ public final class PendingChunk {
   /** Answers an item the client cancelled: neither a result nor a failure. */
   public boolean answerCancelled(int position, String line) {
     lines[position] = line;
+    unsuccessful[position] = true;
     cancelled.incrementAndGet();
     return remaining.decrementAndGet() == 0;
   }
 
+  private volatile boolean skippedForBatchCancel;
+
+  /** Marks a chunk skipped whole because its batch was cancelled (the topology ends the batch cancelled). */
+  public void markSkippedForBatchCancel() {
+    skippedForBatchCancel = true;
+  }
+
+  public boolean skippedForBatchCancel() {
+    return skippedForBatchCancel;
+  }
+
   public int cancelledCount() {
     return cancelled.get();
+  }
+
+  /**
+   * Takes the runnable items marked in {@code cancelledItems} (by position) out before any reaches the
+   * model, answering each {@code cancelled} with {@code line}. Only before the chunk is handed to the
+   * batcher. True if that answered the chunk's last item (the caller then hands the chunk on).
+   */
+  public boolean withdraw(boolean[] cancelledItems, java.util.function.IntFunction<String> line) {
+    int kept = 0;
+    boolean complete = false;
+    int[] still = new int[runnable.length];
+    for (int position : runnable) {
+      if (cancelledItems[position]) {
+        complete = answerCancelled(position, line.apply(position));
+      } else {
+        still[kept++] = position;
+      }
+    }
+    runnable = java.util.Arrays.copyOf(still, kept);
+    return complete;
   }
 
   public int failedCount() {
@@ -109,17 +144,64 @@ public final class PendingChunk {
     return chunk.itemCount() - failed.get() - cancelled.get();
   }
 
-  /** The chunk's results as NDJSON, in item order. Call only after the last {@link #answer}. */
+  /**
+   * The chunk's results as NDJSON, in item order, each line with the item's custom id (and parent
+   * index, in a retry batch) when it has one. Call only after the last {@link #answer}.
+   */
   public String ndjson() {
+    boolean extra = chunk.hasCustomIds() || chunk.hasParentIndexes();
+    String[] out = extra ? new String[lines.length] : lines;
     int size = 0;
-    for (String l : lines) {
-      size += l.length() + 1;
+    for (int i = 0; i < lines.length; i++) {
+      if (extra) {
+        out[i] = dev.batchinfer.worker.infer.ResultFormatter.withItemFields(lines[i], chunk.customId(i), chunk.parentIndex(i));
+      }
+      size += out[i].length() + 1;
     }
-    StringBuilder out = new StringBuilder(size);
-    for (String l : lines) {
-      out.append(l).append('\n');
+    StringBuilder text = new StringBuilder(size);
+    for (String l : out) {
+      text.append(l).append('\n');
     }
-    return out.toString();
+    return text.toString();
+  }
+
+  /**
+   * The items that ended without a result (error or cancel), encoded as a chunk record of only those
+   * (indexes, custom ids, parent indexes and inputs as they came), or null if every item has a result.
+   * Call only after the last answer.
+   */
+  public byte[] failedInputs() {
+    int n = 0;
+    for (boolean u : unsuccessful) {
+      n += u ? 1 : 0;
+    }
+    if (n == 0) {
+      return null;
+    }
+    long[] indexes = new long[n];
+    int[] offsets = new int[n + 1];
+    String[] ids = chunk.hasCustomIds() ? new String[n] : null;
+    long[] parents = chunk.hasParentIndexes() ? new long[n] : null;
+    java.io.ByteArrayOutputStream payloads = new java.io.ByteArrayOutputStream();
+    int at = 0;
+    for (int i = 0; i < unsuccessful.length; i++) {
+      if (!unsuccessful[i]) {
+        continue;
+      }
+      indexes[at] = chunk.itemIndex(i);
+      offsets[at] = payloads.size();
+      payloads.write(chunk.payloadArray(), chunk.payloadOffset(i), chunk.payloadLength(i));
+      if (ids != null) {
+        ids[at] = chunk.customId(i);
+      }
+      if (parents != null) {
+        parents[at] = chunk.parentIndex(i);
+      }
+      at++;
+    }
+    offsets[n] = payloads.size();
+    return dev.batchinfer.topics.serde.ChunkCodec.encode(chunk.header(), indexes, offsets, payloads.toByteArray(), ids,
+        parents);
   }
 
   @Override

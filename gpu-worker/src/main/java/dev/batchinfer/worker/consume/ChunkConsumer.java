@@ -214,6 +214,9 @@ public final class ChunkConsumer implements Runnable {
       for (int i = 0; i < chunk.itemCount(); i++) {
         skipped.answerCancelled(i, ResultFormatter.error(chunk.itemIndex(i), skip, why));
       }
+      if (skip.equals("cancelled")) {
+        skipped.markSkippedForBatchCancel();
+      }
       publishDirectly.accept(skipped);
       return;
     }
@@ -223,7 +226,11 @@ public final class ChunkConsumer implements Runnable {
     int[] runnable = new int[n];
     int count = 0;
     String[] errors = new String[n];
+    boolean[] withdrawn = skips.cancelledItems(chunk);
     for (int i = 0; i < n; i++) {
+      if (withdrawn != null && withdrawn[i]) {
+        continue; // answered below as cancelled
+      }
       String problem = runner.isEmpty()
           ? "model " + key + " is not served by this worker (it serves " + models.describe() + ")"
           : runner.get().config().input().checkPayload(chunk.payload(i));
@@ -239,10 +246,13 @@ public final class ChunkConsumer implements Runnable {
     for (int i = 0; i < n; i++) {
       if (errors[i] != null) {
         complete = pending.answer(i, errors[i], false);
+      } else if (withdrawn != null && withdrawn[i]) {
+        complete = pending.answerCancelled(i, ResultFormatter.error(chunk.itemIndex(i), "cancelled",
+            "the client cancelled this item before it ran"));
       }
     }
-    if (count < n) {
-      log.warn("{}: {} of {} items cannot run; answered with errors", chunk, n - count, n);
+    if (count + pending.cancelledCount() < n) {
+      log.warn("{}: {} of {} items cannot run; answered with errors", chunk, n - count - pending.cancelledCount(), n);
     }
     if (complete || n == 0) {
       publishDirectly.accept(pending);

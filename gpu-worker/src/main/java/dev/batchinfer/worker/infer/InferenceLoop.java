@@ -6,7 +6,9 @@ import dev.batchinfer.worker.batch.MicroBatcher;
 import dev.batchinfer.worker.batch.PendingChunk;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import dev.batchinfer.topics.message.InferenceChunk;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,13 +25,25 @@ public final class InferenceLoop implements Runnable {
   private final MicroBatcher batcher;
   private final LoadedModels models;
   private final Consumer<PendingChunk> onChunkDone;
+  private final Function<InferenceChunk, boolean[]> cancelledItems;
   private volatile boolean running = true;
 
   public InferenceLoop(ChunkSource source, MicroBatcher batcher, LoadedModels models, Consumer<PendingChunk> onChunkDone) {
+    this(source, batcher, models, onChunkDone, chunk -> null);
+  }
+
+  /**
+   * @param cancelledItems which items of a chunk the client has cancelled one by one since it was
+   *     read (null: none); looked at again when the chunk leaves the queue for the model, since a
+   *     chunk may wait there a while after it was read ahead
+   */
+  public InferenceLoop(ChunkSource source, MicroBatcher batcher, LoadedModels models, Consumer<PendingChunk> onChunkDone,
+      Function<InferenceChunk, boolean[]> cancelledItems) {
     this.source = source;
     this.batcher = batcher;
     this.models = models;
     this.onChunkDone = onChunkDone;
+    this.cancelledItems = cancelledItems;
   }
 
   public void stop() {
@@ -64,7 +78,7 @@ public final class InferenceLoop implements Runnable {
           if (c == null) {
             break;
           }
-          batcher.add(c, now);
+          add(c, now);
         }
         MicroBatcher.Batch batch = batcher.poll(now);
         if (batch != null) {
@@ -72,11 +86,22 @@ public final class InferenceLoop implements Runnable {
         }
         PendingChunk c = source.poll(Math.min(MAX_IDLE_WAIT_NANOS, batcher.nanosUntilDue(now)));
         if (c != null) {
-          batcher.add(c, System.nanoTime());
+          add(c, System.nanoTime());
         }
       }
       return null;
     }
+  }
+
+  /** Into the batcher, without the items cancelled since the chunk was read; a chunk left with none is done. */
+  private void add(PendingChunk c, long nowNanos) {
+    boolean[] cancelled = c.isShadow() ? null : cancelledItems.apply(c.chunk());
+    if (cancelled != null && c.withdraw(cancelled, position -> ResultFormatter.error(c.chunk().itemIndex(position),
+        "cancelled", "the client cancelled this item before it ran"))) {
+      onChunkDone.accept(c);
+      return;
+    }
+    batcher.add(c, nowNanos);
   }
 
   private void execute(MicroBatcher.Batch batch) {

@@ -59,6 +59,26 @@ public final class ResultFormatter {
     return "{\"index\":" + index + ",\"error\":{\"code\":" + quote(code) + ",\"message\":" + quote(message) + "}}";
   }
 
+  /**
+   * The line with the item's custom id and parent index (of a retry batch) added after its index;
+   * unchanged if it has neither. Every line starts with {@code {"index":N,}, and so does the result.
+   */
+  public static String withItemFields(String line, String customId, long parentIndex) {
+    if (customId == null && parentIndex < 0) {
+      return line;
+    }
+    int at = line.indexOf(',') + 1;
+    StringBuilder out = new StringBuilder(line.length() + 48 + (customId == null ? 0 : customId.length()));
+    out.append(line, 0, at);
+    if (customId != null) {
+      out.append("\"custom_id\":").append(quote(customId)).append(',');
+    }
+    if (parentIndex >= 0) {
+      out.append("\"parent_index\":").append(parentIndex).append(',');
+    }
+    return out.append(line, at, line.length()).toString();
+  }
+
   /** The label of a result line written by {@link #result}, or null for an error line. */
   public static String labelOf(String line) {
     int start = line.indexOf(",\"result\":{\"label\":\"");

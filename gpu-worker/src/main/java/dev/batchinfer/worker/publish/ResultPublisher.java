@@ -1,6 +1,7 @@
 package dev.batchinfer.worker.publish;
 
 import dev.batchinfer.store.batch.BatchStore;
+import dev.batchinfer.store.batch.ResultLines;
 import dev.batchinfer.topics.Topic;
 import dev.batchinfer.topics.Topics;
 import dev.batchinfer.topics.message.ChunkDone;
@@ -52,16 +53,30 @@ public final class ResultPublisher implements AutoCloseable {
 
   public void publish(PendingChunk chunk) {
     inFlight.incrementAndGet();
-    attempt(chunk, chunk.ndjson(), 100);
+    attempt(chunk, chunk.ndjson(), chunk.failedInputs(), 100);
   }
 
-  private void attempt(PendingChunk chunk, String ndjson, long backoffMs) {
+  /**
+   * A chunk with cancelled items (the batch was cancelled or expired, or the client cancelled some
+   * items) does not replace answers an earlier delivery of the same chunk already stored: a
+   * cancel that came in between must not turn finished items into cancelled ones. Its chunk-done
+   * event then counts what is stored, so the counts always match the stored lines.
+   */
+  private void attempt(PendingChunk chunk, String ndjson, byte[] failedInputs, long backoffMs) {
     ChunkHeader h = chunk.chunk().header();
-    boolean skipped = chunk.cancelledCount() == chunk.chunk().itemCount();
-    (skipped ? store.writeChunkResultsIfAbsent(h.batchId(), h.chunkIndex(), ndjson)
-        : store.writeChunkResults(h.batchId(), h.chunkIndex(), ndjson))
+    boolean keepEarlier = chunk.cancelledCount() > 0;
+    int[] own = {chunk.succeededCount(), chunk.failedCount(), chunk.cancelledCount()};
+    CompletableFuture<int[]> counts = (keepEarlier ? store.writeChunkResultsIfAbsent(h.batchId(), h.chunkIndex(), ndjson)
+        : store.writeChunkResults(h.batchId(), h.chunkIndex(), ndjson)).toCompletableFuture()
+        .thenCompose(written -> !keepEarlier || written ? CompletableFuture.completedFuture(own)
+            : store.readChunkResults(h.batchId(), h.chunkIndex()).toCompletableFuture()
+                .thenApply(stored -> stored == null ? own : ResultLines.count(stored)));
+    // The inputs of items without a result, for a retry; stored with the results, before progress.
+    CompletableFuture<?> inputs = failedInputs == null ? CompletableFuture.completedFuture(null)
+        : store.writeFailedInputs(h.batchId(), h.chunkIndex(), failedInputs, keepEarlier).toCompletableFuture();
+    CompletableFuture.allOf(counts, inputs)
         // Not on Lettuce's event loop: a Kafka send may block while the producer's buffer is full.
-        .thenComposeAsync(ignored -> sendProgress(chunk), sender)
+        .thenComposeAsync(ignored -> sendProgress(chunk, counts.join()), sender)
         .whenComplete((ok, error) -> {
           if (error == null) {
             onPublished.accept(chunk);
@@ -71,17 +86,18 @@ public final class ResultPublisher implements AutoCloseable {
             log.warn("{}: not published before shutdown; it will be redelivered", chunk);
           } else {
             log.warn("{}: publishing failed, retrying in {} ms: {}", chunk, backoffMs, error.toString());
-            retries.schedule(() -> attempt(chunk, ndjson, Math.min(MAX_BACKOFF_MS, backoffMs * 2)),
+            retries.schedule(() -> attempt(chunk, ndjson, failedInputs, Math.min(MAX_BACKOFF_MS, backoffMs * 2)),
                 backoffMs, TimeUnit.MILLISECONDS);
           }
         });
   }
 
-  private CompletableFuture<Void> sendProgress(PendingChunk chunk) {
+  /** @param counts {succeeded, failed, cancelled} as stored */
+  private CompletableFuture<Void> sendProgress(PendingChunk chunk, int[] counts) {
     ChunkHeader h = chunk.chunk().header();
     ChunkDone done = new ChunkDone(h.batchId(), h.chunkIndex(), h.chunkCount(), h.totalItems(),
-        chunk.succeededCount(), chunk.failedCount(), chunk.cancelledCount(), h.modelVersion(), workerId,
-        System.currentTimeMillis(), null);
+        counts[0], counts[1], counts[2], h.modelVersion(), workerId,
+        System.currentTimeMillis(), null, chunk.skippedForBatchCancel() ? Boolean.TRUE : null);
     CompletableFuture<Void> sent = new CompletableFuture<>();
     byte[] key = progress.keySerde().serializer().serialize(progress.name(), h.batchId());
     byte[] value = progress.valueSerde().serializer().serialize(progress.name(), done);

@@ -101,4 +101,55 @@ class PendingChunkTest {
     assertThat(c.answer(4, "r", true)).isTrue();
     assertThat(c.succeededCount()).isEqualTo(2);
   }
+
+  @Test
+  void result_lines_carry_custom_ids_and_the_inputs_of_items_without_a_result_are_kept_for_a_retry() {
+    var header = new dev.batchinfer.topics.message.ChunkHeader("b", 4, -1, -1, "m", "1.0.0", Priority.LOW, 0L, "t");
+    var chunk = new dev.batchinfer.topics.message.InferenceChunk(header, new long[] {10, 11, 12}, new int[] {0, 1, 3, 4},
+        new byte[] {7, 8, 8, 9}, new String[] {"a", null, "c"}, new long[] {100, 101, 102});
+    PendingChunk c = new PendingChunk(chunk, "m@1.0.0", "source", new int[] {0, 1, 2});
+    c.answer(0, "{\"index\":10,\"result\":{}}", true);
+    c.answer(1, "{\"index\":11,\"error\":{\"code\":\"model_error\",\"message\":\"x\"}}", false);
+    c.answerCancelled(2, "{\"index\":12,\"error\":{\"code\":\"cancelled\",\"message\":\"x\"}}");
+
+    assertThat(c.ndjson().split("\n")).containsExactly(
+        "{\"index\":10,\"custom_id\":\"a\",\"parent_index\":100,\"result\":{}}",
+        "{\"index\":11,\"parent_index\":101,\"error\":{\"code\":\"model_error\",\"message\":\"x\"}}",
+        "{\"index\":12,\"custom_id\":\"c\",\"parent_index\":102,\"error\":{\"code\":\"cancelled\",\"message\":\"x\"}}");
+    var kept = dev.batchinfer.topics.serde.ChunkCodec.decode(c.failedInputs());
+    assertThat(kept.itemCount()).isEqualTo(2);
+    assertThat(kept.itemIndex(0)).isEqualTo(11);
+    assertThat(kept.customId(1)).isEqualTo("c");
+    assertThat(kept.parentIndex(1)).isEqualTo(102);
+    byte[] second = new byte[2];
+    kept.payload(0).get(second);
+    assertThat(second).containsExactly(8, 8);
+  }
+
+  @Test
+  void a_chunk_whose_items_all_have_results_keeps_no_inputs() {
+    PendingChunk c = pendingOf(2);
+    c.answer(0, "{\"index\":0,\"result\":{}}", true);
+    c.answer(1, "{\"index\":1,\"result\":{}}", true);
+    assertThat(c.failedInputs()).isNull();
+    assertThat(c.ndjson()).isEqualTo("{\"index\":0,\"result\":{}}\n{\"index\":1,\"result\":{}}\n");
+  }
+
+  @Test
+  void items_withdrawn_before_the_model_are_answered_cancelled_and_no_longer_runnable() {
+    PendingChunk c = pendingOf(4);
+    assertThat(c.withdraw(new boolean[] {false, true, false, true}, p -> "cancelled " + p)).isFalse();
+    assertThat(c.runnableCount()).isEqualTo(2);
+    assertThat(c.runnablePosition(0)).isZero();
+    assertThat(c.runnablePosition(1)).isEqualTo(2);
+    assertThat(c.line(3)).isEqualTo("cancelled 3");
+    assertThat(c.cancelledCount()).isEqualTo(2);
+    assertThat(c.answer(0, "zero", true)).isFalse();
+    assertThat(c.answer(2, "two", true)).isTrue();
+    assertThat(c.succeededCount()).isEqualTo(2);
+
+    PendingChunk all = pendingOf(2);
+    assertThat(all.withdraw(new boolean[] {true, true}, p -> "x")).isTrue();
+    assertThat(all.runnableCount()).isZero();
+  }
 }

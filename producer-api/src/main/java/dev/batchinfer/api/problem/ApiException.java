@@ -15,6 +15,7 @@ public class ApiException extends RuntimeException {
   private final String title;
   private final String field;
   private final Duration retryAfter;
+  private final java.util.Map<String, Object> extensions = new java.util.LinkedHashMap<>();
 
   public ApiException(int status, String type, String title, String detail, String field, Duration retryAfter) {
     super(detail);
@@ -41,6 +42,16 @@ public class ApiException extends RuntimeException {
   /** 503: a dependency is down; nothing was accepted, the client may retry after the given time. */
   public static ApiException unavailable(String detail, Duration retryAfter) {
     return new ApiException(503, "unavailable", "The service cannot accept this now", detail, null, retryAfter);
+  }
+
+  /** Adds an RFC 9457 extension member (e.g. the line of an upload that failed). */
+  public ApiException with(String member, Object value) {
+    extensions.put(member, value);
+    return this;
+  }
+
+  public java.util.Map<String, Object> extensions() {
+    return java.util.Collections.unmodifiableMap(extensions);
   }
 
   public int status() {

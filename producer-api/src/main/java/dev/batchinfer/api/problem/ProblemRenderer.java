@@ -28,6 +28,7 @@ public final class ProblemRenderer {
     if (e.field() != null && !e.field().isEmpty()) {
       body.put("field", e.field());
     }
+    e.extensions().forEach(body::putIfAbsent);
     if (e.retryAfter() != null) {
       ctx.header("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds())));
     }

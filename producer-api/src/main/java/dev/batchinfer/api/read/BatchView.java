@@ -24,6 +24,14 @@ public final class BatchView {
     return "/v1/batch/" + batchId + "/status";
   }
 
+  /** Where a batch of {@code items} with these options would stand if it were queued now (dry runs). */
+  public EtaEstimator.Estimate estimate(String tenant, String batchId, dev.batchinfer.api.submit.BatchOptions options,
+      long items) {
+    Instant now = Instant.now();
+    return eta.estimate(BatchRecord.queued(batchId, tenant, options.model().model(), options.model().version(),
+        options.priority(), items, new long[] {0}, null, java.util.List.of(), null, now, now, now, java.time.Duration.ZERO));
+  }
+
   public Map<String, Object> accepted(BatchRecord r) {
     return status(r);
   }
@@ -54,6 +62,12 @@ public final class BatchView {
     body.put("deadline", text(r.deadline()));
     body.put("callback_url", r.callbackUrl());
     body.put("metadata", metadata(r.metadataJson()));
+    if (r.parentBatchId() != null) {
+      body.put("parent_batch_id", r.parentBatchId());
+    }
+    if (!r.childBatchIds().isEmpty()) {
+      body.put("retries", r.childBatchIds());
+    }
     Map<String, String> links = new LinkedHashMap<>();
     links.put("status", baseUrl + statusPath(r.batchId()));
     links.put("results", baseUrl + "/v1/batch/" + r.batchId() + "/results");

@@ -5,6 +5,7 @@ import dev.batchinfer.api.problem.ApiException;
 import dev.batchinfer.store.batch.BatchRecord;
 import dev.batchinfer.store.batch.BatchStore;
 import dev.batchinfer.store.batch.ResultLines;
+import dev.batchinfer.store.batch.ResultMerge;
 import dev.batchinfer.topics.message.BatchStatus;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -38,9 +39,10 @@ public final class ReadHandlers {
 
   public void results(Context ctx) throws IOException {
     BatchRecord batch = find(ctx);
+    boolean merged = merged(ctx);
     String accept = ctx.header("Accept");
     if (accept != null && accept.contains(NDJSON)) {
-      streamAll(ctx, batch);
+      streamAll(ctx, batch, merged);
       return;
     }
     long offset = longParam(ctx, "offset", 0, 0, Long.MAX_VALUE);
@@ -51,6 +53,9 @@ public final class ReadHandlers {
       int firstChunk = batch.chunkOf(offset);
       int lastChunk = batch.chunkOf(end - 1);
       lines = ResultLines.inRange(chunks(batch, firstChunk, lastChunk + 1), offset, end);
+      if (merged) {
+        lines = mergeRetries(batch, lines, offset, end);
+      }
     }
     long window = Math.max(0, end - offset);
     StringBuilder body = new StringBuilder(64 + lines.stream().mapToInt(String::length).sum() + lines.size());
@@ -75,16 +80,56 @@ public final class ReadHandlers {
   }
 
   /** Every finished result, one JSON object per line, in input order. */
-  private void streamAll(Context ctx, BatchRecord batch) throws IOException {
+  private void streamAll(Context ctx, BatchRecord batch, boolean merged) throws IOException {
     ctx.contentType(NDJSON);
     OutputStream out = ctx.outputStream();
     for (int from = 0; from < batch.chunkCount(); from += STREAM_CHUNKS_PER_READ) {
       int to = Math.min(batch.chunkCount(), from + STREAM_CHUNKS_PER_READ);
+      if (merged && !batch.childBatchIds().isEmpty()) {
+        long first = batch.chunkStarts()[from];
+        long end = to < batch.chunkCount() ? batch.chunkStarts()[to] : batch.total();
+        for (String line : mergeRetries(batch, ResultLines.inRange(chunks(batch, from, to), first, end), first, end)) {
+          out.write(line.getBytes(StandardCharsets.UTF_8));
+          out.write('\n');
+        }
+        continue;
+      }
       for (String chunk : chunks(batch, from, to)) {
         out.write(chunk.getBytes(StandardCharsets.UTF_8));
       }
     }
     out.flush();
+  }
+
+  private static boolean merged(Context ctx) {
+    String v = ctx.queryParam("merged");
+    if (v == null || v.equals("false")) {
+      return false;
+    }
+    if (v.equals("true")) {
+      return true;
+    }
+    throw ApiException.invalid("merged", "\"merged\" must be true or false, got \"" + v + "\"");
+  }
+
+  /**
+   * The batch's lines for items {@code [from, to)} with each item a retry answered replaced by that
+   * answer (the latest retry's, when several answered it), under the parent's index.
+   */
+  private List<String> mergeRetries(BatchRecord batch, List<String> lines, long from, long to) {
+    java.util.Map<Long, String> replacements = new java.util.HashMap<>();
+    for (String childId : batch.childBatchIds()) {
+      BatchRecord child = store.find(childId).orElse(null);
+      if (child == null || child.parentStarts().length == 0) {
+        continue; // removed by its retention: the parent's own answers stand
+      }
+      int first = Math.max(0, child.chunkOfParentIndex(from));
+      int last = child.chunkOfParentIndex(to - 1);
+      if (last >= 0) {
+        ResultMerge.collect(store.readChunkResults(childId, first, last + 1), childId, from, to, replacements);
+      }
+    }
+    return ResultMerge.apply(lines, replacements);
   }
 
   /**

@@ -4,16 +4,25 @@ import dev.batchinfer.api.limits.TenantLimits;
 import dev.batchinfer.api.problem.ApiException;
 import dev.batchinfer.store.batch.BatchRecord;
 import dev.batchinfer.store.batch.BatchStore;
+import dev.batchinfer.topics.message.ChunkDone;
 import dev.batchinfer.topics.message.ChunkHeader;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Accepts a validated batch: records it, commits every chunk to Kafka, and only then returns. Any
- * failure after validation removes the record, so a client that got an error can simply retry.
+ * Accepts a validated batch: its chunks go to Kafka in one transaction, the batch is recorded in
+ * Redis, and only then is the transaction committed. Any failure before the commit aborts the
+ * transaction and removes the record, so a client that got an error can simply retry.
+ *
+ * <p>One path serves every kind of submit. A JSON body is read whole first (its options may come
+ * after its inputs), so its counts are known and its chunks carry them. An NDJSON upload is
+ * streamed: chunks go out as its lines arrive, carrying unknown counts, and a seal with the counts
+ * goes to the progress topic in the same transaction (see {@link ChunkDone#seal}).
  */
 public final class BatchAcceptor {
 
@@ -22,14 +31,25 @@ public final class BatchAcceptor {
 
   private final BatchStore store;
   private final ChunkPublisher publisher;
+  private final ChunkPublisher uploads;
   private final Clock clock;
   private final int estimatedItemsPerSecond;
   private final TenantLimits limits;
-  private final java.time.Duration defaultWindow;
-  private final java.time.Duration defaultRetention;
+  private final Duration defaultWindow;
+  private final Duration defaultRetention;
+  private final Duration uploadTimeout;
 
-  public BatchAcceptor(BatchStore store, ChunkPublisher publisher, Clock clock, int estimatedItemsPerSecond,
-      TenantLimits limits, java.time.Duration defaultWindow, java.time.Duration defaultRetention) {
+  /**
+   * @param publisher producers for batches whose chunks are all at hand (JSON bodies, retries, sync
+   *     predicts): their transactions are short
+   * @param uploads producers for streamed uploads, whose transactions stay open while the body
+   *     arrives: a pool of their own, so slow uploads never take the producers other submits need
+   * @param uploadTimeout the longest a streamed upload may take (its transaction stays open meanwhile)
+   */
+  public BatchAcceptor(BatchStore store, ChunkPublisher publisher, ChunkPublisher uploads, Clock clock,
+      int estimatedItemsPerSecond, TenantLimits limits, Duration defaultWindow, Duration defaultRetention,
+      Duration uploadTimeout) {
+    this.uploads = uploads;
     this.defaultRetention = defaultRetention;
     this.limits = limits;
     this.defaultWindow = defaultWindow;
@@ -37,54 +57,187 @@ public final class BatchAcceptor {
     this.publisher = publisher;
     this.clock = clock;
     this.estimatedItemsPerSecond = estimatedItemsPerSecond;
+    this.uploadTimeout = uploadTimeout;
   }
 
   /** @throws ApiException 503 with Retry-After if Redis or Kafka cannot take the batch */
   public BatchRecord accept(String batchId, String tenant, ParsedBatch batch) {
-    limits.admitItems(tenant, batchId, batch.totalItems());
-    Instant created = clock.instant();
-    // A static estimate from configured throughput; it does not yet look at the queue.
-    Instant eta = created.plusMillis(Math.max(1, batch.totalItems() * 1000 / estimatedItemsPerSecond));
-    long[] starts = batch.chunks().stream().mapToLong(c -> c.indexes()[0]).toArray();
-    BatchRecord record = BatchRecord.queued(batchId, tenant, batch.model().model(), batch.model().version(), batch.priority(),
-        batch.totalItems(), starts, batch.callbackUrl(), batch.callbackEvents(), batch.metadataJson(), created, eta,
-        created.plus(batch.completionWindow() != null ? batch.completionWindow() : defaultWindow),
-        batch.retention() != null ? batch.retention() : defaultRetention);
-    try {
-      store.create(record);
-    } catch (RuntimeException e) {
-      log.warn("batch {}: cannot record it in Redis: {}", batchId, e.toString());
-      releaseQuietly(tenant, batchId);
-      throw ApiException.unavailable("the batch store is unavailable; nothing was accepted", RETRY_AFTER);
-    }
-    ChunkHeader template = new ChunkHeader(batchId, 0, batch.chunks().size(), batch.totalItems(),
-        batch.model().model(), batch.model().version(), batch.priority(), created.toEpochMilli(), tenant);
-    try {
-      publisher.publish(batchId, template, batch.chunks());
-    } catch (ChunkPublisher.PublishException e) {
-      log.warn("batch {}: {}", batchId, e.getMessage());
-      deleteQuietly(batchId);
-      throw ApiException.unavailable("the queue is unavailable; nothing was accepted", RETRY_AFTER);
-    }
-    log.info("batch {} queued: {} items in {} chunks for {} at priority {}", batchId, batch.totalItems(),
-        batch.chunks().size(), batch.model().id(), batch.priority().wire());
-    return record;
-  }
-
-  private void releaseQuietly(String tenant, String batchId) {
-    try {
-      store.releaseQueued(tenant, batchId);
-    } catch (RuntimeException e) {
-      log.warn("batch {}: its queued-items reservation stays until Redis is back: {}", batchId, e.toString());
+    try (Pending pending = begin(publisher, batchId, tenant, batch.options(), batch.chunks().size(), batch.totalItems(),
+        null)) {
+      batch.chunks().forEach(pending);
+      return pending.finish(batch.totalItems());
     }
   }
 
-  private void deleteQuietly(String batchId) {
+  /** Starts a streamed batch: feed it chunks, then {@link Pending#finish}; closing it unfinished leaves nothing. */
+  public Pending beginStreamed(String batchId, String tenant, BatchOptions options) {
+    return begin(uploads, batchId, tenant, options, ChunkHeader.UNKNOWN, ChunkHeader.UNKNOWN, null);
+  }
+
+  /** Starts a retry batch of {@code parentBatchId}: its items carry their index in the parent. */
+  public Pending beginRetry(String batchId, String tenant, BatchOptions options, String parentBatchId) {
+    return begin(publisher, batchId, tenant, options, ChunkHeader.UNKNOWN, ChunkHeader.UNKNOWN, parentBatchId);
+  }
+
+  private Pending begin(ChunkPublisher via, String batchId, String tenant, BatchOptions options, int chunkCount,
+      long total, String parentBatchId) {
+    Pending p = new Pending(via, batchId, tenant, options, chunkCount, total, parentBatchId);
     try {
-      store.delete(batchId);
+      // Counts known: reserve them now. Streamed: only check there is room; the real count is
+      // reserved when the upload is complete, before the commit.
+      p.reserve(Math.max(0, total));
+      return p;
     } catch (RuntimeException e) {
-      // The record then says "queued" for a batch with no chunks; log loudly so it is visible.
-      log.error("batch {}: publish failed and its record could not be removed: {}", batchId, e.toString());
+      p.close();
+      throw e;
+    }
+  }
+
+  /** A batch being accepted. Not thread-safe: one submit feeds it. */
+  public final class Pending implements Consumer<Chunker.ChunkItems>, AutoCloseable {
+    private final ChunkPublisher via;
+    private final String batchId;
+    private final String tenant;
+    private final BatchOptions options;
+    private final String parentBatchId;
+    private final ChunkHeader template;
+    private long[] starts = new long[16];
+    private long[] parentStarts;
+    private int chunks;
+    private ChunkPublisher.Transaction transaction;
+    private boolean reserved;
+    private boolean redisWritten;
+    private boolean accepted;
+
+    private Pending(ChunkPublisher via, String batchId, String tenant, BatchOptions options, int chunkCount, long total,
+        String parentBatchId) {
+      this.via = via;
+      this.batchId = batchId;
+      this.tenant = tenant;
+      this.options = options;
+      this.parentBatchId = parentBatchId;
+      // Chunks carry when the submit began (a worker's requeue age); the record takes its times at finish.
+      this.template = new ChunkHeader(batchId, 0, chunkCount, total, options.model().model(), options.model().version(),
+          options.priority(), clock.millis(), tenant);
+    }
+
+    private void reserve(long items) {
+      reserved = true; // also when refused: releasing is harmless
+      limits.admitItems(tenant, batchId, items);
+    }
+
+    /** Sends one chunk (inside the batch's transaction, opened by the first). */
+    @Override
+    public void accept(Chunker.ChunkItems chunk) {
+      if (chunks == starts.length) {
+        starts = Arrays.copyOf(starts, chunks * 2);
+        if (parentStarts != null) {
+          parentStarts = Arrays.copyOf(parentStarts, chunks * 2);
+        }
+      }
+      starts[chunks] = chunk.indexes()[0];
+      if (chunk.parentIndexes() != null) {
+        if (parentStarts == null) {
+          parentStarts = new long[starts.length];
+        }
+        parentStarts[chunks] = chunk.parentIndexes()[0];
+      }
+      if (chunk.customIds() != null) {
+        try {
+          redisWritten = true;
+          store.indexCustomIds(batchId, chunk.customIds(), chunk.indexes(), uploadTimeout.multipliedBy(2));
+        } catch (RuntimeException e) {
+          log.warn("batch {}: cannot index its custom ids in Redis: {}", batchId, e.toString());
+          throw ApiException.unavailable("the batch store is unavailable; nothing was accepted", RETRY_AFTER);
+        }
+      }
+      if (transaction == null) {
+        transaction = publish(() -> via.begin(batchId, template));
+      }
+      publish(() -> {
+        transaction.send(chunk);
+        return null;
+      });
+      chunks++;
+    }
+
+    /**
+     * Records the batch and commits its chunks.
+     *
+     * @throws ApiException 429 over the tenant's limits, 503 if Redis or Kafka cannot take it
+     */
+    public BatchRecord finish(long totalItems) {
+      if (chunks == 0) {
+        throw new IllegalStateException("batch " + batchId + " has no chunks");
+      }
+      boolean streamed = !template.countsKnown();
+      if (streamed) {
+        reserve(totalItems);
+      }
+      // Created, and so its deadline, when it is recorded: a long upload must not arrive already expired.
+      Instant created = clock.instant();
+      // A static estimate from configured throughput; status reads compute a rolling one.
+      Instant eta = created.plusMillis(Math.max(1, totalItems * 1000 / estimatedItemsPerSecond));
+      BatchRecord record = BatchRecord.queued(batchId, tenant, options.model().model(), options.model().version(),
+          options.priority(), totalItems, Arrays.copyOf(starts, chunks), options.callbackUrl(), options.callbackEvents(),
+          options.metadataJson(), created, eta,
+          created.plus(options.completionWindow() != null ? options.completionWindow() : defaultWindow),
+          options.retention() != null ? options.retention() : defaultRetention)
+          .asRetryOf(parentBatchId, parentStarts == null ? null : Arrays.copyOf(parentStarts, chunks));
+      try {
+        redisWritten = true;
+        store.create(record);
+      } catch (RuntimeException e) {
+        log.warn("batch {}: cannot record it in Redis: {}", batchId, e.toString());
+        throw ApiException.unavailable("the batch store is unavailable; nothing was accepted", RETRY_AFTER);
+      }
+      publish(() -> {
+        if (streamed) {
+          // Same transaction as the chunks: the topology sees it before any chunk of the batch is done.
+          transaction.sendProgress(ChunkDone.seal(batchId, chunks, totalItems, created.toEpochMilli()));
+        }
+        transaction.commit();
+        return null;
+      });
+      accepted = true;
+      log.info("batch {} queued: {} items in {} chunks for {} at priority {}{}", batchId, totalItems, chunks,
+          options.model().id(), options.priority().wire(), streamed ? " (streamed)" : "");
+      return record;
+    }
+
+    private <T> T publish(java.util.function.Supplier<T> step) {
+      try {
+        return step.get();
+      } catch (ChunkPublisher.PublishException e) {
+        log.warn("batch {}: {}", batchId, e.getMessage());
+        throw ApiException.unavailable("the queue is unavailable; nothing was accepted", RETRY_AFTER);
+      }
+    }
+
+    /** Unless accepted: aborts the transaction, removes whatever reached Redis, releases the reservation. */
+    @Override
+    public void close() {
+      if (transaction != null) {
+        transaction.close(); // aborts unless committed; gives the producer back either way
+      }
+      if (accepted) {
+        return;
+      }
+      if (redisWritten) {
+        try {
+          store.delete(batchId);
+        } catch (RuntimeException e) {
+          // The record then says "queued" for a batch with no chunks; log loudly so it is visible.
+          log.error("batch {}: not accepted and its record could not be removed: {}", batchId, e.toString());
+        }
+      }
+      if (reserved) {
+        try {
+          store.releaseQueued(tenant, batchId);
+        } catch (RuntimeException e) {
+          log.warn("batch {}: its queued-items reservation stays until Redis is back: {}", batchId, e.toString());
+        }
+      }
     }
   }
 }

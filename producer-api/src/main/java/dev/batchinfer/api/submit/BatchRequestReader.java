@@ -142,18 +142,14 @@ public final class BatchRequestReader {
             readInputs(p, model, chunker);
           }
         }
-        case "priority" -> {
-          String wire = text(p, value, "/priority", "one of low, normal, high");
-          priority = Priority.fromWire(wire).orElseThrow(() ->
-              ApiException.invalid("/priority", "unknown priority \"" + wire + "\": use one of low, normal, high"));
-        }
+        case "priority" -> priority = priority(text(p, value, "/priority", "one of low, normal, high"), "/priority");
         case "callback_url" -> callbackUrl = value == JsonToken.VALUE_NULL ? null
-            : checkCallback(text(p, value, "/callback_url", "an absolute http or https URL"));
+            : checkCallback(text(p, value, "/callback_url", "an absolute http or https URL"), "/callback_url");
         case "callback_events" -> callbackEvents = readCallbackEvents(p, value);
-        case "completion_window" -> window = readDuration("completion_window", MAX_WINDOW,
+        case "completion_window" -> window = readDuration("completion_window", "/completion_window", MAX_WINDOW,
             text(p, value, "/completion_window", "a duration such as 10m or 24h"));
-        case "retention" -> retention = readDuration("retention", dev.batchinfer.store.batch.BatchStore.MAX_RETENTION,
-            text(p, value, "/retention", "a duration such as 1h or 7d"));
+        case "retention" -> retention = readDuration("retention", "/retention",
+            dev.batchinfer.store.batch.BatchStore.MAX_RETENTION, text(p, value, "/retention", "a duration such as 1h or 7d"));
         case "metadata" -> metadata = readMetadata(p, value);
         default -> throw ApiException.invalid("/" + field, "unknown field \"" + field
             + "\": the body takes model, inputs, priority, callback_url, callback_events, completion_window, retention and metadata");
@@ -180,9 +176,14 @@ public final class BatchRequestReader {
   }
 
   private Chunker newChunker(ModelConfig model) {
-    int header = ChunkCodec.headerBytes("x".repeat(MAX_BATCH_ID_CHARS), model.model(), model.version(),
+    return newChunker(model, null);
+  }
+
+  /** A chunker for the model's batches; {@code sink} null keeps the chunks (see {@link Chunker}). */
+  public Chunker newChunker(ModelConfig model, java.util.function.Consumer<Chunker.ChunkItems> sink) {
+    int header = ChunkCodec.extendedHeaderBytes("x".repeat(MAX_BATCH_ID_CHARS), model.model(), model.version(),
         "x".repeat(MAX_TENANT_CHARS));
-    return new Chunker(chunkMaxItems, chunkMaxBytes, header);
+    return new Chunker(chunkMaxItems, chunkMaxBytes, header, sink);
   }
 
   private void readInputs(JsonParser p, ModelConfig model, Chunker chunker) throws IOException {
@@ -192,18 +193,32 @@ public final class BatchRequestReader {
         throw ApiException.tooLarge("/inputs", "more than " + maxItems + " inputs in one request: split the batch");
       }
       JsonNode item = json.readTree(p);
-      byte[] payload;
-      try {
-        payload = model.input().encode(item);
-      } catch (InvalidInputException e) {
-        throw ApiException.invalid("/inputs/" + index + e.pointer(), "input " + index + ": " + e.getMessage());
-      }
-      if (payload.length > chunker.maxItemBytes()) {
-        throw ApiException.invalid("/inputs/" + index, "input " + index + " is " + payload.length
-            + " bytes; at most " + chunker.maxItemBytes() + " fit in one chunk (CHUNK_MAX_BYTES)");
-      }
-      chunker.add(index++, payload);
+      chunker.add(index, encode(model, chunker, item, "/inputs/" + index, "input " + index, null), null, -1);
+      index++;
     }
+  }
+
+  /**
+   * One input validated against the model and encoded.
+   *
+   * @param pointer where the input is (a JSON pointer into the body or the line)
+   * @param what how to name it in the message ("input 3", "line 17")
+   * @param customId the item's custom id, or null: it shares the chunk's byte bound with the input
+   */
+  private static byte[] encode(ModelConfig model, Chunker chunker, JsonNode item, String pointer, String what,
+      String customId) {
+    byte[] payload;
+    try {
+      payload = model.input().encode(item);
+    } catch (InvalidInputException e) {
+      throw ApiException.invalid(pointer + e.pointer(), what + ": " + e.getMessage());
+    }
+    int max = chunker.maxItemBytes(customId);
+    if (payload.length > max) {
+      throw ApiException.invalid(pointer, what + " is " + payload.length + " bytes; at most " + max
+          + (customId == null ? "" : " with its custom_id") + " fit in one chunk (CHUNK_MAX_BYTES)");
+    }
+    return payload;
   }
 
   /** Keeps the inputs as tokens until the model is known, counting them so the limit still holds. */
@@ -228,11 +243,23 @@ public final class BatchRequestReader {
     if (value != JsonToken.START_OBJECT) {
       throw ApiException.invalid("/metadata", "\"metadata\" must be a JSON object");
     }
-    String text = json.writeValueAsString(json.readTree(p));
+    return metadata(json.readTree(p), "/metadata");
+  }
+
+  private String metadata(JsonNode object, String field) throws IOException {
+    if (!object.isObject()) {
+      throw ApiException.invalid(field, "\"metadata\" must be a JSON object");
+    }
+    String text = json.writeValueAsString(object);
     if (text.length() > MAX_METADATA_BYTES) {
-      throw ApiException.invalid("/metadata", "\"metadata\" is " + text.length() + " bytes; keep it under " + MAX_METADATA_BYTES);
+      throw ApiException.invalid(field, "\"metadata\" is " + text.length() + " bytes; keep it under " + MAX_METADATA_BYTES);
     }
     return text;
+  }
+
+  private static Priority priority(String wire, String field) {
+    return Priority.fromWire(wire).orElseThrow(() ->
+        ApiException.invalid(field, "unknown priority \"" + wire + "\": use one of low, normal, high"));
   }
 
   private static String text(JsonParser p, JsonToken value, String field, String expected) throws IOException {
@@ -246,22 +273,22 @@ public final class BatchRequestReader {
    * The SSRF guard's check of the URL's form and of any literal address. Host names are resolved
    * and checked again by the dispatcher at each attempt, against the address it then connects to.
    */
-  private String checkCallback(String url) {
+  private String checkCallback(String url, String field) {
     try {
       callbacks.checkUrl(url);
       return url;
     } catch (RejectedCallbackException e) {
-      throw ApiException.invalid("/callback_url", "\"callback_url\" " + e.getMessage() + ", got \"" + url + "\"");
+      throw ApiException.invalid(field, "\"callback_url\" " + e.getMessage() + ", got \"" + url + "\"");
     }
   }
 
   static final java.time.Duration MAX_WINDOW = java.time.Duration.ofDays(30);
 
-  private static java.time.Duration readDuration(String field, java.time.Duration max, String text) {
+  private static java.time.Duration readDuration(String name, String field, java.time.Duration max, String text) {
     java.time.Duration d = dev.batchinfer.topics.env.Env.parseDuration(text).orElseThrow(() -> ApiException.invalid(
-        "/" + field, "\"" + field + "\" must be a duration such as 10m, 24h or 7d, got \"" + text + "\""));
+        field, "\"" + name + "\" must be a duration such as 10m, 24h or 7d, got \"" + text + "\""));
     if (d.isZero() || d.compareTo(max) > 0) {
-      throw ApiException.invalid("/" + field, "\"" + field + "\" must be more than 0 and at most " + max.toDays() + "d");
+      throw ApiException.invalid(field, "\"" + name + "\" must be more than 0 and at most " + max.toDays() + "d");
     }
     return d;
   }
@@ -272,16 +299,198 @@ public final class BatchRequestReader {
           + String.join(", ", BatchEvent.TYPES));
     }
     List<String> events = new ArrayList<>();
+    int at = 0;
     while (p.nextToken() != JsonToken.END_ARRAY) {
       String type = p.currentToken() == JsonToken.VALUE_STRING ? p.getText() : null;
-      if (type == null || !BatchEvent.TYPES.contains(type)) {
-        throw ApiException.invalid("/callback_events/" + events.size(), "unknown event type " + p.getText()
-            + ": choose from " + String.join(", ", BatchEvent.TYPES));
-      }
-      if (!events.contains(type)) {
-        events.add(type);
-      }
+      addCallbackEvent(events, type, p.getText(), "/callback_events/" + at++);
     }
     return List.copyOf(events);
+  }
+
+  private static void addCallbackEvent(List<String> events, String type, String given, String field) {
+    if (type == null || !BatchEvent.TYPES.contains(type)) {
+      throw ApiException.invalid(field, "unknown event type " + given + ": choose from " + String.join(", ", BatchEvent.TYPES));
+    }
+    if (!events.contains(type)) {
+      events.add(type);
+    }
+  }
+
+  // ---------------------------------------------------------------- NDJSON uploads
+
+  /** Query parameters that carry an NDJSON upload's batch options. */
+  public static final List<String> QUERY_OPTIONS = List.of("model", "priority", "callback_url", "callback_events",
+      "completion_window", "retention", "metadata");
+  /** The longest custom_id accepted, in characters. */
+  public static final int MAX_CUSTOM_ID_CHARS = 128;
+  /** Duplicate custom ids a dry run lists (it counts them all). */
+  static final int MAX_DUPLICATES_LISTED = 100;
+
+  /**
+   * The batch options of an NDJSON upload, from query parameters (each named in its error).
+   *
+   * @param query every query parameter; {@code allowedExtra} names those read elsewhere (dry_run)
+   */
+  public BatchOptions readOptions(java.util.Map<String, List<String>> query, Function<String, ModelConfig> resolveModel,
+      Set<String> allowedExtra) {
+    for (var e : query.entrySet()) {
+      if (!QUERY_OPTIONS.contains(e.getKey()) && !allowedExtra.contains(e.getKey())) {
+        throw ApiException.invalid(e.getKey(), "unknown query parameter \"" + e.getKey() + "\": an NDJSON upload takes "
+            + String.join(", ", QUERY_OPTIONS) + " (and dry_run)");
+      }
+      if (e.getValue().size() > 1) {
+        throw ApiException.invalid(e.getKey(), "query parameter \"" + e.getKey() + "\" appears more than once: give it once");
+      }
+    }
+    java.util.function.Function<String, String> one = name -> query.containsKey(name) ? query.get(name).get(0) : null;
+    String modelId = one.apply("model");
+    if (modelId == null || modelId.isBlank()) {
+      throw ApiException.invalid("model", "missing query parameter \"model\": an NDJSON upload names its model in the "
+          + "URL, e.g. /v1/batch/predict?model=language-id");
+    }
+    ModelConfig model = resolveModel.apply(modelId);
+    String p = one.apply("priority");
+    String callback = one.apply("callback_url");
+    List<String> events = BatchEvent.DEFAULT_TYPES;
+    if (one.apply("callback_events") != null) {
+      List<String> listed = new ArrayList<>();
+      for (String type : one.apply("callback_events").split(",", -1)) {
+        addCallbackEvent(listed, type.strip(), type, "callback_events");
+      }
+      events = List.copyOf(listed);
+    }
+    String window = one.apply("completion_window");
+    String retention = one.apply("retention");
+    String metadata = null;
+    if (one.apply("metadata") != null) {
+      try {
+        metadata = metadata(json.readTree(one.apply("metadata")), "metadata");
+      } catch (IOException e) {
+        throw ApiException.invalid("metadata", "\"metadata\" must be a JSON object (URL-encoded), e.g. metadata=%7B%22run%22%3A1%7D");
+      }
+    }
+    return new BatchOptions(model, p == null ? Priority.NORMAL : priority(p, "priority"),
+        callback == null ? null : checkCallback(callback, "callback_url"), events, metadata,
+        window == null ? null : readDuration("completion_window", "completion_window", MAX_WINDOW, window),
+        retention == null ? null : readDuration("retention", "retention", dev.batchinfer.store.batch.BatchStore.MAX_RETENTION,
+            retention));
+  }
+
+  /** One custom id used twice: {@code line} repeats the id first given on {@code firstLine}. */
+  public record Duplicate(String customId, int line, int firstLine) {}
+
+  /**
+   * What an NDJSON body held.
+   *
+   * @param duplicates the repeated custom ids, at most {@link #MAX_DUPLICATES_LISTED} (dry runs only)
+   * @param duplicateCount every repeat, listed or not
+   */
+  public record Upload(long items, long chunks, long inputBytes, List<Duplicate> duplicates, long duplicateCount) {}
+
+  /**
+   * Reads an NDJSON body line by line: each line one input, {@code {"input": ..., "custom_id": "..."}}
+   * or the bare input. Every input is validated and encoded as it arrives and goes to the chunker,
+   * which hands full chunks on, so memory holds one chunk and the custom-id set, never the body.
+   *
+   * @param maxItems more lines than this is 413
+   * @param listDuplicates true for a dry run: repeated custom ids are listed instead of refused
+   * @throws ApiException 400 naming the line (and field) of an invalid line, 422 for a repeated
+   *     custom_id naming both lines, 413 past {@code maxItems}
+   */
+  public Upload readNdjson(InputStream body, ModelConfig model, Chunker chunker, long maxItems, boolean listDuplicates) {
+    CustomIdSet ids = new CustomIdSet();
+    List<Duplicate> duplicates = new ArrayList<>();
+    long duplicateCount = 0;
+    long index = 0;
+    int line = 0;
+    try (JsonParser p = json.getFactory().createParser(body)) {
+      int lastLine = 0;
+      JsonToken t;
+      while ((t = p.nextToken()) != null) {
+        line = p.currentTokenLocation().getLineNr();
+        if (line == lastLine) {
+          throw lineError(line, "", "line " + line + " holds more than one JSON value; NDJSON takes one per line");
+        }
+        JsonNode node = json.readTree(p);
+        lastLine = p.currentLocation().getLineNr();
+        if (lastLine != line) {
+          throw lineError(line, "", "the JSON value starting on line " + line + " goes on to line " + lastLine
+              + "; NDJSON takes one whole value per line");
+        }
+        if (index >= maxItems) {
+          throw ApiException.tooLarge("", "more than " + maxItems + " lines in one upload (MAX_NDJSON_ITEMS, at most RATE_ITEMS_BURST): split the batch")
+              .with("line", line);
+        }
+        JsonNode input = node;
+        String customId = null;
+        String pointer = "";
+        if (isWrapped(node)) {
+          input = node.get("input");
+          pointer = "/input";
+          JsonNode id = node.get("custom_id");
+          if (id != null && !id.isNull()) {
+            customId = customId(id, line);
+            int first = ids.add(customId, line);
+            if (first > 0) {
+              duplicateCount++;
+              if (!listDuplicates) {
+                throw new ApiException(422, "duplicate-custom-id", "Duplicate custom_id", "line " + line + ": custom_id \""
+                    + customId + "\" was already given on line " + first + "; custom ids must be unique within a batch",
+                    "/custom_id", null).with("line", line).with("first_line", first).with("custom_id", customId);
+              }
+              if (duplicates.size() < MAX_DUPLICATES_LISTED) {
+                duplicates.add(new Duplicate(customId, line, first));
+              }
+            }
+          }
+        }
+        byte[] payload;
+        try {
+          payload = encode(model, chunker, input, pointer, "line " + line, customId);
+        } catch (ApiException e) {
+          throw e.with("line", line);
+        }
+        chunker.add(index++, payload, customId, -1);
+      }
+    } catch (JsonProcessingException e) {
+      var at = e.getLocation();
+      int where = at == null ? line : at.getLineNr();
+      throw lineError(where, "", "line " + where + " is not valid JSON: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      // The client went away or the connection broke: nothing is accepted.
+      throw ApiException.invalid("", "the body could not be read to its end: " + e.getMessage());
+    }
+    if (index == 0) {
+      throw ApiException.invalid("", "the NDJSON body has no lines: send one input per line");
+    }
+    chunker.finish();
+    return new Upload(index, chunker.chunkCount(), chunker.inputBytes(), List.copyOf(duplicates), duplicateCount);
+  }
+
+  /** {"input": ..., "custom_id": ...} rather than a bare input: "input" present, nothing but those two keys. */
+  private static boolean isWrapped(JsonNode node) {
+    if (!node.isObject() || !node.has("input")) {
+      return false;
+    }
+    var names = node.fieldNames();
+    while (names.hasNext()) {
+      String n = names.next();
+      if (!n.equals("input") && !n.equals("custom_id")) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String customId(JsonNode id, int line) {
+    if (!id.isTextual() || id.textValue().isEmpty() || id.textValue().length() > MAX_CUSTOM_ID_CHARS) {
+      throw lineError(line, "/custom_id", "line " + line + ": \"custom_id\" must be a string of 1 to "
+          + MAX_CUSTOM_ID_CHARS + " characters");
+    }
+    return id.textValue();
+  }
+
+  private static ApiException lineError(int line, String pointer, String detail) {
+    return ApiException.invalid(pointer, detail).with("line", line);
   }
 }

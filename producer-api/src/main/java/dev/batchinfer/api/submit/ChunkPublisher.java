@@ -2,16 +2,14 @@ package dev.batchinfer.api.submit;
 
 import dev.batchinfer.topics.Topic;
 import dev.batchinfer.topics.Topics;
+import dev.batchinfer.topics.message.ChunkDone;
 import dev.batchinfer.topics.message.ChunkHeader;
 import dev.batchinfer.topics.message.InferenceChunk;
 import dev.batchinfer.topics.serde.ChunkCodec;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -36,6 +34,7 @@ public final class ChunkPublisher implements AutoCloseable {
   private final String transactionalIdPrefix;
   private final Duration timeout;
   private final int size;
+  private final String sizeSetting;
   // One permit per producer: a submit holds one while it borrows, so a free slot or id always exists.
   private final Semaphore permits;
   private final BlockingQueue<Slot> idle;
@@ -44,17 +43,27 @@ public final class ChunkPublisher implements AutoCloseable {
 
   private record Slot(int id, KafkaProducer<String, byte[]> producer) {}
 
-  public ChunkPublisher(String bootstrapServers, Topics topics, String instanceId, int producers, Duration timeout) {
+  /**
+   * @param pool names this pool's transactional ids ("" for the submit pool, whose ids predate pools)
+   * @param sizeSetting the setting that sized the pool, named when every producer is busy
+   * @param timeout how long a submit waits for a producer, and for each Kafka step
+   * @param transactionTimeout the longest a transaction may stay open before the broker aborts it:
+   *     short for chunks at hand, a streamed upload's whole duration for uploads (the broker caps it
+   *     at transaction.max.timeout.ms)
+   */
+  public ChunkPublisher(String bootstrapServers, Topics topics, String instanceId, String pool, int producers,
+      String sizeSetting, Duration timeout, Duration transactionTimeout) {
     this.topics = topics;
     this.timeout = timeout;
     this.size = producers;
+    this.sizeSetting = sizeSetting;
     this.permits = new Semaphore(producers);
     this.idle = new ArrayBlockingQueue<>(producers);
     this.freeIds = new ArrayBlockingQueue<>(producers);
     for (int i = 0; i < producers; i++) {
       freeIds.add(i);
     }
-    this.transactionalIdPrefix = topics.prefix() + "producer-api-" + instanceId + "-";
+    this.transactionalIdPrefix = topics.prefix() + "producer-api-" + instanceId + "-" + (pool.isEmpty() ? "" : pool + "-");
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -63,64 +72,162 @@ public final class ChunkPublisher implements AutoCloseable {
     p.put(ProducerConfig.LINGER_MS_CONFIG, 2);
     p.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
     p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 4 * 1024 * 1024);
+    // What one producer holds unsent: a streamed upload waits (bounded memory) when the broker lags.
+    p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 16L * 1024 * 1024);
     // Bound every wait by the submit timeout, so an unreachable broker means a fast 503, not a hang:
     // a commit may be tried twice, each blocking at most half of it.
     long ms = timeout.toMillis();
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Math.max(500, ms / 2));
     p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.max(1000, ms / 2));
     p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(2000, ms));
-    p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 60_000);
+    // What the broker waits before it aborts a transaction whose producer went silent; meanwhile
+    // read_committed consumers stop at its first record on each partition it wrote to.
+    p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) transactionTimeout.toMillis());
     this.baseConfig = p;
   }
 
   /**
-   * Publishes every chunk in one transaction and returns when it is committed.
+   * Opens a transaction for one batch's chunks. Nothing is visible to workers until {@link
+   * Transaction#commit}; closing it uncommitted aborts, and then nothing of the batch ever is.
    *
-   * @throws PublishException if it did not commit within the timeout; nothing is then visible
+   * @param template the header every chunk shares (its chunk index is set per chunk); chunk count
+   *     and total may be {@link ChunkHeader#UNKNOWN} for a streamed upload
+   * @throws PublishException if no producer became free within the timeout
    */
-  public void publish(String batchId, ChunkHeader template, List<Chunker.ChunkItems> chunks) {
+  public Transaction begin(String batchId, ChunkHeader template) {
     try {
       if (!permits.tryAcquire(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new PublishException("all " + size + " Kafka producers are busy (SUBMIT_PRODUCERS)", null);
+        throw new PublishException("all " + size + " Kafka producers are busy (" + sizeSetting + ")", null);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new PublishException("interrupted while waiting for a Kafka producer", e);
     }
     try {
-      publishWith(borrow(), batchId, template, chunks);
-    } finally {
+      return new Transaction(borrow(), batchId, template);
+    } catch (RuntimeException e) {
       permits.release();
+      throw e;
     }
   }
 
-  private void publishWith(Slot slot, String batchId, ChunkHeader template, List<Chunker.ChunkItems> chunks) {
-    KafkaProducer<String, byte[]> producer = slot.producer();
-    boolean healthy = false;
-    try {
-      Topic<String, InferenceChunk> topic = topics.requests(template.priority());
-      producer.beginTransaction();
-      List<Future<?>> sends = new ArrayList<>(chunks.size());
-      for (int i = 0; i < chunks.size(); i++) {
-        Chunker.ChunkItems c = chunks.get(i);
-        ChunkHeader h = new ChunkHeader(batchId, i, chunks.size(), template.totalItems(), template.model(),
-            template.modelVersion(), template.priority(), template.createdAtMs(), template.tenant());
-        byte[] value = ChunkCodec.encode(h, c.indexes(), c.offsets(), c.payloads());
-        // Keyed by chunk, not batch, so one big batch spreads over every partition and worker.
-        sends.add(producer.send(new ProducerRecord<>(topic.name(), batchId + ":" + i, value)));
+  /**
+   * One batch's chunks in one Kafka transaction, sent as they come. Sends are asynchronous (the
+   * producer's buffer bounds what is in flight); the first failure is kept and reported by the next
+   * call. Not thread-safe: one submit uses it.
+   */
+  public final class Transaction implements AutoCloseable {
+    private final Slot slot;
+    private final String batchId;
+    private final ChunkHeader template;
+    private final Topic<String, InferenceChunk> topic;
+    private final java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
+    private int next;
+    private boolean open;
+    private boolean committed;
+    private boolean broken;
+
+    private Transaction(Slot slot, String batchId, ChunkHeader template) {
+      this.slot = slot;
+      this.batchId = batchId;
+      this.template = template;
+      this.topic = topics.requests(template.priority());
+    }
+
+    /** Sends the next chunk (chunk indexes count up from 0). */
+    public void send(Chunker.ChunkItems c) {
+      check();
+      ChunkHeader h = new ChunkHeader(batchId, next, template.chunkCount(), template.totalItems(), template.model(),
+          template.modelVersion(), template.priority(), template.createdAtMs(), template.tenant());
+      byte[] value = ChunkCodec.encode(h, c.indexes(), c.offsets(), c.payloads(), c.customIds(), c.parentIndexes());
+      // Keyed by chunk, not batch, so one big batch spreads over every partition and worker.
+      send(new ProducerRecord<>(topic.name(), batchId + ":" + next, value));
+      next++;
+    }
+
+    /** Sends a progress event inside the transaction (a streamed upload's seal). */
+    public void sendProgress(ChunkDone event) {
+      check();
+      Topic<String, ChunkDone> progress = topics.progress();
+      send(new ProducerRecord<>(progress.name(), batchId, progress.valueSerde().serializer().serialize(progress.name(), event)));
+    }
+
+    /** Chunks sent so far. */
+    public int chunksSent() {
+      return next;
+    }
+
+    private void send(ProducerRecord<String, byte[]> record) {
+      try {
+        if (!open) {
+          slot.producer().beginTransaction();
+          open = true;
+        }
+        slot.producer().send(record, (meta, e) -> {
+          if (e != null) {
+            failure.compareAndSet(null, e);
+          }
+        });
+      } catch (RuntimeException e) {
+        broken = true;
+        throw new PublishException("batch " + batchId + ": chunk not sent to Kafka: " + e.getMessage(), e);
       }
-      commit(producer);
-      for (Future<?> send : sends) {
-        send.get(0, TimeUnit.MILLISECONDS); // all completed by the commit; surfaces any error
+    }
+
+    private void check() {
+      if (committed) {
+        throw new IllegalStateException("batch " + batchId + ": transaction already committed");
       }
-      healthy = true;
-    } catch (Exception e) {
-      throw new PublishException("batch " + batchId + ": chunks not committed to Kafka: " + e.getMessage(), e);
-    } finally {
-      if (healthy) {
-        idle.add(slot);
-      } else {
-        discard(slot);
+      Exception e = failure.get();
+      if (e != null) {
+        broken = true;
+        throw new PublishException("batch " + batchId + ": chunks not committed to Kafka: " + e.getMessage(), e);
+      }
+    }
+
+    /**
+     * Commits: every chunk sent becomes visible to workers at once.
+     *
+     * @throws PublishException if it did not commit within the timeout; nothing is then visible
+     */
+    public void commit() {
+      check();
+      try {
+        if (!open) {
+          throw new IllegalStateException("batch " + batchId + ": nothing was sent");
+        }
+        ChunkPublisher.commit(slot.producer());
+        check(); // every send completed by the commit; surfaces any error
+        committed = true;
+      } catch (PublishException e) {
+        broken = true;
+        throw e;
+      } catch (RuntimeException e) {
+        broken = true;
+        throw new PublishException("batch " + batchId + ": chunks not committed to Kafka: " + e.getMessage(), e);
+      }
+    }
+
+    /** Aborts unless committed, and gives the producer back. */
+    @Override
+    public void close() {
+      try {
+        if (open && !committed && !broken) {
+          // The producer is healthy (the client went away, or a line was invalid): abort now, so the
+          // partitions' last stable offset moves on at once instead of at the transaction timeout.
+          try {
+            slot.producer().abortTransaction();
+          } catch (RuntimeException e) {
+            broken = true;
+          }
+        }
+      } finally {
+        if (broken) {
+          discard(slot);
+        } else {
+          idle.add(slot);
+        }
+        permits.release();
       }
     }
   }

@@ -14,4 +14,13 @@ public record ParsedBatch(
     java.time.Duration completionWindow,
     java.time.Duration retention,
     long totalItems,
-    List<Chunker.ChunkItems> chunks) {}
+    List<Chunker.ChunkItems> chunks) {
+
+  public BatchOptions options() {
+    return new BatchOptions(model, priority, callbackUrl, callbackEvents, metadataJson, completionWindow, retention);
+  }
+
+  public long inputBytes() {
+    return chunks.stream().mapToLong(Chunker.ChunkItems::inputBytes).sum();
+  }
+}

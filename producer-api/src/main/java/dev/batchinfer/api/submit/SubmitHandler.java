@@ -13,7 +13,6 @@ import java.io.OutputStream;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.HexFormat;
-import java.util.Optional;
 import io.javalin.http.Handler;
 import java.util.UUID;
 
@@ -23,6 +22,8 @@ import java.util.UUID;
  * same request gets the first response again and creates nothing.
  */
 public final class SubmitHandler implements Handler {
+
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SubmitHandler.class);
 
   private final BatchRequestReader reader;
   private final ModelRouter router;
@@ -34,8 +35,21 @@ public final class SubmitHandler implements Handler {
 
   public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
+  public static final String NDJSON = "application/x-ndjson";
+  public static final String DRY_RUN = "dry_run";
+
+  private final long maxNdjsonItems;
+  private final UploadGuard.Limits uploadLimits;
+
+  /**
+   * @param maxNdjsonItems lines of one NDJSON upload at most (MAX_NDJSON_ITEMS)
+   * @param uploadLimits how long and how slowly a body may arrive (UPLOAD_TIMEOUT, UPLOAD_MIN_BYTES_PER_SECOND)
+   */
   public SubmitHandler(BatchRequestReader reader, ModelRouter router, BatchAcceptor acceptor, BatchView view,
-      long maxRequestBytes, IdempotencyStore idempotency, ObjectMapper mapper) {
+      long maxRequestBytes, long maxNdjsonItems, UploadGuard.Limits uploadLimits, IdempotencyStore idempotency,
+      ObjectMapper mapper) {
+    this.maxNdjsonItems = maxNdjsonItems;
+    this.uploadLimits = uploadLimits;
     this.idempotency = idempotency;
     this.mapper = mapper;
     this.reader = reader;
@@ -54,9 +68,14 @@ public final class SubmitHandler implements Handler {
           + " are accepted (MAX_REQUEST_MB): split the batch");
     }
     String tenant = Authenticator.principal(ctx).tenant();
+    if (dryRun(ctx)) {
+      // Nothing is created, so there is nothing to make idempotent: a key is ignored.
+      ctx.json(dryRun(ctx, body(ctx), tenant));
+      return;
+    }
     String idempotencyKey = ctx.header(IDEMPOTENCY_KEY);
     if (idempotencyKey == null) {
-      Submitted s = submit(ctx, new LimitedInputStream(ctx.bodyInputStream(), maxRequestBytes), tenant, () -> { });
+      Submitted s = submit(ctx, body(ctx), tenant, () -> { });
       ctx.status(202).header("Location", view.statusPath(s.record().batchId())).json(s.response(view));
       return;
     }
@@ -64,10 +83,10 @@ public final class SubmitHandler implements Handler {
       throw ApiException.invalid(IDEMPOTENCY_KEY, "Idempotency-Key must be 1 to 255 characters");
     }
     MessageDigest sha = MessageDigest.getInstance("SHA-256");
-    InputStream body = new DigestInputStream(new LimitedInputStream(ctx.bodyInputStream(), maxRequestBytes), sha);
-    Optional<IdempotencyStore.Entry> held = idempotency.claim(tenant, idempotencyKey);
-    if (held.isPresent()) {
-      replay(ctx, held.get(), body, sha);
+    InputStream body = new DigestInputStream(body(ctx), sha);
+    IdempotencyStore.Claim claim = idempotency.claim(tenant, idempotencyKey);
+    if (!claim.taken()) {
+      replay(ctx, claim.held(), body, sha);
       return;
     }
     Submitted s;
@@ -76,16 +95,27 @@ public final class SubmitHandler implements Handler {
       // nothing behind, so the key is given back and the client may retry with it.
       s = submit(ctx, body, tenant, () -> body.transferTo(OutputStream.nullOutputStream()));
     } catch (Exception e) {
-      idempotency.release(tenant, idempotencyKey);
+      idempotency.release(claim);
       throw e;
     }
     // Accepted: from here the key is never released. If storing the response fails, the claim
     // lapses after its lease and repeats get 409 meanwhile, never a second batch.
     BatchRecord record = s.record();
     String json = mapper.writeValueAsString(s.response(view));
-    idempotency.complete(tenant, idempotencyKey, HexFormat.of().formatHex(sha.digest()), 202,
-        view.statusPath(record.batchId()), json);
+    if (!idempotency.complete(claim, HexFormat.of().formatHex(sha.digest()), 202, view.statusPath(record.batchId()),
+        json)) {
+      log.warn("batch {}: accepted, but the claim on its Idempotency-Key had lapsed and another request holds "
+          + "the key now; that request's answer stays", record.batchId());
+    }
     ctx.status(202).header("Location", view.statusPath(record.batchId())).contentType("application/json").result(json);
+  }
+
+  /**
+   * The body, cut off at the size limit and bounded in time: its arrival is what keeps a streamed
+   * upload's transaction (and an Idempotency-Key's claim) open.
+   */
+  private InputStream body(Context ctx) {
+    return new LimitedInputStream(new UploadGuard(ctx.bodyInputStream(), uploadLimits), maxRequestBytes);
   }
 
   /** Something to do between validating a body and accepting its batch. */
@@ -121,9 +151,72 @@ public final class SubmitHandler implements Handler {
   private Submitted submit(Context ctx, InputStream body, String tenant, BeforeAccept beforeAccept) throws java.io.IOException {
     String batchId = UUID.randomUUID().toString();
     String pinned = ctx.header(ModelRouter.VERSION_HEADER);
+    if (isNdjson(ctx)) {
+      BatchOptions options = reader.readOptions(ctx.queryParamMap(), model -> router.select(model, pinned, batchId, "model"),
+          java.util.Set.of(DRY_RUN));
+      // Streamed: each full chunk goes to Kafka while the next lines arrive, in one open transaction.
+      try (BatchAcceptor.Pending pending = acceptor.beginStreamed(batchId, tenant, options)) {
+        BatchRequestReader.Upload upload = reader.readNdjson(body, options.model(), reader.newChunker(options.model(), pending),
+            maxNdjsonItems, false);
+        beforeAccept.run();
+        return new Submitted(pending.finish(upload.items()), upload.items(), upload.inputBytes());
+      }
+    }
     ParsedBatch batch = reader.read(body, model -> router.select(model, pinned, batchId, "/model"));
     beforeAccept.run();
     BatchRecord record = acceptor.accept(batchId, tenant, batch);
-    return new Submitted(record, batch.totalItems(), batch.chunks().stream().mapToLong(c -> c.payloads().length).sum());
+    return new Submitted(record, batch.totalItems(), batch.inputBytes());
+  }
+
+  private static boolean isNdjson(Context ctx) {
+    String type = ctx.contentType();
+    return type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith(NDJSON);
+  }
+
+  private static boolean dryRun(Context ctx) {
+    String v = ctx.queryParam(DRY_RUN);
+    if (v == null || v.equals("false")) {
+      return false;
+    }
+    if (v.equals("true") || v.isEmpty()) {
+      return true;
+    }
+    throw ApiException.invalid(DRY_RUN, "\"dry_run\" must be true or false, got \"" + v + "\"");
+  }
+
+  /**
+   * Validates the whole body exactly as a submit would and says what it would queue; queues nothing,
+   * records nothing, takes no rate tokens.
+   */
+  private java.util.Map<String, Object> dryRun(Context ctx, InputStream body, String tenant) {
+    String batchId = UUID.randomUUID().toString();
+    String pinned = ctx.header(ModelRouter.VERSION_HEADER);
+    BatchOptions options;
+    BatchRequestReader.Upload upload;
+    if (isNdjson(ctx)) {
+      options = reader.readOptions(ctx.queryParamMap(), model -> router.select(model, pinned, batchId, "model"),
+          java.util.Set.of(DRY_RUN));
+      upload = reader.readNdjson(body, options.model(), reader.newChunker(options.model(), chunk -> { }), maxNdjsonItems, true);
+    } else {
+      ParsedBatch batch = reader.read(body, model -> router.select(model, pinned, batchId, "/model"));
+      options = batch.options();
+      upload = new BatchRequestReader.Upload(batch.totalItems(), batch.chunks().size(), batch.inputBytes(),
+          java.util.List.of(), 0);
+    }
+    java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+    out.put("dry_run", true);
+    out.put("model", options.model().model());
+    out.put("model_version", options.model().version());
+    out.put("priority", options.priority().wire());
+    out.put("items", upload.items());
+    out.put("chunks", upload.chunks());
+    out.put("input_bytes", upload.inputBytes());
+    out.put("duplicate_custom_id_count", upload.duplicateCount());
+    out.put("duplicate_custom_ids", upload.duplicates().stream().map(d -> java.util.Map.of("custom_id", d.customId(),
+        "line", d.line(), "first_line", d.firstLine())).toList());
+    var estimate = view.estimate(tenant, batchId, options, upload.items());
+    out.put("queue_position", estimate.position());
+    out.put("estimated_completion", estimate.completion().toString());
+    return out;
   }
 }

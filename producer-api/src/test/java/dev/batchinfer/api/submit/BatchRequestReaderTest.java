@@ -344,4 +344,123 @@ class BatchRequestReaderTest {
         "/callback_events/1");
     assertInvalid("{\"model\":\"tiny\",\"inputs\":[" + ITEM + "],\"callback_events\":\"batch.completed\"}", "/callback_events");
   }
+
+  // ------------------------------------------------------------------ NDJSON
+
+  private static dev.batchinfer.models.ModelConfig tiny() {
+    return ModelCatalog.load(artifacts).resolve("tiny").orElseThrow();
+  }
+
+  private static BatchRequestReader.Upload ndjson(String body, List<Chunker.ChunkItems> sink, boolean dryRun) {
+    return reader.readNdjson(new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)), tiny(),
+        reader.newChunker(tiny(), sink::add), 1000, dryRun);
+  }
+
+  private static ApiException ndjsonRejected(String body) {
+    ApiException e = catchThrowableOfType(ApiException.class, () -> ndjson(body, new ArrayList<>(), false));
+    assertThat(e).as("rejection of %s", body).isNotNull();
+    return e;
+  }
+
+  @Test
+  void ndjson_lines_are_wrapped_or_bare_inputs_and_chunks_go_to_the_sink_as_they_fill() {
+    List<Chunker.ChunkItems> sent = new ArrayList<>();
+    BatchRequestReader.Upload upload = ndjson("""
+        {"input": {"pixels": [1,2,3,4]}, "custom_id": "a"}
+        {"pixels": [5,6,7,8]}
+
+        {"input": {"pixels": [9,9,9,9]}}
+        """, sent, false);
+    assertThat(upload.items()).isEqualTo(3);
+    assertThat(upload.chunks()).isEqualTo(2);
+    assertThat(upload.inputBytes()).isEqualTo(12);
+    assertThat(sent).extracting(Chunker.ChunkItems::size).containsExactly(2, 1);
+    assertThat(sent.get(0).customIds()).containsExactly("a", null);
+    assertThat(sent.get(1).customIds()).isNull();
+    assertThat(sent.get(1).indexes()).containsExactly(2);
+  }
+
+  @Test
+  void an_invalid_ndjson_line_is_named_by_its_number_and_field() {
+    ApiException e = ndjsonRejected("{\"pixels\":[1,2,3,4]}\n{\"pixels\":[1,2,3,4]}\n{\"input\":{\"pixels\":[1,2,300,4]}}\n");
+    assertThat(e.status()).isEqualTo(400);
+    assertThat(e.extensions()).containsEntry("line", 3);
+    assertThat(e.field()).isEqualTo("/input/pixels/2");
+    assertThat(e.getMessage()).startsWith("line 3:");
+  }
+
+  @Test
+  void broken_json_two_values_on_a_line_and_a_value_over_two_lines_are_refused_by_line() {
+    assertThat(ndjsonRejected("{\"pixels\":[1,2,3,4]}\n{\"pixels\":[1,2,\n").extensions()).containsEntry("line", 3);
+    ApiException two = ndjsonRejected("{\"pixels\":[1,2,3,4]}\n{\"pixels\":[1,2,3,4]} {\"pixels\":[1,2,3,4]}\n");
+    assertThat(two.extensions()).containsEntry("line", 2);
+    assertThat(two.getMessage()).contains("more than one JSON value");
+    ApiException split = ndjsonRejected("{\"pixels\":\n[1,2,3,4]}\n");
+    assertThat(split.extensions()).containsEntry("line", 1);
+    assertThat(ndjsonRejected("\n\n").getMessage()).contains("no lines");
+  }
+
+  @Test
+  void a_repeated_custom_id_is_422_naming_both_lines_and_a_dry_run_lists_it_instead() {
+    String body = """
+        {"input": {"pixels": [1,2,3,4]}, "custom_id": "x"}
+        {"input": {"pixels": [1,2,3,4]}, "custom_id": "y"}
+        {"input": {"pixels": [1,2,3,4]}, "custom_id": "x"}
+        """;
+    ApiException e = ndjsonRejected(body);
+    assertThat(e.status()).isEqualTo(422);
+    assertThat(e.extensions()).containsEntry("line", 3).containsEntry("first_line", 1).containsEntry("custom_id", "x");
+
+    BatchRequestReader.Upload dry = ndjson(body, new ArrayList<>(), true);
+    assertThat(dry.duplicateCount()).isEqualTo(1);
+    assertThat(dry.duplicates()).containsExactly(new BatchRequestReader.Duplicate("x", 3, 1));
+  }
+
+  @Test
+  void a_custom_id_must_be_a_short_string() {
+    assertThat(ndjsonRejected("{\"input\":{\"pixels\":[1,2,3,4]},\"custom_id\":7}").field()).isEqualTo("/custom_id");
+    String tooLong = "k".repeat(BatchRequestReader.MAX_CUSTOM_ID_CHARS + 1);
+    assertThat(ndjsonRejected("{\"input\":{\"pixels\":[1,2,3,4]},\"custom_id\":\"" + tooLong + "\"}").extensions())
+        .containsEntry("line", 1);
+  }
+
+  @Test
+  void a_line_whose_input_fits_a_chunk_only_without_its_custom_id_is_a_400_naming_the_line() {
+    // Chunks bounded so that exactly one tiny input (4 bytes) fits, with no room for a custom id.
+    int overhead = (1 << 20) - reader.newChunker(tiny(), null).maxItemBytes();
+    BatchRequestReader tight = new BatchRequestReader(new ObjectMapper(), ModelCatalog.load(artifacts), CHUNK_MAX_ITEMS,
+        overhead + 4, MAX_ITEMS, new CallbackPolicy(true, List.of()));
+    String body = "{\"pixels\":[1,2,3,4]}\n{\"input\":{\"pixels\":[1,2,3,4]},\"custom_id\":\"a\"}\n";
+    ApiException e = catchThrowableOfType(ApiException.class, () -> tight.readNdjson(
+        new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)), tiny(), tight.newChunker(tiny(), c -> { }),
+        1000, false));
+    assertThat(e).isNotNull();
+    assertThat(e.status()).isEqualTo(400);
+    assertThat(e.extensions()).containsEntry("line", 2);
+    assertThat(e.getMessage()).startsWith("line 2 ").contains("custom_id");
+  }
+
+  @Test
+  void ndjson_options_come_from_query_parameters_and_errors_name_them() {
+    java.util.function.Function<String, dev.batchinfer.models.ModelConfig> resolve = m -> tiny();
+    BatchOptions o = reader.readOptions(java.util.Map.of("model", List.of("tiny"), "priority", List.of("low"),
+        "completion_window", List.of("2h"), "callback_events", List.of("batch.completed,progress.50"),
+        "metadata", List.of("{\"run\":1}")), resolve, java.util.Set.of());
+    assertThat(o.priority()).isEqualTo(Priority.LOW);
+    assertThat(o.completionWindow()).hasHours(2);
+    assertThat(o.callbackEvents()).containsExactly("batch.completed", "progress.50");
+    assertThat(o.metadataJson()).isEqualTo("{\"run\":1}");
+    for (var bad : List.of(
+        java.util.Map.of("priority", List.of("low")),
+        java.util.Map.of("model", List.of("tiny"), "priority", List.of("urgent")),
+        java.util.Map.of("model", List.of("tiny"), "retention", List.of("forever")),
+        java.util.Map.of("model", List.of("tiny"), "metadata", List.of("[1]")),
+        java.util.Map.of("model", List.of("tiny"), "prioirty", List.of("low")))) {
+      ApiException e = catchThrowableOfType(ApiException.class, () -> reader.readOptions(bad, resolve, java.util.Set.of()));
+      assertThat(e.status()).isEqualTo(400);
+      // Each names the parameter at fault (the missing one, when model is missing).
+      assertThat(bad.containsKey("model") ? bad.keySet() : java.util.Set.of("model")).contains(e.field());
+      assertThat(e.field()).isNotEqualTo(bad.containsKey("model") ? "model" : "priority");
+    }
+  }
 }

@@ -127,6 +127,18 @@ class ChunkerTest {
   }
 
   @Test
+  void an_item_without_an_id_that_fills_a_record_after_items_with_ids_starts_the_next_chunk() {
+    Chunker chunker = new Chunker(10, HEADER + 100, HEADER);
+    chunker.add(0, new byte[10], "a", -1);
+    chunker.add(1, new byte[chunker.maxItemBytes()], null, -1);
+    List<Chunker.ChunkItems> chunks = chunker.finish();
+    assertThat(chunks).extracting(Chunker.ChunkItems::size).containsExactly(1, 1);
+    assertThat(chunks.get(1).customIds()).isNull();
+    assertThatThrownBy(() -> chunker.add(2, new byte[chunker.maxItemBytes("a") + 1], "a", -1))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void finish_hands_over_the_chunks_and_leaves_the_chunker_empty() {
     Chunker chunker = new Chunker(2, 1 << 16, HEADER);
     chunker.add(0, payload(3, 0));

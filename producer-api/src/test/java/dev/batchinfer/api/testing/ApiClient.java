@@ -79,12 +79,28 @@ public final class ApiClient {
     return send(request.apply(HttpRequest.newBuilder(URI.create(base + path))));
   }
 
+  /** Streams an NDJSON body (made as it is sent, e.g. millions of lines) to {@code path}. */
+  public Answer postNdjson(String path, java.util.function.Supplier<java.io.InputStream> body) {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/x-ndjson")
+        .POST(HttpRequest.BodyPublishers.ofInputStream(body)), Duration.ofMinutes(5));
+  }
+
+  /** Posts a small NDJSON body. */
+  public Answer postNdjson(String path, String body) {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/x-ndjson")
+        .POST(HttpRequest.BodyPublishers.ofString(body)));
+  }
+
   private Answer send(HttpRequest.Builder request) {
+    return send(request, Duration.ofSeconds(60));
+  }
+
+  private Answer send(HttpRequest.Builder request, Duration timeout) {
     if (key != null) {
       request.header("Authorization", "Bearer " + key);
     }
     try {
-      HttpResponse<String> r = http.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = http.send(request.timeout(timeout).build(), HttpResponse.BodyHandlers.ofString());
       JsonNode body = r.body().isEmpty() ? null : JSON.readTree(r.body());
       return new Answer(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), body, r);
     } catch (IOException | InterruptedException e) {

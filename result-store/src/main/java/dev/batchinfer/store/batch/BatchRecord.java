@@ -17,6 +17,10 @@ import java.util.List;
  * @param deadline when the completion window ends: unfinished items then expire
  * @param retention how long record and results are kept once the batch is final
  * @param metadataJson the client's metadata object as JSON text, echoed back verbatim
+ * @param parentBatchId for a retry batch, the batch whose failures it runs again; else null
+ * @param parentStarts for a retry batch, the parent index of the first item of each chunk (ascending,
+ *     like chunkStarts: a retry takes the parent's items in order); else empty
+ * @param childBatchIds the retry batches made of this one, oldest first
  */
 public record BatchRecord(
     String batchId,
@@ -39,7 +43,10 @@ public record BatchRecord(
     long cancelled,
     boolean cancelRequested,
     Instant startedAt,
-    Instant completedAt) {
+    Instant completedAt,
+    String parentBatchId,
+    long[] parentStarts,
+    List<String> childBatchIds) {
 
   public int chunkCount() {
     return chunkStarts.length;
@@ -56,6 +63,21 @@ public record BatchRecord(
       long[] chunkStarts, String callbackUrl, List<String> callbackEvents, String metadataJson, Instant created,
       Instant estimatedCompletion, Instant deadline, Duration retention) {
     return new BatchRecord(batchId, tenant, model, modelVersion, priority, total, chunkStarts, callbackUrl, callbackEvents, metadataJson,
-        created, estimatedCompletion, deadline, retention, BatchStatus.QUEUED, 0, 0, 0, false, null, null);
+        created, estimatedCompletion, deadline, retention, BatchStatus.QUEUED, 0, 0, 0, false, null, null, null,
+        new long[0], List.of());
+  }
+
+  /** This batch as the retry of {@code parent} (null: not a retry), with its chunks' first parent indexes. */
+  public BatchRecord asRetryOf(String parent, long[] firstParentIndexes) {
+    return new BatchRecord(batchId, tenant, model, modelVersion, priority, total, chunkStarts, callbackUrl, callbackEvents,
+        metadataJson, created, estimatedCompletion, deadline, retention, status, completed, failed, cancelled,
+        cancelRequested, startedAt, completedAt, parent, firstParentIndexes == null ? new long[0] : firstParentIndexes,
+        childBatchIds);
+  }
+
+  /** The chunk of a retry batch whose items may include parent index {@code parentIndex} (-1 if none). */
+  public int chunkOfParentIndex(long parentIndex) {
+    int at = Arrays.binarySearch(parentStarts, parentIndex);
+    return at >= 0 ? at : -at - 2;
   }
 }

@@ -27,11 +27,13 @@ public final class BatchStore implements AutoCloseable {
   private final Redis redis;
   private final RedisKeys keys;
   private final Redis.Script reserve;
+  private final Redis.Script cancelItems;
 
   private BatchStore(Redis redis, RedisKeys keys) {
     this.redis = redis;
     this.keys = keys;
     this.reserve = redis.script(RESERVE);
+    this.cancelItems = redis.script(CANCEL_ITEMS);
   }
 
   public static BatchStore connect(String redisUrl, String keyPrefix) {
@@ -73,7 +75,12 @@ public final class BatchStore implements AutoCloseable {
     if (r.metadataJson() != null) {
       fields.put("metadata", r.metadataJson());
     }
+    if (r.parentBatchId() != null) {
+      fields.put("parent_batch_id", r.parentBatchId());
+      fields.put("parent_starts", Arrays.stream(r.parentStarts()).mapToObj(Long::toString).collect(Collectors.joining(",")));
+    }
     sync().hset(keys.batch(r.batchId()), fields);
+    sync().persist(keys.customIds(r.batchId())); // kept from now on like the record (see indexCustomIds)
     sync().zadd(listKey(r.tenant()), (double) r.created().toEpochMilli(), r.batchId());
     // Ids of batches removed by retention fall off the list after the longest retention.
     sync().zremrangebyscore(listKey(r.tenant()), io.lettuce.core.Range.create(Double.NEGATIVE_INFINITY,
@@ -149,13 +156,118 @@ public final class BatchStore implements AutoCloseable {
     sync().hset(keys.batch(batchId), "expire_requested", "true");
   }
 
-  /** Why a batch's remaining chunks are to be skipped: "cancelled", "expired", or null to run them. */
-  public String skipReason(String batchId) {
-    List<KeyValue<String, String>> f = sync().hmget(keys.batch(batchId), "expire_requested", "cancel_requested");
-    if (f.get(0).hasValue()) {
-      return "expired";
+  /**
+   * What workers must skip of a batch.
+   *
+   * @param reason "cancelled" or "expired" to skip every remaining chunk, null to run them
+   * @param itemsCancelled whether some items were cancelled one by one (see {@link #cancelledAmong})
+   */
+  public record Skips(String reason, boolean itemsCancelled) {
+    public static final Skips NONE = new Skips(null, false);
+  }
+
+  public Skips skips(String batchId) {
+    List<KeyValue<String, String>> f = sync().hmget(keys.batch(batchId), "expire_requested", "cancel_requested",
+        "items_cancelled");
+    String reason = f.get(0).hasValue() ? "expired" : f.get(1).hasValue() ? "cancelled" : null;
+    return reason == null && !f.get(2).hasValue() ? Skips.NONE : new Skips(reason, f.get(2).hasValue());
+  }
+
+  /**
+   * Marks items cancelled one by one: workers answer them {@code cancelled} if they have not run yet.
+   * In one step with the record's state, so the set never outlives it: a batch that went final
+   * meanwhile (its retention TTLs already set) passes its TTL on, and a removed batch gets nothing.
+   */
+  public void cancelItems(String batchId, List<Long> indexes) {
+    if (indexes.isEmpty()) {
+      return;
     }
-    return f.get(1).hasValue() ? "cancelled" : null;
+    cancelItems.run(io.lettuce.core.ScriptOutputType.INTEGER,
+        new String[] {keys.batch(batchId), keys.cancelledItems(batchId)},
+        indexes.stream().map(Object::toString).toArray(String[]::new));
+  }
+
+  // SADD in slices: Lua's unpack takes a few thousand values at most.
+  private static final String CANCEL_ITEMS = """
+      if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+      for i = 1, #ARGV, 1000 do
+        redis.call('SADD', KEYS[2], unpack(ARGV, i, math.min(i + 999, #ARGV)))
+      end
+      redis.call('HSET', KEYS[1], 'items_cancelled', 'true')
+      local ttl = redis.call('PTTL', KEYS[1])
+      if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
+      return 1
+      """;
+
+  /** For each of {@code indexes}, whether that item was cancelled one by one. */
+  public boolean[] cancelledAmong(String batchId, long[] indexes) {
+    boolean[] out = new boolean[indexes.length];
+    List<Boolean> members = sync().smismember(keys.cancelledItems(batchId),
+        java.util.Arrays.stream(indexes).mapToObj(Long::toString).toArray(String[]::new));
+    for (int i = 0; i < out.length; i++) {
+      out[i] = Boolean.TRUE.equals(members.get(i));
+    }
+    return out;
+  }
+
+  /** Which of {@code chunks} have stored results (a worker answered them). */
+  public Map<Integer, Boolean> chunksAnswered(String batchId, java.util.Collection<Integer> chunks) {
+    Map<Integer, java.util.concurrent.CompletableFuture<Boolean>> replies = new HashMap<>();
+    for (int c : chunks) {
+      replies.put(c, async().hexists(keys.results(batchId), Integer.toString(c)).toCompletableFuture());
+    }
+    Map<Integer, Boolean> out = new HashMap<>();
+    replies.forEach((c, r) -> out.put(c, r.join()));
+    return out;
+  }
+
+  /** Appends a retry batch to its parent's list of children. */
+  public void linkChild(String parentBatchId, String childBatchId) {
+    String existing = sync().hget(keys.batch(parentBatchId), "child_batch_ids");
+    sync().hset(keys.batch(parentBatchId), "child_batch_ids",
+        existing == null || existing.isEmpty() ? childBatchId : existing + "," + childBatchId);
+  }
+
+  /** A short lease so one batch is retried by one request at a time; true if taken. */
+  public boolean leaseRetry(String batchId, Duration lease) {
+    return "OK".equals(sync().set(keys.batch(batchId) + ":retry-lease", "1",
+        io.lettuce.core.SetArgs.Builder.nx().px(lease.toMillis())));
+  }
+
+  public void releaseRetry(String batchId) {
+    sync().del(keys.batch(batchId) + ":retry-lease");
+  }
+
+  /**
+   * Stores the encoded inputs of a chunk's items that ended without a result (a chunk record holding
+   * only those), so a retry can run them again. {@code ifAbsent}: keep what an earlier delivery of
+   * the same chunk stored.
+   */
+  public CompletionStage<Boolean> writeFailedInputs(String batchId, int chunkIndex, byte[] encoded, boolean ifAbsent) {
+    return ifAbsent ? redis.binaryAsync().hsetnx(keys.failedInputs(batchId), Integer.toString(chunkIndex), encoded)
+        : redis.binaryAsync().hset(keys.failedInputs(batchId), Integer.toString(chunkIndex), encoded);
+  }
+
+  /** The stored failed inputs of chunks {@code [from, to)}, one entry per chunk, null where none is stored. */
+  public List<byte[]> readFailedInputs(String batchId, int from, int to) {
+    List<byte[]> out = new ArrayList<>();
+    if (from >= to) {
+      return out;
+    }
+    String[] fields = new String[to - from];
+    for (int i = from; i < to; i++) {
+      fields[i - from] = Integer.toString(i);
+    }
+    for (KeyValue<String, byte[]> kv : redis.binaryAsync().hmget(keys.failedInputs(batchId), fields)
+        .toCompletableFuture().join()) {
+      out.add(kv.hasValue() ? kv.getValue() : null);
+    }
+    return out;
+  }
+
+  /** The stored results of one chunk, if a worker answered it. */
+  public CompletionStage<String> readChunkResults(String batchId, int chunkIndex) {
+    return async().hget(keys.results(batchId), Integer.toString(chunkIndex));
   }
 
   private String listKey(String tenant) {
@@ -194,8 +306,39 @@ public final class BatchStore implements AutoCloseable {
     if (f.get(1).hasValue()) {
       Priority.fromWire(f.get(1).getValue()).ifPresent(p -> sync().zrem(queueKey(p), batchId));
     }
-    sync().del(keys.batch(batchId), keys.results(batchId));
+    sync().del(keys.batch(batchId), keys.results(batchId), keys.customIds(batchId), keys.failedInputs(batchId),
+        keys.cancelledItems(batchId));
     sync().zrem(deadlinesKey(), batchId);
+  }
+
+  /**
+   * Remembers which item each custom id names (for cancelling items by id), while an upload arrives.
+   * Until the batch is recorded the index expires after {@code untilRecorded}, so an upload whose API
+   * died half-way leaves nothing behind for long; {@link #create} makes it permanent.
+   */
+  public void indexCustomIds(String batchId, String[] customIds, long[] indexes, Duration untilRecorded) {
+    Map<String, String> fields = new HashMap<>();
+    for (int i = 0; i < customIds.length; i++) {
+      if (customIds[i] != null) {
+        fields.put(customIds[i], Long.toString(indexes[i]));
+      }
+    }
+    if (!fields.isEmpty()) {
+      sync().hset(keys.customIds(batchId), fields);
+      sync().pexpire(keys.customIds(batchId), untilRecorded.toMillis());
+    }
+  }
+
+  /** The item index of each custom id, null for an id the batch does not have. */
+  public List<Long> itemsOfCustomIds(String batchId, List<String> customIds) {
+    if (customIds.isEmpty()) {
+      return List.of();
+    }
+    List<Long> out = new ArrayList<>(customIds.size());
+    for (KeyValue<String, String> kv : sync().hmget(keys.customIds(batchId), customIds.toArray(String[]::new))) {
+      out.add(kv.hasValue() ? Long.parseLong(kv.getValue()) : null);
+    }
+    return out;
   }
 
   /** The batch, if it exists and belongs to {@code tenant}: another tenant's batch looks missing. */
@@ -208,8 +351,7 @@ public final class BatchStore implements AutoCloseable {
     if (f == null || f.isEmpty() || !f.containsKey("batch_id")) {
       return Optional.empty();
     }
-    String starts = f.getOrDefault("chunk_starts", "");
-    long[] chunkStarts = starts.isEmpty() ? new long[0] : Arrays.stream(starts.split(",")).mapToLong(Long::parseLong).toArray();
+    long[] chunkStarts = longs(f.getOrDefault("chunk_starts", ""));
     return Optional.of(new BatchRecord(
         f.get("batch_id"),
         f.getOrDefault("tenant", ""),
@@ -231,7 +373,10 @@ public final class BatchStore implements AutoCloseable {
         Long.parseLong(f.getOrDefault("cancelled", "0")),
         "true".equals(f.get("cancel_requested")),
         instant(f.get("started_at")),
-        instant(f.get("completed_at"))));
+        instant(f.get("completed_at")),
+        f.get("parent_batch_id"),
+        longs(f.getOrDefault("parent_starts", "")),
+        f.containsKey("child_batch_ids") ? List.of(f.get("child_batch_ids").split(",")) : List.of()));
   }
 
   /** Adds a batch to its tenant's queued items unless that would pass the cap; in one step, so racing submits cannot both pass. */
@@ -305,6 +450,10 @@ public final class BatchStore implements AutoCloseable {
     // for chunks skipped later. The marker field is not a chunk index; readers never ask for it.
     sync().hset(keys.results(batchId), "ttl", "");
     sync().pexpire(keys.results(batchId), ttlMs);
+    sync().pexpire(keys.customIds(batchId), ttlMs);
+    sync().hset(keys.failedInputs(batchId), "ttl", "");
+    sync().pexpire(keys.failedInputs(batchId), ttlMs);
+    sync().pexpire(keys.cancelledItems(batchId), ttlMs);
     sync().set(tombstoneKey(batchId), tenant + "|" + removal, io.lettuce.core.SetArgs.Builder.px(ttlMs + TOMBSTONE.toMillis()));
   }
 
@@ -365,6 +514,10 @@ public final class BatchStore implements AutoCloseable {
   @Override
   public void close() {
     redis.close();
+  }
+
+  private static long[] longs(String csv) {
+    return csv.isEmpty() ? new long[0] : Arrays.stream(csv.split(",")).mapToLong(Long::parseLong).toArray();
   }
 
   private static Instant instant(String text) {

@@ -15,4 +15,22 @@ public record RedisKeys(String prefix) {
   public String results(String batchId) {
     return prefix + "batch:{" + batchId + "}:results";
   }
+
+  /** Hash: custom id → item index, for cancelling items by id. */
+  public String customIds(String batchId) {
+    return prefix + "batch:{" + batchId + "}:custom-ids";
+  }
+
+  /**
+   * Hash: chunk index → the encoded inputs of that chunk's items that ended without a result (a
+   * chunk record in the binary chunk format), so a retry can run exactly those again.
+   */
+  public String failedInputs(String batchId) {
+    return prefix + "batch:{" + batchId + "}:failed-inputs";
+  }
+
+  /** Set: the indexes (decimal) of the items cancelled one by one, by custom id. */
+  public String cancelledItems(String batchId) {
+    return prefix + "batch:{" + batchId + "}:cancelled-items";
+  }
 }

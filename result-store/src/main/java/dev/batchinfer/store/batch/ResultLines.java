@@ -56,4 +56,48 @@ public final class ResultLines {
     }
     return out;
   }
+
+  static final String ERROR_CODE = "\"error\":{\"code\":\"";
+
+  /** The error code of a stored line, or null for a line with a result. */
+  public static String errorCode(String line) {
+    int at = line.indexOf(ERROR_CODE);
+    if (at < 0 || line.indexOf("\"result\":") >= 0 && line.indexOf("\"result\":") < at) {
+      return null;
+    }
+    int start = at + ERROR_CODE.length();
+    return line.substring(start, line.indexOf('"', start));
+  }
+
+  /** Whether an error code means the item never ran (cancelled or expired) rather than failed. */
+  public static boolean isWithdrawn(String code) {
+    return "cancelled".equals(code) || "expired".equals(code);
+  }
+
+  /** {succeeded, failed, cancelled} of a chunk's stored lines, as its chunk-done event counts them. */
+  public static int[] count(String ndjson) {
+    int[] out = new int[3];
+    for (String line : ndjson.split("\n")) {
+      if (line.isEmpty()) {
+        continue;
+      }
+      String code = errorCode(line);
+      out[code == null ? 0 : isWithdrawn(code) ? 2 : 1]++;
+    }
+    return out;
+  }
+
+  /** The value of a numeric field of a stored line ({@code "parent_index"}), or -1 if absent. */
+  public static long longField(String line, String name) {
+    String key = "\"" + name + "\":";
+    int at = line.indexOf(key);
+    if (at < 0) {
+      return -1;
+    }
+    long n = 0;
+    for (int i = at + key.length(); i < line.length() && Character.isDigit(line.charAt(i)); i++) {
+      n = n * 10 + (line.charAt(i) - '0');
+    }
+    return n;
+  }
 }

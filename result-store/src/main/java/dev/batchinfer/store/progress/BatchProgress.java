@@ -19,11 +19,23 @@ public record BatchProgress(
     BatchStatus status,
     long[] doneChunks,
     long startedAtMs,
-    long completedAtMs) {
+    long completedAtMs,
+    boolean skippedForCancel) {
 
   public static BatchProgress start(ChunkDone first) {
     return new BatchProgress(first.batchId(), first.totalItems(), first.chunkCount(), 0, 0, 0, BatchStatus.QUEUED,
-        new long[0], 0, 0);
+        new long[0], 0, 0, false);
+  }
+
+  /** Whether the chunk count is known: always, except for a streamed batch before its seal (which precedes its chunks). */
+  public boolean countsKnown() {
+    return chunkCount >= 0;
+  }
+
+  /** A streamed upload's seal: the counts its chunks did not carry. */
+  public BatchProgress sealed(ChunkDone seal) {
+    return new BatchProgress(batchId, seal.totalItems(), seal.chunkCount(), completed, failed, cancelled, status,
+        doneChunks, startedAtMs, completedAtMs, skippedForCancel);
   }
 
   public boolean hasChunk(int chunkIndex) {
@@ -55,24 +67,29 @@ public record BatchProgress(
       started = done.finishedAtMs();
     }
     if (chunks.cardinality() == chunkCount) {
-      if (x > 0 && s != BatchStatus.CANCELLING) {
-        s = s.moveTo(BatchStatus.CANCELLING); // workers skipped items of a cancel whose event got lost
+      if (cancelSeen(done) && s != BatchStatus.CANCELLING) {
+        s = s.moveTo(BatchStatus.CANCELLING); // workers skipped chunks of a cancel whose event got lost
       }
       s = s.moveTo(s == BatchStatus.CANCELLING ? BatchStatus.CANCELLED : BatchStatus.outcome(c, f));
       finished = done.finishedAtMs();
     }
-    return new BatchProgress(batchId, total, chunkCount, c, f, x, s, chunks.toLongArray(), started, finished);
+    return new BatchProgress(batchId, total, chunkCount, c, f, x, s, chunks.toLongArray(), started, finished,
+        skippedForCancel || done.skippedForBatchCancel());
+  }
+
+  private boolean cancelSeen(ChunkDone last) {
+    return skippedForCancel || last.skippedForBatchCancel();
   }
 
   /** The completion window passed: the batch ends now; chunks still to come change nothing. */
   public BatchProgress expired(long atMs) {
     return new BatchProgress(batchId, total, chunkCount, completed, failed, cancelled, status.moveTo(BatchStatus.EXPIRED),
-        doneChunks, startedAtMs, atMs);
+        doneChunks, startedAtMs, atMs, skippedForCancel);
   }
 
   /** A cancel request: the remaining chunks will be skipped; the batch ends cancelled. */
   public BatchProgress cancelling() {
     return new BatchProgress(batchId, total, chunkCount, completed, failed, cancelled, status.moveTo(BatchStatus.CANCELLING),
-        doneChunks, startedAtMs, completedAtMs);
+        doneChunks, startedAtMs, completedAtMs, skippedForCancel);
   }
 }

@@ -50,6 +50,14 @@ final class ProgressProcessor implements Processor<String, ChunkDone, String, Ba
       return;
     }
     BatchProgress progress = store.get(done.batchId());
+    if (done.isSeal()) {
+      // In the upload's transaction, so before any chunk-done of the batch: normally the first record.
+      // A batch already final (expired or cancelled before its seal was read) keeps its outcome.
+      if (progress == null || !progress.countsKnown() && !progress.status().isFinal()) {
+        store.put(done.batchId(), progress == null ? BatchProgress.start(done) : progress.sealed(done));
+      }
+      return;
+    }
     if (progress == null) {
       progress = BatchProgress.start(done);
     }
@@ -76,7 +84,7 @@ final class ProgressProcessor implements Processor<String, ChunkDone, String, Ba
       log.info("batch {} cancelling", done.batchId());
       return;
     }
-    if (done.chunkIndex() < 0 || done.chunkIndex() >= progress.chunkCount()) {
+    if (done.chunkIndex() < 0 || progress.countsKnown() && done.chunkIndex() >= progress.chunkCount()) {
       log.warn("batch {}: chunk {} is outside 0..{}; skipped", done.batchId(), done.chunkIndex(), progress.chunkCount() - 1);
       return;
     }

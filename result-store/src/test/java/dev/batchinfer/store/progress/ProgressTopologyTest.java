@@ -110,8 +110,8 @@ class ProgressTopologyTest {
 
   @Test
   void a_cancel_whose_request_event_was_lost_still_ends_cancelled() {
-    progress.pipeInput("c", new ChunkDone("c", 0, 2, 20, 10, 0, 0, "1.0.0", "w", 1, null));
-    progress.pipeInput("c", new ChunkDone("c", 1, 2, 20, 0, 0, 10, "1.0.0", "w", 2, null)); // skipped by workers
+    progress.pipeInput("c", new ChunkDone("c", 0, 2, 20, 10, 0, 0, "1.0.0", "w", 1, null, null));
+    progress.pipeInput("c", new ChunkDone("c", 1, 2, 20, 0, 0, 10, "1.0.0", "w", 2, null, true)); // skipped by workers
     assertThat(events.readValuesToList()).filteredOn(e -> e.type().startsWith("batch.")).extracting(BatchEvent::status)
         .containsExactly("cancelled");
   }
@@ -119,10 +119,51 @@ class ProgressTopologyTest {
   @Test
   void a_cancel_request_then_skipped_chunks_end_cancelled_once() {
     progress.pipeInput("k", ChunkDone.cancelRequest("k", 2, 20, 1));
-    progress.pipeInput("k", new ChunkDone("k", 0, 2, 20, 10, 0, 0, "1.0.0", "w", 2, null));
-    progress.pipeInput("k", new ChunkDone("k", 1, 2, 20, 0, 0, 10, "1.0.0", "w", 3, null));
+    progress.pipeInput("k", new ChunkDone("k", 0, 2, 20, 10, 0, 0, "1.0.0", "w", 2, null, null));
+    progress.pipeInput("k", new ChunkDone("k", 1, 2, 20, 0, 0, 10, "1.0.0", "w", 3, null, true));
     assertThat(events.readValuesToList()).filteredOn(e -> e.type().startsWith("batch.")).extracting(BatchEvent::status)
         .containsExactly("cancelled");
     assertThat(written.get(written.size() - 1).cancelled()).isEqualTo(10);
+  }
+
+  @Test
+  void items_cancelled_one_by_one_count_as_cancelled_and_the_batch_ends_normally() {
+    progress.pipeInput("s", new ChunkDone("s", 0, 2, 20, 7, 0, 3, "1.0.0", "w", 1, null, null));
+    progress.pipeInput("s", new ChunkDone("s", 1, 2, 20, 9, 1, 0, "1.0.0", "w", 2, null, null));
+    assertThat(events.readValuesToList()).filteredOn(e -> e.type().startsWith("batch.")).extracting(BatchEvent::status)
+        .containsExactly("completed_with_errors");
+    ProgressUpdate last = written.get(written.size() - 1);
+    assertThat(last.completed() + last.failed() + last.cancelled()).isEqualTo(20);
+    assertThat(last.cancelled()).isEqualTo(3);
+  }
+
+  @Test
+  void a_streamed_batch_takes_its_counts_from_the_seal_not_from_its_chunks() {
+    progress.pipeInput("u", ChunkDone.seal("u", 3, 25, 1));
+    for (int chunk = 0; chunk < 3; chunk++) {
+      progress.pipeInput("u", new ChunkDone("u", chunk, -1, -1, chunk == 2 ? 5 : 10, 0, "1.0.0", "w", 2 + chunk));
+    }
+    assertThat(events.readValuesToList()).filteredOn(e -> e.type().startsWith("batch.")).singleElement()
+        .satisfies(e -> {
+          assertThat(e.status()).isEqualTo("completed");
+          assertThat(e.total()).isEqualTo(25);
+        });
+  }
+
+  @Test
+  void a_seal_seen_twice_changes_nothing() {
+    progress.pipeInput("v", ChunkDone.seal("v", 1, 4, 1));
+    progress.pipeInput("v", new ChunkDone("v", 0, -1, -1, 4, 0, "1.0.0", "w", 2));
+    progress.pipeInput("v", ChunkDone.seal("v", 1, 4, 3));
+    assertThat(events.readValuesToList()).filteredOn(e -> e.type().startsWith("batch.")).hasSize(1);
+  }
+
+  @Test
+  void a_seal_for_a_batch_that_is_already_final_is_ignored() {
+    progress.pipeInput("f", ChunkDone.expiry("f", -1, -1, 1));
+    progress.pipeInput("f", ChunkDone.seal("f", 2, 20, 2));
+    BatchProgress stored = driver.<String, BatchProgress>getKeyValueStore(ProgressTopology.STORE).get("f");
+    assertThat(stored.status()).isEqualTo(BatchStatus.EXPIRED);
+    assertThat(stored.countsKnown()).isFalse();
   }
 }

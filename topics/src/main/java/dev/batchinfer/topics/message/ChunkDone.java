@@ -12,7 +12,11 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param failed items with an error
  * @param cancelled items skipped because the batch was cancelled
  * @param kind null (or "chunk") for a finished chunk, "cancel" for a cancel request, "expire" when
- *     the batch's completion window has passed
+ *     the batch's completion window has passed, "seal" when a streamed upload is complete (written
+ *     by the API in the upload's own transaction, so it precedes every chunk-done of that batch;
+ *     its chunkCount and totalItems are the batch's, which the chunks themselves did not know)
+ * @param batchCancelled true when the worker skipped the whole chunk because the batch was
+ *     cancelled (as opposed to items cancelled one by one, after which the batch goes on)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ChunkDone(
@@ -26,25 +30,41 @@ public record ChunkDone(
     String modelVersion,
     String workerId,
     long finishedAtMs,
-    String kind) {
+    String kind,
+    Boolean batchCancelled) {
 
   public static final String CANCEL = "cancel";
   public static final String EXPIRE = "expire";
+  public static final String SEAL = "seal";
 
   /** A finished chunk. */
   public ChunkDone(String batchId, int chunkIndex, int chunkCount, long totalItems, int succeeded, int failed,
       String modelVersion, String workerId, long finishedAtMs) {
-    this(batchId, chunkIndex, chunkCount, totalItems, succeeded, failed, 0, modelVersion, workerId, finishedAtMs, null);
+    this(batchId, chunkIndex, chunkCount, totalItems, succeeded, failed, 0, modelVersion, workerId, finishedAtMs, null,
+        null);
   }
 
   /** The client asked to cancel the batch. */
   public static ChunkDone cancelRequest(String batchId, int chunkCount, long totalItems, long atMs) {
-    return new ChunkDone(batchId, -1, chunkCount, totalItems, 0, 0, 0, null, "api", atMs, CANCEL);
+    return new ChunkDone(batchId, -1, chunkCount, totalItems, 0, 0, 0, null, "api", atMs, CANCEL, null);
   }
 
   /** The batch's completion window has passed. */
   public static ChunkDone expiry(String batchId, int chunkCount, long totalItems, long atMs) {
-    return new ChunkDone(batchId, -1, chunkCount, totalItems, 0, 0, 0, null, "result-store", atMs, EXPIRE);
+    return new ChunkDone(batchId, -1, chunkCount, totalItems, 0, 0, 0, null, "result-store", atMs, EXPIRE, null);
+  }
+
+  /** A streamed upload is complete: these are the batch's chunk count and total. */
+  public static ChunkDone seal(String batchId, int chunkCount, long totalItems, long atMs) {
+    return new ChunkDone(batchId, -1, chunkCount, totalItems, 0, 0, 0, null, "api", atMs, SEAL, null);
+  }
+
+  public boolean isSeal() {
+    return SEAL.equals(kind);
+  }
+
+  public boolean skippedForBatchCancel() {
+    return Boolean.TRUE.equals(batchCancelled);
   }
 
   public boolean isExpiry() {

@@ -17,14 +17,25 @@ import java.nio.charset.StandardCharsets;
  * batchId, model, modelVersion: u16 length + UTF-8
  * chunkIndex, chunkCount: i32; totalItems: i64; priority: u8; createdAtMs: i64
  * tenant: u16 length + UTF-8 (format 2; format 1 records have none)
- * itemCount: i32; then per item: index i64, payload length i32, payload bytes
+ * flags: u8 (format 3 only): bit 0 items carry a custom id, bit 1 items carry a parent index
+ * itemCount: i32; then per item: index i64, [parent index i64], [custom id: u16 length + UTF-8],
+ *   payload length i32, payload bytes
  * </pre>
+ *
+ * <p>Format 3 is written only when it is needed (custom ids, a retry batch's parent indexes, or a
+ * streamed upload whose chunk count and total are {@link ChunkHeader#UNKNOWN}), so workers that read
+ * only format 2 keep working for everything else during an upgrade. A custom id of null is written
+ * with length 0xFFFF.
  */
 public final class ChunkCodec {
 
   static final byte MAGIC_0 = 'B';
   static final byte MAGIC_1 = 'I';
   static final byte FORMAT_VERSION = 2;
+  static final byte FORMAT_EXTENDED = 3;
+  static final int FLAG_CUSTOM_IDS = 1;
+  static final int FLAG_PARENT_INDEXES = 2;
+  private static final int NULL_STRING = 0xFFFF;
   /** Per item: index (8) + length (4). */
   public static final int ITEM_OVERHEAD_BYTES = 12;
 
@@ -36,30 +47,80 @@ public final class ChunkCodec {
         + 2 + utf8Length(tenant) + 4;
   }
 
+  /** Header bytes in format 3 (one flags byte more); an upper bound the chunker can always use. */
+  public static int extendedHeaderBytes(String batchId, String model, String modelVersion, String tenant) {
+    return headerBytes(batchId, model, modelVersion, tenant) + 1;
+  }
+
+  /** Extra bytes an item takes for its custom id in format 3 (0 for no id column). */
+  public static int customIdBytes(String customId) {
+    return 2 + (customId == null ? 0 : utf8Length(customId));
+  }
+
+  /** Extra bytes an item takes for its parent index in format 3. */
+  public static final int PARENT_INDEX_BYTES = 8;
+
   /**
    * Encodes a header and items that are already laid out end to end.
    *
    * @param payloadOffsets one per item plus the end offset, into {@code payloads}
    */
   public static byte[] encode(ChunkHeader h, long[] indexes, int[] payloadOffsets, byte[] payloads) {
+    return encode(h, indexes, payloadOffsets, payloads, null, null);
+  }
+
+  /**
+   * @param customIds one per item (entries may be null), or null for none
+   * @param parentIndexes one per item for a retry batch, or null
+   */
+  public static byte[] encode(ChunkHeader h, long[] indexes, int[] payloadOffsets, byte[] payloads, String[] customIds,
+      long[] parentIndexes) {
     byte[] batchId = h.batchId().getBytes(StandardCharsets.UTF_8);
     byte[] model = h.model().getBytes(StandardCharsets.UTF_8);
     byte[] version = h.modelVersion().getBytes(StandardCharsets.UTF_8);
     int n = indexes.length;
-    int payloadBytes = payloadOffsets[n] - payloadOffsets[0];
-    int size = headerBytes(h.batchId(), h.model(), h.modelVersion(), h.tenant()) + n * ITEM_OVERHEAD_BYTES + payloadBytes;
+    int flags = (customIds != null ? FLAG_CUSTOM_IDS : 0) | (parentIndexes != null ? FLAG_PARENT_INDEXES : 0);
+    boolean extended = flags != 0 || !h.countsKnown();
+    byte[][] ids = null;
+    int size = (extended ? extendedHeaderBytes(h.batchId(), h.model(), h.modelVersion(), h.tenant())
+        : headerBytes(h.batchId(), h.model(), h.modelVersion(), h.tenant()))
+        + n * ITEM_OVERHEAD_BYTES + payloadOffsets[n] - payloadOffsets[0];
+    if (customIds != null) {
+      ids = new byte[n][];
+      for (int i = 0; i < n; i++) {
+        ids[i] = customIds[i] == null ? null : customIds[i].getBytes(StandardCharsets.UTF_8);
+        size += 2 + (ids[i] == null ? 0 : ids[i].length);
+      }
+    }
+    if (parentIndexes != null) {
+      size += n * PARENT_INDEX_BYTES;
+    }
     ByteBuffer out = ByteBuffer.allocate(size);
-    out.put(MAGIC_0).put(MAGIC_1).put(FORMAT_VERSION);
+    out.put(MAGIC_0).put(MAGIC_1).put(extended ? FORMAT_EXTENDED : FORMAT_VERSION);
     putString(out, batchId);
     putString(out, model);
     putString(out, version);
     out.putInt(h.chunkIndex()).putInt(h.chunkCount()).putLong(h.totalItems());
     out.put((byte) h.priority().ordinal()).putLong(h.createdAtMs());
     putString(out, h.tenant().getBytes(StandardCharsets.UTF_8));
+    if (extended) {
+      out.put((byte) flags);
+    }
     out.putInt(n);
     for (int i = 0; i < n; i++) {
       int length = payloadOffsets[i + 1] - payloadOffsets[i];
-      out.putLong(indexes[i]).putInt(length).put(payloads, payloadOffsets[i], length);
+      out.putLong(indexes[i]);
+      if (parentIndexes != null) {
+        out.putLong(parentIndexes[i]);
+      }
+      if (ids != null) {
+        if (ids[i] == null) {
+          out.putShort((short) NULL_STRING);
+        } else {
+          putString(out, ids[i]);
+        }
+      }
+      out.putInt(length).put(payloads, payloadOffsets[i], length);
     }
     return out.array();
   }
@@ -73,7 +134,21 @@ public final class ChunkCodec {
       offsets[i] = chunk.payloadOffset(i);
     }
     offsets[n] = n == 0 ? 0 : chunk.payloadOffset(n - 1) + chunk.payloadLength(n - 1);
-    return encode(chunk.header(), indexes, offsets, chunk.payloadArray());
+    String[] ids = null;
+    long[] parents = null;
+    if (chunk.hasCustomIds()) {
+      ids = new String[n];
+      for (int i = 0; i < n; i++) {
+        ids[i] = chunk.customId(i);
+      }
+    }
+    if (chunk.hasParentIndexes()) {
+      parents = new long[n];
+      for (int i = 0; i < n; i++) {
+        parents[i] = chunk.parentIndex(i);
+      }
+    }
+    return encode(chunk.header(), indexes, offsets, chunk.payloadArray(), ids, parents);
   }
 
   /**
@@ -92,7 +167,7 @@ public final class ChunkCodec {
         throw new UndecodableRecordException("not an inference chunk (bad magic bytes)");
       }
       byte version = in.get();
-      if (version != 1 && version != FORMAT_VERSION) {
+      if (version < 1 || version > FORMAT_EXTENDED) {
         throw new UndecodableRecordException("unknown chunk format version " + version);
       }
       String batchId = getString(in);
@@ -107,9 +182,15 @@ public final class ChunkCodec {
       if (priorityOrdinal < 0 || priorityOrdinal >= Priority.values().length) {
         throw new UndecodableRecordException("unknown priority " + priorityOrdinal);
       }
-      if (chunkIndex < 0 || chunkCount <= chunkIndex || totalItems < 0 || batchId.isEmpty()) {
+      boolean unknown = version == FORMAT_EXTENDED && chunkCount == ChunkHeader.UNKNOWN
+          && totalItems == ChunkHeader.UNKNOWN;
+      if (chunkIndex < 0 || !unknown && (chunkCount <= chunkIndex || totalItems < 0) || batchId.isEmpty()) {
         throw new UndecodableRecordException(
             "inconsistent header: chunk " + chunkIndex + " of " + chunkCount + ", " + totalItems + " items");
+      }
+      int flags = version == FORMAT_EXTENDED ? in.get() : 0;
+      if ((flags & ~(FLAG_CUSTOM_IDS | FLAG_PARENT_INDEXES)) != 0) {
+        throw new UndecodableRecordException("unknown chunk flags " + flags);
       }
       int n = in.getInt();
       // Every item needs at least its overhead: a count larger than the bytes left is corrupt.
@@ -118,10 +199,23 @@ public final class ChunkCodec {
       }
       long[] indexes = new long[n];
       int[] offsets = new int[n + 1];
+      String[] ids = (flags & FLAG_CUSTOM_IDS) != 0 ? new String[n] : null;
+      long[] parents = (flags & FLAG_PARENT_INDEXES) != 0 ? new long[n] : null;
+      // An upper bound for a format without per-item extras; exact after the loop via offsets[n].
       byte[] payloads = new byte[in.remaining() - n * ITEM_OVERHEAD_BYTES];
       int at = 0;
       for (int i = 0; i < n; i++) {
         indexes[i] = in.getLong();
+        if (parents != null) {
+          parents[i] = in.getLong();
+        }
+        if (ids != null) {
+          int idLength = Short.toUnsignedInt(in.getShort());
+          if (idLength != NULL_STRING) {
+            in.position(in.position() - 2);
+            ids[i] = getString(in);
+          }
+        }
         int length = in.getInt();
         if (length < 0 || length > in.remaining() || at + length > payloads.length) {
           throw new UndecodableRecordException("item " + i + " claims " + length + " bytes; the record is shorter");
@@ -131,13 +225,16 @@ public final class ChunkCodec {
         at += length;
       }
       offsets[n] = at;
+      if ((ids != null || parents != null) && at < payloads.length) {
+        payloads = java.util.Arrays.copyOf(payloads, at); // the bound above counted the extras too
+      }
       if (in.hasRemaining()) {
         throw new UndecodableRecordException(in.remaining() + " unexpected bytes after the last item");
       }
       ChunkHeader header =
           new ChunkHeader(batchId, chunkIndex, chunkCount, totalItems, model, modelVersion,
               Priority.values()[priorityOrdinal], createdAtMs, tenant);
-      return new InferenceChunk(header, indexes, offsets, payloads);
+      return new InferenceChunk(header, indexes, offsets, payloads, ids, parents);
     } catch (BufferUnderflowException e) {
       throw new UndecodableRecordException("record is truncated");
     }

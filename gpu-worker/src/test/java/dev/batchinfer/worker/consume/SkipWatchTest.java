@@ -1,0 +1,40 @@
+package dev.batchinfer.worker.consume;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.batchinfer.store.batch.BatchStore;
+import dev.batchinfer.topics.message.InferenceChunk;
+import dev.batchinfer.topics.message.Priority;
+import dev.batchinfer.worker.batch.ChunkFixtures;
+import org.junit.jupiter.api.Test;
+
+class SkipWatchTest {
+
+  private final InferenceChunk chunk = ChunkFixtures.chunk("b", 3, 10, Priority.NORMAL);
+
+  @Test
+  void cancelled_items_are_read_for_a_batch_that_has_some() {
+    SkipWatch watch = new SkipWatch(id -> new BatchStore.Skips(null, true), (id, indexes) -> {
+      boolean[] out = new boolean[indexes.length];
+      out[1] = indexes[1] == 11;
+      return out;
+    });
+    assertThat(watch.cancelledItems(chunk)).containsExactly(false, true, false);
+  }
+
+  @Test
+  void a_redis_error_while_reading_cancelled_items_means_none_so_the_chunk_runs() {
+    SkipWatch watch = new SkipWatch(id -> new BatchStore.Skips(null, true), (id, indexes) -> {
+      throw new IllegalStateException("Redis is down");
+    });
+    assertThat(watch.cancelledItems(chunk)).isNull();
+  }
+
+  @Test
+  void a_redis_error_while_reading_the_batch_state_also_means_no_cancelled_items() {
+    SkipWatch watch = new SkipWatch(id -> {
+      throw new IllegalStateException("Redis is down");
+    }, (id, indexes) -> new boolean[indexes.length]);
+    assertThat(watch.cancelledItems(chunk)).isNull();
+  }
+}

@@ -1,0 +1,22 @@
+package dev.batchinfer.api.submit;
+
+import dev.batchinfer.models.ModelConfig;
+import dev.batchinfer.topics.message.Priority;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Everything about a batch but its inputs: from a JSON body's fields, or from the query parameters
+ * of an NDJSON upload.
+ *
+ * @param completionWindow null for the default
+ * @param retention null for the default
+ */
+public record BatchOptions(
+    ModelConfig model,
+    Priority priority,
+    String callbackUrl,
+    List<String> callbackEvents,
+    String metadataJson,
+    Duration completionWindow,
+    Duration retention) {}

@@ -1,0 +1,53 @@
+package dev.batchinfer.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.batchinfer.api.testing.ApiClient;
+import dev.batchinfer.topics.env.Env;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ApiSettingsTest {
+
+  private static ApiSettings settings(String... pairs) {
+    Map<String, String> env = new HashMap<>(Map.of("API_KEYS", ApiClient.API_KEYS));
+    for (int i = 0; i < pairs.length; i += 2) {
+      env.put(pairs[i], pairs[i + 1]);
+    }
+    return ApiSettings.from(Env.of(env));
+  }
+
+  @Test
+  void an_upload_timeout_above_the_brokers_transaction_limit_is_refused_at_start() {
+    assertThatThrownBy(() -> settings("UPLOAD_TIMEOUT", "20m"))
+        .isInstanceOf(Env.SettingException.class)
+        .hasMessageContaining("UPLOAD_TIMEOUT")
+        .hasMessageContaining("transaction.max.timeout.ms")
+        .hasMessageContaining("KAFKA_TRANSACTION_MAX_TIMEOUT");
+    assertThat(settings("UPLOAD_TIMEOUT", "15m").uploadTimeout()).isEqualTo(Duration.ofMinutes(15));
+  }
+
+  @Test
+  void a_broker_that_allows_longer_transactions_allows_longer_uploads() {
+    ApiSettings s = settings("UPLOAD_TIMEOUT", "40m", "KAFKA_TRANSACTION_MAX_TIMEOUT", "1h");
+    assertThat(s.uploadTimeout()).isEqualTo(Duration.ofMinutes(40));
+    assertThat(s.uploadTransactionTimeout()).isEqualTo(Duration.ofMinutes(40).plus(s.submitTimeout()));
+  }
+
+  @Test
+  void upload_transactions_never_ask_the_broker_for_more_than_it_allows() {
+    assertThat(settings("UPLOAD_TIMEOUT", "15m").uploadTransactionTimeout()).isEqualTo(Duration.ofMinutes(15));
+    assertThat(settings().uploadTransactionTimeout()).isEqualTo(Duration.ofMinutes(10).plusSeconds(10));
+  }
+
+  @Test
+  void the_rate_window_must_fit_in_the_upload_timeout() {
+    assertThatThrownBy(() -> settings("UPLOAD_RATE_WINDOW", "11m")).isInstanceOf(Env.SettingException.class)
+        .hasMessageContaining("UPLOAD_RATE_WINDOW");
+    assertThat(settings().uploadLimits()).isEqualTo(new dev.batchinfer.api.submit.UploadGuard.Limits(
+        Duration.ofMinutes(10), 10_000, Duration.ofSeconds(30)));
+  }
+}
