@@ -235,11 +235,16 @@ public final class BenchMain {
       Cluster cluster) throws IOException {
     double drain = cnn.itemsPerSecond();
     CpuMeter cpu = cluster.cpuMeter().begin();
+    Profiler profiler = o.profileAll() ? Profiler.start(cluster.api(), cluster.dir()) : null;
     Spike.Result spike = Spike.run(api, watch, 10 * drain, size.spikeBatchItems(), o.spikeSeconds(),
         Bodies.imageBatch(size.spikeBatchItems(), 13), BenchModels.CNN,
         new Spike.Interactive(api, cnn.batchId(), BenchModels.FASHION, BenchModels.CNN, 100, 500));
     Map<String, Object> p5 = spike.json();
     p5.put("cpu_seconds_spike_start_to_drained", cpu.seconds());
+    p5.put("cpu_seconds_by_thread", cpu.threadSeconds(6));
+    if (profiler != null) {
+      p5.put("api_profile", profiler.stop());
+    }
     p5.put("drain_rate_measured_in_p1", Math.round(drain));
     p5.put("mean_rate_ratio_to_p1", ratio(spike.meanDrainRate(), drain));
     List<double[]> rows = new ArrayList<>();

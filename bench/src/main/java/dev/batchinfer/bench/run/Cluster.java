@@ -116,6 +116,11 @@ public final class Cluster implements AutoCloseable {
     return List.copyOf(workers);
   }
 
+  /** Where the services keep their logs and recordings. */
+  public Path dir() {
+    return dir;
+  }
+
   public ChildJvm api() {
     return api;
   }

@@ -16,8 +16,13 @@ public final class EtaEstimator {
 
   /** How far back the measured throughput looks. */
   static final int WINDOW_MINUTES = 5;
-  /** Batches ahead whose remaining items are added up; beyond that the count is what it is. */
-  static final int MAX_BATCHES_SUMMED = 200;
+  /**
+   * Batches ahead whose remaining items are read and added up. Every 202 and every status read of a
+   * waiting batch computes this, so it is a sample: with more batches ahead, their remaining items are
+   * taken to average what the sampled (oldest) ones have left. Reading all of them made each submit
+   * during a traffic spike cost hundreds of Redis reads.
+   */
+  static final int MAX_BATCHES_SUMMED = 32;
 
   /** {@code position} 0 means nothing is ahead. */
   public record Estimate(long position, Instant completion, double itemsPerSecond) {}
@@ -37,7 +42,7 @@ public final class EtaEstimator {
   public Estimate estimate(BatchRecord b) {
     Instant now = clock.instant();
     long position = store.batchesAhead(b.priority(), b.created());
-    long ahead = store.itemsAhead(b.priority(), b.created(), MAX_BATCHES_SUMMED);
+    long ahead = extrapolate(store.itemsAhead(b.priority(), b.created(), MAX_BATCHES_SUMMED), position);
     long own = Math.max(0, b.total() - b.completed() - b.failed() - b.cancelled());
     long[] recent = telemetry.itemsAndErrors(b.model(), b.modelVersion(), WINDOW_MINUTES, now.toEpochMilli());
     // The current minute is partly over, so the window is a little shorter than WINDOW_MINUTES.
@@ -45,5 +50,13 @@ public final class EtaEstimator {
     double rate = recent[0] > 0 ? recent[0] / seconds : fallbackItemsPerSecond;
     long ms = (long) Math.ceil((ahead + own) * 1000.0 / rate);
     return new Estimate(position, now.plusMillis(Math.max(1, ms)), rate);
+  }
+
+  /** Items ahead, from those of at most {@link #MAX_BATCHES_SUMMED} batches and the number of batches ahead. */
+  static long extrapolate(long sampledItems, long batchesAhead) {
+    if (batchesAhead <= MAX_BATCHES_SUMMED) {
+      return sampledItems;
+    }
+    return Math.round(sampledItems * (double) batchesAhead / MAX_BATCHES_SUMMED);
   }
 }
