@@ -43,7 +43,7 @@ public final class SpikePlot {
     svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"22\" font-size=\"15\">%s</text>%n", LEFT, escape(title)));
     double rateMax = niceMax(Math.max(max(accepted), max(done)));
     panel(svg, TOP, "items / s", t, tMax, rateMax, spikeEndSeconds,
-        new Series("accepted (offered load)", accepted, "#d62728"), new Series("finished by workers", done, "#1f77b4"));
+        new Series("accepted by the API", accepted, "#d62728"), new Series("finished by workers", done, "#1f77b4"));
     panel(svg, TOP + PANEL + GAP, "queued items", t, tMax, niceMax(max(queued)), spikeEndSeconds,
         new Series("queue depth (accepted, not finished)", queued, "#2ca02c"));
     svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">time since the spike started (s)</text>%n",
