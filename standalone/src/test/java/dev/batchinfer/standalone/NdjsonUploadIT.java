@@ -50,7 +50,8 @@ class NdjsonUploadIT {
 
         NdjsonLines body = new NdjsonLines(LINES, i -> NdjsonLines.textLine(i, LINE_CHARS));
         long started = System.nanoTime();
-        ApiClient.Answer accepted = client.postNdjson("/v1/batch/predict?model=language-id&priority=low", () -> body);
+        // A short retention: these 50 MB of results should not stay a week in a shared Redis.
+        ApiClient.Answer accepted = client.postNdjson("/v1/batch/predict?model=language-id&priority=low&retention=10m", () -> body);
         long uploadMs = (System.nanoTime() - started) / 1_000_000;
 
         assertThat(accepted.status()).as("%s", accepted.body()).isEqualTo(202);
