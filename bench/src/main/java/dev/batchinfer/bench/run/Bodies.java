@@ -29,37 +29,40 @@ public final class Bodies {
   /** A batch of {@code n} Fashion-MNIST-shaped images in the compact form {"pixels": "<base64>"}. */
   public static byte[] imageBatch(int n, long seed) {
     SplittableRandom random = new SplittableRandom(seed);
-    StringBuilder sb = new StringBuilder(n * 1080 + 64).append("{\"model\":\"fashion-mnist\",\"inputs\":[");
-    Base64.Encoder b64 = Base64.getEncoder();
-    for (int i = 0; i < n; i++) {
-      sb.append(i == 0 ? "" : ",").append("{\"pixels\":\"").append(b64.encodeToString(image(random))).append("\"}");
-    }
-    return sb.append("]}").toString().getBytes(StandardCharsets.US_ASCII);
+    return batch("fashion-mnist", n, 1080, () -> item("pixels", image(random)));
   }
 
   /** {@code n} inputs of the trivial model, four bytes each. */
   public static byte[] trivialBatch(int n, long seed) {
     SplittableRandom random = new SplittableRandom(seed);
-    StringBuilder sb = new StringBuilder(n * 20 + 64).append("{\"model\":\"bench-trivial\",\"inputs\":[");
-    Base64.Encoder b64 = Base64.getEncoder();
-    byte[] x = new byte[4];
-    for (int i = 0; i < n; i++) {
+    return batch("bench-trivial", n, 20, () -> {
+      byte[] x = new byte[4];
       for (int j = 0; j < 4; j++) {
         x[j] = (byte) random.nextInt(256);
       }
-      sb.append(i == 0 ? "" : ",").append("{\"x\":\"").append(b64.encodeToString(x)).append("\"}");
-    }
-    return sb.append("]}").toString().getBytes(StandardCharsets.US_ASCII);
+      return item("x", x);
+    });
   }
 
   /** One image for a per-item request: {"pixels": "<base64>"}. */
   public static byte[] oneImage(SplittableRandom random) {
-    return ("{\"pixels\":\"" + Base64.getEncoder().encodeToString(image(random)) + "\"}").getBytes(StandardCharsets.US_ASCII);
+    return item("pixels", image(random)).getBytes(StandardCharsets.US_ASCII);
   }
 
   /** A sync-predict body of one image. */
   public static byte[] syncImage(SplittableRandom random) {
-    return ("{\"inputs\":[{\"pixels\":\"" + Base64.getEncoder().encodeToString(image(random)) + "\"}]}")
-        .getBytes(StandardCharsets.US_ASCII);
+    return ("{\"inputs\":[" + item("pixels", image(random)) + "]}").getBytes(StandardCharsets.US_ASCII);
+  }
+
+  private static byte[] batch(String model, int n, int itemChars, java.util.function.Supplier<String> items) {
+    StringBuilder sb = new StringBuilder(n * itemChars + 64).append("{\"model\":\"").append(model).append("\",\"inputs\":[");
+    for (int i = 0; i < n; i++) {
+      sb.append(i == 0 ? "" : ",").append(items.get());
+    }
+    return sb.append("]}").toString().getBytes(StandardCharsets.US_ASCII);
+  }
+
+  private static String item(String field, byte[] value) {
+    return "{\"" + field + "\":\"" + Base64.getEncoder().encodeToString(value) + "\"}";
   }
 }

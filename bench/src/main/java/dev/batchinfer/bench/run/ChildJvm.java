@@ -75,10 +75,6 @@ public final class ChildJvm implements AutoCloseable {
     return maxHeap;
   }
 
-  public boolean isAlive() {
-    return process.isAlive();
-  }
-
   /** Fails with the end of the child's log if it has died. */
   public void requireAlive() {
     if (!process.isAlive()) {

@@ -6,7 +6,6 @@ import dev.batchinfer.embedded.RedisEndpoint;
 import dev.batchinfer.embedded.RedisLocator;
 import dev.batchinfer.topics.TopicCreator;
 import dev.batchinfer.topics.Topics;
-import dev.batchinfer.topics.message.Priority;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -18,15 +17,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ListOffsetsOptions;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.IsolationLevel;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * The system as it runs in production, on one machine: a Kafka broker (in this JVM), Redis, and
@@ -35,7 +27,8 @@ import org.apache.kafka.common.TopicPartition;
 public final class Cluster implements AutoCloseable {
 
   public static final String KEY = "bench-key";
-  private static final String WORKER_GROUP = "gpu-worker";
+  /** Every Redis key the system writes in a benchmark starts with this. */
+  public static final String KEY_PREFIX = "bench:";
   /** The workers' scheduling niceness: see {@link #startWorkers}. */
   public static final int WORKER_NICENESS = 10;
 
@@ -66,7 +59,7 @@ public final class Cluster implements AutoCloseable {
     Map<String, String> env = new HashMap<>();
     env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
     env.put("REDIS_URL", redis.url());
-    env.put("REDIS_KEY_PREFIX", "bench:");
+    env.put("REDIS_KEY_PREFIX", KEY_PREFIX);
     env.put("MODEL_ARTIFACTS", modelArtifacts.toString());
     env.put("TF_CPP_MIN_LOG_LEVEL", "2");
     env.put("API_KEYS", ApiKeys.entry("bench", true, KEY));
@@ -139,10 +132,6 @@ public final class Cluster implements AutoCloseable {
     return redis.url();
   }
 
-  public String kafkaBootstrap() {
-    return kafka.bootstrapServers();
-  }
-
   /** CPU time of every process of the system: the services, this JVM (broker and load generator), an embedded Redis. */
   public CpuMeter cpuMeter() {
     CpuMeter cpu = new CpuMeter().watch("producer-api", api.pid()).watch("result-store", progress.pid());
@@ -151,29 +140,6 @@ public final class Cluster implements AutoCloseable {
     ProcessHandle.current().children().filter(h -> h.info().command().orElse("").contains("redis"))
         .forEach(h -> cpu.watch("redis-server", h.pid()));
     return cpu;
-  }
-
-  /** Request chunks committed to the request topics and not yet committed by the workers. */
-  public long queuedChunks() {
-    try {
-      Set<String> names = java.util.Arrays.stream(Priority.values()).map(p -> topics.requests(p).name())
-          .collect(Collectors.toSet());
-      Map<TopicPartition, OffsetSpec> latest = admin.describeTopics(names).allTopicNames().get().values().stream()
-          .flatMap(d -> d.partitions().stream().map(p -> new TopicPartition(d.name(), p.partition())))
-          .collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
-      var ends = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get();
-      Map<TopicPartition, OffsetAndMetadata> done = admin.listConsumerGroupOffsets(WORKER_GROUP)
-          .partitionsToOffsetAndMetadata().get();
-      long lag = 0;
-      for (var e : ends.entrySet()) {
-        OffsetAndMetadata committed = done.get(e.getKey());
-        // Transaction markers take an offset each: the lag is an upper bound by one per transaction.
-        lag += e.getValue().offset() - (committed == null ? 0 : committed.offset());
-      }
-      return lag;
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot read the queue depth: " + e.getMessage(), e);
-    }
   }
 
   private static int freePort() {

@@ -18,7 +18,7 @@ public final class ProgressWatch implements AutoCloseable {
 
   private final RedisClient client;
   private final StatefulRedisConnection<String, String> connection;
-  private final RedisKeys keys = new RedisKeys("bench:");
+  private final RedisKeys keys = new RedisKeys(Cluster.KEY_PREFIX);
   private final Map<String, Long> open = new ConcurrentHashMap<>();
   private volatile long finishedItems;
 
