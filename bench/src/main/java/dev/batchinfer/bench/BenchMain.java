@@ -42,15 +42,15 @@ public final class BenchMain {
   private static final Logger log = LoggerFactory.getLogger(BenchMain.class);
 
   /** How big each measurement is. */
-  public record Sizes(int warmUpItems, int pipelineItems, int batchOfOneItems, long perItemMillis, int spikeBatchItems,
+  public record Sizes(int warmUpItems, int warmUpSeconds, int repeats, int pipelineItems, int batchOfOneItems, long perItemMillis, int spikeBatchItems,
       int memoryItems, long ceilingMillis, int lightProbes) {
-    static final Sizes FULL = new Sizes(100_000, 100_000, 20_000, 15_000, 512, 1_000_000, 1500, 200);
-    static final Sizes SMOKE = new Sizes(256, 2_000, 300, 1_500, 256, 5_000, 150, 10);
+    static final Sizes FULL = new Sizes(100_000, 60, 3, 100_000, 20_000, 15_000, 512, 1_000_000, 1500, 200);
+    static final Sizes SMOKE = new Sizes(256, 0, 1, 2_000, 300, 1_500, 256, 5_000, 150, 10);
   }
 
   /** Command-line options. */
   public record Options(Path out, Path models, boolean smoke, int spikeSeconds, String apiHeap, String workerHeap,
-      java.util.Set<String> only, boolean profileAll, Map<String, String> workerEnv) {
+      java.util.Set<String> only, boolean profileAll, Map<String, String> workerEnv, Map<String, String> apiEnv) {
 
     /** Whether a part (p1 ... p7, micro) is to run; all do unless --only names some. */
     boolean runs(String part) {
@@ -68,7 +68,8 @@ public final class BenchMain {
           smoke, Integer.parseInt(a.getOrDefault("spike-seconds", smoke ? "3" : "20")),
           a.getOrDefault("api-heap", "256m"), a.getOrDefault("worker-heap", "512m"),
           a.containsKey("only") ? java.util.Set.of(a.get("only").split(",")) : java.util.Set.of(),
-          a.containsKey("profile-all"), settings(a.getOrDefault("worker-env", "")));
+          a.containsKey("profile-all"), settings(a.getOrDefault("worker-env", "")),
+          settings(a.getOrDefault("api-env", "")));
     }
 
     /** "A=1,B=2" as a map. */
@@ -132,27 +133,32 @@ public final class BenchMain {
     settings.put("api_max_heap", o.apiHeap());
     settings.put("worker_max_heap", o.workerHeap());
     settings.put("worker_settings_tuned", tuned);
+    settings.put("api_settings", o.apiEnv());
     settings.put("chunk_max_items", 256);
     settings.put("spike_seconds", o.spikeSeconds());
     report.put("settings", settings);
 
-    try (Cluster cluster = Cluster.start(work, artifacts, o.apiHeap());
+    try (Cluster cluster = Cluster.start(work, artifacts, o.apiHeap(), o.apiEnv());
          ProgressWatch watch = new ProgressWatch(cluster.redisUrl());
          RedisMemory redis = new RedisMemory(cluster.redisUrl())) {
       cluster.startWorkers(1, tuned, o.workerHeap());
       ApiClient api = new ApiClient(cluster.apiBase(), Cluster.KEY);
       awaitHealthy(api, cluster);
-      warmUp(api, cluster, size);
+      settings.put("warm_up_rounds", warmUp(api, cluster, size));
       Runs runs = new Runs(cluster, api, work, o.profileAll());
 
       log.info("P1: {} items through the pipeline, CNN and MLP", size.pipelineItems());
       long redisBefore = redis.usedBytes();
-      Pipeline.Run cnn = runs.measure("cnn", Bodies.imageBatch(size.pipelineItems(), 11), size.pipelineItems(), BenchModels.CNN);
-      long cnnRedisBytes = redis.usedBytes() - redisBefore;
-      Pipeline.Run mlp = runs.measure("mlp", Bodies.imageBatch(size.pipelineItems(), 12), size.pipelineItems(), BenchModels.MLP);
+      List<Pipeline.Run> cnnRuns = runs.repeat(size.repeats(), "cnn", Bodies.imageBatch(size.pipelineItems(), 11),
+          size.pipelineItems(), BenchModels.CNN);
+      long cnnRedisBytes = (redis.usedBytes() - redisBefore) / size.repeats();
+      List<Pipeline.Run> mlpRuns = runs.repeat(size.repeats(), "mlp", Bodies.imageBatch(size.pipelineItems(), 12),
+          size.pipelineItems(), BenchModels.MLP);
+      Pipeline.Run cnn = median(cnnRuns, Pipeline.Run::itemsPerSecond);
+      Pipeline.Run mlp = median(mlpRuns, Pipeline.Run::itemsPerSecond);
       Map<String, Object> p1 = new LinkedHashMap<>();
-      p1.put("cnn", cnn.json());
-      p1.put("mlp", mlp.json());
+      p1.put("cnn", withRepeats(cnn, cnnRuns));
+      p1.put("mlp", withRepeats(mlp, mlpRuns));
       p1.put("cnn_ratio_to_ceiling", ratio(cnn.itemsPerSecond(), cnnBest.itemsPerSecond()));
       p1.put("mlp_ratio_to_ceiling", ratio(mlp.itemsPerSecond(), ceilings.get("mlp").best().itemsPerSecond()));
       report.put("p1_overhead", p1);
@@ -193,14 +199,17 @@ public final class BenchMain {
         // Ready, and warm for the MLP (the only model this worker is measured with).
         Pipeline.run(api, "warm-up mlp, batch size 1", Bodies.imageBatch(size.batchOfOneItems() / 4, 4),
             size.batchOfOneItems() / 4, BenchModels.MLP, cluster::requireAlive);
-        Pipeline.Run single = runs.measure("mlp-batch-1", Bodies.imageBatch(size.batchOfOneItems(), 15),
-            size.batchOfOneItems(), BenchModels.MLP);
-        Map<String, Object> p3 = new LinkedHashMap<>();
-        p3.put("batch_size_1", single.json());
-        p3.put("tuned", mlp.json());
+        List<Pipeline.Run> singleRuns = runs.repeat(size.repeats(), "mlp-batch-1",
+            Bodies.imageBatch(size.batchOfOneItems(), 15), size.batchOfOneItems(), BenchModels.MLP);
         // The workers' own rates: submitting the inputs is the same in both runs and not what batching changes.
-        p3.put("ratio", ratio(mlp.workerItemsPerSecond(), single.workerItemsPerSecond()));
-        p3.put("ratio_end_to_end", ratio(mlp.itemsPerSecond(), single.itemsPerSecond()));
+        Pipeline.Run single = median(singleRuns, Pipeline.Run::workerItemsPerSecond);
+        Pipeline.Run tunedRun = median(mlpRuns, Pipeline.Run::workerItemsPerSecond);
+        Map<String, Object> p3 = new LinkedHashMap<>();
+        p3.put("batch_size_1", withRepeats(single, singleRuns));
+        p3.put("tuned", withRepeats(tunedRun, mlpRuns));
+        p3.put("ratio", ratio(tunedRun.workerItemsPerSecond(), single.workerItemsPerSecond()));
+        p3.put("ratio_end_to_end", ratio(mlp.itemsPerSecond(), median(singleRuns, Pipeline.Run::itemsPerSecond)
+            .itemsPerSecond()));
         report.put("p3_dynamic_batching", p3);
       }
       cluster.stopWorkers();
@@ -259,6 +268,15 @@ public final class BenchMain {
   /** Pipeline runs with the CPU time of every process, and a profile of the API and the worker when asked. */
   private record Runs(Cluster cluster, ApiClient api, Path work, boolean profileAll) {
 
+    /** The same batch {@code n} times, one after the other; the median tells more than one run on a shared machine. */
+    List<Pipeline.Run> repeat(int n, String label, byte[] body, long items, String version) {
+      List<Pipeline.Run> out = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        out.add(measure(label, body, items, version));
+      }
+      return out;
+    }
+
     Pipeline.Run measure(String label, byte[] body, long items, String version) {
       return measure(label, body, items, version, profileAll ? new LinkedHashMap<>() : null);
     }
@@ -276,6 +294,21 @@ public final class BenchMain {
       }
       return run;
     }
+  }
+
+  /** The run with the median of {@code measure} (the upper one of an even count). */
+  static Pipeline.Run median(List<Pipeline.Run> runs, java.util.function.ToDoubleFunction<Pipeline.Run> measure) {
+    List<Pipeline.Run> sorted = new ArrayList<>(runs);
+    sorted.sort(java.util.Comparator.comparingDouble(measure));
+    return sorted.get(sorted.size() / 2);
+  }
+
+  /** The median run, with the rates of every repeat beside it. */
+  private static Map<String, Object> withRepeats(Pipeline.Run median, List<Pipeline.Run> all) {
+    Map<String, Object> m = median.json();
+    m.put("repeats_items_per_second", all.stream().map(r -> Math.round(r.itemsPerSecond())).toList());
+    m.put("repeats_worker_items_per_second", all.stream().map(r -> Math.round(r.workerItemsPerSecond())).toList());
+    return m;
   }
 
   private static Map<String, Object> lightLoad(ApiClient api, String batchId, Sizes size) {
@@ -330,16 +363,59 @@ public final class BenchMain {
   }
 
   /**
-   * A batch per model of the size measured next, so the JIT compilers of every process have done
-   * their work (on 2 cores, compiling otherwise takes a good share of the first large run): the
-   * figures are steady-state ones. Also proves every service is up.
+   * Rounds of a batch per model until the JIT compilers are done with the system's hot paths: on 2
+   * cores, compiling takes a good share of the first large runs (in every process, the broker's
+   * too), and the figures are meant to be steady-state ones, as JMH's warm-up makes them. A round
+   * counts as quiet when the compiler threads used less than {@link #QUIET_JIT_SHARE} of the CPU;
+   * after two quiet rounds, or {@code warmUpSeconds}, the measurements start. Also proves every
+   * service is up. What each round cost goes into the report.
    */
-  private static void warmUp(ApiClient api, Cluster cluster, Sizes size) {
+  private static List<Map<String, Object>> warmUp(ApiClient api, Cluster cluster, Sizes size) {
     int n = size.warmUpItems();
-    Pipeline.run(api, "warm-up cnn", Bodies.imageBatch(n, 1), n, BenchModels.CNN, cluster::requireAlive);
-    Pipeline.run(api, "warm-up mlp", Bodies.imageBatch(n, 2), n, BenchModels.MLP, cluster::requireAlive);
-    Pipeline.run(api, "warm-up trivial", Bodies.trivialBatch(n, 3), n, null, cluster::requireAlive);
+    long deadline = System.nanoTime() + size.warmUpSeconds() * 1_000_000_000L;
+    List<Map<String, Object>> rounds = new ArrayList<>();
+    int quiet = 0;
+    for (int round = 1; quiet < 2 && (round <= 2 || System.nanoTime() < deadline); round++) {
+      CpuMeter cpu = cluster.cpuMeter().begin();
+      Pipeline.run(api, "warm-up mlp", Bodies.imageBatch(n, 2), n, BenchModels.MLP, cluster::requireAlive);
+      Pipeline.run(api, "warm-up trivial", Bodies.trivialBatch(n, 3), n, null, cluster::requireAlive);
+      Pipeline.run(api, "warm-up cnn", Bodies.imageBatch(n / 5, 1), n / 5, BenchModels.CNN, cluster::requireAlive);
+      burst(api, Math.max(8, n / 1500), Bodies.trivialBatch(512, 4));
+      double total = cpu.seconds().values().stream().mapToDouble(Double::doubleValue).sum();
+      double jit = cpu.threadSeconds(Integer.MAX_VALUE).values().stream().flatMap(m -> m.entrySet().stream())
+          .filter(e -> e.getKey().contains("CompilerThre")).mapToDouble(Map.Entry::getValue).sum();
+      quiet = jit < QUIET_JIT_SHARE * total ? quiet + 1 : 0;
+      log.info("warm-up round {}: JIT compilers {} of {} CPU-s", round, Pipeline.round(jit), Pipeline.round(total));
+      rounds.add(Map.of("round", round, "cpu_seconds", Pipeline.round(total), "jit_cpu_seconds", Pipeline.round(jit)));
+    }
+    return rounds;
   }
+
+  /** Small submits from 8 clients at once, so the spike's path (many short transactions at a time) is warm too. */
+  private static void burst(ApiClient api, int submits, byte[] body) {
+    java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      List<java.util.concurrent.Future<ApiClient.Answer>> answers = new ArrayList<>();
+      for (int i = 0; i < submits; i++) {
+        answers.add(clients.submit(() -> api.submit(body, null)));
+      }
+      for (java.util.concurrent.Future<ApiClient.Answer> a : answers) {
+        if (a.get().status() != 202) {
+          throw new IllegalStateException("warm-up submit answered " + a.get().status() + ": " + a.get().body());
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("warm-up submit failed", e.getCause());
+    } finally {
+      clients.shutdownNow();
+    }
+  }
+
+  /** The JIT compilers' share of a warm-up round's CPU below which the round counts as quiet. */
+  static final double QUIET_JIT_SHARE = 0.10;
 
   private static Map<String, Object> heap(ChildJvm jvm) {
     ChildJvm.HeapUse h = jvm.heapUse();

@@ -80,7 +80,7 @@ public record ApiSettings(
   public static final int DEFAULT_MAX_BATCH_ITEMS = 50_000;
   public static final int DEFAULT_MAX_REQUEST_MB = 256;
   public static final Duration DEFAULT_SUBMIT_TIMEOUT = Duration.ofSeconds(10);
-  public static final int DEFAULT_PRODUCERS = 4;
+  public static final int DEFAULT_PRODUCERS = 16;
   public static final int DEFAULT_ESTIMATED_ITEMS_PER_SECOND = 5_000;
   public static final int DEFAULT_SYNC_MAX_ITEMS = 64;
   public static final Duration DEFAULT_SYNC_TIMEOUT = Duration.ofSeconds(10);

@@ -83,14 +83,18 @@ public final class Markdown {
         .append(" items/s.\n\n");
 
     md.append("## Runs through the whole system\n\nFrom the first byte of the submit to `completed` in the status; ")
-        .append("the worker rate is items over the time from the first finished chunk to the last.\n\n")
+        .append("the worker rate is items over the time from the first finished chunk to the last. ")
+        .append("Runs that were repeated show the median run (by items/s for P1, by worker rate for P3) and every ")
+        .append("repeat's rates in brackets. Before any of them, warm-up rounds ran until the JIT compilers went ")
+        .append("quiet or a minute passed: ").append(get(r, "settings.warm_up_rounds")).append(".\n\n")
         .append("| run | items | submit (s) | total (s) | items/s | worker items/s |\n|---|---|---|---|---|---|\n");
-    for (String path : List.of("p1_overhead.cnn", "p1_overhead.mlp", "p2_pipeline_ceiling.run", "p3_dynamic_batching.batch_size_1",
-        "p6_memory.batch")) {
+    for (String path : List.of("p1_overhead.cnn", "p1_overhead.mlp", "p2_pipeline_ceiling.run", "p3_dynamic_batching.tuned",
+        "p3_dynamic_batching.batch_size_1", "p6_memory.batch")) {
       md.append("| ").append(get(r, path + ".label")).append(" | ").append(fmt(get(r, path + ".items"))).append(" | ")
           .append(get(r, path + ".submit_seconds")).append(" | ").append(get(r, path + ".total_seconds")).append(" | ")
-          .append(fmt(get(r, path + ".items_per_second"))).append(" | ")
-          .append(fmt(get(r, path + ".worker_items_per_second"))).append(" |\n");
+          .append(fmt(get(r, path + ".items_per_second"))).append(repeats(get(r, path + ".repeats_items_per_second")))
+          .append(" | ").append(fmt(get(r, path + ".worker_items_per_second")))
+          .append(repeats(get(r, path + ".repeats_worker_items_per_second"))).append(" |\n");
     }
     md.append("\n### P2: where the time goes (trivial model)\n\nCPU seconds per process during the run: ")
         .append(get(r, "p2_pipeline_ceiling.run.cpu_seconds")).append(" (wall ")
@@ -172,6 +176,12 @@ public final class Markdown {
   private static double num(Map<String, Object> r, String path) {
     Object v = get(r, path);
     return v instanceof Number n ? n.doubleValue() : Double.NaN;
+  }
+
+  /** " [a, b, c]" for a repeated run's rates, nothing for a single run. */
+  private static String repeats(Object list) {
+    return list instanceof List<?> l && l.size() > 1
+        ? " [" + String.join(", ", l.stream().map(Markdown::fmt).toList()) + "]" : "";
   }
 
   private static String fmt(Object v) {

@@ -52,8 +52,12 @@ public final class Cluster implements AutoCloseable {
     this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
   }
 
-  /** Kafka and Redis, the topics, the progress service and the API; workers come separately. */
-  public static Cluster start(Path dir, Path modelArtifacts, String apiHeap) {
+  /**
+   * Kafka and Redis, the topics, the progress service and the API; workers come separately.
+   *
+   * @param apiSettings the API's environment on top of the benchmark's (--api-env)
+   */
+  public static Cluster start(Path dir, Path modelArtifacts, String apiHeap, Map<String, String> apiSettings) {
     EmbeddedKafka kafka = EmbeddedKafka.start(mkdirs(dir.resolve("kafka")));
     RedisEndpoint redis = RedisLocator.locate(Optional.ofNullable(System.getenv("REDIS_URL")));
     Map<String, String> env = new HashMap<>();
@@ -79,6 +83,7 @@ public final class Cluster implements AutoCloseable {
       Map<String, String> apiEnv = new HashMap<>(env);
       apiEnv.put("API_HOST", "127.0.0.1");
       apiEnv.put("API_PORT", Integer.toString(c.apiPort));
+      apiEnv.putAll(apiSettings);
       c.api = ChildJvm.start("producer-api", "dev.batchinfer.api.ProducerApiMain", apiHeap, apiEnv, dir);
       return c;
     } catch (RuntimeException e) {

@@ -31,6 +31,7 @@ import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.errors.WakeupException;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +49,11 @@ public final class ChunkConsumer implements Runnable {
 
   private static final Logger log = LoggerFactory.getLogger(ChunkConsumer.class);
   private static final Duration POLL = Duration.ofMillis(100);
+  private static final Duration PAUSED_POLL = Duration.ofMillis(5);
+  private volatile Thread loopThread;
+  /** Every assigned partition is paused for backpressure; some are. Written by the loop only. */
+  private volatile boolean starved;
+  private boolean somePaused;
 
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final Map<String, Priority> priorityOfTopic = new HashMap<>();
@@ -83,6 +89,7 @@ public final class ChunkConsumer implements Runnable {
     }
     this.models = models;
     this.queue = queue;
+    queue.onTaken(this::roomFreed);
     this.publishDirectly = publishDirectly;
     this.deadLetters = deadLetters;
     this.maxBufferedChunks = maxBufferedChunks;
@@ -98,12 +105,40 @@ public final class ChunkConsumer implements Runnable {
   /** Called from any thread once a chunk's results and progress are stored. */
   public void published(PendingChunk chunk) {
     finished.add((ChunkRef) chunk.source());
+    roomFreed();
+  }
+
+  /** A chunk left the queue or was published: a loop held back by backpressure may go on. */
+  private void roomFreed() {
+    Thread t = loopThread;
+    if (t != null && starved) {
+      LockSupport.unpark(t);
+    }
+  }
+
+  /**
+   * How long the next poll may block. With every partition paused no record can arrive, and a
+   * blocking poll would sit out its whole timeout while the inference threads empty the queue (a
+   * fast model drains it in a few milliseconds, then idled for up to 100): so the loop waits for
+   * room instead, woken as soon as a chunk leaves the queue or is published. With some paused, it
+   * polls briefly, so the paused ones are resumed soon after they have room.
+   */
+  private Duration pollTimeout() {
+    if (starved) {
+      LockSupport.parkNanos(POLL.toNanos());
+      applyBackpressure();
+    }
+    return starved ? Duration.ZERO : somePaused ? PAUSED_POLL : POLL;
   }
 
   /** Asks the loop to commit what is finished and leave the group. */
   public void stop() {
     running = false;
     consumer.wakeup();
+    Thread t = loopThread;
+    if (t != null) {
+      LockSupport.unpark(t);
+    }
   }
 
   /** Stops without committing anything more, as a killed process would. For fault tests. */
@@ -116,9 +151,10 @@ public final class ChunkConsumer implements Runnable {
   public void run() {
     consumer.subscribe(priorityOfTopic.keySet(), new Rebalance());
     try {
+      loopThread = Thread.currentThread();
       while (running) {
         try {
-          for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
+          for (ConsumerRecord<byte[], byte[]> record : consumer.poll(pollTimeout())) {
             accept(record);
           }
           markFinished();
@@ -301,19 +337,22 @@ public final class ChunkConsumer implements Runnable {
     Set<TopicPartition> assigned = consumer.assignment();
     if (unpublished.getAsInt() >= maxUnpublished) {
       consumer.pause(assigned);
-      return;
-    }
-    for (Map.Entry<String, Priority> e : priorityOfTopic.entrySet()) {
-      List<TopicPartition> parts = assigned.stream().filter(tp -> tp.topic().equals(e.getKey())).toList();
-      if (parts.isEmpty()) {
-        continue;
+    } else {
+      for (Map.Entry<String, Priority> e : priorityOfTopic.entrySet()) {
+        List<TopicPartition> parts = assigned.stream().filter(tp -> tp.topic().equals(e.getKey())).toList();
+        if (parts.isEmpty()) {
+          continue;
+        }
+        if (queue.size(e.getValue()) >= maxBufferedChunks) {
+          consumer.pause(parts);
+        } else {
+          consumer.resume(parts);
+        }
       }
-      if (queue.size(e.getValue()) >= maxBufferedChunks) {
-        consumer.pause(parts);
-      } else {
-        consumer.resume(parts);
-      }
     }
+    Set<TopicPartition> paused = consumer.paused();
+    somePaused = !paused.isEmpty();
+    starved = !assigned.isEmpty() && paused.containsAll(assigned);
   }
 
   /** Commits what is finished before giving partitions up, and forgets their waiting chunks. */

@@ -21,6 +21,7 @@ public final class PriorityChunkQueue implements ChunkSource {
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition notEmpty = lock.newCondition();
+  private volatile Runnable onTaken = () -> { };
   private final Map<Priority, TenantRoundRobin> queues = new EnumMap<>(Priority.class);
   private final Map<Priority, Long> stride = new EnumMap<>(Priority.class);
   private final Map<Priority, Long> pass = new EnumMap<>(Priority.class);
@@ -78,29 +79,43 @@ public final class PriorityChunkQueue implements ChunkSource {
     }
   }
 
+  /** Called (outside the lock) each time a chunk leaves the queue: the consumer waits for room. */
+  public void onTaken(Runnable listener) {
+    this.onTaken = listener;
+  }
+
   @Override
   public PendingChunk poll() {
+    PendingChunk c;
     lock.lock();
     try {
-      return take();
+      c = take();
     } finally {
       lock.unlock();
     }
+    return taken(c);
   }
 
   @Override
   public PendingChunk poll(long nanos) throws InterruptedException {
+    PendingChunk c;
     lock.lock();
     try {
       long left = nanos;
-      PendingChunk c;
       while ((c = take()) == null && left > 0) {
         left = notEmpty.awaitNanos(left);
       }
-      return c;
     } finally {
       lock.unlock();
     }
+    return taken(c);
+  }
+
+  private PendingChunk taken(PendingChunk c) {
+    if (c != null) {
+      onTaken.run();
+    }
+    return c;
   }
 
   /** Wakes threads waiting in {@link #poll(long)} (on shutdown). */

@@ -82,6 +82,21 @@ class PriorityChunkQueueTest {
   }
 
   @Test
+  void the_taken_listener_hears_of_every_chunk_taken_and_of_nothing_else() throws InterruptedException {
+    java.util.concurrent.atomic.AtomicInteger taken = new java.util.concurrent.atomic.AtomicInteger();
+    queue.onTaken(taken::incrementAndGet);
+    add(LOW);
+    add(HIGH);
+
+    queue.poll();
+    queue.poll(1_000_000);
+    queue.poll();
+    queue.poll(1_000_000);
+
+    assertThat(taken).hasValue(2);
+  }
+
+  @Test
   void high_goes_first_when_only_high_and_low_wait() {
     PendingChunk low = add(LOW);
     PendingChunk high = add(HIGH);

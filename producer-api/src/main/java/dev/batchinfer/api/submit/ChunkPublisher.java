@@ -73,7 +73,8 @@ public final class ChunkPublisher implements AutoCloseable {
     p.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
     p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 4 * 1024 * 1024);
     // What one producer holds unsent: a streamed upload waits (bounded memory) when the broker lags.
-    p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 16L * 1024 * 1024);
+    // Twice the largest record; with the default pools (16 + 4 producers) at most 160 MB in all.
+    p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 8L * 1024 * 1024);
     // Bound every wait by the submit timeout, so an unreachable broker means a fast 503, not a hang:
     // a commit may be tried twice, each blocking at most half of it.
     long ms = timeout.toMillis();

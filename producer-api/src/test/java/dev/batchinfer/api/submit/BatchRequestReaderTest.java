@@ -151,6 +151,47 @@ class BatchRequestReaderTest {
   }
 
   @Test
+  void base64_is_read_alike_with_other_fields_around_it_repeated_or_unpadded() {
+    String b64 = Base64.getEncoder().encodeToString(new byte[] {0, 1, 2, (byte) 255}); // "AAEC/w=="
+    String unpadded = b64.replace("=", "");
+
+    ParsedBatch batch = read("{\"model\":\"tiny\",\"inputs\":["
+        + "{\"note\":{\"a\":[1,{\"b\":2}]},\"pixels\":\"" + b64 + "\",\"tag\":\"x\"},"
+        + "{\"pixels\":\"" + unpadded + "\"},"
+        + "{\"pixels\":[9,9,9,9],\"pixels\":\"" + b64 + "\"},"
+        + "{\"pixels\":\"" + b64 + "\",\"pixels\":[4,5,6,7]}]}");
+
+    // Fields besides the input are ignored; of a repeated field the last counts, as in a JSON tree.
+    assertThat(payloads(batch)).containsExactly("0:[0, 1, 2, -1]", "1:[0, 1, 2, -1]", "2:[0, 1, 2, -1]",
+        "3:[4, 5, 6, 7]");
+  }
+
+  @Test
+  void base64_inputs_before_the_model_is_known_are_read_alike() {
+    String b64 = Base64.getEncoder().encodeToString(new byte[] {0, 1, 2, (byte) 255});
+
+    ParsedBatch batch = read("{\"inputs\":[{\"pixels\":\"" + b64 + "\"}],\"model\":\"tiny\"}");
+
+    assertThat(payloads(batch)).containsExactly("0:[0, 1, 2, -1]");
+  }
+
+  @Test
+  void invalid_base64_points_at_the_item_field_and_says_so() {
+    ApiException e = rejected("{\"model\":\"tiny\",\"inputs\":[" + ITEM + ",{\"pixels\":\"AA*C/w==\"}]}");
+
+    assertThat(e.status()).isEqualTo(400);
+    assertThat(e.field()).isEqualTo("/inputs/1/pixels");
+    assertThat(e.getMessage()).contains("input 1").contains("not valid base64");
+  }
+
+  @Test
+  void an_item_whose_input_is_neither_string_nor_array_points_at_its_field() {
+    assertInvalid("{\"model\":\"tiny\",\"inputs\":[{\"pixels\":7}]}", "/inputs/0/pixels");
+    assertInvalid("{\"model\":\"tiny\",\"inputs\":[{\"other\":\"AAEC/w==\"}]}", "/inputs/0/pixels");
+    assertInvalid("{\"model\":\"tiny\",\"inputs\":[{}]}", "/inputs/0/pixels");
+  }
+
+  @Test
   void base64_of_the_wrong_length_points_at_the_item_field() {
     String b64 = Base64.getEncoder().encodeToString(new byte[] {1, 2, 3});
 

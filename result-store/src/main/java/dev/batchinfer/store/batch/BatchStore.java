@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.stream.Collectors;
 
@@ -27,12 +28,14 @@ public final class BatchStore implements AutoCloseable {
   private final Redis redis;
   private final RedisKeys keys;
   private final Redis.Script reserve;
+  private final Redis.Script release;
   private final Redis.Script cancelItems;
 
   private BatchStore(Redis redis, RedisKeys keys) {
     this.redis = redis;
     this.keys = keys;
     this.reserve = redis.script(RESERVE);
+    this.release = redis.script(RELEASE);
     this.cancelItems = redis.script(CANCEL_ITEMS);
   }
 
@@ -79,14 +82,37 @@ public final class BatchStore implements AutoCloseable {
       fields.put("parent_batch_id", r.parentBatchId());
       fields.put("parent_starts", Arrays.stream(r.parentStarts()).mapToObj(Long::toString).collect(Collectors.joining(",")));
     }
-    sync().hset(keys.batch(r.batchId()), fields);
-    sync().persist(keys.customIds(r.batchId())); // kept from now on like the record (see indexCustomIds)
-    sync().zadd(listKey(r.tenant()), (double) r.created().toEpochMilli(), r.batchId());
-    // Ids of batches removed by retention fall off the list after the longest retention.
-    sync().zremrangebyscore(listKey(r.tenant()), io.lettuce.core.Range.create(Double.NEGATIVE_INFINITY,
-        (double) r.created().minus(MAX_RETENTION).toEpochMilli()));
-    sync().zadd(deadlinesKey(), (double) r.deadline().toEpochMilli(), r.batchId());
-    sync().zadd(queueKey(r.priority()), (double) r.created().toEpochMilli(), r.batchId());
+    // Pipelined: one round trip, not six. A submit runs this inside its Kafka transaction, holding
+    // one of the API's few transactional producers, so its latency bounds how many submits a
+    // second the API accepts.
+    RedisAsyncCommands<String, String> a = async();
+    await(List.of(
+        a.hset(keys.batch(r.batchId()), fields),
+        a.persist(keys.customIds(r.batchId())), // kept from now on like the record (see indexCustomIds)
+        a.zadd(listKey(r.tenant()), (double) r.created().toEpochMilli(), r.batchId()),
+        // Ids of batches removed by retention fall off the list after the longest retention.
+        a.zremrangebyscore(listKey(r.tenant()), io.lettuce.core.Range.create(Double.NEGATIVE_INFINITY,
+            (double) r.created().minus(MAX_RETENTION).toEpochMilli())),
+        a.zadd(deadlinesKey(), (double) r.deadline().toEpochMilli(), r.batchId()),
+        a.zadd(queueKey(r.priority()), (double) r.created().toEpochMilli(), r.batchId())));
+  }
+
+  /** Lettuce's default command timeout, which every synchronous call here runs under. */
+  private static final Duration SYNC_TIMEOUT = io.lettuce.core.RedisURI.DEFAULT_TIMEOUT_DURATION;
+
+  /** Waits for pipelined commands as a synchronous call would, failing as it would. */
+  private static void await(List<io.lettuce.core.RedisFuture<?>> commands) {
+    try {
+      CompletableFuture.allOf(commands.stream().map(f -> f.toCompletableFuture()).toArray(CompletableFuture[]::new))
+          .get(SYNC_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new io.lettuce.core.RedisCommandInterruptedException(e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException re ? re : new io.lettuce.core.RedisException(e.getCause());
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new io.lettuce.core.RedisCommandTimeoutException("Redis did not answer within " + SYNC_TIMEOUT);
+    }
   }
 
   public static final Duration MAX_RETENTION = Duration.ofDays(90);
@@ -301,7 +327,7 @@ public final class BatchStore implements AutoCloseable {
     List<KeyValue<String, String>> f = sync().hmget(keys.batch(batchId), "tenant", "priority");
     if (f.get(0).hasValue()) {
       sync().zrem(listKey(f.get(0).getValue()), batchId);
-      sync().hdel(activeKey(f.get(0).getValue()), batchId);
+      releaseQueued(f.get(0).getValue(), batchId);
     }
     if (f.get(1).hasValue()) {
       Priority.fromWire(f.get(1).getValue()).ifPresent(p -> sync().zrem(queueKey(p), batchId));
@@ -379,28 +405,57 @@ public final class BatchStore implements AutoCloseable {
         f.containsKey("child_batch_ids") ? List.of(f.get("child_batch_ids").split(",")) : List.of()));
   }
 
-  /** Adds a batch to its tenant's queued items unless that would pass the cap; in one step, so racing submits cannot both pass. */
+  /**
+   * Adds a batch to its tenant's queued items, or changes its count (a streamed upload reserves 0
+   * while it arrives, then its real count), unless that would pass the cap; in one step, so racing
+   * submits cannot both pass. The hash keeps each batch's items and their running total in
+   * {@link #TOTAL}, so a submit costs the same however many batches are queued (adding up the
+   * values each time made a spike of small batches quadratic in Redis). A hash written before the
+   * total existed is added up once.
+   */
   private static final String RESERVE = """
-      local sum = 0
-      for _, v in ipairs(redis.call('HVALS', KEYS[1])) do sum = sum + tonumber(v) end
-      if sum + tonumber(ARGV[2]) > tonumber(ARGV[3]) then return sum end
+      local total = tonumber(redis.call('HGET', KEYS[1], ARGV[4]) or '-1')
+      if total < 0 then
+        total = 0
+        for _, v in ipairs(redis.call('HVALS', KEYS[1])) do total = total + tonumber(v) end
+      end
+      local others = total - tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+      if others + tonumber(ARGV[2]) > tonumber(ARGV[3]) then return others end
       redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+      total = others + tonumber(ARGV[2])
+      if total > 0 then redis.call('HSET', KEYS[1], ARGV[4], string.format('%d', total))
+      else redis.call('HDEL', KEYS[1], ARGV[4]) end
       return -1""";
+
+  /** Takes a batch off its tenant's queued items; idempotent. The total goes when nothing is left. */
+  private static final String RELEASE = """
+      local items = redis.call('HGET', KEYS[1], ARGV[1])
+      if not items then return 0 end
+      redis.call('HDEL', KEYS[1], ARGV[1])
+      local total = tonumber(redis.call('HGET', KEYS[1], ARGV[2]) or '-1')
+      if total < 0 then return 1 end
+      total = total - tonumber(items)
+      if total > 0 then redis.call('HSET', KEYS[1], ARGV[2], string.format('%d', total))
+      else redis.call('HDEL', KEYS[1], ARGV[2]) end
+      return 1""";
+
+  /** The field of a tenant's queued-items hash holding their sum; batch ids are UUIDs, never this. */
+  static final String TOTAL = "~total";
 
   /**
    * Counts a batch about to be accepted against its tenant's queued items (items of unfinished
    * batches) until it reaches a final state, if they stay within {@code cap}.
    *
-   * @return -1 if reserved, else the items already queued
+   * @return -1 if reserved, else the items already queued by other batches
    */
   public long reserveQueued(String tenant, String batchId, long items, long cap) {
     Long r = reserve.run(io.lettuce.core.ScriptOutputType.INTEGER, new String[] {activeKey(tenant)}, batchId,
-        Long.toString(items), Long.toString(cap));
+        Long.toString(items), Long.toString(cap), TOTAL);
     return r == null ? -1 : r;
   }
 
   public void releaseQueued(String tenant, String batchId) {
-    sync().hdel(activeKey(tenant), batchId);
+    release.run(io.lettuce.core.ScriptOutputType.INTEGER, new String[] {activeKey(tenant)}, batchId, TOTAL);
   }
 
   private String activeKey(String tenant) {
@@ -426,7 +481,7 @@ public final class BatchStore implements AutoCloseable {
         Priority.fromWire(f.get(2).getValue()).ifPresent(p -> sync().zrem(queueKey(p), u.batchId()));
       }
       if (f.get(0).hasValue()) {
-        sync().hdel(activeKey(f.get(0).getValue()), u.batchId()); // idempotent, like the rest of this write
+        releaseQueued(f.get(0).getValue(), u.batchId()); // idempotent, like the rest of this write
       }
       if (f.get(1).hasValue()) {
         scheduleRemoval(u.batchId(), f.get(0).getValueOrElse(""), Duration.ofMillis(Long.parseLong(f.get(1).getValue())),
