@@ -46,7 +46,19 @@ public final class StandaloneMain {
         : EmbeddedKafka.start(dir(work.resolve("kafka")), env.integer("KAFKA_PORT", 9092, 1, 65535));
     String bootstrap = externalKafka.orElseGet(kafka::bootstrapServers);
     RedisEndpoint redis = RedisLocator.locate(Optional.ofNullable(System.getenv("REDIS_URL")).filter(s -> !s.isBlank()));
-    StandaloneApp app = StandaloneApp.start(env, bootstrap, redis.url(), dir(work.resolve("streams")));
+    StandaloneApp app;
+    try {
+      app = StandaloneApp.start(env, bootstrap, redis.url(), dir(work.resolve("streams")));
+    } catch (RuntimeException e) {
+      // The broker's threads would otherwise keep a process up that serves nothing.
+      log.error("batch-inference did not start: {}", e.getMessage(), e);
+      redis.close();
+      if (kafka != null) {
+        kafka.close();
+      }
+      System.exit(1);
+      return;
+    }
 
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
