@@ -134,7 +134,8 @@ public final class BenchMain {
     settings.put("worker_max_heap", o.workerHeap());
     settings.put("worker_settings_tuned", tuned);
     settings.put("api_settings", o.apiEnv());
-    settings.put("chunk_max_items", 256);
+    settings.put("chunk_max_items", Integer.parseInt(o.apiEnv().getOrDefault("CHUNK_MAX_ITEMS",
+        Integer.toString(dev.batchinfer.api.ApiSettings.DEFAULT_CHUNK_MAX_ITEMS))));
     settings.put("spike_seconds", o.spikeSeconds());
     report.put("settings", settings);
 
@@ -149,8 +150,21 @@ public final class BenchMain {
 
       log.info("P1: {} items through the pipeline, CNN and MLP", size.pipelineItems());
       long redisBefore = redis.usedBytes();
-      List<Pipeline.Run> cnnRuns = runs.repeat(size.repeats(), "cnn", Bodies.imageBatch(size.pipelineItems(), 11),
-          size.pipelineItems(), BenchModels.CNN);
+      // Each CNN run is paired with the ceiling measured again right after it, in the same minute.
+      List<Pipeline.Run> cnnRuns = new ArrayList<>();
+      List<Double> pairedRatios = new ArrayList<>();
+      List<Double> pairedWorkerRatios = new ArrayList<>();
+      List<Long> ceilingsAgain = new ArrayList<>();
+      byte[] cnnBody = Bodies.imageBatch(size.pipelineItems(), 11);
+      for (int i = 0; i < size.repeats(); i++) {
+        Pipeline.Run run = runs.measure("cnn", cnnBody, size.pipelineItems(), BenchModels.CNN);
+        double ceilingNow = Ceiling.again(catalog.find(BenchModels.FASHION, BenchModels.CNN).orElseThrow(), artifacts,
+            cnnBest, size.ceilingMillis(), work);
+        cnnRuns.add(run);
+        ceilingsAgain.add(Math.round(ceilingNow));
+        pairedRatios.add(ratio(run.itemsPerSecond(), ceilingNow));
+        pairedWorkerRatios.add(ratio(run.workerItemsPerSecond(), ceilingNow));
+      }
       long cnnRedisBytes = (redis.usedBytes() - redisBefore) / size.repeats();
       List<Pipeline.Run> mlpRuns = runs.repeat(size.repeats(), "mlp", Bodies.imageBatch(size.pipelineItems(), 12),
           size.pipelineItems(), BenchModels.MLP);
@@ -160,6 +174,12 @@ public final class BenchMain {
       p1.put("cnn", withRepeats(cnn, cnnRuns));
       p1.put("mlp", withRepeats(mlp, mlpRuns));
       p1.put("cnn_ratio_to_ceiling", ratio(cnn.itemsPerSecond(), cnnBest.itemsPerSecond()));
+      p1.put("cnn_ceiling_again_after_each_run", ceilingsAgain);
+      p1.put("cnn_paired_ratios", pairedRatios);
+      p1.put("cnn_paired_ratio_median", pairedRatios.stream().sorted().toList().get(pairedRatios.size() / 2));
+      p1.put("cnn_worker_paired_ratios", pairedWorkerRatios);
+      p1.put("cnn_worker_paired_ratio_median",
+          pairedWorkerRatios.stream().sorted().toList().get(pairedWorkerRatios.size() / 2));
       p1.put("mlp_ratio_to_ceiling", ratio(mlp.itemsPerSecond(), ceilings.get("mlp").best().itemsPerSecond()));
       report.put("p1_overhead", p1);
 
@@ -247,7 +267,7 @@ public final class BenchMain {
     Profiler profiler = o.profileAll() ? Profiler.start(cluster.api(), cluster.dir()) : null;
     Spike.Result spike = Spike.run(api, watch, 10 * drain, size.spikeBatchItems(), o.spikeSeconds(),
         Bodies.imageBatch(size.spikeBatchItems(), 13), BenchModels.CNN,
-        new Spike.Interactive(api, cnn.batchId(), BenchModels.FASHION, BenchModels.CNN, 100, 500));
+        new Spike.Interactive(api, cnn.batchId(), BenchModels.FASHION, BenchModels.CNN, 100, 500), cpu::seconds);
     Map<String, Object> p5 = spike.json();
     p5.put("cpu_seconds_spike_start_to_drained", cpu.seconds());
     p5.put("cpu_seconds_by_thread", cpu.threadSeconds(6));

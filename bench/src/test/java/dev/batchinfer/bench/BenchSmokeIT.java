@@ -29,6 +29,8 @@ class BenchSmokeIT {
     assertThat(r.at("/p1_overhead/cnn/items").asLong()).isEqualTo(BenchMain.Sizes.SMOKE.pipelineItems());
     assertThat(r.at("/ceilings/cnn/best_items_per_second").asLong()).isPositive();
     assertThat(r.at("/p1_overhead/cnn_ratio_to_ceiling").asDouble()).isPositive();
+    assertThat(r.at("/p1_overhead/cnn_paired_ratio_median").asDouble()).isPositive();
+    assertThat(r.at("/p5_spike/accepted_items_per_second_during_intake").asLong()).isPositive();
     assertThat(r.at("/p2_pipeline_ceiling/run/cpu_seconds/producer-api").isNumber()).isTrue();
     assertThat(r.at("/p2_pipeline_ceiling/profile/producer-api").has("by_category")).isTrue();
     assertThat(r.at("/p4_per_item/mlp/items").asLong()).isPositive();

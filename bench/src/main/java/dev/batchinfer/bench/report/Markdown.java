@@ -14,8 +14,12 @@ public final class Markdown {
   /** One row per target of issue #4: what was measured, the target, the value, met or not. */
   public static List<Map<String, Object>> summary(Map<String, Object> r) {
     List<Map<String, Object>> rows = new ArrayList<>();
-    rows.add(row("P1", "CNN pipeline throughput / bare-model ceiling", ">= 0.85",
-        num(r, "p1_overhead.cnn_ratio_to_ceiling"), num(r, "p1_overhead.cnn_ratio_to_ceiling") >= 0.85));
+    rows.add(row("P1", "CNN pipeline throughput / bare-model ceiling measured right after each run (median of 3)",
+        ">= 0.85", num(r, "p1_overhead.cnn_paired_ratio_median"), num(r, "p1_overhead.cnn_paired_ratio_median") >= 0.85));
+    rows.add(row("P1", "the same against the ceiling measured at the start (median run)", "",
+        num(r, "p1_overhead.cnn_ratio_to_ceiling"), null));
+    rows.add(row("P1", "CNN workers' rate (first to last chunk) / ceiling right after (median of 3)", "(no target)",
+        num(r, "p1_overhead.cnn_worker_paired_ratio_median"), null));
     rows.add(row("P1", "MLP pipeline throughput / bare-model ceiling", "(no target)",
         num(r, "p1_overhead.mlp_ratio_to_ceiling"), null));
     rows.add(row("P2", "trivial model, items/s first byte to completed", ">= 50,000",

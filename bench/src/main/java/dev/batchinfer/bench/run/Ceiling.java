@@ -58,20 +58,35 @@ public final class Ceiling {
     List<Point> tried = new ArrayList<>();
     int[][] layouts = cores > 1 ? new int[][] {{1, cores}, {cores, 1}} : new int[][] {{1, 1}};
     for (int[] layout : layouts) {
-      String sizes = java.util.Arrays.stream(batchSizes).mapToObj(Integer::toString).collect(Collectors.joining(","));
-      Map<String, String> env = Map.of("MODEL_ARTIFACTS", artifacts.toString(), "MODEL", config.model(),
-          "MODEL_VERSION", config.version(), "CALLERS", Integer.toString(layout[0]), "INTRA_OP_THREADS",
-          Integer.toString(layout[1]), "BATCH_SIZES", sizes, "MILLIS", Long.toString(millisPerPoint), "TF_CPP_MIN_LOG_LEVEL", "2");
-      String name = "ceiling-" + config.model() + "-" + config.version() + "-" + layout[0] + "x" + layout[1];
-      try (ChildJvm jvm = ChildJvm.start(name, Ceiling.class.getName(), "512m", env, dir)) {
-        String[] rates = jvm.awaitLastLine(RESULT, java.time.Duration.ofMinutes(5)).split(",");
-        for (int i = 0; i < batchSizes.length; i++) {
-          tried.add(new Point(batchSizes[i], layout[0], layout[1], Double.parseDouble(rates[i])));
-        }
+      double[] rates = inFreshJvm(config, artifacts, layout[0], layout[1], batchSizes, millisPerPoint, dir);
+      for (int i = 0; i < batchSizes.length; i++) {
+        tried.add(new Point(batchSizes[i], layout[0], layout[1], rates[i]));
       }
     }
     Point best = tried.stream().max(java.util.Comparator.comparingDouble(Point::itemsPerSecond)).orElseThrow();
     return new Result(config.id(), best, tried);
+  }
+
+  /**
+   * The best point measured again, now: set beside a pipeline run made just before, it shares that
+   * minute's machine (on a shared VM the same loop drifts by 10-20 % between minutes).
+   */
+  public static double again(ModelConfig config, Path artifacts, Point best, long millis, Path dir) {
+    return inFreshJvm(config, artifacts, best.callers(), best.intraOpThreads(), new int[] {best.batchSize()}, millis, dir)[0];
+  }
+
+  private static double[] inFreshJvm(ModelConfig config, Path artifacts, int callers, int intraOpThreads,
+      int[] batchSizes, long millisPerPoint, Path dir) {
+    String sizes = java.util.Arrays.stream(batchSizes).mapToObj(Integer::toString).collect(Collectors.joining(","));
+    Map<String, String> env = Map.of("MODEL_ARTIFACTS", artifacts.toString(), "MODEL", config.model(),
+        "MODEL_VERSION", config.version(), "CALLERS", Integer.toString(callers), "INTRA_OP_THREADS",
+        Integer.toString(intraOpThreads), "BATCH_SIZES", sizes, "MILLIS", Long.toString(millisPerPoint),
+        "TF_CPP_MIN_LOG_LEVEL", "2");
+    String name = "ceiling-" + config.model() + "-" + config.version() + "-" + callers + "x" + intraOpThreads;
+    try (ChildJvm jvm = ChildJvm.start(name, Ceiling.class.getName(), "512m", env, dir)) {
+      return java.util.Arrays.stream(jvm.awaitLastLine(RESULT, java.time.Duration.ofMinutes(5)).split(","))
+          .mapToDouble(Double::parseDouble).toArray();
+    }
   }
 
   private static final String RESULT = "items/s at each batch size: ";
