@@ -20,6 +20,7 @@ import dev.batchinfer.bench.run.ProgressWatch;
 import dev.batchinfer.bench.run.RedisMemory;
 import dev.batchinfer.bench.run.Spike;
 import dev.batchinfer.models.ModelCatalog;
+import dev.batchinfer.models.ModelConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -145,7 +146,7 @@ public final class BenchMain {
       cluster.startWorkers(1, tuned, o.workerHeap());
       ApiClient api = new ApiClient(cluster.apiBase(), Cluster.KEY);
       awaitHealthy(api, cluster);
-      settings.put("warm_up_rounds", warmUp(api, cluster, size));
+      report.put("warm_up_rounds", warmUp(api, cluster, size));
       Runs runs = new Runs(cluster, api, work, o.profileAll());
 
       log.info("P1: {} items through the pipeline, CNN and MLP", size.pipelineItems());
@@ -156,10 +157,10 @@ public final class BenchMain {
       List<Double> pairedWorkerRatios = new ArrayList<>();
       List<Long> ceilingsAgain = new ArrayList<>();
       byte[] cnnBody = Bodies.imageBatch(size.pipelineItems(), 11);
+      ModelConfig cnnModel = catalog.find(BenchModels.FASHION, BenchModels.CNN).orElseThrow();
       for (int i = 0; i < size.repeats(); i++) {
         Pipeline.Run run = runs.measure("cnn", cnnBody, size.pipelineItems(), BenchModels.CNN);
-        double ceilingNow = Ceiling.again(catalog.find(BenchModels.FASHION, BenchModels.CNN).orElseThrow(), artifacts,
-            cnnBest, size.ceilingMillis(), work);
+        double ceilingNow = Ceiling.again(cnnModel, artifacts, cnnBest, size.ceilingMillis(), work);
         cnnRuns.add(run);
         ceilingsAgain.add(Math.round(ceilingNow));
         pairedRatios.add(ratio(run.itemsPerSecond(), ceilingNow));
@@ -176,10 +177,9 @@ public final class BenchMain {
       p1.put("cnn_ratio_to_ceiling", ratio(cnn.itemsPerSecond(), cnnBest.itemsPerSecond()));
       p1.put("cnn_ceiling_again_after_each_run", ceilingsAgain);
       p1.put("cnn_paired_ratios", pairedRatios);
-      p1.put("cnn_paired_ratio_median", pairedRatios.stream().sorted().toList().get(pairedRatios.size() / 2));
+      p1.put("cnn_paired_ratio_median", median(pairedRatios));
       p1.put("cnn_worker_paired_ratios", pairedWorkerRatios);
-      p1.put("cnn_worker_paired_ratio_median",
-          pairedWorkerRatios.stream().sorted().toList().get(pairedWorkerRatios.size() / 2));
+      p1.put("cnn_worker_paired_ratio_median", median(pairedWorkerRatios));
       p1.put("mlp_ratio_to_ceiling", ratio(mlp.itemsPerSecond(), ceilings.get("mlp").best().itemsPerSecond()));
       report.put("p1_overhead", p1);
 
@@ -321,6 +321,11 @@ public final class BenchMain {
     List<Pipeline.Run> sorted = new ArrayList<>(runs);
     sorted.sort(java.util.Comparator.comparingDouble(measure));
     return sorted.get(sorted.size() / 2);
+  }
+
+  /** The median of repeated ratios (the upper one of an even count, as for runs). */
+  static double median(List<Double> values) {
+    return values.stream().sorted().toList().get(values.size() / 2);
   }
 
   /** The median run, with the rates of every repeat beside it. */

@@ -90,7 +90,8 @@ public final class Markdown {
         .append("the worker rate is items over the time from the first finished chunk to the last. ")
         .append("Runs that were repeated show the median run (by items/s for P1, by worker rate for P3) and every ")
         .append("repeat's rates in brackets. Before any of them, warm-up rounds ran until the JIT compilers went ")
-        .append("quiet or a minute passed: ").append(get(r, "settings.warm_up_rounds")).append(".\n\n")
+        .append("quiet or a minute passed; their share of each round's CPU: ").append(jitShares(r.get("warm_up_rounds")))
+        .append(".\n\n")
         .append("| run | items | submit (s) | total (s) | items/s | worker items/s |\n|---|---|---|---|---|---|\n");
     for (String path : List.of("p1_overhead.cnn", "p1_overhead.mlp", "p2_pipeline_ceiling.run", "p3_dynamic_batching.tuned",
         "p3_dynamic_batching.batch_size_1", "p6_memory.batch")) {
@@ -180,6 +181,16 @@ public final class Markdown {
   private static double num(Map<String, Object> r, String path) {
     Object v = get(r, path);
     return v instanceof Number n ? n.doubleValue() : Double.NaN;
+  }
+
+  /** "40 %, 34 %, …" from the warm-up rounds' JIT and total CPU seconds. */
+  private static String jitShares(Object rounds) {
+    if (!(rounds instanceof List<?> list)) {
+      return "(none recorded)";
+    }
+    return String.join(", ", list.stream().map(o -> (Map<?, ?>) o).map(m -> Math.round(100
+        * ((Number) m.get("jit_cpu_seconds")).doubleValue() / ((Number) m.get("cpu_seconds")).doubleValue()) + " %")
+        .toList());
   }
 
   /** " [a, b, c]" for a repeated run's rates, nothing for a single run. */
