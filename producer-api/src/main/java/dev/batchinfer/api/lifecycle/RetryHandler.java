@@ -151,8 +151,7 @@ public final class RetryHandler {
       for (int k = 0; k < results.size(); k++) {
         int chunk = from + k;
         if (results.get(k) == null) {
-          long end = chunk + 1 < parent.chunkCount() ? parent.chunkStarts()[chunk + 1] : parent.total();
-          notYet += end - parent.chunkStarts()[chunk];
+          notYet += parent.chunkEnd(chunk) - parent.chunkStarts()[chunk];
           continue;
         }
         InferenceChunk stored = inputs.get(k) == null ? null : ChunkCodec.decode(inputs.get(k));

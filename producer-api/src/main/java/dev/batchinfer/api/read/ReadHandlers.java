@@ -87,7 +87,7 @@ public final class ReadHandlers {
       int to = Math.min(batch.chunkCount(), from + STREAM_CHUNKS_PER_READ);
       if (merged && !batch.childBatchIds().isEmpty()) {
         long first = batch.chunkStarts()[from];
-        long end = to < batch.chunkCount() ? batch.chunkStarts()[to] : batch.total();
+        long end = batch.chunkEnd(to - 1);
         for (String line : mergeRetries(batch, ResultLines.inRange(chunks(batch, from, to), first, end), first, end)) {
           out.write(line.getBytes(StandardCharsets.UTF_8));
           out.write('\n');
@@ -152,7 +152,7 @@ public final class ReadHandlers {
 
   private static String unfinished(BatchRecord batch, int chunk) {
     long start = batch.chunkStarts()[chunk];
-    long end = chunk + 1 < batch.chunkCount() ? batch.chunkStarts()[chunk + 1] : batch.total();
+    long end = batch.chunkEnd(chunk);
     String code = batch.status().wire();
     StringBuilder b = new StringBuilder();
     for (long i = start; i < end; i++) {

@@ -153,11 +153,6 @@ public final class ChunkPublisher implements AutoCloseable {
       send(new ProducerRecord<>(progress.name(), batchId, progress.valueSerde().serializer().serialize(progress.name(), event)));
     }
 
-    /** Chunks sent so far. */
-    public int chunksSent() {
-      return next;
-    }
-
     private void send(ProducerRecord<String, byte[]> record) {
       try {
         if (!open) {

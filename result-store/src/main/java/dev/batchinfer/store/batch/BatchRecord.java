@@ -52,6 +52,11 @@ public record BatchRecord(
     return chunkStarts.length;
   }
 
+  /** The index after the last item of chunk {@code chunk}. */
+  public long chunkEnd(int chunk) {
+    return chunk + 1 < chunkCount() ? chunkStarts[chunk + 1] : total;
+  }
+
   /** The chunk that holds item {@code index}. */
   public int chunkOf(long index) {
     int at = Arrays.binarySearch(chunkStarts, index);

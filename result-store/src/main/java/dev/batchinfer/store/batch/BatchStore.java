@@ -350,8 +350,9 @@ public final class BatchStore implements AutoCloseable {
       }
     }
     if (!fields.isEmpty()) {
-      sync().hset(keys.customIds(batchId), fields);
-      sync().pexpire(keys.customIds(batchId), untilRecorded.toMillis());
+      // Pipelined, like create: it runs per chunk inside the upload's open Kafka transaction.
+      RedisAsyncCommands<String, String> a = async();
+      await(List.of(a.hset(keys.customIds(batchId), fields), a.pexpire(keys.customIds(batchId), untilRecorded.toMillis())));
     }
   }
 

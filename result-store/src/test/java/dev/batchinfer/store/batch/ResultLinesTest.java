@@ -29,5 +29,7 @@ class ResultLinesTest {
     assertThat(r.chunkOf(9)).isEqualTo(0);
     assertThat(r.chunkOf(10)).isEqualTo(1);
     assertThat(r.chunkOf(24)).isEqualTo(2);
+    assertThat(r.chunkEnd(0)).isEqualTo(10);
+    assertThat(r.chunkEnd(2)).as("the last chunk ends at the total").isEqualTo(25);
   }
 }
