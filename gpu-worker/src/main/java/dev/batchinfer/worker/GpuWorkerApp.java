@@ -205,6 +205,7 @@ public final class GpuWorkerApp implements AutoCloseable {
     // default is 50): what is fetched ahead sits in the heap, and the worker's RSS has a 1 GB budget.
     p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 2 * 1024 * 1024);
     p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 8 * 1024 * 1024);
+    p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) s.fetchMaxWait().toMillis());
     p.put(ConsumerConfig.RECEIVE_BUFFER_CONFIG, -1); // the OS's autotuned size, not a fixed 64 KB
     p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
     return p;

@@ -27,6 +27,8 @@ import java.util.Map;
  * @param workerId WORKER_ID, this instance's name in logs and progress events
  * @param requeueMaxAge WORKER_REQUEUE_MAX_AGE, how long a chunk pinned to a version this worker
  *     lacks keeps being handed back for another worker before its items are answered with errors
+ * @param fetchMaxWait WORKER_FETCH_MAX_WAIT, how long the broker may hold a fetch that found no
+ *     records; see {@link #DEFAULT_FETCH_MAX_WAIT}
  */
 public record WorkerSettings(
     CommonSettings common,
@@ -41,7 +43,8 @@ public record WorkerSettings(
     Duration commitInterval,
     String groupId,
     String workerId,
-    Duration requeueMaxAge) {
+    Duration requeueMaxAge,
+    Duration fetchMaxWait) {
 
   public static final int DEFAULT_MAX_BATCH_SIZE = 256;
   public static final Duration DEFAULT_MAX_QUEUE_DELAY = Duration.ofMillis(5);
@@ -51,6 +54,16 @@ public record WorkerSettings(
   public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(200);
   public static final String DEFAULT_GROUP_ID = "gpu-worker";
   public static final Duration DEFAULT_REQUEUE_MAX_AGE = Duration.ofMinutes(10);
+  /**
+   * Kafka's default is 500 ms, and a consumer has one fetch in flight per broker. A fetch that
+   * names only partitions with nothing new (the empty priorities' while the busy one is paused for
+   * backpressure, or a partition already read to its end) was held for the whole 500 ms, and no
+   * fetch for the partitions that had records could go out meanwhile: the MLP worker sat idle for
+   * 300-400 ms twice in each 100,000-item batch and drained 83,000 items/s, 150,000 with 25 ms.
+   * The price is an idle worker asking about 40 times a second: measured on the standalone build,
+   * 4 % of a core more while idle.
+   */
+  public static final Duration DEFAULT_FETCH_MAX_WAIT = Duration.ofMillis(25);
 
   public static WorkerSettings from(Env env) {
     int cores = Runtime.getRuntime().availableProcessors();
@@ -68,22 +81,23 @@ public record WorkerSettings(
         env.duration("WORKER_COMMIT_INTERVAL", DEFAULT_COMMIT_INTERVAL),
         env.string("WORKER_GROUP_ID", DEFAULT_GROUP_ID),
         env.string("WORKER_ID", defaultWorkerId()),
-        env.duration("WORKER_REQUEUE_MAX_AGE", DEFAULT_REQUEUE_MAX_AGE));
+        env.duration("WORKER_REQUEUE_MAX_AGE", DEFAULT_REQUEUE_MAX_AGE),
+        env.duration("WORKER_FETCH_MAX_WAIT", DEFAULT_FETCH_MAX_WAIT));
   }
 
   public WorkerSettings with(CommonSettings c) {
     return new WorkerSettings(c, modelArtifacts, maxBatchSize, maxQueueDelay, inferenceThreads, tfIntraOpThreads,
-        tfInterOpThreads, maxBufferedChunks, priorityWeights, commitInterval, groupId, workerId, requeueMaxAge);
+        tfInterOpThreads, maxBufferedChunks, priorityWeights, commitInterval, groupId, workerId, requeueMaxAge, fetchMaxWait);
   }
 
   public WorkerSettings withCommitInterval(Duration d) {
     return new WorkerSettings(common, modelArtifacts, maxBatchSize, maxQueueDelay, inferenceThreads, tfIntraOpThreads,
-        tfInterOpThreads, maxBufferedChunks, priorityWeights, d, groupId, workerId, requeueMaxAge);
+        tfInterOpThreads, maxBufferedChunks, priorityWeights, d, groupId, workerId, requeueMaxAge, fetchMaxWait);
   }
 
   public WorkerSettings withWorkerId(String id) {
     return new WorkerSettings(common, modelArtifacts, maxBatchSize, maxQueueDelay, inferenceThreads, tfIntraOpThreads,
-        tfInterOpThreads, maxBufferedChunks, priorityWeights, commitInterval, groupId, id, requeueMaxAge);
+        tfInterOpThreads, maxBufferedChunks, priorityWeights, commitInterval, groupId, id, requeueMaxAge, fetchMaxWait);
   }
 
   static Map<Priority, Integer> weights(String text) {

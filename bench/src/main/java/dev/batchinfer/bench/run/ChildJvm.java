@@ -50,7 +50,7 @@ public final class ChildJvm implements AutoCloseable {
     }
     cmd.addAll(List.of(javaBinary(), "-Xmx" + maxHeap, "-XX:+UseG1GC",
         "-Xlog:gc:file=" + gc, "-cp", System.getProperty("java.class.path"), mainClass));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()));
     pb.environment().putAll(env);
     try {
       return new ChildJvm(name, pb.start(), gc, out, maxHeap);
@@ -73,6 +73,22 @@ public final class ChildJvm implements AutoCloseable {
 
   public String maxHeap() {
     return maxHeap;
+  }
+
+  /** Freezes (SIGSTOP) or thaws (SIGCONT) the child: frozen, it takes no CPU at all. */
+  public void freeze(boolean frozen) {
+    try {
+      Process kill = new ProcessBuilder("kill", frozen ? "-STOP" : "-CONT", Long.toString(process.pid()))
+          .inheritIO().start();
+      if (kill.waitFor() != 0) {
+        throw new IllegalStateException("kill " + (frozen ? "-STOP " : "-CONT ") + process.pid() + " failed");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
   }
 
   /** Fails with the end of the child's log if it has died. */

@@ -123,6 +123,23 @@ public final class Cluster implements AutoCloseable {
     return api;
   }
 
+  /**
+   * Measures with the services frozen, so that a measurement made beside the cluster gets the CPU
+   * to itself: an idle cluster still compiles, collects and polls. The broker (in this JVM) and the
+   * shared Redis keep running; with their clients frozen they have nothing to do.
+   */
+  public <T> T frozenDuring(java.util.function.Supplier<T> measurement) {
+    List<ChildJvm> services = new ArrayList<>(workers);
+    services.add(api);
+    services.add(progress);
+    services.forEach(s -> s.freeze(true));
+    try {
+      return measurement.get();
+    } finally {
+      services.forEach(s -> s.freeze(false));
+    }
+  }
+
   public void requireAlive() {
     api.requireAlive();
     progress.requireAlive();
