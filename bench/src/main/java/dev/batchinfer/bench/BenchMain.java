@@ -45,7 +45,7 @@ public final class BenchMain {
   /** How big each measurement is. */
   public record Sizes(int warmUpItems, int warmUpSeconds, int repeats, int pipelineItems, int batchOfOneItems, long perItemMillis, int spikeBatchItems,
       int memoryItems, long ceilingMillis, int lightProbes) {
-    static final Sizes FULL = new Sizes(100_000, 60, 3, 100_000, 20_000, 15_000, 512, 1_000_000, 1500, 200);
+    static final Sizes FULL = new Sizes(100_000, 60, 5, 100_000, 20_000, 15_000, 512, 1_000_000, 1500, 200);
     static final Sizes SMOKE = new Sizes(256, 0, 1, 2_000, 300, 1_500, 256, 5_000, 150, 10);
   }
 
@@ -152,15 +152,15 @@ public final class BenchMain {
       log.info("P1: {} items through the pipeline, CNN and MLP", size.pipelineItems());
       long redisBefore = redis.usedBytes();
       // Each CNN run is paired with the ceiling measured again right after it, in the same minute,
-      // with the cluster frozen: idle, it took up to 15 % of the model's rate.
+      // with the cluster frozen: an idle cluster still compiles, collects and polls.
       List<Pipeline.Run> cnnRuns = new ArrayList<>();
       List<Double> pairedRatios = new ArrayList<>();
       List<Double> pairedWorkerRatios = new ArrayList<>();
       List<Long> ceilingsAgain = new ArrayList<>();
-      byte[] cnnBody = Bodies.imageBatch(size.pipelineItems(), 11);
+      Bodies.Body cnnBody = Bodies.rawImages(size.pipelineItems(), 11);
       ModelConfig cnnModel = catalog.find(BenchModels.FASHION, BenchModels.CNN).orElseThrow();
       for (int i = 0; i < size.repeats(); i++) {
-        Pipeline.Run run = runs.measure("cnn", cnnBody, size.pipelineItems(), BenchModels.CNN);
+        Pipeline.Run run = runs.measure("cnn, raw upload", cnnBody, size.pipelineItems(), BenchModels.CNN);
         double ceilingNow = cluster.frozenDuring(
             () -> Ceiling.again(cnnModel, artifacts, cnnBest, size.ceilingMillis(), work));
         cnnRuns.add(run);
@@ -169,7 +169,12 @@ public final class BenchMain {
         pairedWorkerRatios.add(ratio(run.workerItemsPerSecond(), ceilingNow));
       }
       long cnnRedisBytes = (redis.usedBytes() - redisBefore) / size.repeats();
-      List<Pipeline.Run> mlpRuns = runs.repeat(size.repeats(), "mlp", Bodies.imageBatch(size.pipelineItems(), 12),
+      // The same images as JSON with base64 inputs, once and paired alike: what the upload format costs.
+      Pipeline.Run cnnJson = runs.measure("cnn, JSON upload", Bodies.imageBatch(size.pipelineItems(), 11),
+          size.pipelineItems(), BenchModels.CNN);
+      double ceilingAfterJson = cluster.frozenDuring(
+          () -> Ceiling.again(cnnModel, artifacts, cnnBest, size.ceilingMillis(), work));
+      List<Pipeline.Run> mlpRuns = runs.repeat(size.repeats(), "mlp, raw upload", Bodies.rawImages(size.pipelineItems(), 12),
           size.pipelineItems(), BenchModels.MLP);
       Pipeline.Run cnn = median(cnnRuns, Pipeline.Run::itemsPerSecond);
       Pipeline.Run mlp = median(mlpRuns, Pipeline.Run::itemsPerSecond);
@@ -182,6 +187,9 @@ public final class BenchMain {
       p1.put("cnn_paired_ratio_median", median(pairedRatios));
       p1.put("cnn_worker_paired_ratios", pairedWorkerRatios);
       p1.put("cnn_worker_paired_ratio_median", median(pairedWorkerRatios));
+      p1.put("cnn_json", cnnJson.json());
+      p1.put("cnn_json_ceiling_again_after", Math.round(ceilingAfterJson));
+      p1.put("cnn_json_paired_ratio", ratio(cnnJson.itemsPerSecond(), ceilingAfterJson));
       p1.put("mlp_ratio_to_ceiling", ratio(mlp.itemsPerSecond(), ceilings.get("mlp").best().itemsPerSecond()));
       report.put("p1_overhead", p1);
 
@@ -219,10 +227,10 @@ public final class BenchMain {
         one.put("WORKER_MAX_BATCH_SIZE", "1");
         cluster.startWorkers(1, one, o.workerHeap());
         // Ready, and warm for the MLP (the only model this worker is measured with).
-        Pipeline.run(api, "warm-up mlp, batch size 1", Bodies.imageBatch(size.batchOfOneItems() / 4, 4),
+        Pipeline.run(api, "warm-up mlp, batch size 1", Bodies.rawImages(size.batchOfOneItems() / 4, 4),
             size.batchOfOneItems() / 4, BenchModels.MLP, cluster::requireAlive);
         List<Pipeline.Run> singleRuns = runs.repeat(size.repeats(), "mlp-batch-1",
-            Bodies.imageBatch(size.batchOfOneItems(), 15), size.batchOfOneItems(), BenchModels.MLP);
+            Bodies.rawImages(size.batchOfOneItems(), 15), size.batchOfOneItems(), BenchModels.MLP);
         // The workers' own rates: submitting the inputs is the same in both runs and not what batching changes.
         Pipeline.Run single = median(singleRuns, Pipeline.Run::workerItemsPerSecond);
         Pipeline.Run tunedRun = median(mlpRuns, Pipeline.Run::workerItemsPerSecond);
@@ -291,7 +299,7 @@ public final class BenchMain {
   private record Runs(Cluster cluster, ApiClient api, Path work, boolean profileAll) {
 
     /** The same batch {@code n} times, one after the other; the median tells more than one run on a shared machine. */
-    List<Pipeline.Run> repeat(int n, String label, byte[] body, long items, String version) {
+    List<Pipeline.Run> repeat(int n, String label, Bodies.Body body, long items, String version) {
       List<Pipeline.Run> out = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         out.add(measure(label, body, items, version));
@@ -299,12 +307,13 @@ public final class BenchMain {
       return out;
     }
 
-    Pipeline.Run measure(String label, byte[] body, long items, String version) {
+    Pipeline.Run measure(String label, Bodies.Body body, long items, String version) {
       return measure(label, body, items, version, profileAll ? new LinkedHashMap<>() : null);
     }
 
     /** @param profileInto receives a profile per process when not null */
-    Pipeline.Run measure(String label, byte[] body, long items, String version, Map<String, Object> profileInto) {
+    Pipeline.Run measure(String label, Bodies.Body body, long items, String version,
+        Map<String, Object> profileInto) {
       List<Profiler> profilers = profileInto == null ? List.of()
           : List.of(Profiler.start(cluster.api(), work), Profiler.start(cluster.workers().get(0), work));
       Pipeline.Run run = Pipeline.run(api, label, body, items, version, cluster::requireAlive, cluster.cpuMeter());
@@ -404,9 +413,11 @@ public final class BenchMain {
     int quiet = 0;
     for (int round = 1; quiet < 2 && (round <= 2 || System.nanoTime() < deadline); round++) {
       CpuMeter cpu = cluster.cpuMeter().begin();
+      // JSON here: the spike submits JSON images; the raw path is warmed by the CNN's raw batch below.
       Pipeline.run(api, "warm-up mlp", Bodies.imageBatch(n, 2), n, BenchModels.MLP, cluster::requireAlive);
       Pipeline.run(api, "warm-up trivial", Bodies.trivialBatch(n, 3), n, null, cluster::requireAlive);
       Pipeline.run(api, "warm-up cnn", Bodies.imageBatch(n / 5, 1), n / 5, BenchModels.CNN, cluster::requireAlive);
+      Pipeline.run(api, "warm-up cnn, raw", Bodies.rawImages(n / 5, 1), n / 5, BenchModels.CNN, cluster::requireAlive);
       burst(api, Math.max(8, n / 1500), Bodies.trivialBatch(512, 4));
       double total = cpu.seconds().values().stream().mapToDouble(Double::doubleValue).sum();
       double jit = cpu.threadSeconds(Integer.MAX_VALUE).values().stream().flatMap(m -> m.entrySet().stream())
@@ -419,7 +430,7 @@ public final class BenchMain {
   }
 
   /** Small submits from 8 clients at once, so the spike's path (many short transactions at a time) is warm too. */
-  private static void burst(ApiClient api, int submits, byte[] body) {
+  private static void burst(ApiClient api, int submits, Bodies.Body body) {
     java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(8);
     try {
       List<java.util.concurrent.Future<ApiClient.Answer>> answers = new ArrayList<>();

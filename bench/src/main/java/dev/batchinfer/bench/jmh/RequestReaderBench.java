@@ -37,8 +37,8 @@ public class RequestReaderBench {
     ModelCatalog catalog = ModelCatalog.load(Path.of(System.getProperty("bench.models", "model-artifacts")));
     reader = new BatchRequestReader(new ObjectMapper(), catalog, 256, 1024 * 1024, 2_000_000,
         CallbackPolicy.from(Env.of(Map.of())));
-    images = Bodies.imageBatch(1000, 1);
-    trivial = Bodies.trivialBatch(1000, 1);
+    images = Bodies.imageBatch(1000, 1).bytes();
+    trivial = Bodies.trivialBatch(1000, 1).bytes();
   }
 
   @Benchmark

@@ -32,9 +32,9 @@ public final class ApiClient {
     }
   }
 
-  public Answer submit(byte[] body, String modelVersion) {
-    HttpRequest.Builder b = request("/v1/batch/predict").header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+  public Answer submit(Bodies.Body body, String modelVersion) {
+    HttpRequest.Builder b = request("/v1/batch/predict" + body.query()).header("Content-Type", body.contentType())
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body.bytes()));
     if (modelVersion != null) {
       b.header("X-Model-Version", modelVersion);
     }

@@ -44,13 +44,14 @@ public final class Pipeline {
     }
   }
 
-  public static Run run(ApiClient api, String label, byte[] body, long items, String version, Runnable whileWaiting) {
+  public static Run run(ApiClient api, String label, Bodies.Body body, long items, String version,
+      Runnable whileWaiting) {
     return run(api, label, body, items, version, whileWaiting, new CpuMeter());
   }
 
   /** With the CPU time of the processes {@code cpu} watches: until the 202, and in all. */
-  public static Run run(ApiClient api, String label, byte[] body, long items, String version, Runnable whileWaiting,
-      CpuMeter cpu) {
+  public static Run run(ApiClient api, String label, Bodies.Body body, long items, String version,
+      Runnable whileWaiting, CpuMeter cpu) {
     cpu.begin();
     long start = System.nanoTime();
     ApiClient.Answer accepted = api.submit(body, version);
@@ -72,7 +73,7 @@ public final class Pipeline {
         }
         double workerSeconds = java.time.Duration.between(java.time.Instant.parse(s.text("started_at")),
             java.time.Instant.parse(s.text("completed_at"))).toMillis() / 1000.0;
-        return new Run(label, items, body.length, (submitted - start) / 1e9, (done - start) / 1e9,
+        return new Run(label, items, body.bytes().length, (submitted - start) / 1e9, (done - start) / 1e9,
             Math.max(0.001, workerSeconds), id, cpu.seconds(),
             cpu.threadSeconds(6), untilAccepted);
       }

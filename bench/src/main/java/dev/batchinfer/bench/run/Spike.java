@@ -56,7 +56,7 @@ public final class Spike {
 
   /** @param cpuNow CPU seconds per process so far, read when the intake ends */
   public static Result run(ApiClient api, ProgressWatch watch, double offeredItemsPerSecond, int batchItems, int seconds,
-      byte[] body, String version, Interactive interactive, java.util.function.Supplier<Map<String, Double>> cpuNow) {
+      Bodies.Body body, String version, Interactive interactive, java.util.function.Supplier<Map<String, Double>> cpuNow) {
     double perSecond = offeredItemsPerSecond / batchItems;
     long intervalNanos = (long) (1e9 / perSecond);
     int total = (int) Math.round(perSecond * seconds);

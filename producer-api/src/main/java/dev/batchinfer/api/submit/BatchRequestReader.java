@@ -316,9 +316,9 @@ public final class BatchRequestReader {
     }
   }
 
-  // ---------------------------------------------------------------- NDJSON uploads
+  // ---------------------------------------------------------------- streamed uploads (NDJSON, raw)
 
-  /** Query parameters that carry an NDJSON upload's batch options. */
+  /** Query parameters that carry a streamed (NDJSON or raw) upload's batch options. */
   public static final List<String> QUERY_OPTIONS = List.of("model", "priority", "callback_url", "callback_events",
       "completion_window", "retention", "metadata");
   /** The longest custom_id accepted, in characters. */
@@ -327,7 +327,7 @@ public final class BatchRequestReader {
   static final int MAX_DUPLICATES_LISTED = 100;
 
   /**
-   * The batch options of an NDJSON upload, from query parameters (each named in its error).
+   * The batch options of a streamed upload, from query parameters (each named in its error).
    *
    * @param query every query parameter; {@code allowedExtra} names those read elsewhere (dry_run)
    */
@@ -335,8 +335,8 @@ public final class BatchRequestReader {
       Set<String> allowedExtra) {
     for (var e : query.entrySet()) {
       if (!QUERY_OPTIONS.contains(e.getKey()) && !allowedExtra.contains(e.getKey())) {
-        throw ApiException.invalid(e.getKey(), "unknown query parameter \"" + e.getKey() + "\": an NDJSON upload takes "
-            + String.join(", ", QUERY_OPTIONS) + " (and dry_run)");
+        throw ApiException.invalid(e.getKey(), "unknown query parameter \"" + e.getKey()
+            + "\": a streamed (NDJSON or raw) upload takes " + String.join(", ", QUERY_OPTIONS) + " (and dry_run)");
       }
       if (e.getValue().size() > 1) {
         throw ApiException.invalid(e.getKey(), "query parameter \"" + e.getKey() + "\" appears more than once: give it once");
@@ -345,8 +345,8 @@ public final class BatchRequestReader {
     java.util.function.Function<String, String> one = name -> query.containsKey(name) ? query.get(name).get(0) : null;
     String modelId = one.apply("model");
     if (modelId == null || modelId.isBlank()) {
-      throw ApiException.invalid("model", "missing query parameter \"model\": an NDJSON upload names its model in the "
-          + "URL, e.g. /v1/batch/predict?model=language-id");
+      throw ApiException.invalid("model", "missing query parameter \"model\": a streamed (NDJSON or raw) upload "
+          + "names its model in the URL, e.g. /v1/batch/predict?model=language-id");
     }
     ModelConfig model = resolveModel.apply(modelId);
     String p = one.apply("priority");
@@ -465,6 +465,53 @@ public final class BatchRequestReader {
     }
     chunker.finish();
     return new Upload(index, chunker.chunkCount(), chunker.inputBytes(), List.copyOf(duplicates), duplicateCount);
+  }
+
+  /**
+   * Reads a raw upload: the inputs end to end, each exactly as the model's wire form (its
+   * {@code payloadBytes}: uint8 values, or float32 little-endian, row-major). No parsing and no
+   * per-value conversion: for image batches the cheapest way in, and the body is a third smaller
+   * than base64 in JSON. Every input is still checked against the model's range as it arrives.
+   *
+   * @throws ApiException 415 for a model with variable-size (string) inputs, 400 for an empty body,
+   *     a body that is not a whole number of inputs, or an input out of range (naming its index),
+   *     413 past {@code maxItems}
+   */
+  public Upload readRaw(InputStream body, ModelConfig model, Chunker chunker, long maxItems) {
+    int size = model.input().payloadBytes();
+    if (size < 0) {
+      throw new ApiException(415, "unsupported-media-type", "Raw upload of variable-size inputs", model.id()
+          + " takes " + model.input().describe() + ", which has no fixed size: send JSON or NDJSON instead",
+          "Content-Type", null);
+    }
+    long index = 0;
+    try (InputStream in = new java.io.BufferedInputStream(body, 64 * 1024)) {
+      byte[] item;
+      while ((item = in.readNBytes(size)).length > 0) {
+        if (item.length < size) {
+          throw ApiException.invalid("", "the body ends with " + item.length + " bytes of input " + index
+              + "; a raw upload is whole inputs of " + size + " bytes each (" + model.input().describe() + ")")
+              .with("item", index);
+        }
+        if (index >= maxItems) {
+          throw ApiException.tooLarge("", "more than " + maxItems + " inputs in one upload (MAX_NDJSON_ITEMS, at most "
+              + "RATE_ITEMS_BURST): split the batch").with("item", index);
+        }
+        String problem = model.input().checkPayload(java.nio.ByteBuffer.wrap(item));
+        if (problem != null) {
+          throw ApiException.invalid("", "input " + index + ": " + problem).with("item", index);
+        }
+        chunker.add(index++, item);
+      }
+    } catch (IOException e) {
+      throw ApiException.invalid("", "the body could not be read to its end: " + e.getMessage());
+    }
+    if (index == 0) {
+      throw ApiException.invalid("", "the body is empty: send the inputs end to end, " + size + " bytes each ("
+          + model.input().describe() + ")");
+    }
+    chunker.finish();
+    return new Upload(index, chunker.chunkCount(), chunker.inputBytes(), List.of(), 0);
   }
 
   /** {"input": ..., "custom_id": ...} rather than a bare input: "input" present, nothing but those two keys. */

@@ -36,6 +36,8 @@ public final class SubmitHandler implements Handler {
   public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
   public static final String NDJSON = "application/x-ndjson";
+  /** A raw upload: the inputs end to end in their wire form (see {@link BatchRequestReader#readRaw}). */
+  public static final String RAW = "application/octet-stream";
   public static final String DRY_RUN = "dry_run";
 
   private final long maxNdjsonItems;
@@ -151,13 +153,13 @@ public final class SubmitHandler implements Handler {
   private Submitted submit(Context ctx, InputStream body, String tenant, BeforeAccept beforeAccept) throws java.io.IOException {
     String batchId = UUID.randomUUID().toString();
     String pinned = ctx.header(ModelRouter.VERSION_HEADER);
-    if (isNdjson(ctx)) {
+    if (isStreamed(ctx)) {
       BatchOptions options = reader.readOptions(ctx.queryParamMap(), model -> router.select(model, pinned, batchId, "model"),
           java.util.Set.of(DRY_RUN));
-      // Streamed: each full chunk goes to Kafka while the next lines arrive, in one open transaction.
+      // Streamed: each full chunk goes to Kafka while the next inputs arrive, in one open transaction.
       try (BatchAcceptor.Pending pending = acceptor.beginStreamed(batchId, tenant, options)) {
-        BatchRequestReader.Upload upload = reader.readNdjson(body, options.model(), reader.newChunker(options.model(), pending),
-            maxNdjsonItems, false);
+        BatchRequestReader.Upload upload = readStreamed(ctx, body, options.model(),
+            reader.newChunker(options.model(), pending), false);
         beforeAccept.run();
         return new Submitted(pending.finish(upload.items()), upload.items(), upload.inputBytes());
       }
@@ -168,9 +170,21 @@ public final class SubmitHandler implements Handler {
     return new Submitted(record, batch.totalItems(), batch.inputBytes());
   }
 
-  private static boolean isNdjson(Context ctx) {
+  /** NDJSON lines or raw inputs, read as they arrive. */
+  private BatchRequestReader.Upload readStreamed(Context ctx, InputStream body, dev.batchinfer.models.ModelConfig model,
+      Chunker chunker, boolean dryRun) {
+    return hasType(ctx, RAW) ? reader.readRaw(body, model, chunker, maxNdjsonItems)
+        : reader.readNdjson(body, model, chunker, maxNdjsonItems, dryRun);
+  }
+
+  /** Options in the query string, inputs in the body: NDJSON or raw. */
+  private static boolean isStreamed(Context ctx) {
+    return hasType(ctx, NDJSON) || hasType(ctx, RAW);
+  }
+
+  private static boolean hasType(Context ctx, String wanted) {
     String type = ctx.contentType();
-    return type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith(NDJSON);
+    return type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith(wanted);
   }
 
   private static boolean dryRun(Context ctx) {
@@ -193,10 +207,10 @@ public final class SubmitHandler implements Handler {
     String pinned = ctx.header(ModelRouter.VERSION_HEADER);
     BatchOptions options;
     BatchRequestReader.Upload upload;
-    if (isNdjson(ctx)) {
+    if (isStreamed(ctx)) {
       options = reader.readOptions(ctx.queryParamMap(), model -> router.select(model, pinned, batchId, "model"),
           java.util.Set.of(DRY_RUN));
-      upload = reader.readNdjson(body, options.model(), reader.newChunker(options.model(), chunk -> { }), maxNdjsonItems, true);
+      upload = readStreamed(ctx, body, options.model(), reader.newChunker(options.model(), chunk -> { }), true);
     } else {
       ParsedBatch batch = reader.read(body, model -> router.select(model, pinned, batchId, "/model"));
       options = batch.options();

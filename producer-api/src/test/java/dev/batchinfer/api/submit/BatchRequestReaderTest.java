@@ -57,6 +57,11 @@ class BatchRequestReaderTest {
     Files.writeString(dir.resolve("config.yaml"), CONFIG);
     Path wide = Files.createDirectories(artifacts.resolve("wide").resolve("1.0.0"));
     Files.writeString(wide.resolve("config.yaml"), CONFIG.replace("model: tiny", "model: wide").replace("[4]", "[6]"));
+    Path dim = Files.createDirectories(artifacts.resolve("dim").resolve("1.0.0"));
+    Files.writeString(dim.resolve("config.yaml"), CONFIG.replace("model: tiny", "model: dim").replace("max: 255", "max: 127"));
+    Path words = Files.createDirectories(artifacts.resolve("words").resolve("1.0.0"));
+    Files.writeString(words.resolve("config.yaml"), CONFIG.replace("model: tiny", "model: words")
+        .replace("dtype: uint8\n  shape: [4]\n  min: 0\n  max: 255", "dtype: string\n  shape: []\n  max_bytes: 64"));
     reader = new BatchRequestReader(new ObjectMapper(), ModelCatalog.load(artifacts), CHUNK_MAX_ITEMS, 1 << 20, MAX_ITEMS,
         new CallbackPolicy(true, List.of()));
   }
@@ -503,5 +508,81 @@ class BatchRequestReaderTest {
       assertThat(bad.containsKey("model") ? bad.keySet() : java.util.Set.of("model")).contains(e.field());
       assertThat(e.field()).isNotEqualTo(bad.containsKey("model") ? "model" : "priority");
     }
+  }
+
+  // ------------------------------------------------------------------ raw uploads
+
+  private static BatchRequestReader.Upload raw(String model, byte[] body, List<Chunker.ChunkItems> sink, long maxItems) {
+    dev.batchinfer.models.ModelConfig m = ModelCatalog.load(artifacts).resolve(model).orElseThrow();
+    return reader.readRaw(new ByteArrayInputStream(body), m, reader.newChunker(m, sink::add), maxItems);
+  }
+
+  private static ApiException rawRejected(String model, byte[] body, long maxItems) {
+    ApiException e = catchThrowableOfType(ApiException.class, () -> raw(model, body, new ArrayList<>(), maxItems));
+    assertThat(e).as("rejection of %d raw bytes for %s", body.length, model).isNotNull();
+    return e;
+  }
+
+  @Test
+  void a_raw_body_is_cut_into_inputs_of_the_models_size_and_chunked_in_order() {
+    List<Chunker.ChunkItems> sink = new ArrayList<>();
+    byte[] body = {0, 1, 2, 3, 10, 11, 12, 13, (byte) 200, (byte) 201, (byte) 202, (byte) 255};
+
+    BatchRequestReader.Upload upload = raw("tiny", body, sink, 1000);
+
+    assertThat(upload.items()).isEqualTo(3);
+    assertThat(upload.inputBytes()).isEqualTo(12);
+    assertThat(upload.chunks()).isEqualTo(2); // CHUNK_MAX_ITEMS = 2
+    List<String> got = new ArrayList<>();
+    for (Chunker.ChunkItems c : sink) {
+      for (int i = 0; i < c.size(); i++) {
+        got.add(c.indexes()[i] + ":" + java.util.Arrays.toString(
+            java.util.Arrays.copyOfRange(c.payloads(), c.offsets()[i], c.offsets()[i + 1])));
+      }
+    }
+    assertThat(got).containsExactly("0:[0, 1, 2, 3]", "1:[10, 11, 12, 13]", "2:[-56, -55, -54, -1]");
+  }
+
+  @Test
+  void a_raw_body_that_is_not_whole_inputs_is_400_naming_the_partial_input() {
+    ApiException e = rawRejected("tiny", new byte[] {1, 2, 3, 4, 5, 6}, 1000);
+
+    assertThat(e.status()).isEqualTo(400);
+    assertThat(e.extensions()).containsEntry("item", 1L);
+    assertThat(e.getMessage()).contains("2 bytes of input 1").contains("whole inputs of 4 bytes");
+  }
+
+  @Test
+  void an_empty_raw_body_is_400_saying_what_to_send() {
+    ApiException e = rawRejected("tiny", new byte[0], 1000);
+
+    assertThat(e.status()).isEqualTo(400);
+    assertThat(e.getMessage()).contains("empty").contains("4 bytes each");
+  }
+
+  @Test
+  void a_raw_input_out_of_the_models_range_is_400_naming_its_index_and_value() {
+    ApiException e = rawRejected("dim", new byte[] {1, 2, 3, 4, 5, 6, (byte) 128, 8}, 1000);
+
+    assertThat(e.status()).isEqualTo(400);
+    assertThat(e.extensions()).containsEntry("item", 1L);
+    assertThat(e.getMessage()).startsWith("input 1: value 2 is 128");
+  }
+
+  @Test
+  void more_raw_inputs_than_allowed_is_413() {
+    ApiException e = rawRejected("tiny", new byte[12], 2);
+
+    assertThat(e.status()).isEqualTo(413);
+    assertThat(e.extensions()).containsEntry("item", 2L);
+  }
+
+  @Test
+  void a_raw_upload_for_a_text_model_is_415_pointing_at_the_content_type() {
+    ApiException e = rawRejected("words", "hello".getBytes(StandardCharsets.UTF_8), 1000);
+
+    assertThat(e.status()).isEqualTo(415);
+    assertThat(e.field()).isEqualTo("Content-Type");
+    assertThat(e.getMessage()).contains("send JSON or NDJSON");
   }
 }
