@@ -276,7 +276,7 @@ public final class BenchMain {
     CpuMeter cpu = cluster.cpuMeter().begin();
     Profiler profiler = o.profileAll() ? Profiler.start(cluster.api(), cluster.dir()) : null;
     Spike.Result spike = Spike.run(api, watch, 10 * drain, size.spikeBatchItems(), o.spikeSeconds(),
-        Bodies.imageBatch(size.spikeBatchItems(), 13), BenchModels.CNN,
+        Bodies.rawImages(size.spikeBatchItems(), 13), BenchModels.CNN,
         new Spike.Interactive(api, cnn.batchId(), BenchModels.FASHION, BenchModels.CNN, 100, 500), cpu::seconds);
     Map<String, Object> p5 = spike.json();
     p5.put("cpu_seconds_spike_start_to_drained", cpu.seconds());
@@ -413,12 +413,11 @@ public final class BenchMain {
     int quiet = 0;
     for (int round = 1; quiet < 2 && (round <= 2 || System.nanoTime() < deadline); round++) {
       CpuMeter cpu = cluster.cpuMeter().begin();
-      // JSON here: the spike submits JSON images; the raw path is warmed by the CNN's raw batch below.
-      Pipeline.run(api, "warm-up mlp", Bodies.imageBatch(n, 2), n, BenchModels.MLP, cluster::requireAlive);
+      Pipeline.run(api, "warm-up mlp", Bodies.rawImages(n, 2), n, BenchModels.MLP, cluster::requireAlive);
       Pipeline.run(api, "warm-up trivial", Bodies.trivialBatch(n, 3), n, null, cluster::requireAlive);
       Pipeline.run(api, "warm-up cnn", Bodies.imageBatch(n / 5, 1), n / 5, BenchModels.CNN, cluster::requireAlive);
       Pipeline.run(api, "warm-up cnn, raw", Bodies.rawImages(n / 5, 1), n / 5, BenchModels.CNN, cluster::requireAlive);
-      burst(api, Math.max(8, n / 1500), Bodies.trivialBatch(512, 4));
+      burst(api, Math.max(8, n / 1500), Bodies.rawImages(512, 4));
       double total = cpu.seconds().values().stream().mapToDouble(Double::doubleValue).sum();
       double jit = cpu.threadSeconds(Integer.MAX_VALUE).values().stream().flatMap(m -> m.entrySet().stream())
           .filter(e -> e.getKey().contains("CompilerThre")).mapToDouble(Map.Entry::getValue).sum();
@@ -435,7 +434,7 @@ public final class BenchMain {
     try {
       List<java.util.concurrent.Future<ApiClient.Answer>> answers = new ArrayList<>();
       for (int i = 0; i < submits; i++) {
-        answers.add(clients.submit(() -> api.submit(body, null)));
+        answers.add(clients.submit(() -> api.submit(body, BenchModels.MLP)));
       }
       for (java.util.concurrent.Future<ApiClient.Answer> a : answers) {
         if (a.get().status() != 202) {

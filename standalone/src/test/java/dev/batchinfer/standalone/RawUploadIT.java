@@ -18,37 +18,55 @@ import org.junit.jupiter.api.Test;
 /** Raw uploads (application/octet-stream): inputs end to end in their wire form, through the real system. */
 class RawUploadIT {
 
-  private static final int ITEMS = 1_500;
+  /** Read whole: under 8 MB. */
+  private static final int SMALL = 1_500;
+  /** Streamed: 8.6 MB, over the 8 MB a raw body may have to be read whole. */
+  private static final int LARGE = 11_000;
   private static final int PIXELS = 784;
 
   @Test
-  void raw_images_are_accepted_and_every_result_matches_the_model_called_directly() {
-    byte[][] images = Inputs.images(ITEMS, 7);
+  void small_raw_batches_are_read_whole_large_ones_streamed_and_every_result_matches_the_model() {
+    byte[][] small = Inputs.images(SMALL, 7);
+    byte[][] large = Inputs.images(LARGE, 8);
     try (TestSystem system = new TestSystem("raw-e2e", Map.of("CHUNK_MAX_ITEMS", "400"))) {
       system.withResultStore().withApi();
       system.startWorker(system.workerSettings("raw-worker"));
       ApiClient api = system.api();
 
-      ApiClient.Answer accepted = postRaw(api, "/v1/batch/predict?model=fashion-mnist&priority=high", concat(images));
+      ApiClient.Answer smallAccepted = postRaw(api, "/v1/batch/predict?model=fashion-mnist&priority=high", concat(small));
+      ApiClient.Answer largeAccepted = postRaw(api, "/v1/batch/predict?model=fashion-mnist", concat(large));
 
-      assertThat(accepted.status()).as("%s", accepted.body()).isEqualTo(202);
-      assertThat(accepted.body().at("/usage/items").asLong()).isEqualTo(ITEMS);
-      assertThat(accepted.body().at("/usage/input_bytes").asLong()).isEqualTo((long) ITEMS * PIXELS);
-      String id = accepted.body().get("batch_id").asText();
-      await().atMost(Duration.ofMinutes(2)).until(() ->
-          api.get("/v1/batch/" + id + "/status").body().get("status").asText().equals("completed"));
-      JsonNode status = api.get("/v1/batch/" + id + "/status").body();
-      assertThat(status.at("/progress/completed").asLong()).isEqualTo(ITEMS);
+      assertThat(smallAccepted.status()).as("%s", smallAccepted.body()).isEqualTo(202);
+      assertThat(smallAccepted.body().at("/usage/input_bytes").asLong()).isEqualTo((long) SMALL * PIXELS);
+      assertThat(largeAccepted.status()).as("%s", largeAccepted.body()).isEqualTo(202);
+      assertThat(largeAccepted.body().at("/usage/items").asLong()).isEqualTo(LARGE);
+      String smallId = smallAccepted.body().get("batch_id").asText();
+      String largeId = largeAccepted.body().get("batch_id").asText();
+      for (String id : new String[] {smallId, largeId}) {
+        await().atMost(Duration.ofMinutes(3)).until(() ->
+            api.get("/v1/batch/" + id + "/status").body().get("status").asText().equals("completed"));
+      }
+      JsonNode status = api.get("/v1/batch/" + smallId + "/status").body();
+      assertThat(status.at("/progress/completed").asLong()).isEqualTo(SMALL);
       assertThat(status.get("priority").asText()).isEqualTo("high");
+      assertThat(api.get("/v1/batch/" + largeId + "/status").body().at("/progress/completed").asLong()).isEqualTo(LARGE);
 
-      float[][] expected = DirectModel.predict(
-          Path.of("../model-artifacts/fashion-mnist/" + status.get("model_version").asText()), images);
-      String[] lines = api.getNdjson("/v1/batch/" + id + "/results").body().split("\n");
-      assertThat(lines).hasSize(ITEMS);
-      for (int i = 0; i < ITEMS; i++) {
+      Path model = Path.of("../model-artifacts/fashion-mnist/" + status.get("model_version").asText());
+      float[][] expected = DirectModel.predict(model, small);
+      String[] lines = api.getNdjson("/v1/batch/" + smallId + "/results").body().split("\n");
+      assertThat(lines).hasSize(SMALL);
+      for (int i = 0; i < SMALL; i++) {
         JsonNode line = read(lines[i]);
         assertThat(line.get("index").asInt()).isEqualTo(i);
         assertThat(line.at("/result/class_id").asInt()).as("item %d", i).isEqualTo(DirectModel.argMax(expected[i]));
+      }
+      int[] sample = {0, 1, 399, 400, 5_555, LARGE - 1};
+      float[][] sampled = DirectModel.predict(model, Arrays.stream(sample).mapToObj(i -> large[i]).toArray(byte[][]::new));
+      for (int k = 0; k < sample.length; k++) {
+        JsonNode item = api.get("/v1/batch/" + largeId + "/results?offset=" + sample[k] + "&limit=1").body()
+            .at("/results/0");
+        assertThat(item.get("index").asInt()).isEqualTo(sample[k]);
+        assertThat(item.at("/result/class_id").asInt()).as("item %d", sample[k]).isEqualTo(DirectModel.argMax(sampled[k]));
       }
     }
   }
@@ -57,15 +75,18 @@ class RawUploadIT {
   void a_body_that_is_not_whole_images_is_a_problem_naming_the_input_and_queues_nothing() {
     try (TestSystem system = new TestSystem("raw-bad", Map.of("CHUNK_MAX_ITEMS", "100")).withApi()) {
       ApiClient api = system.api();
-      byte[] body = Arrays.copyOf(concat(Inputs.images(300, 8)), 300 * PIXELS - 10);
+      // Read whole (small), and streamed (large: chunks go out inside the transaction, which is aborted).
+      for (int images : new int[] {300, LARGE}) {
+        byte[] body = Arrays.copyOf(concat(Inputs.images(images, 8)), images * PIXELS - 10);
 
-      ApiClient.Answer answer = postRaw(api, "/v1/batch/predict?model=fashion-mnist", body);
+        ApiClient.Answer answer = postRaw(api, "/v1/batch/predict?model=fashion-mnist", body);
 
-      assertThat(answer.status()).isEqualTo(400);
-      assertThat(answer.contentType()).startsWith("application/problem+json");
-      assertThat(answer.body().get("item").asInt()).isEqualTo(299);
-      assertThat(answer.body().get("detail").asText()).contains("774 bytes of input 299").contains("784 bytes each");
-      // Chunks of the first 200 images went out inside the transaction; it was aborted, so none is readable.
+        assertThat(answer.status()).isEqualTo(400);
+        assertThat(answer.contentType()).startsWith("application/problem+json");
+        assertThat(answer.body().get("item").asInt()).isEqualTo(images - 1);
+        assertThat(answer.body().get("detail").asText()).contains("774 bytes of input " + (images - 1))
+            .contains("784 bytes each");
+      }
       for (Priority p : Priority.values()) {
         assertThat(TopicReader.readAll(system.topics.requests(p).name(), true)).isEmpty();
       }

@@ -23,6 +23,12 @@ public final class EtaEstimator {
    * during a traffic spike cost hundreds of Redis reads.
    */
   static final int MAX_BATCHES_SUMMED = 32;
+  /**
+   * How long a measured throughput and a full sample of the work ahead are used again. Both change
+   * slowly (the throughput is a five-minute average), and without this every 202 and every status
+   * read of a waiting batch during a spike cost about 40 Redis commands in 12 round trips.
+   */
+  static final long REUSE_MILLIS = 1_000;
 
   /** {@code position} 0 means nothing is ahead. */
   public record Estimate(long position, Instant completion, double itemsPerSecond) {}
@@ -31,6 +37,11 @@ public final class EtaEstimator {
   private final ModelTelemetry telemetry;
   private final int fallbackItemsPerSecond;
   private final Clock clock;
+  private final java.util.Map<String, Reused> rates = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.Map<dev.batchinfer.topics.message.Priority, Reused> samples =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  record Reused(double value, long atMillis) {}
 
   public EtaEstimator(BatchStore store, ModelTelemetry telemetry, int fallbackItemsPerSecond, Clock clock) {
     this.store = store;
@@ -42,14 +53,32 @@ public final class EtaEstimator {
   public Estimate estimate(BatchRecord b) {
     Instant now = clock.instant();
     long position = store.batchesAhead(b.priority(), b.created());
-    long ahead = extrapolate(store.itemsAhead(b.priority(), b.created(), MAX_BATCHES_SUMMED), position);
+    // With a full sample ahead, the sample is the oldest batches of the queue, whoever asks: the
+    // same for every batch of this priority, so one reading serves them all for a while.
+    long sampled = position < MAX_BATCHES_SUMMED
+        ? store.itemsAhead(b.priority(), b.created(), MAX_BATCHES_SUMMED)
+        : (long) reuse(samples, b.priority(), now,
+            () -> store.itemsAhead(b.priority(), b.created(), MAX_BATCHES_SUMMED));
+    long ahead = extrapolate(sampled, position);
     long own = Math.max(0, b.total() - b.completed() - b.failed() - b.cancelled());
-    long[] recent = telemetry.itemsAndErrors(b.model(), b.modelVersion(), WINDOW_MINUTES, now.toEpochMilli());
-    // The current minute is partly over, so the window is a little shorter than WINDOW_MINUTES.
-    double seconds = (WINDOW_MINUTES - 1) * 60.0 + now.getEpochSecond() % 60 + 1;
-    double rate = recent[0] > 0 ? recent[0] / seconds : fallbackItemsPerSecond;
+    double rate = reuse(rates, b.model() + "@" + b.modelVersion(), now, () -> {
+      long[] recent = telemetry.itemsAndErrors(b.model(), b.modelVersion(), WINDOW_MINUTES, now.toEpochMilli());
+      // The current minute is partly over, so the window is a little shorter than WINDOW_MINUTES.
+      double seconds = (WINDOW_MINUTES - 1) * 60.0 + now.getEpochSecond() % 60 + 1;
+      return recent[0] > 0 ? recent[0] / seconds : fallbackItemsPerSecond;
+    });
     long ms = (long) Math.ceil((ahead + own) * 1000.0 / rate);
     return new Estimate(position, now.plusMillis(Math.max(1, ms)), rate);
+  }
+
+  static <K> double reuse(java.util.Map<K, Reused> cache, K key, Instant now,
+      java.util.function.DoubleSupplier read) {
+    Reused r = cache.get(key);
+    if (r == null || now.toEpochMilli() - r.atMillis() >= REUSE_MILLIS || now.toEpochMilli() < r.atMillis()) {
+      r = new Reused(read.getAsDouble(), now.toEpochMilli());
+      cache.put(key, r);
+    }
+    return r.value();
   }
 
   /** Items ahead, from those of at most {@link #MAX_BATCHES_SUMMED} batches and the number of batches ahead. */

@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * Everything about a batch but its inputs: from a JSON body's fields, or from the query parameters
- * of an NDJSON upload.
+ * of a streamed (NDJSON or raw) upload.
  *
  * @param completionWindow null for the default
  * @param retention null for the default

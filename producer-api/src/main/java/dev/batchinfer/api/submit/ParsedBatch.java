@@ -16,6 +16,12 @@ public record ParsedBatch(
     long totalItems,
     List<Chunker.ChunkItems> chunks) {
 
+  /** A batch whose options came apart from its inputs (the query string of a raw upload). */
+  public static ParsedBatch of(BatchOptions o, long totalItems, List<Chunker.ChunkItems> chunks) {
+    return new ParsedBatch(o.model(), o.priority(), o.callbackUrl(), o.callbackEvents(), o.metadataJson(),
+        o.completionWindow(), o.retention(), totalItems, chunks);
+  }
+
   public BatchOptions options() {
     return new BatchOptions(model, priority, callbackUrl, callbackEvents, metadataJson, completionWindow, retention);
   }

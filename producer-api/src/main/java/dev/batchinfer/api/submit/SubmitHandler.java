@@ -38,6 +38,13 @@ public final class SubmitHandler implements Handler {
   public static final String NDJSON = "application/x-ndjson";
   /** A raw upload: the inputs end to end in their wire form (see {@link BatchRequestReader#readRaw}). */
   public static final String RAW = "application/octet-stream";
+  /**
+   * A raw body of at most this many bytes (by its Content-Length) is read whole before anything is
+   * sent, as a JSON body is, and goes out in one short transaction from the submit producers. Only
+   * larger ones are streamed: an upload holds one of the few upload producers while it arrives, and
+   * a spike of small raw batches would queue behind them.
+   */
+  static final long RAW_BUFFERED_MAX_BYTES = 8L * 1024 * 1024;
   public static final String DRY_RUN = "dry_run";
 
   private final long maxNdjsonItems;
@@ -156,6 +163,14 @@ public final class SubmitHandler implements Handler {
     if (isStreamed(ctx)) {
       BatchOptions options = reader.readOptions(ctx.queryParamMap(), model -> router.select(model, pinned, batchId, "model"),
           java.util.Set.of(DRY_RUN));
+      if (hasType(ctx, RAW) && ctx.contentLength() >= 0 && ctx.contentLength() <= RAW_BUFFERED_MAX_BYTES) {
+        java.util.List<Chunker.ChunkItems> chunks = new java.util.ArrayList<>();
+        BatchRequestReader.Upload upload = reader.readRaw(body, options.model(),
+            reader.newChunker(options.model(), chunks::add), maxNdjsonItems);
+        beforeAccept.run();
+        BatchRecord record = acceptor.accept(batchId, tenant, ParsedBatch.of(options, upload.items(), chunks));
+        return new Submitted(record, upload.items(), upload.inputBytes());
+      }
       // Streamed: each full chunk goes to Kafka while the next inputs arrive, in one open transaction.
       try (BatchAcceptor.Pending pending = acceptor.beginStreamed(batchId, tenant, options)) {
         BatchRequestReader.Upload upload = readStreamed(ctx, body, options.model(),
