@@ -67,7 +67,7 @@ public final class BenchMain {
       boolean smoke = Boolean.parseBoolean(a.getOrDefault("smoke", "false"));
       return new Options(Path.of(a.getOrDefault("out", "bench/results")), Path.of(a.getOrDefault("models", "model-artifacts")),
           smoke, Integer.parseInt(a.getOrDefault("spike-seconds", smoke ? "3" : "20")),
-          a.getOrDefault("api-heap", "256m"), a.getOrDefault("worker-heap", "512m"),
+          a.getOrDefault("api-heap", "256m"), a.getOrDefault("worker-heap", "384m"),
           a.containsKey("only") ? java.util.Set.of(a.get("only").split(",")) : java.util.Set.of(),
           a.containsKey("profile-all"), settings(a.getOrDefault("worker-env", "")),
           settings(a.getOrDefault("api-env", "")));

@@ -490,7 +490,7 @@ public final class BatchRequestReader {
       while ((item = in.readNBytes(size)).length > 0) {
         if (item.length < size) {
           throw ApiException.invalid("", "the body ends with " + item.length + " bytes of input " + index
-              + "; a raw upload is whole inputs of " + size + " bytes each (" + model.input().describe() + ")")
+              + "; a raw upload is whole inputs of " + size + " bytes each: " + model.input().describe())
               .with("item", index);
         }
         if (index >= maxItems) {
