@@ -159,10 +159,11 @@ public final class BenchMain {
       List<Long> ceilingsAgain = new ArrayList<>();
       Bodies.Body cnnBody = Bodies.rawImages(size.pipelineItems(), 11);
       ModelConfig cnnModel = catalog.find(BenchModels.FASHION, BenchModels.CNN).orElseThrow();
+      java.util.function.Supplier<Double> ceilingAgain = () -> cluster.frozenDuring(
+          () -> Ceiling.again(cnnModel, artifacts, cnnBest, size.ceilingMillis(), work));
       for (int i = 0; i < size.repeats(); i++) {
         Pipeline.Run run = runs.measure("cnn, raw upload", cnnBody, size.pipelineItems(), BenchModels.CNN);
-        double ceilingNow = cluster.frozenDuring(
-            () -> Ceiling.again(cnnModel, artifacts, cnnBest, size.ceilingMillis(), work));
+        double ceilingNow = ceilingAgain.get();
         cnnRuns.add(run);
         ceilingsAgain.add(Math.round(ceilingNow));
         pairedRatios.add(ratio(run.itemsPerSecond(), ceilingNow));
@@ -172,8 +173,7 @@ public final class BenchMain {
       // The same images as JSON with base64 inputs, once and paired alike: what the upload format costs.
       Pipeline.Run cnnJson = runs.measure("cnn, JSON upload", Bodies.imageBatch(size.pipelineItems(), 11),
           size.pipelineItems(), BenchModels.CNN);
-      double ceilingAfterJson = cluster.frozenDuring(
-          () -> Ceiling.again(cnnModel, artifacts, cnnBest, size.ceilingMillis(), work));
+      double ceilingAfterJson = ceilingAgain.get();
       List<Pipeline.Run> mlpRuns = runs.repeat(size.repeats(), "mlp, raw upload", Bodies.rawImages(size.pipelineItems(), 12),
           size.pipelineItems(), BenchModels.MLP);
       Pipeline.Run cnn = median(cnnRuns, Pipeline.Run::itemsPerSecond);

@@ -507,8 +507,8 @@ public final class BatchRequestReader {
       throw ApiException.invalid("", "the body could not be read to its end: " + e.getMessage());
     }
     if (index == 0) {
-      throw ApiException.invalid("", "the body is empty: send the inputs end to end, " + size + " bytes each ("
-          + model.input().describe() + ")");
+      throw ApiException.invalid("", "the body is empty: send the inputs end to end, " + size + " bytes each: "
+          + model.input().describe());
     }
     chunker.finish();
     return new Upload(index, chunker.chunkCount(), chunker.inputBytes(), List.of(), 0);
