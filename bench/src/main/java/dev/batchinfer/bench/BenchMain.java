@@ -147,6 +147,10 @@ public final class BenchMain {
       ApiClient api = new ApiClient(cluster.apiBase(), Cluster.KEY);
       awaitHealthy(api, cluster);
       report.put("warm_up_rounds", warmUp(api, cluster, size));
+      // The worker's peak RSS part by part: which part sets the whole run's peak.
+      Map<String, Long> workerPeaks = new LinkedHashMap<>();
+      ChildJvm worker = cluster.workers().get(0);
+      notePeak(workerPeaks, "start and warm-up", worker);
       Runs runs = new Runs(cluster, api, work, o.profileAll());
 
       log.info("P1: {} items through the pipeline, CNN and MLP", size.pipelineItems());
@@ -192,18 +196,22 @@ public final class BenchMain {
       p1.put("cnn_json_paired_ratio", ratio(cnnJson.itemsPerSecond(), ceilingAfterJson));
       p1.put("mlp_ratio_to_ceiling", ratio(mlp.itemsPerSecond(), ceilings.get("mlp").best().itemsPerSecond()));
       report.put("p1_overhead", p1);
+      notePeak(workerPeaks, "p1", worker);
 
       if (o.runs("p2")) {
         log.info("P2: {} items of the trivial model, profiled", size.pipelineItems());
         report.put("p2_pipeline_ceiling", pipelineCeiling(runs, size));
+        notePeak(workerPeaks, "p2", worker);
       }
       if (o.runs("p7")) {
         log.info("P7: interactive calls at light load");
         report.put("p7_light", lightLoad(api, cnn.batchId(), size));
+        notePeak(workerPeaks, "p7", worker);
       }
       if (o.runs("p5")) {
         log.info("P5: spike at 10x the CNN drain rate for {} s", o.spikeSeconds());
         report.put("p5_spike", spike(api, watch, cnn, size, o, cluster));
+        notePeak(workerPeaks, "p5", worker);
       }
       if (o.runs("p6")) {
         log.info("P6: memory with a {}-item batch", size.memoryItems());
@@ -214,10 +222,11 @@ public final class BenchMain {
         p6.put("redis_bytes_per_result_trivial", Math.round((redis.usedBytes() - before) / (double) size.memoryItems()));
         p6.put("redis_bytes_per_result_cnn_top3", Math.round(cnnRedisBytes / (double) size.pipelineItems()));
         p6.put("api", heap(cluster.api()));
-        ChildJvm worker = cluster.workers().get(0);
-        p6.put("worker_peak_rss_mb", mb(worker.peakRssBytes()));
+        p6.put("worker", heap(worker)); // its peak_rss_mb: since the part before P6 ended
+        notePeak(workerPeaks, "p6", worker);
+        p6.put("worker_peak_rss_mb", workerPeaks.values().stream().mapToLong(Long::longValue).max().orElseThrow());
+        p6.put("worker_peak_rss_mb_by_part", workerPeaks);
         p6.put("worker_rss_now_mb", mb(worker.rssBytes()));
-        p6.put("worker", heap(worker));
         report.put("p6_memory", p6);
       }
       if (o.runs("p3")) {
@@ -273,12 +282,20 @@ public final class BenchMain {
   private static Map<String, Object> spike(ApiClient api, ProgressWatch watch, Pipeline.Run cnn, Sizes size, Options o,
       Cluster cluster) throws IOException {
     double drain = cnn.itemsPerSecond();
+    Spike.Interactive probes = new Spike.Interactive(api, cnn.batchId(), BenchModels.FASHION, BenchModels.CNN, 100, 500);
+    // First a shorter one at twice the drain rate, which the intake can take beside the workers on
+    // 2 cores: what the submit latency is when the cores are not all taken.
+    CpuMeter belowCpu = cluster.cpuMeter().begin();
+    Map<String, Object> below = Spike.run(api, watch, BELOW_SATURATION * drain, size.spikeBatchItems(),
+        Math.min(6, o.spikeSeconds()), Bodies.rawImages(size.spikeBatchItems(), 16), BenchModels.CNN, probes,
+        belowCpu::seconds).json();
+    below.remove("samples");
     CpuMeter cpu = cluster.cpuMeter().begin();
     Profiler profiler = o.profileAll() ? Profiler.start(cluster.api(), cluster.dir()) : null;
     Spike.Result spike = Spike.run(api, watch, 10 * drain, size.spikeBatchItems(), o.spikeSeconds(),
-        Bodies.rawImages(size.spikeBatchItems(), 13), BenchModels.CNN,
-        new Spike.Interactive(api, cnn.batchId(), BenchModels.FASHION, BenchModels.CNN, 100, 500), cpu::seconds);
+        Bodies.rawImages(size.spikeBatchItems(), 13), BenchModels.CNN, probes, cpu::seconds);
     Map<String, Object> p5 = spike.json();
+    p5.put("below_saturation", below);
     p5.put("cpu_seconds_spike_start_to_drained", cpu.seconds());
     p5.put("cpu_seconds_by_thread", cpu.threadSeconds(6));
     if (profiler != null) {
@@ -453,6 +470,15 @@ public final class BenchMain {
 
   /** The JIT compilers' share of a warm-up round's CPU below which the round counts as quiet. */
   static final double QUIET_JIT_SHARE = 0.10;
+
+  /** The smaller spike's rate, as a multiple of the drain rate. */
+  static final double BELOW_SATURATION = 2;
+
+  /** Records the worker's peak RSS over the part just run and starts a new peak for the next. */
+  private static void notePeak(Map<String, Long> peaks, String part, ChildJvm worker) {
+    peaks.put(part, mb(worker.peakRssBytes()));
+    worker.resetPeakRss();
+  }
 
   private static Map<String, Object> heap(ChildJvm jvm) {
     ChildJvm.HeapUse h = jvm.heapUse();

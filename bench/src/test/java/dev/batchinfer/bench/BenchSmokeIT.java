@@ -44,7 +44,20 @@ class BenchSmokeIT {
     JsonNode last = spike.at("/samples").get(spike.at("/samples").size() - 1);
     assertThat(last.get(2).asLong()).isEqualTo(spike.at("/accepted").asLong() * spike.at("/batch_items").asLong());
 
-    assertThat(r.at("/p6_memory/worker_peak_rss_mb").asLong()).isPositive();
+    JsonNode below = spike.at("/below_saturation");
+    assertThat(below.at("/accepted").asLong()).isEqualTo(below.at("/submits").asLong()).isPositive();
+    assertThat(below.at("/http_5xx").asLong()).isZero();
+    assertThat(below.at("/submit_latency/count").asLong()).isEqualTo(below.at("/submits").asLong());
+
+    // The whole run's peak is the largest of the parts' peaks, each measured from a reset.
+    JsonNode parts = r.at("/p6_memory/worker_peak_rss_mb_by_part");
+    assertThat(parts.fieldNames()).toIterable().containsExactly("start and warm-up", "p1", "p2", "p7", "p5", "p6");
+    long largest = 0;
+    for (JsonNode part : parts) {
+      assertThat(part.asLong()).isPositive();
+      largest = Math.max(largest, part.asLong());
+    }
+    assertThat(r.at("/p6_memory/worker_peak_rss_mb").asLong()).isEqualTo(largest);
     assertThat(r.at("/p6_memory/api/peak_heap_used_mb").asLong()).isPositive();
     assertThat(r.at("/p7_light/status_poll/count").asInt()).isPositive();
     assertThat(r.at("/micro").size()).isGreaterThanOrEqualTo(8);

@@ -134,6 +134,15 @@ public final class ChildJvm implements AutoCloseable {
     return procStatus("VmHWM:");
   }
 
+  /** Starts a new peak: Linux sets VmHWM back to the current RSS (clear_refs 5), so parts of a run can be told apart. */
+  public void resetPeakRss() {
+    try {
+      Files.writeString(Path.of("/proc", Long.toString(process.pid()), "clear_refs"), "5");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot reset the peak RSS of " + name, e);
+    }
+  }
+
   public long rssBytes() {
     return procStatus("VmRSS:");
   }

@@ -68,9 +68,10 @@ public final class Spike {
     AtomicLong acceptedItems = new AtomicLong();
     AtomicInteger accepted = new AtomicInteger();
     List<Sample> samples = java.util.Collections.synchronizedList(new ArrayList<>());
+    long doneBefore = watch.doneItems(); // the watch may have seen an earlier spike
     long start = System.nanoTime();
     sampler.scheduleAtFixedRate(() -> {
-      long done = watch.doneItems();
+      long done = watch.doneItems() - doneBefore;
       long in = acceptedItems.get();
       samples.add(new Sample(Math.round((System.nanoTime() - start) / 1e7) / 100.0, in, done, in - done));
     }, 0, 1, TimeUnit.SECONDS);
