@@ -89,6 +89,9 @@ public final class BenchMain {
 
   public static void main(String[] args) throws Exception {
     Options o = Options.parse(args);
+    // Ctrl-C or a kill ends the run without unwinding it: stop the child JVMs too, not leave them running.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> ProcessHandle.current().descendants()
+        .forEach(ProcessHandle::destroy)));
     run(o);
     System.exit(0); // Kafka's and Lettuce's non-daemon threads would otherwise keep the JVM up
   }
