@@ -28,17 +28,24 @@ public final class ResultFormatter {
     int base = row * classes;
     int[] best = topIndexes(probabilities, base, classes, topK);
     StringBuilder out = new StringBuilder(96 + 40 * topK);
+    // Formatting a float is the costly part on Java 17: the top score is formatted once for both places.
+    String topScore = Float.toString(probabilities[base + best[0]]);
     out.append("{\"index\":").append(index)
         .append(",\"result\":{\"label\":").append(quotedLabels[best[0]])
         .append(",\"class_id\":").append(best[0])
-        .append(",\"score\":").append(probabilities[base + best[0]])
+        .append(",\"score\":").append(topScore)
         .append(",\"top_k\":[");
     for (int k = 0; k < best.length; k++) {
       if (k > 0) {
         out.append(',');
       }
-      out.append("{\"label\":").append(quotedLabels[best[k]])
-          .append(",\"score\":").append(probabilities[base + best[k]]).append('}');
+      out.append("{\"label\":").append(quotedLabels[best[k]]).append(",\"score\":");
+      if (k == 0) {
+        out.append(topScore);
+      } else {
+        out.append(probabilities[base + best[k]]);
+      }
+      out.append('}');
     }
     return out.append(']').append(versionSuffix).toString();
   }
