@@ -18,7 +18,7 @@ final class Machine {
     m.put("memory_gb", Math.round(Long.parseLong(field("/proc/meminfo", "MemTotal").replaceAll("\\D", "")) / 1048576.0));
     m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
     m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
-    m.put("kafka", org.apache.kafka.common.utils.internals.AppInfoParser.getVersion() + " (KRaft, one broker, in the benchmark's JVM)");
+    m.put("kafka", org.apache.kafka.common.utils.internals.AppInfoParser.getVersion() + " (KRaft, one broker, in a JVM of its own)");
     m.put("tensorflow", "TensorFlow Java " + org.tensorflow.TensorFlow.version());
     return m;
   }

@@ -1,7 +1,6 @@
 package dev.batchinfer.bench.run;
 
 import dev.batchinfer.api.auth.ApiKeys;
-import dev.batchinfer.embedded.EmbeddedKafka;
 import dev.batchinfer.embedded.RedisEndpoint;
 import dev.batchinfer.embedded.RedisLocator;
 import dev.batchinfer.topics.TopicCreator;
@@ -12,6 +11,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,8 +21,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
- * The system as it runs in production, on one machine: a Kafka broker (in this JVM), Redis, and
- * the API, the progress service and the workers each in a JVM of their own with an explicit heap.
+ * The system as it runs in production, on one machine: the Kafka broker, the API, the progress
+ * service and the workers each in a JVM of their own with an explicit heap, and Redis.
  */
 public final class Cluster implements AutoCloseable {
 
@@ -31,9 +31,20 @@ public final class Cluster implements AutoCloseable {
   public static final String KEY_PREFIX = "bench:";
   /** The workers' scheduling niceness: see {@link #startWorkers}. */
   public static final int WORKER_NICENESS = 10;
+  /**
+   * G1 regions large enough that a chunk is not a humongous object. With the default 1 MB regions
+   * every array over 512 KB is one: a chunk of 1,000 images (784 KB), its Kafka record, and the
+   * worker's fetch responses (up to 2 MB a partition). Each humongous allocation can start a
+   * concurrent mark: 240 of them in the API during the warm-up and P1 alone, and the marking took
+   * a fifth of the API's CPU in P1. The broker's produce requests are as large. The same flags are
+   * in docker-compose.yml.
+   */
+  public static final List<String> CHUNK_SIZED_REGIONS = List.of("-XX:+UseG1GC", "-XX:G1HeapRegionSize=4m");
+  public static final List<String> FETCH_SIZED_REGIONS = List.of("-XX:+UseG1GC", "-XX:G1HeapRegionSize=8m");
 
   private final Path dir;
-  private final EmbeddedKafka kafka;
+  private final ChildJvm kafka;
+  private final String bootstrapServers;
   private final RedisEndpoint redis;
   private final Admin admin;
   private final Map<String, String> env;
@@ -43,13 +54,14 @@ public final class Cluster implements AutoCloseable {
   private ChildJvm progress;
   private int apiPort;
 
-  private Cluster(Path dir, EmbeddedKafka kafka, RedisEndpoint redis, Map<String, String> env) {
+  private Cluster(Path dir, ChildJvm kafka, String bootstrapServers, RedisEndpoint redis, Map<String, String> env) {
     this.dir = dir;
     this.kafka = kafka;
+    this.bootstrapServers = bootstrapServers;
     this.redis = redis;
     this.env = env;
     this.topics = Topics.withPrefix("");
-    this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
+    this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
   }
 
   /**
@@ -58,10 +70,20 @@ public final class Cluster implements AutoCloseable {
    * @param apiSettings the API's environment on top of the benchmark's (--api-env)
    */
   public static Cluster start(Path dir, Path modelArtifacts, String apiHeap, Map<String, String> apiSettings) {
-    EmbeddedKafka kafka = EmbeddedKafka.start(mkdirs(dir.resolve("kafka")));
-    RedisEndpoint redis = RedisLocator.locate(Optional.ofNullable(System.getenv("REDIS_URL")));
+    ChildJvm kafka = ChildJvm.start("kafka-broker", BrokerMain.class.getName(), "1g", CHUNK_SIZED_REGIONS,
+        Map.of("BROKER_DATA_DIR", mkdirs(dir.resolve("kafka")).toString(), "BROKER_PORT", Integer.toString(freePort())),
+        dir, 0);
+    String bootstrapServers;
+    RedisEndpoint redis;
+    try {
+      bootstrapServers = kafka.awaitLine(BrokerMain.READY, Duration.ofSeconds(90));
+      redis = RedisLocator.locate(Optional.ofNullable(System.getenv("REDIS_URL")));
+    } catch (RuntimeException e) {
+      kafka.close();
+      throw e;
+    }
     Map<String, String> env = new HashMap<>();
-    env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+    env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers);
     env.put("REDIS_URL", redis.url());
     env.put("REDIS_KEY_PREFIX", KEY_PREFIX);
     env.put("MODEL_ARTIFACTS", modelArtifacts.toString());
@@ -75,7 +97,7 @@ public final class Cluster implements AutoCloseable {
     env.put("MAX_REQUEST_MB", "1024");
     env.put("RESULTS_RETENTION", "2h");
     env.put("STREAMS_STATE_DIR", mkdirs(dir.resolve("streams")).toString());
-    Cluster c = new Cluster(dir, kafka, redis, env);
+    Cluster c = new Cluster(dir, kafka, bootstrapServers, redis, env);
     try {
       TopicCreator.ensure(c.admin, c.topics, (short) 1);
       c.progress = ChildJvm.start("result-store", "dev.batchinfer.store.ResultStoreMain", "256m", env, dir);
@@ -84,7 +106,7 @@ public final class Cluster implements AutoCloseable {
       apiEnv.put("API_HOST", "127.0.0.1");
       apiEnv.put("API_PORT", Integer.toString(c.apiPort));
       apiEnv.putAll(apiSettings);
-      c.api = ChildJvm.start("producer-api", "dev.batchinfer.api.ProducerApiMain", apiHeap, apiEnv, dir);
+      c.api = ChildJvm.start("producer-api", "dev.batchinfer.api.ProducerApiMain", apiHeap, CHUNK_SIZED_REGIONS, apiEnv, dir, 0);
       return c;
     } catch (RuntimeException e) {
       c.close();
@@ -100,8 +122,8 @@ public final class Cluster implements AutoCloseable {
       workerEnv.put("WORKER_ID", "bench-worker-" + workers.size());
       // Batch work yields the CPU to the API and the broker: on shared cores intake stays responsive
       // and the workers take every cycle left over.
-      workers.add(ChildJvm.start("gpu-worker-" + workers.size(), "dev.batchinfer.worker.GpuWorkerMain", heap, workerEnv, dir,
-          WORKER_NICENESS));
+      workers.add(ChildJvm.start("gpu-worker-" + workers.size(), "dev.batchinfer.worker.GpuWorkerMain", heap, FETCH_SIZED_REGIONS,
+          workerEnv, dir, WORKER_NICENESS));
     }
   }
 
@@ -125,8 +147,8 @@ public final class Cluster implements AutoCloseable {
 
   /**
    * Measures with the services frozen, so that a measurement made beside the cluster gets the CPU
-   * to itself: an idle cluster still compiles, collects and polls. The broker (in this JVM) and the
-   * shared Redis keep running; with their clients frozen they have nothing to do.
+   * to itself: an idle cluster still compiles, collects and polls. The broker and the shared Redis
+   * keep running; with their clients frozen they have nothing to do.
    */
   public <T> T frozenDuring(java.util.function.Supplier<T> measurement) {
     List<ChildJvm> services = new ArrayList<>(workers);
@@ -141,6 +163,7 @@ public final class Cluster implements AutoCloseable {
   }
 
   public void requireAlive() {
+    kafka.requireAlive();
     api.requireAlive();
     progress.requireAlive();
     workers.forEach(ChildJvm::requireAlive);
@@ -154,11 +177,12 @@ public final class Cluster implements AutoCloseable {
     return redis.url();
   }
 
-  /** CPU time of every process of the system: the services, this JVM (broker and load generator), an embedded Redis. */
+  /** CPU time of every process of the system: the broker, the services, this JVM (load generator), an embedded Redis. */
   public CpuMeter cpuMeter() {
     CpuMeter cpu = new CpuMeter().watch("producer-api", api.pid()).watch("result-store", progress.pid());
     workers.forEach(w -> cpu.watch(w.name(), w.pid()));
-    cpu.watch("bench JVM (Kafka broker, load generator)", ProcessHandle.current().pid());
+    cpu.watch("kafka-broker", kafka.pid());
+    cpu.watch("bench JVM (load generator)", ProcessHandle.current().pid());
     ProcessHandle.current().children().filter(h -> h.info().command().orElse("").contains("redis"))
         .forEach(h -> cpu.watch("redis-server", h.pid()));
     return cpu;
