@@ -94,7 +94,7 @@ public final class Markdown {
         .append("the worker rate is items over the time from the first finished chunk to the last. ")
         .append("Runs that were repeated show the median run (by items/s for P1, by worker rate for P3) and every ")
         .append("repeat's rates in brackets. Before any of them, warm-up rounds ran until the JIT compilers went ")
-        .append("quiet or a minute passed; their share of each round's CPU: ").append(jitShares(r.get("warm_up_rounds")))
+        .append("quiet or 90 s passed; their share of each round's CPU: ").append(jitShares(r.get("warm_up_rounds")))
         .append(".\n\n")
         .append("| run | items | submit (s) | total (s) | items/s | worker items/s |\n|---|---|---|---|---|---|\n");
     for (String path : List.of("p1_overhead.cnn", "p1_overhead.cnn_json", "p1_overhead.mlp", "p2_pipeline_ceiling.run", "p3_dynamic_batching.tuned",
