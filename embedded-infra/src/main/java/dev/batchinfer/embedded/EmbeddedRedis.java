@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -25,6 +26,7 @@ public final class EmbeddedRedis implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedRedis.class);
     private static final String HOST = "127.0.0.1";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(15);
+    private static final Path SETSID = Path.of("/usr/bin/setsid");
     /** A free port picked by us may be taken before redis binds it: try a few. */
     private static final int ATTEMPTS_ON_FREE_PORT = 3;
 
@@ -69,7 +71,14 @@ public final class EmbeddedRedis implements AutoCloseable {
             // RedisServer so that we hold the Process: its pid, a kill on failed startup, no undrained pipe.
             workDir = Files.createTempDirectory("embedded-redis-" + port + "-");
             File binary = ExecutableProvider.newJarResourceProvider(workDir.toFile()).get();
-            process = new ProcessBuilder(List.of(binary.getAbsolutePath(),
+            List<String> command = new ArrayList<>();
+            // In a session of its own, so that a terminal's Ctrl-C, which signals the whole foreground
+            // process group, reaches the JVM only: the JVM stops the services that use Redis first.
+            // The child is no process group leader, so setsid execs in place and the pid stays Redis'.
+            if (Files.isExecutable(SETSID)) {
+                command.add(SETSID.toString());
+            }
+            command.addAll(List.of(binary.getAbsolutePath(),
                     "--port", Integer.toString(port),
                     "--bind", HOST,
                     // A cache for tests/standalone: no RDB snapshots, no AOF, nothing left on disk.
@@ -77,7 +86,8 @@ public final class EmbeddedRedis implements AutoCloseable {
                     "--appendonly", "no",
                     "--daemonize", "no",
                     "--loglevel", "warning",
-                    "--dir", workDir.toString()))
+                    "--dir", workDir.toString()));
+            process = new ProcessBuilder(command)
                     .directory(workDir.toFile())
                     .redirectErrorStream(true)
                     // To a file, not a pipe: an undrained pipe would eventually block redis' logging.
@@ -129,6 +139,19 @@ public final class EmbeddedRedis implements AutoCloseable {
 
     public boolean isRunning() {
         return process.isAlive();
+    }
+
+    /**
+     * For an owner that closes this server in a shutdown hook of its own, after the clients that use
+     * it: drops the hook that would otherwise stop Redis at the same moment, since the JVM runs all
+     * shutdown hooks at once, and the clients would spend their shutdown reconnecting.
+     */
+    public void leaveShutdownToOwner() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException alreadyShuttingDown) {
+            // Too late to matter.
+        }
     }
 
     /** Stops redis-server and removes its working dir. */

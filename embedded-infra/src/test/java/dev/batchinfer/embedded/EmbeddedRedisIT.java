@@ -31,6 +31,21 @@ class EmbeddedRedisIT {
     }
 
     @Test
+    void redis_runs_in_a_session_of_its_own_so_a_terminal_ctrl_c_reaches_only_the_jvm() throws Exception {
+        try (EmbeddedRedis redis = EmbeddedRedis.start(0)) {
+            // The pid is Redis' own (setsid ran in place), so close() signals the server itself.
+            assertThat(ProcessHandle.of(redis.pid()).orElseThrow().info().command().orElse("")).contains("redis-server");
+            assertThat(session(redis.pid())).isEqualTo(redis.pid()).isNotEqualTo(session(ProcessHandle.current().pid()));
+        }
+    }
+
+    /** The session id, field 6 of /proc/<pid>/stat (counted after the command name in parentheses). */
+    private static long session(long pid) throws java.io.IOException {
+        String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(pid), "stat"));
+        return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[3]);
+    }
+
+    @Test
     void close_stops_the_redis_server_process() {
         EmbeddedRedis redis = EmbeddedRedis.start(0);
         ProcessHandle child = ProcessHandle.of(redis.pid()).orElseThrow();

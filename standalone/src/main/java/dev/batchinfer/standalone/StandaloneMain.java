@@ -1,6 +1,7 @@
 package dev.batchinfer.standalone;
 
 import dev.batchinfer.embedded.EmbeddedKafka;
+import dev.batchinfer.embedded.EmbeddedRedis;
 import dev.batchinfer.embedded.RedisEndpoint;
 import dev.batchinfer.embedded.RedisLocator;
 import dev.batchinfer.topics.env.Env;
@@ -46,6 +47,8 @@ public final class StandaloneMain {
         : EmbeddedKafka.start(dir(work.resolve("kafka")), env.integer("KAFKA_PORT", 9092, 1, 65535));
     String bootstrap = externalKafka.orElseGet(kafka::bootstrapServers);
     RedisEndpoint redis = RedisLocator.locate(Optional.ofNullable(System.getenv("REDIS_URL")).filter(s -> !s.isBlank()));
+    // Stopped by the hook below, after the services that use it.
+    redis.embedded().ifPresent(EmbeddedRedis::leaveShutdownToOwner);
     StandaloneApp app;
     try {
       app = StandaloneApp.start(env, bootstrap, redis.url(), dir(work.resolve("streams")));
