@@ -296,12 +296,12 @@ public final class BenchMain {
     CpuMeter belowCpu = cluster.cpuMeter().begin();
     Map<String, Object> below = Spike.run(api, watch, BELOW_SATURATION * drain, size.spikeBatchItems(),
         Math.min(6, o.spikeSeconds()), Bodies.rawImages(size.spikeBatchItems(), 16), BenchModels.CNN, probes,
-        belowCpu::seconds).json();
+        belowCpu).json();
     below.remove("samples");
     CpuMeter cpu = cluster.cpuMeter().begin();
     Profiler profiler = o.profileAll() ? Profiler.start(cluster.api(), cluster.dir()) : null;
     Spike.Result spike = Spike.run(api, watch, 10 * drain, size.spikeBatchItems(), o.spikeSeconds(),
-        Bodies.rawImages(size.spikeBatchItems(), 13), BenchModels.CNN, probes, cpu::seconds);
+        Bodies.rawImages(size.spikeBatchItems(), 13), BenchModels.CNN, probes, cpu);
     Map<String, Object> p5 = spike.json();
     p5.put("below_saturation", below);
     p5.put("cpu_seconds_spike_start_to_drained", cpu.seconds());

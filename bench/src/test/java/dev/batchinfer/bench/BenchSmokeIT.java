@@ -48,6 +48,9 @@ class BenchSmokeIT {
     assertThat(below.at("/accepted").asLong()).isEqualTo(below.at("/submits").asLong()).isPositive();
     assertThat(below.at("/http_5xx").asLong()).isZero();
     assertThat(below.at("/submit_latency/count").asLong()).isEqualTo(below.at("/submits").asLong());
+    // The intake's CPU per thread, for both spikes: which threads of the API took it.
+    assertThat(below.at("/cpu_seconds_by_thread_during_intake/producer-api").fieldNames()).toIterable().isNotEmpty();
+    assertThat(spike.at("/cpu_seconds_by_thread_during_intake/producer-api").fieldNames()).toIterable().isNotEmpty();
 
     // The whole run's peak is the largest of the parts' peaks, each measured from a reset.
     JsonNode parts = r.at("/p6_memory/worker_peak_rss_mb_by_part");

@@ -27,7 +27,7 @@ public final class Spike {
   public record Result(double offeredItemsPerSecond, int batchItems, int seconds, long submits, long accepted,
       long serverErrors, long otherErrors, Latencies submitLatency, double drainSeconds, double meanDrainRate,
       List<Sample> samples, Latencies statusDuring, Latencies syncDuring, double intakeSeconds,
-      Map<String, Double> intakeCpuSeconds) {
+      Map<String, Double> intakeCpuSeconds, Map<String, Map<String, Double>> intakeCpuByThread) {
 
     public Map<String, Object> json() {
       Map<String, Object> m = new LinkedHashMap<>();
@@ -43,6 +43,7 @@ public final class Spike {
       m.put("intake_seconds", Pipeline.round(intakeSeconds));
       m.put("accepted_items_per_second_during_intake", Math.round(batchItems * accepted / intakeSeconds));
       m.put("cpu_seconds_during_intake", intakeCpuSeconds);
+      m.put("cpu_seconds_by_thread_during_intake", intakeCpuByThread);
       m.put("drain_seconds_after_spike", Pipeline.round(drainSeconds));
       m.put("mean_items_per_second_spike_start_to_drained", Math.round(meanDrainRate));
       m.put("status_poll_latency_during", statusDuring.summary());
@@ -54,9 +55,9 @@ public final class Spike {
 
   private Spike() {}
 
-  /** @param cpuNow CPU seconds per process so far, read when the intake ends */
+  /** @param cpu begun before the spike; read when the intake ends */
   public static Result run(ApiClient api, ProgressWatch watch, double offeredItemsPerSecond, int batchItems, int seconds,
-      Bodies.Body body, String version, Interactive interactive, java.util.function.Supplier<Map<String, Double>> cpuNow) {
+      Bodies.Body body, String version, Interactive interactive, CpuMeter cpu) {
     double perSecond = offeredItemsPerSecond / batchItems;
     long intervalNanos = (long) (1e9 / perSecond);
     int total = (int) Math.round(perSecond * seconds);
@@ -106,7 +107,8 @@ public final class Spike {
       senders.shutdown();
       senders.awaitTermination(5, TimeUnit.MINUTES);
       long spikeEnd = System.nanoTime();
-      Map<String, Double> intakeCpu = cpuNow.get();
+      Map<String, Double> intakeCpu = cpu.seconds();
+      Map<String, Map<String, Double>> intakeThreads = cpu.threadSeconds(6);
       while (watch.openBatches() > 0) {
         Pipeline.sleep(100);
       }
@@ -116,7 +118,7 @@ public final class Spike {
       sampler.awaitTermination(10, TimeUnit.SECONDS);
       return new Result(offeredItemsPerSecond, batchItems, seconds, total, accepted.get(), serverErrors.get(),
           otherErrors.get(), latency, (drained - spikeEnd) / 1e9, acceptedItems.get() / ((drained - start) / 1e9),
-          List.copyOf(samples), probes.statusLatency(), probes.syncLatency(), (spikeEnd - start) / 1e9, intakeCpu);
+          List.copyOf(samples), probes.statusLatency(), probes.syncLatency(), (spikeEnd - start) / 1e9, intakeCpu, intakeThreads);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
