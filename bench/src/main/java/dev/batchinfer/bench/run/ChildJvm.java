@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -117,16 +118,13 @@ public final class ChildJvm implements AutoCloseable {
     try {
       while (System.nanoTime() < deadline) {
         requireAlive();
-        for (String line : Files.readAllLines(output)) {
-          if (line.startsWith(prefix)) {
-            return line.substring(prefix.length());
-          }
+        Optional<String> found = lastLine(prefix);
+        if (found.isPresent()) {
+          return found.get();
         }
         Thread.sleep(100);
       }
       throw new IllegalStateException(name + " printed no '" + prefix + "' in " + timeout + ":\n" + tail(30));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
@@ -139,18 +137,25 @@ public final class ChildJvm implements AutoCloseable {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) || process.exitValue() != 0) {
         throw new IllegalStateException(name + " did not finish cleanly:\n" + tail(30));
       }
-      List<String> lines = Files.readAllLines(output);
-      for (int i = lines.size() - 1; i >= 0; i--) {
-        if (lines.get(i).startsWith(prefix)) {
-          return lines.get(i).substring(prefix.length());
-        }
-      }
-      throw new IllegalStateException(name + " printed no result:\n" + tail(30));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      return lastLine(prefix).orElseThrow(() -> new IllegalStateException(name + " printed no result:\n" + tail(30)));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  /** What follows {@code prefix} on the last output line that starts with it. */
+  private Optional<String> lastLine(String prefix) {
+    try {
+      List<String> lines = Files.readAllLines(output);
+      for (int i = lines.size() - 1; i >= 0; i--) {
+        if (lines.get(i).startsWith(prefix)) {
+          return Optional.of(lines.get(i).substring(prefix.length()));
+        }
+      }
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

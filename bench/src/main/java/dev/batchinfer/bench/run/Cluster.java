@@ -44,7 +44,6 @@ public final class Cluster implements AutoCloseable {
 
   private final Path dir;
   private final ChildJvm kafka;
-  private final String bootstrapServers;
   private final RedisEndpoint redis;
   private final Admin admin;
   private final Map<String, String> env;
@@ -57,7 +56,6 @@ public final class Cluster implements AutoCloseable {
   private Cluster(Path dir, ChildJvm kafka, String bootstrapServers, RedisEndpoint redis, Map<String, String> env) {
     this.dir = dir;
     this.kafka = kafka;
-    this.bootstrapServers = bootstrapServers;
     this.redis = redis;
     this.env = env;
     this.topics = Topics.withPrefix("");
