@@ -451,9 +451,9 @@ class SubmitIT {
     })));
   }
 
-  /** Moves with everything a producer wrote, aborted transactions included. */
+  /** Moves with everything a producer wrote, aborted transactions included, once their markers are written. */
   private long allRequestRecords() {
-    return Stream.of(Priority.values()).mapToLong(p -> TopicReader.endOffsetTotal(topics.requests(p).name())).sum();
+    return Stream.of(Priority.values()).mapToLong(p -> TopicReader.settledEndOffsetTotal(topics.requests(p).name())).sum();
   }
 
   private long redisKeys() {

@@ -103,10 +103,10 @@ class NdjsonUploadIT {
         }
         out.flush();
         // Chunks are on their way inside the open transaction before the client goes away.
-        await().atMost(Duration.ofSeconds(30)).until(() -> requestRecords(system, false) > 0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> requestRecords(system) > 0);
       }
       // The API notices, aborts: the last stable offsets catch up with the ends, and nothing was committed.
-      await().atMost(Duration.ofSeconds(30)).until(() -> requestRecords(system, true) == requestRecords(system, false));
+      settledRequestRecords(system);
       for (Priority p : Priority.values()) {
         assertThat(TopicReader.readAll(system.topics.requests(p).name(), true)).isEmpty();
       }
@@ -147,7 +147,7 @@ class NdjsonUploadIT {
       ApiClient.Answer badWindow = api.postNdjson("/v1/batch/predict?model=language-id&completion_window=soon", body);
       assertThat(badWindow.body().get("field").asText()).isEqualTo("completion_window");
 
-      await().atMost(Duration.ofSeconds(30)).until(() -> requestRecords(system, true) == requestRecords(system, false));
+      settledRequestRecords(system);
       for (Priority p : Priority.values()) {
         assertThat(TopicReader.readAll(system.topics.requests(p).name(), true)).isEmpty();
       }
@@ -179,7 +179,7 @@ class NdjsonUploadIT {
       ApiClient.Answer invalid = api.post("/v1/batch/predict?dry_run=true", "{\"model\":\"language-id\",\"inputs\":[{}]}");
       assertThat(invalid.status()).isEqualTo(400);
 
-      assertThat(requestRecords(system, false)).isZero();
+      assertThat(requestRecords(system)).isZero();
       assertThat(api.get("/v1/batches").body().get("data")).isEmpty();
     }
   }
@@ -193,13 +193,13 @@ class NdjsonUploadIT {
           "/v1/batch/predict?model=language-id", r -> r.header("Content-Type", "application/x-ndjson")
               .header("Idempotency-Key", "upload-1").POST(java.net.http.HttpRequest.BodyPublishers.ofString(text)));
       ApiClient.Answer first = post.apply(body);
-      long records = requestRecords(system, false);
+      long records = settledRequestRecords(system);
       ApiClient.Answer again = post.apply(body);
       assertThat(first.status()).isEqualTo(202);
       assertThat(again.status()).isEqualTo(202);
       assertThat(again.body().get("batch_id")).isEqualTo(first.body().get("batch_id"));
       assertThat(again.raw().headers().firstValue("Idempotent-Replayed")).hasValue("true");
-      assertThat(requestRecords(system, false)).isEqualTo(records);
+      assertThat(settledRequestRecords(system)).isEqualTo(records);
       assertThat(post.apply(body + NdjsonLines.textLine(300, 40) + "\n").status()).isEqualTo(422);
     }
   }
@@ -232,7 +232,7 @@ class NdjsonUploadIT {
         Upload upload = new Upload(system.apiPort(), "/v1/batch/predict?model=language-id")) {
       upload.send(0, 150);
       // Its first chunk is on Kafka: the upload holds its producer in an open transaction.
-      await().atMost(Duration.ofSeconds(30)).until(() -> requestRecords(system, false) > 0);
+      await().atMost(Duration.ofSeconds(30)).until(() -> requestRecords(system) > 0);
 
       ApiClient.Answer json = system.api().post("/v1/batch/predict",
           "{\"model\":\"language-id\",\"inputs\":[{\"text\":\"Hallo Welt, wie geht es dir heute?\"}]}");
@@ -248,7 +248,7 @@ class NdjsonUploadIT {
     try (TestSystem system = new TestSystem("ndjson-created", Map.of("CHUNK_MAX_ITEMS", "100")).withApi();
         Upload upload = new Upload(system.apiPort(), "/v1/batch/predict?model=language-id&completion_window=1h")) {
       upload.send(0, 150);
-      await().atMost(Duration.ofSeconds(30)).until(() -> requestRecords(system, false) > 0);
+      await().atMost(Duration.ofSeconds(30)).until(() -> requestRecords(system) > 0);
       java.time.Instant midway = java.time.Instant.now();
       upload.send(150, 200);
       Answer answer = upload.finish();
@@ -390,8 +390,14 @@ class NdjsonUploadIT {
   }
 
   /** Records on the request topics: every one written, or (committedOnly) up to the last stable offsets. */
-  private static long requestRecords(TestSystem system, boolean committedOnly) {
+  /** Offsets taken on the request topics, by records and transaction markers alike. */
+  private static long requestRecords(TestSystem system) {
+    return Stream.of(Priority.values()).mapToLong(p -> TopicReader.endOffsetTotal(system.topics.requests(p).name())).sum();
+  }
+
+  /** {@link #requestRecords} once every transaction on them has ended and its marker is written. */
+  private static long settledRequestRecords(TestSystem system) {
     return Stream.of(Priority.values())
-        .mapToLong(p -> TopicReader.endOffsetTotal(system.topics.requests(p).name(), committedOnly)).sum();
+        .mapToLong(p -> TopicReader.settledEndOffsetTotal(system.topics.requests(p).name())).sum();
   }
 }

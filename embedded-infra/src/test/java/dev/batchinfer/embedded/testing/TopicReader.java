@@ -42,6 +42,30 @@ public final class TopicReader {
     }
 
     /**
+     * {@link #endOffsetTotal(String)} once no transaction on the topic awaits its marker. A producer's
+     * commit returns before the broker has written the commit markers, and each marker takes an
+     * offset; counting before it lands would see a write where there was none.
+     */
+    public static long settledEndOffsetTotal(String topic) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            long all = endOffsetTotal(topic, false);
+            if (endOffsetTotal(topic, true) == all) {
+                return all;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("a transaction on " + topic + " stayed open for 30 s");
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /**
      * Every record up to the current end of {@code topic}.
      *
      * @param committedOnly read_committed (what workers see) or read_uncommitted (everything a
