@@ -47,6 +47,8 @@ final class ScriptedReceiver implements AutoCloseable {
   private final List<Received> received = new CopyOnWriteArrayList<>();
   private final CountDownLatch released = new CountDownLatch(1);
   final AtomicLong hugeBytesWritten = new AtomicLong();
+  /** Set when a huge body stopped: written whole, or cut off because the client hung up. */
+  final java.util.concurrent.atomic.AtomicBoolean hugeBodyEnded = new java.util.concurrent.atomic.AtomicBoolean();
 
   ScriptedReceiver(String address, Reply otherwise, Reply... first) {
     this.otherwise = otherwise;
@@ -96,6 +98,8 @@ final class ScriptedReceiver implements AutoCloseable {
       }
     } catch (IOException expected) {
       // the dispatcher hung up without reading the body: what we want
+    } finally {
+      hugeBodyEnded.set(true);
     }
   }
 

@@ -22,12 +22,13 @@ class DeadlineIT {
         TestSystem system = new TestSystem("deadline", Map.of("CHUNK_MAX_ITEMS", "100"))) {
       system.withResultStore().withDispatcher().withApi();
       ApiClient api = system.api();
-      String id = api.post("/v1/batch/predict", Inputs.batchBodyBase64("fashion-mnist", Inputs.images(ITEMS, 6),
-          "\"completion_window\":\"4s\",\"callback_url\":\"" + receiver.url() + "\"")).body().get("batch_id").asText();
-      assertThat(api.get("/v1/batch/" + id + "/status").body().get("deadline")).isNotNull();
-
+      // Started first: loading its models must not eat the window before any item can finish.
       GpuWorkerApp slow = system.startWorker(system.workerSettings("slow", Map.of(
           "WORKER_MAX_BATCH_SIZE", "1", "WORKER_MAX_QUEUE_DELAY", "0ms", "TF_INTRA_OP_THREADS", "1")));
+      String id = api.post("/v1/batch/predict", Inputs.batchBodyBase64("fashion-mnist", Inputs.images(ITEMS, 6),
+          "\"completion_window\":\"10s\",\"callback_url\":\"" + receiver.url() + "\"")).body().get("batch_id").asText();
+      assertThat(api.get("/v1/batch/" + id + "/status").body().get("deadline")).isNotNull();
+
       await().pollInterval(Duration.ofMillis(20)).atMost(Duration.ofMinutes(1)).until(() ->
           api.get("/v1/batch/" + id + "/status").body().at("/progress/completed").asLong() > 0);
       slow.halt(); // the workers pause; the window runs out

@@ -87,6 +87,13 @@ class RawUploadIT {
         assertThat(answer.body().get("detail").asText()).contains("774 bytes of input " + (images - 1))
             .contains("784 bytes each");
       }
+      // The streamed upload's chunks were written, then aborted: once the abort markers are in,
+      // a read_committed reader sees none of them.
+      long written = 0;
+      for (Priority p : Priority.values()) {
+        written += TopicReader.settledEndOffsetTotal(system.topics.requests(p).name());
+      }
+      assertThat(written).isPositive();
       for (Priority p : Priority.values()) {
         assertThat(TopicReader.readAll(system.topics.requests(p).name(), true)).isEmpty();
       }

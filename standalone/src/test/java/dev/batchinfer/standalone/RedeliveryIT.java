@@ -51,14 +51,17 @@ class RedeliveryIT {
       assertThat(lines).hasSize(ITEMS);
       assertThat(indexes).hasSize(ITEMS).allMatch(i -> i >= 0 && i < ITEMS);
 
-      // Proof that the redelivery happened: some chunk was reported by both workers.
-      List<ChunkDone> reports = TopicReader.readAll(system.topics.progress().name(), false).stream()
-          .map(r -> system.topics.progress().valueSerde().deserializer().deserialize("", r.value()))
-          .filter(d -> d.batchId().equals(id)).toList();
-      Map<Integer, Set<String>> workersPerChunk = reports.stream().collect(Collectors.groupingBy(ChunkDone::chunkIndex,
-          Collectors.mapping(ChunkDone::workerId, Collectors.toSet())));
-      assertThat(workersPerChunk).hasSize(30);
-      assertThat(workersPerChunk.values()).anyMatch(w -> w.containsAll(Set.of("worker-a", "worker-b")));
+      // Proof that the redelivery happened: some chunk was reported by both workers. Worker B may
+      // re-report a chunk A finished after the batch completed, so wait for it.
+      await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
+        List<ChunkDone> reports = TopicReader.readAll(system.topics.progress().name(), false).stream()
+            .map(r -> system.topics.progress().valueSerde().deserializer().deserialize("", r.value()))
+            .filter(d -> d.batchId().equals(id)).toList();
+        Map<Integer, Set<String>> workersPerChunk = reports.stream().collect(Collectors.groupingBy(ChunkDone::chunkIndex,
+            Collectors.mapping(ChunkDone::workerId, Collectors.toSet())));
+        assertThat(workersPerChunk).hasSize(30);
+        assertThat(workersPerChunk.values()).anyMatch(w -> w.containsAll(Set.of("worker-a", "worker-b")));
+      });
     }
   }
 }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.batchinfer.api.testing.ApiClient;
+import dev.batchinfer.embedded.testing.TopicReader;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,9 +94,13 @@ class RetryIT {
       assertThat(early.raw().headers().firstValue("Retry-After")).isPresent();
 
       system.startWorker(system.workerSettings("late-worker"));
-      // The worker passes over every chunk (answering "expired" and keeping the inputs).
-      await().atMost(Duration.ofMinutes(1)).until(() ->
-          lines(api, "/v1/batch/" + id + "/results").values().stream().allMatch(l -> l.has("custom_id")));
+      // The worker passes over every chunk (answering "expired" and keeping the inputs). A chunk's
+      // done event goes out only once both its results and its kept inputs are in Redis.
+      await().atMost(Duration.ofMinutes(1)).until(() -> TopicReader.readAll(system.topics.progress().name(), false).stream()
+          .map(r -> system.topics.progress().valueSerde().deserializer().deserialize("", r.value()))
+          .filter(d -> d.batchId().equals(id) && d.chunkIndex() >= 0)
+          .mapToInt(d -> d.chunkIndex()).distinct().count() == items / 50);
+      assertThat(lines(api, "/v1/batch/" + id + "/results").values()).hasSize(items).allMatch(l -> l.has("custom_id"));
       ApiClient.Answer retry = api.post("/v1/batch/" + id + "/retry", "");
       assertThat(retry.status()).as("%s", retry.body()).isEqualTo(202);
       assertThat(retry.body().get("retried_items").asLong()).isEqualTo(items);

@@ -93,7 +93,10 @@ public final class Deliverer {
     } else {
       Optional<Duration> wait = schedule.next(made, attempt.retryAfter());
       outcome = wait.isPresent() ? Delivery.PENDING : Delivery.FAILED;
-      nextAt = wait.map(w -> at.toEpochMilli() + Math.max(1, w.toMillis())).orElse(0L);
+      // Counted from the answer, not from the attempt's start: Retry-After is relative to the
+      // response, and a slow endpoint's own time must not eat into its backoff.
+      long answered = clock.millis();
+      nextAt = wait.map(w -> answered + Math.max(1, w.toMillis())).orElse(0L);
     }
     store.recordAttempt(d, attemptJson(d, made, at, attempt, outcome), outcome, nextAt, attempt.describe());
     if (outcome.equals(Delivery.FAILED)) {
