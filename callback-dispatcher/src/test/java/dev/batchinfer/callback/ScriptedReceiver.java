@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A local webhook receiver that answers from a script and records what it received, and when. */
@@ -48,7 +49,7 @@ final class ScriptedReceiver implements AutoCloseable {
   private final CountDownLatch released = new CountDownLatch(1);
   final AtomicLong hugeBytesWritten = new AtomicLong();
   /** Set when a huge body stopped: written whole, or cut off because the client hung up. */
-  final java.util.concurrent.atomic.AtomicBoolean hugeBodyEnded = new java.util.concurrent.atomic.AtomicBoolean();
+  final AtomicBoolean hugeBodyEnded = new AtomicBoolean();
 
   ScriptedReceiver(String address, Reply otherwise, Reply... first) {
     this.otherwise = otherwise;
