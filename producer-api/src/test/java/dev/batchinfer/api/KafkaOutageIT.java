@@ -50,7 +50,8 @@ class KafkaOutageIT {
         assertThat(down.raw().headers().firstValue("Retry-After")).isPresent();
         assertThat(down.contentType()).startsWith("application/problem+json");
         // Bounded by the configured time (plus the request's own handling), not by Kafka's defaults.
-        assertThat(took).isLessThan(SUBMIT_TIMEOUT.plusSeconds(3));
+        // Slack for a busy CI machine; Kafka's own default would block for 60 s.
+        assertThat(took).isLessThan(SUBMIT_TIMEOUT.plusSeconds(8));
         assertThat(redis.sync().keys(ns.redisKeyPrefix() + "batch:*")).hasSize((int) keys);
         assertThat(api.get("/v1/batch/" + before + "/status").status()).isEqualTo(200);
       } finally {
