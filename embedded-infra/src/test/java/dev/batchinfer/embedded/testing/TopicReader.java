@@ -65,6 +65,12 @@ public final class TopicReader {
         }
     }
 
+    /** What a read_committed reader sees once every transaction on {@code topic} has ended and its marker is in. */
+    public static List<ConsumerRecord<byte[], byte[]>> readCommittedOnceSettled(String topic) {
+        settledEndOffsetTotal(topic);
+        return readAll(topic, true);
+    }
+
     /**
      * Every record up to the current end of {@code topic}.
      *
