@@ -43,6 +43,8 @@ import java.time.Duration;
  * @param uploadRateWindow UPLOAD_RATE_WINDOW, the time over which that rate is measured
  * @param kafkaTransactionMaxTimeout KAFKA_TRANSACTION_MAX_TIMEOUT, the broker's
  *     transaction.max.timeout.ms: raise it only together with the broker's, never above it
+ * @param bodyMemoryBytes BODY_MEMORY_MB, what the bodies read whole (JSON, raw up to 8 MB) may take
+ *     of the heap together; by default a third of the JVM's maximum heap
  */
 public record ApiSettings(
     CommonSettings common,
@@ -70,7 +72,8 @@ public record ApiSettings(
     int uploadProducers,
     int uploadMinBytesPerSecond,
     Duration uploadRateWindow,
-    Duration kafkaTransactionMaxTimeout) {
+    Duration kafkaTransactionMaxTimeout,
+    long bodyMemoryBytes) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
@@ -148,7 +151,17 @@ public record ApiSettings(
         env.integer("UPLOAD_PRODUCERS", DEFAULT_UPLOAD_PRODUCERS, 1, 64),
         env.integer("UPLOAD_MIN_BYTES_PER_SECOND", DEFAULT_UPLOAD_MIN_BYTES_PER_SECOND, 0, 1 << 30),
         rateWindow,
-        transactionMax);
+        transactionMax,
+        env.integer("BODY_MEMORY_MB", defaultBodyMemoryMb(), 1, 1 << 20) * 1024L * 1024L);
+  }
+
+  /**
+   * A third of the heap: a body read whole takes about its own size while its batch is accepted
+   * (its inputs, decoded), and the rest of the heap is for everything else and for the garbage
+   * that reading and encoding leave behind.
+   */
+  static int defaultBodyMemoryMb() {
+    return (int) Math.max(1, Runtime.getRuntime().maxMemory() / 3 / (1024 * 1024));
   }
 
   /** What a submit body must keep to while it arrives. */
@@ -170,7 +183,7 @@ public record ApiSettings(
     return new ApiSettings(c, host, port, publicBaseUrl, modelArtifacts, chunkMaxItems, chunkMaxBytes, maxBatchItems,
         maxRequestBytes, submitTimeout, producers, instanceId, estimatedItemsPerSecond, callbacks, apiKeys,
         syncMaxItems, syncTimeout, tenantLimits, completionWindow, retention, maxNdjsonItems, uploadTimeout,
-        uploadProducers, uploadMinBytesPerSecond, uploadRateWindow, kafkaTransactionMaxTimeout);
+        uploadProducers, uploadMinBytesPerSecond, uploadRateWindow, kafkaTransactionMaxTimeout, bodyMemoryBytes);
   }
 
   private static String hostName() {

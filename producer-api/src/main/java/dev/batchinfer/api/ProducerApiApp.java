@@ -25,6 +25,7 @@ import dev.batchinfer.api.read.BatchList;
 import dev.batchinfer.api.read.BatchView;
 import dev.batchinfer.api.read.EtaEstimator;
 import dev.batchinfer.api.read.ReadHandlers;
+import dev.batchinfer.api.submit.BodyMemory;
 import dev.batchinfer.api.submit.BatchRequestReader;
 import dev.batchinfer.api.submit.ChunkPublisher;
 import dev.batchinfer.api.submit.SubmitHandler;
@@ -88,7 +89,8 @@ public final class ProducerApiApp implements AutoCloseable {
     IdempotencyStore idempotency = IdempotencyStore.connect(redis, keys,
         IdempotencyStore.claimTtl(settings.uploadTimeout(), settings.submitTimeout()));
     SubmitHandler submit = new SubmitHandler(reader, router, acceptor, view, settings.maxRequestBytes(),
-        settings.maxNdjsonItems(), settings.uploadLimits(), idempotency, json);
+        settings.maxNdjsonItems(), settings.uploadLimits(),
+        new BodyMemory(settings.bodyMemoryBytes(), settings.submitTimeout()), idempotency, json);
     ReadHandlers read = new ReadHandlers(store, view);
     CallbackHandlers callbacks = new CallbackHandlers(store, webhooks, json);
     ModelHandlers models = new ModelHandlers(router, registry, telemetry, json);
@@ -177,6 +179,7 @@ public final class ProducerApiApp implements AutoCloseable {
     m.put("max_request_bytes", s.maxRequestBytes());
     m.put("max_batch_items", s.maxBatchItems());
     m.put("max_ndjson_items", s.maxNdjsonItems());
+    m.put("body_memory_bytes", s.bodyMemoryBytes());
     m.put("upload_timeout_ms", s.uploadTimeout().toMillis());
     m.put("upload_min_bytes_per_second", s.uploadLimits().minBytesPerSecond());
     m.put("upload_rate_window_ms", s.uploadLimits().rateWindow().toMillis());

@@ -12,20 +12,11 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.HttpURLConnection;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -42,11 +33,8 @@ class NdjsonUploadIT {
     try (TestSystem system = new TestSystem("ndjson-big", Map.of())) {
       system.withResultStore();
       system.startWorker(system.workerSettings("big-worker"));
-      Path gcLog = Files.createTempFile("api-gc", ".log");
-      Process api = startApiJvm(system, gcLog);
-      try {
-        ApiClient client = new ApiClient(apiPort);
-        await().atMost(Duration.ofSeconds(60)).until(() -> healthy(apiPort));
+      try (ApiJvm api = ApiJvm.start(system, API_HEAP_MB, Map.of())) {
+        ApiClient client = api.client();
 
         NdjsonLines body = new NdjsonLines(LINES, i -> NdjsonLines.textLine(i, LINE_CHARS));
         long started = System.nanoTime();
@@ -60,11 +48,11 @@ class NdjsonUploadIT {
         long inputBytes = accepted.body().at("/usage/input_bytes").asLong();
         // Had the API kept the inputs (let alone the body, or a JSON tree of it), they would not fit its heap.
         assertThat(inputBytes).isGreaterThan(API_HEAP_MB * 1024L * 1024 * 3 / 2);
-        assertThat(api.isAlive()).isTrue();
+        assertThat(api.alive()).isTrue();
         String id = accepted.body().get("batch_id").asText();
         System.out.printf("NDJSON upload: %d lines, %d body bytes, %d input bytes, accepted in %d ms; API -Xmx%dm, "
             + "heap at a GC / after a full GC at most %s MB%n", LINES, body.bytesRead(), inputBytes, uploadMs, API_HEAP_MB,
-            peakHeapMb(gcLog));
+            api.peakHeapMb());
 
         started = System.nanoTime();
         await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(1)).until(() ->
@@ -79,9 +67,6 @@ class NdjsonUploadIT {
           assertThat(item.get("custom_id").asText()).isEqualTo("row-" + index);
           assertThat(item.at("/result/label").asText()).isEqualTo(NdjsonLines.languageOf(index));
         }
-      } finally {
-        api.destroy();
-        api.waitFor();
       }
     }
   }
@@ -339,54 +324,6 @@ class NdjsonUploadIT {
   /** The API alone (no worker), chunks of 100 items. */
   private static TestSystem apiOnly(String name) {
     return new TestSystem(name, Map.of("CHUNK_MAX_ITEMS", "100")).withApi();
-  }
-
-  private static boolean healthy(int port) {
-    try {
-      HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/health").toURL().openConnection();
-      c.setConnectTimeout(500);
-      return c.getResponseCode() == 200;
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private int apiPort;
-
-  /** The API alone in a JVM of its own with a small heap, against this test's broker, Redis and topics. */
-  private Process startApiJvm(TestSystem system, Path gcLog) throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      apiPort = s.getLocalPort();
-    }
-    Map<String, String> env = new HashMap<>(system.envMap());
-    env.put("API_PORT", Integer.toString(apiPort));
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx" + API_HEAP_MB + "m", "-XX:+UseSerialGC", "-Xlog:gc:file=" + gcLog,
-        "-cp", System.getProperty("java.class.path"), "dev.batchinfer.api.ProducerApiMain"));
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(Files.createTempFile("api-out", ".log").toFile());
-    pb.environment().putAll(env);
-    return pb.start();
-  }
-
-  /**
-   * The largest heap occupancy a GC found when it started, and the largest left after a full GC (the
-   * live set), from -Xlog:gc lines "...: 41M->12M(61M) ...".
-   */
-  private static String peakHeapMb(Path gcLog) throws IOException {
-    Pattern p = Pattern.compile("(\\d+)M->(\\d+)M\\((\\d+)M\\)");
-    long before = -1;
-    long after = -1;
-    for (String line : Files.readAllLines(gcLog)) {
-      Matcher m = p.matcher(line);
-      if (m.find()) {
-        before = Math.max(before, Long.parseLong(m.group(1)));
-        if (line.contains("Pause Full")) {
-          after = Math.max(after, Long.parseLong(m.group(2))); // what stayed live
-        }
-      }
-    }
-    return before < 0 ? "(no GC logged)" : before + "/" + after;
   }
 
   /** Records on the request topics: every one written, or (committedOnly) up to the last stable offsets. */

@@ -4,15 +4,20 @@ import dev.batchinfer.api.problem.ApiException;
 import java.io.FilterInputStream;
 import java.io.InputStream;
 
-/** Stops reading a body past the limit, whatever Content-Length said (or did not say). */
+/**
+ * Stops reading a body past the limit, whatever Content-Length said (or did not say), and has room
+ * in the body memory held for what it has read.
+ */
 final class LimitedInputStream extends FilterInputStream {
 
   private final long limit;
+  private final BodyMemory.Hold hold;
   private long read;
 
-  LimitedInputStream(InputStream in, long limit) {
+  LimitedInputStream(InputStream in, long limit, BodyMemory.Hold hold) {
     super(in);
     this.limit = limit;
+    this.hold = hold;
   }
 
   @Override
@@ -38,5 +43,6 @@ final class LimitedInputStream extends FilterInputStream {
     if (read > limit) {
       throw ApiException.tooLarge("", "the body is larger than " + limit + " bytes (MAX_REQUEST_MB): split the batch");
     }
+    hold.cover(read);
   }
 }

@@ -49,14 +49,17 @@ public final class SubmitHandler implements Handler {
 
   private final long maxNdjsonItems;
   private final UploadGuard.Limits uploadLimits;
+  private final BodyMemory memory;
 
   /**
    * @param maxNdjsonItems lines of one NDJSON upload at most (MAX_NDJSON_ITEMS)
    * @param uploadLimits how long and how slowly a body may arrive (UPLOAD_TIMEOUT, UPLOAD_MIN_BYTES_PER_SECOND)
+   * @param memory room for the bodies read whole (BODY_MEMORY_MB)
    */
   public SubmitHandler(BatchRequestReader reader, ModelRouter router, BatchAcceptor acceptor, BatchView view,
-      long maxRequestBytes, long maxNdjsonItems, UploadGuard.Limits uploadLimits, IdempotencyStore idempotency,
-      ObjectMapper mapper) {
+      long maxRequestBytes, long maxNdjsonItems, UploadGuard.Limits uploadLimits, BodyMemory memory,
+      IdempotencyStore idempotency, ObjectMapper mapper) {
+    this.memory = memory;
     this.maxNdjsonItems = maxNdjsonItems;
     this.uploadLimits = uploadLimits;
     this.idempotency = idempotency;
@@ -76,15 +79,26 @@ public final class SubmitHandler implements Handler {
       throw ApiException.tooLarge("", "the body is " + declared + " bytes; at most " + maxRequestBytes
           + " are accepted (MAX_REQUEST_MB): split the batch");
     }
+    // A body read whole stays in the heap until its batch is committed: room for it first.
+    try (BodyMemory.Hold hold = readWhole(ctx) ? memory.hold(declared) : BodyMemory.Hold.NOTHING) {
+      handle(ctx, new LimitedInputStream(new UploadGuard(ctx.bodyInputStream(), uploadLimits), maxRequestBytes, hold));
+    }
+  }
+
+  /**
+   * @param body the body, cut off at the size limit and bounded in time: its arrival is what keeps a
+   *     streamed upload's transaction (and an Idempotency-Key's claim) open
+   */
+  private void handle(Context ctx, InputStream body) throws Exception {
     String tenant = Authenticator.principal(ctx).tenant();
     if (dryRun(ctx)) {
       // Nothing is created, so there is nothing to make idempotent: a key is ignored.
-      ctx.json(dryRun(ctx, body(ctx), tenant));
+      ctx.json(dryRun(ctx, body, tenant));
       return;
     }
     String idempotencyKey = ctx.header(IDEMPOTENCY_KEY);
     if (idempotencyKey == null) {
-      Submitted s = submit(ctx, body(ctx), tenant, () -> { });
+      Submitted s = submit(ctx, body, tenant, () -> { });
       ctx.status(202).header("Location", view.statusPath(s.record().batchId())).json(s.response(view));
       return;
     }
@@ -92,17 +106,17 @@ public final class SubmitHandler implements Handler {
       throw ApiException.invalid(IDEMPOTENCY_KEY, "Idempotency-Key must be 1 to 255 characters");
     }
     MessageDigest sha = MessageDigest.getInstance("SHA-256");
-    InputStream body = new DigestInputStream(body(ctx), sha);
+    InputStream hashed = new DigestInputStream(body, sha);
     IdempotencyStore.Claim claim = idempotency.claim(tenant, idempotencyKey);
     if (!claim.taken()) {
-      replay(ctx, claim.held(), body, sha);
+      replay(ctx, claim.held(), hashed, sha);
       return;
     }
     Submitted s;
     try {
       // The whole body is read and hashed before anything is accepted: a failure up to here leaves
       // nothing behind, so the key is given back and the client may retry with it.
-      s = submit(ctx, body, tenant, () -> body.transferTo(OutputStream.nullOutputStream()));
+      s = submit(ctx, hashed, tenant, () -> hashed.transferTo(OutputStream.nullOutputStream()));
     } catch (Exception e) {
       idempotency.release(claim);
       throw e;
@@ -119,13 +133,6 @@ public final class SubmitHandler implements Handler {
     ctx.status(202).header("Location", view.statusPath(record.batchId())).contentType("application/json").result(json);
   }
 
-  /**
-   * The body, cut off at the size limit and bounded in time: its arrival is what keeps a streamed
-   * upload's transaction (and an Idempotency-Key's claim) open.
-   */
-  private InputStream body(Context ctx) {
-    return new LimitedInputStream(new UploadGuard(ctx.bodyInputStream(), uploadLimits), maxRequestBytes);
-  }
 
   /** Something to do between validating a body and accepting its batch. */
   private interface BeforeAccept {
@@ -163,7 +170,7 @@ public final class SubmitHandler implements Handler {
     if (isStreamed(ctx)) {
       BatchOptions options = reader.readOptions(ctx.queryParamMap(), model -> router.select(model, pinned, batchId, "model"),
           java.util.Set.of(DRY_RUN));
-      if (hasType(ctx, RAW) && ctx.contentLength() >= 0 && ctx.contentLength() <= RAW_BUFFERED_MAX_BYTES) {
+      if (readWhole(ctx)) {
         java.util.List<Chunker.ChunkItems> chunks = new java.util.ArrayList<>();
         BatchRequestReader.Upload upload = reader.readRaw(body, options.model(),
             reader.newChunker(options.model(), chunks::add), maxNdjsonItems);
@@ -190,6 +197,12 @@ public final class SubmitHandler implements Handler {
       Chunker chunker, boolean dryRun) {
     return hasType(ctx, RAW) ? reader.readRaw(body, model, chunker, maxNdjsonItems)
         : reader.readNdjson(body, model, chunker, maxNdjsonItems, dryRun);
+  }
+
+  /** A JSON body, or a raw one small enough to be read whole before anything is sent. */
+  private static boolean readWhole(Context ctx) {
+    return !isStreamed(ctx)
+        || hasType(ctx, RAW) && ctx.contentLength() >= 0 && ctx.contentLength() <= RAW_BUFFERED_MAX_BYTES;
   }
 
   /** Options in the query string, inputs in the body: NDJSON or raw. */

@@ -1,0 +1,95 @@
+package dev.batchinfer.api.submit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.batchinfer.api.problem.ApiException;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Room in the heap for bodies read whole: taken before reading, given back once, waited for in turn. */
+class BodyMemoryTest {
+
+  private static final long MIB = 1024 * 1024;
+
+  @Test
+  void a_body_takes_room_for_its_content_length_before_a_byte_is_read() {
+    BodyMemory memory = new BodyMemory(MIB, Duration.ofMillis(50));
+    try (BodyMemory.Hold hold = memory.hold(600_000)) {
+      assertThat(memory.freeBytes()).isEqualTo(MIB - 586 * 1024); // 600,000 bytes, rounded up to KiB
+    }
+    assertThat(memory.freeBytes()).isEqualTo(MIB);
+  }
+
+  @Test
+  void a_body_that_finds_no_room_within_the_wait_is_503_naming_the_setting_and_holds_nothing() {
+    BodyMemory memory = new BodyMemory(MIB, Duration.ofMillis(50));
+    try (BodyMemory.Hold first = memory.hold(800_000)) {
+      long free = memory.freeBytes();
+      ApiException e = catchThrowableOfType(ApiException.class, () -> memory.hold(400_000));
+      assertThat(e).isNotNull();
+      assertThat(e.status()).isEqualTo(503);
+      assertThat(e.getMessage()).contains("BODY_MEMORY_MB").contains("NDJSON");
+      assertThat(e.retryAfter()).isPositive();
+      assertThat(memory.freeBytes()).isEqualTo(free);
+    }
+  }
+
+  @Test
+  void room_given_back_lets_a_waiting_body_in() throws Exception {
+    BodyMemory memory = new BodyMemory(MIB, Duration.ofSeconds(30));
+    BodyMemory.Hold first = memory.hold(800_000);
+    // 800,000 + 400,000 bytes do not fit in 1 MiB: it waits until the first gives its room back.
+    CompletableFuture<BodyMemory.Hold> second = CompletableFuture.supplyAsync(() -> memory.hold(400_000));
+    first.close();
+    try (BodyMemory.Hold held = second.get(30, TimeUnit.SECONDS)) {
+      assertThat(memory.freeBytes()).isEqualTo(MIB - 391 * 1024);
+    }
+    assertThat(memory.freeBytes()).isEqualTo(MIB);
+  }
+
+  @Test
+  void a_body_larger_than_the_whole_budget_takes_all_of_it_and_runs_alone() {
+    BodyMemory memory = new BodyMemory(MIB, Duration.ofMillis(50));
+    try (BodyMemory.Hold hold = memory.hold(5 * MIB)) {
+      assertThat(memory.freeBytes()).isZero();
+      hold.cover(6 * MIB); // reading past what it holds needs no more: it has everything
+      assertThat(catchThrowableOfType(ApiException.class, () -> memory.hold(1))).isNotNull();
+    }
+    assertThat(memory.freeBytes()).isEqualTo(MIB);
+  }
+
+  @Test
+  void a_body_of_unknown_length_takes_room_a_step_at_a_time_as_it_is_read() throws Exception {
+    BodyMemory memory = new BodyMemory(4 * MIB, Duration.ofMillis(50));
+    try (BodyMemory.Hold hold = memory.hold(-1)) {
+      assertThat(memory.freeBytes()).isEqualTo(4 * MIB);
+      InputStream body = new LimitedInputStream(new ByteArrayInputStream(new byte[(int) (3 * MIB)]), 10 * MIB, hold);
+      body.read(new byte[8192]);
+      assertThat(memory.freeBytes()).isEqualTo(3 * MIB); // the first read took a whole step
+      body.transferTo(OutputStream.nullOutputStream());
+      assertThat(memory.freeBytes()).isEqualTo(MIB);
+    }
+    assertThat(memory.freeBytes()).isEqualTo(4 * MIB);
+  }
+
+  @Test
+  void room_is_given_back_once_however_often_a_hold_is_closed() {
+    BodyMemory memory = new BodyMemory(MIB, Duration.ofMillis(50));
+    BodyMemory.Hold hold = memory.hold(500_000);
+    hold.close();
+    hold.close();
+    assertThat(memory.freeBytes()).isEqualTo(MIB);
+  }
+
+  @Test
+  void a_streamed_body_takes_no_room() {
+    BodyMemory.Hold.NOTHING.cover(100 * MIB);
+    BodyMemory.Hold.NOTHING.close();
+  }
+}
