@@ -26,6 +26,7 @@ import dev.batchinfer.api.read.BatchView;
 import dev.batchinfer.api.read.EtaEstimator;
 import dev.batchinfer.api.read.ReadHandlers;
 import dev.batchinfer.api.submit.BodyMemory;
+import dev.batchinfer.api.submit.RequestBodies;
 import dev.batchinfer.api.submit.BatchRequestReader;
 import dev.batchinfer.api.submit.ChunkPublisher;
 import dev.batchinfer.api.submit.SubmitHandler;
@@ -88,9 +89,10 @@ public final class ProducerApiApp implements AutoCloseable {
         settings.uploadTimeout());
     IdempotencyStore idempotency = IdempotencyStore.connect(redis, keys,
         IdempotencyStore.claimTtl(settings.uploadTimeout(), settings.submitTimeout()));
-    SubmitHandler submit = new SubmitHandler(reader, router, acceptor, view, settings.maxRequestBytes(),
-        settings.maxNdjsonItems(), settings.uploadLimits(),
-        new BodyMemory(settings.bodyMemoryBytes(), settings.submitTimeout()), idempotency, json);
+    RequestBodies bodies = new RequestBodies(settings.maxRequestBytes(), settings.uploadLimits(),
+        new BodyMemory(settings.bodyMemoryBytes(), settings.submitTimeout()));
+    SubmitHandler submit = new SubmitHandler(reader, router, acceptor, view, bodies, settings.maxNdjsonItems(),
+        idempotency, json);
     ReadHandlers read = new ReadHandlers(store, view);
     CallbackHandlers callbacks = new CallbackHandlers(store, webhooks, json);
     ModelHandlers models = new ModelHandlers(router, registry, telemetry, json);
@@ -102,7 +104,7 @@ public final class ProducerApiApp implements AutoCloseable {
         ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) settings.submitTimeout().toMillis()),
         progress.keySerde().serializer(), progress.valueSerde().serializer());
     CancelHandler cancel = new CancelHandler(store, control, progress, settings.submitTimeout());
-    SyncPredictHandler predict = new SyncPredictHandler(reader, router, acceptor, store, telemetry, json,
+    SyncPredictHandler predict = new SyncPredictHandler(reader, bodies, router, acceptor, store, telemetry, json,
         settings.syncMaxItems(), settings.syncTimeout());
     ProblemRenderer problems = new ProblemRenderer(json);
 

@@ -154,10 +154,11 @@ class ModelRolloutIT {
   }
 
   @Test
-  void sync_predict_matches_the_model_and_answers_503_without_a_worker_and_504_on_timeout() {
+  void sync_predict_matches_the_model_and_answers_503_without_a_worker_413_when_too_large_and_504_on_timeout() {
     byte[][] images = Inputs.images(5, 9);
     String body = "{\"inputs\":" + Inputs.batchBody("x", images, null).replaceFirst("^\\{\"model\":\"x\",\"inputs\":", "");
-    try (TestSystem system = system("sync", Map.of("SYNC_TIMEOUT", "5s"))) { // room for one call on a busy CI machine
+    // A 5 s timeout leaves room for one call on a busy CI machine.
+    try (TestSystem system = system("sync", Map.of("SYNC_TIMEOUT", "5s", "MAX_REQUEST_MB", "1"))) {
       system.withResultStore().withApi();
       ApiClient api = system.api();
       ApiClient.Answer none = api.post("/v1/models/fashion-mnist/predict", body);
@@ -176,6 +177,9 @@ class ModelRolloutIT {
         assertThat(answer.body().at("/results/" + i + "/label").asText()).isEqualTo(LABELS.get(best));
         assertThat(answer.body().at("/results/" + i + "/score").floatValue()).isCloseTo(expected[i][best], within(1e-5f));
       }
+      ApiClient.Answer tooLarge = api.post("/v1/models/fashion-mnist/predict", "{\"inputs\":[" + "0,".repeat(600_000) + "0]}");
+      assertThat(tooLarge.status()).isEqualTo(413);
+      assertThat(tooLarge.body().get("detail").asText()).contains("MAX_REQUEST_MB");
 
       worker.halt(); // its heartbeat is still fresh, but nobody will answer
       ApiClient.Answer late = postPinned(api, "/v1/models/fashion-mnist/predict", body, "1.0.0");

@@ -7,6 +7,7 @@ import dev.batchinfer.api.problem.ApiException;
 import dev.batchinfer.api.submit.BatchAcceptor;
 import dev.batchinfer.api.submit.BatchRequestReader;
 import dev.batchinfer.api.submit.ParsedBatch;
+import dev.batchinfer.api.submit.RequestBodies;
 import dev.batchinfer.models.ModelConfig;
 import dev.batchinfer.store.batch.BatchRecord;
 import dev.batchinfer.store.batch.BatchStore;
@@ -38,13 +39,15 @@ public final class SyncPredictHandler {
   private final BatchAcceptor acceptor;
   private final BatchStore store;
   private final ModelTelemetry telemetry;
+  private final RequestBodies bodies;
   private final ObjectMapper json;
   private final int maxItems;
   private final Duration timeout;
 
-  public SyncPredictHandler(BatchRequestReader reader, ModelRouter router, BatchAcceptor acceptor, BatchStore store,
-      ModelTelemetry telemetry, ObjectMapper json, int maxItems, Duration timeout) {
+  public SyncPredictHandler(BatchRequestReader reader, RequestBodies bodies, ModelRouter router, BatchAcceptor acceptor,
+      BatchStore store, ModelTelemetry telemetry, ObjectMapper json, int maxItems, Duration timeout) {
     this.reader = reader;
+    this.bodies = bodies;
     this.router = router;
     this.acceptor = acceptor;
     this.store = store;
@@ -61,14 +64,20 @@ public final class SyncPredictHandler {
       throw ApiException.unavailable("no worker serves " + model.id() + " right now; nothing was queued",
           Duration.ofSeconds(5));
     }
-    ParsedBatch parsed = reader.readInputsFor(ctx.bodyInputStream(), model);
-    if (parsed.totalItems() > maxItems) {
-      throw ApiException.tooLarge("/inputs", "sync predict takes at most " + maxItems
-          + " inputs (SYNC_MAX_ITEMS); send larger sets to /v1/batch/predict");
+    BatchRecord accepted;
+    long inputBytes;
+    // The inputs are held until the batch is accepted, no longer: room for the body until then.
+    try (RequestBodies.Body body = bodies.whole(ctx)) {
+      ParsedBatch parsed = reader.readInputsFor(body.stream(), model);
+      if (parsed.totalItems() > maxItems) {
+        throw ApiException.tooLarge("/inputs", "sync predict takes at most " + maxItems
+            + " inputs (SYNC_MAX_ITEMS); send larger sets to /v1/batch/predict");
+      }
+      ParsedBatch urgent = new ParsedBatch(parsed.model(), Priority.HIGH, null, List.of(), null,
+          timeout.multipliedBy(10), null, parsed.totalItems(), parsed.chunks());
+      accepted = acceptor.accept(batchId, Authenticator.principal(ctx).tenant(), urgent);
+      inputBytes = urgent.chunks().stream().mapToLong(c -> c.payloads().length).sum();
     }
-    ParsedBatch urgent = new ParsedBatch(parsed.model(), Priority.HIGH, null, List.of(), null, timeout.multipliedBy(10),
-        null, parsed.totalItems(), parsed.chunks());
-    BatchRecord accepted = acceptor.accept(batchId, Authenticator.principal(ctx).tenant(), urgent);
     BatchRecord done = awaitFinal(batchId, accepted);
     List<Map<String, Object>> results = new ArrayList<>();
     for (String line : ResultLines.inRange(store.readChunkResults(batchId, 0, done.chunkCount()), 0, done.total())) {
@@ -82,14 +91,13 @@ public final class SyncPredictHandler {
       }
       results.add(r);
     }
-    long inputBytes = urgent.chunks().stream().mapToLong(c -> c.payloads().length).sum();
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("id", batchId);
     body.put("model", model.model());
     body.put("model_version", model.version());
     body.put("created", accepted.created().toString());
     body.put("results", results);
-    body.put("usage", Map.of("items", urgent.totalItems(), "input_bytes", inputBytes));
+    body.put("usage", Map.of("items", accepted.total(), "input_bytes", inputBytes));
     ctx.json(body);
   }
 

@@ -29,7 +29,6 @@ public final class SubmitHandler implements Handler {
   private final ModelRouter router;
   private final BatchAcceptor acceptor;
   private final BatchView view;
-  private final long maxRequestBytes;
   private final IdempotencyStore idempotency;
   private final ObjectMapper mapper;
 
@@ -48,40 +47,28 @@ public final class SubmitHandler implements Handler {
   public static final String DRY_RUN = "dry_run";
 
   private final long maxNdjsonItems;
-  private final UploadGuard.Limits uploadLimits;
-  private final BodyMemory memory;
+  private final RequestBodies bodies;
 
   /**
+   * @param bodies how bodies are read: size and time limits, and room for those read whole
    * @param maxNdjsonItems lines of one NDJSON upload at most (MAX_NDJSON_ITEMS)
-   * @param uploadLimits how long and how slowly a body may arrive (UPLOAD_TIMEOUT, UPLOAD_MIN_BYTES_PER_SECOND)
-   * @param memory room for the bodies read whole (BODY_MEMORY_MB)
    */
   public SubmitHandler(BatchRequestReader reader, ModelRouter router, BatchAcceptor acceptor, BatchView view,
-      long maxRequestBytes, long maxNdjsonItems, UploadGuard.Limits uploadLimits, BodyMemory memory,
-      IdempotencyStore idempotency, ObjectMapper mapper) {
-    this.memory = memory;
+      RequestBodies bodies, long maxNdjsonItems, IdempotencyStore idempotency, ObjectMapper mapper) {
+    this.bodies = bodies;
     this.maxNdjsonItems = maxNdjsonItems;
-    this.uploadLimits = uploadLimits;
     this.idempotency = idempotency;
     this.mapper = mapper;
     this.reader = reader;
     this.router = router;
     this.acceptor = acceptor;
     this.view = view;
-    this.maxRequestBytes = maxRequestBytes;
   }
 
   @Override
   public void handle(Context ctx) throws Exception {
-    long declared = ctx.contentLength();
-    if (declared > maxRequestBytes) {
-      // Refused before a byte is read; a body without Content-Length is cut off at the same limit.
-      throw ApiException.tooLarge("", "the body is " + declared + " bytes; at most " + maxRequestBytes
-          + " are accepted (MAX_REQUEST_MB): split the batch");
-    }
-    // A body read whole stays in the heap until its batch is committed: room for it first.
-    try (BodyMemory.Hold hold = readWhole(ctx) ? memory.hold(declared) : BodyMemory.Hold.NOTHING) {
-      handle(ctx, new LimitedInputStream(new UploadGuard(ctx.bodyInputStream(), uploadLimits), maxRequestBytes, hold));
+    try (RequestBodies.Body body = readWhole(ctx) ? bodies.whole(ctx) : bodies.streamed(ctx)) {
+      handle(ctx, body.stream());
     }
   }
 

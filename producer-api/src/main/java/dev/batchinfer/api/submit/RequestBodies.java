@@ -1,0 +1,59 @@
+package dev.batchinfer.api.submit;
+
+import dev.batchinfer.api.problem.ApiException;
+import io.javalin.http.Context;
+import java.io.InputStream;
+
+/**
+ * How the API reads a request body: refused from its Content-Length when over MAX_REQUEST_MB, cut
+ * off at that limit when it has none, bounded in time (see {@link UploadGuard}), and, when it is read
+ * whole, given room in the body memory before a byte is read (see {@link BodyMemory}).
+ */
+public final class RequestBodies {
+
+  private final long maxRequestBytes;
+  private final UploadGuard.Limits limits;
+  private final BodyMemory memory;
+
+  /**
+   * @param maxRequestBytes MAX_REQUEST_MB
+   * @param limits how long and how slowly a body may arrive (UPLOAD_TIMEOUT, UPLOAD_MIN_BYTES_PER_SECOND)
+   * @param memory room for the bodies read whole (BODY_MEMORY_MB)
+   */
+  public RequestBodies(long maxRequestBytes, UploadGuard.Limits limits, BodyMemory memory) {
+    this.maxRequestBytes = maxRequestBytes;
+    this.limits = limits;
+    this.memory = memory;
+  }
+
+  /** A body read whole, which stays in the heap until its batch is accepted: room for it is held until closed. */
+  public Body whole(Context ctx) {
+    refuseDeclaredTooLarge(ctx);
+    BodyMemory.Hold hold = memory.hold(ctx.contentLength());
+    return new Body(new LimitedInputStream(new UploadGuard(ctx.bodyInputStream(), limits), maxRequestBytes, hold), hold);
+  }
+
+  /** A body handled as it arrives, a chunk at a time: it takes no room. */
+  public Body streamed(Context ctx) {
+    refuseDeclaredTooLarge(ctx);
+    return new Body(new LimitedInputStream(new UploadGuard(ctx.bodyInputStream(), limits), maxRequestBytes,
+        BodyMemory.Hold.NOTHING), BodyMemory.Hold.NOTHING);
+  }
+
+  /** Refused before a byte is read; a body without Content-Length is cut off at the same limit. */
+  private void refuseDeclaredTooLarge(Context ctx) {
+    long declared = ctx.contentLength();
+    if (declared > maxRequestBytes) {
+      throw ApiException.tooLarge("", "the body is " + declared + " bytes; at most " + maxRequestBytes
+          + " are accepted (MAX_REQUEST_MB): split the batch");
+    }
+  }
+
+  /** A body to read, and the room it holds; closing it gives the room back. */
+  public record Body(InputStream stream, BodyMemory.Hold hold) implements AutoCloseable {
+    @Override
+    public void close() {
+      hold.close();
+    }
+  }
+}
