@@ -29,6 +29,9 @@ public final class ProgressService implements AutoCloseable {
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
     // A progress record that does not parse was not written by our workers: log it and move on.
     p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+    // Kafka 5.0's default, set now: the topology has no global state, so nothing changes but the
+    // warning Kafka 4 prints at every start while it is unset.
+    p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1); // the broker's default
     this.streams = new KafkaStreams(ProgressTopology.build(topics, statusSink), p);
