@@ -8,6 +8,7 @@ import dev.batchinfer.bench.run.ApiClient;
 import dev.batchinfer.bench.run.BenchModels;
 import dev.batchinfer.bench.run.Bodies;
 import dev.batchinfer.bench.run.Ceiling;
+import dev.batchinfer.bench.run.CpuSet;
 import dev.batchinfer.bench.run.ChildJvm;
 import dev.batchinfer.bench.run.Cluster;
 import dev.batchinfer.bench.run.CpuMeter;
@@ -51,7 +52,8 @@ public final class BenchMain {
 
   /** Command-line options. */
   public record Options(Path out, Path models, boolean smoke, int spikeSeconds, String apiHeap, String workerHeap,
-      java.util.Set<String> only, boolean profileAll, Map<String, String> workerEnv, Map<String, String> apiEnv) {
+      java.util.Set<String> only, boolean profileAll, Map<String, String> workerEnv, Map<String, String> apiEnv,
+      CpuSet inferenceCpus) {
 
     /** Whether a part (p1 ... p7, micro) is to run; all do unless --only names some. */
     boolean runs(String part) {
@@ -70,7 +72,8 @@ public final class BenchMain {
           a.getOrDefault("api-heap", "256m"), a.getOrDefault("worker-heap", "384m"),
           a.containsKey("only") ? java.util.Set.of(a.get("only").split(",")) : java.util.Set.of(),
           a.containsKey("profile-all"), settings(a.getOrDefault("worker-env", "")),
-          settings(a.getOrDefault("api-env", "")));
+          settings(a.getOrDefault("api-env", "")),
+          a.containsKey("inference-cpus") ? CpuSet.parse(a.get("inference-cpus")) : null);
     }
 
     /** "A=1,B=2" as a map. */
@@ -96,7 +99,32 @@ public final class BenchMain {
     System.exit(0); // Kafka's and Lettuce's non-daemon threads would otherwise keep the JVM up
   }
 
+  /**
+   * Runs everything. With --inference-cpus the workers, the bare-model loops and the per-item
+   * server run on those CPUs and everything else (this process and what it starts) on the others,
+   * until the run ends.
+   */
   public static Map<String, Object> run(Options o) throws IOException {
+    CpuSet inference = o.inferenceCpus();
+    if (inference == null) {
+      return measure(o, null);
+    }
+    CpuSet machine = CpuSet.ofThisProcess();
+    if (inference.size() == 0 || !inference.within(machine) || machine.without(inference).size() == 0) {
+      throw new IllegalArgumentException("--inference-cpus=" + inference + " must name some but not all of the CPUs "
+          + "this process may use (" + machine + ")");
+    }
+    machine.without(inference).pinThisProcess();
+    try {
+      return measure(o, machine.without(inference));
+    } finally {
+      machine.pinThisProcess();
+    }
+  }
+
+  /** @param otherCpus where everything but the model runs when the model has CPUs of its own, else null */
+  private static Map<String, Object> measure(Options o, CpuSet otherCpus) throws IOException {
+    CpuSet inference = o.inferenceCpus();
     long began = System.nanoTime();
     Sizes size = o.smoke() ? Sizes.SMOKE : Sizes.FULL;
     Path work = Files.createTempDirectory("batch-inference-bench-");
@@ -105,25 +133,26 @@ public final class BenchMain {
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("generated", Instant.now().toString());
     report.put("command", o.smoke() ? "smoke run (test suite): sizes are tiny, numbers mean nothing"
-        : "mvn -q -DskipTests package && java -Xmx3g -jar bench/target/bench.jar");
+        : "mvn -q -DskipTests package && java -Xmx3g -jar bench/target/bench.jar"
+            + (inference != null ? " --inference-cpus=" + inference : ""));
     report.put("machine", Machine.describe());
 
     log.info("ceilings: the SavedModels called directly");
     Map<String, Ceiling.Result> ceilings = new LinkedHashMap<>();
     int[] sizes = o.smoke() ? new int[] {64, 256} : new int[] {32, 128, 256, 512};
     ceilings.put("cnn", Ceiling.measure(catalog.find(BenchModels.FASHION, BenchModels.CNN).orElseThrow(), artifacts, sizes,
-        size.ceilingMillis(), work));
+        size.ceilingMillis(), work, inference));
     ceilings.put("mlp", Ceiling.measure(catalog.find(BenchModels.FASHION, BenchModels.MLP).orElseThrow(), artifacts, sizes,
-        size.ceilingMillis(), work));
+        size.ceilingMillis(), work, inference));
     ceilings.put("trivial", Ceiling.measure(catalog.find(BenchModels.TRIVIAL, BenchModels.TRIVIAL_VERSION).orElseThrow(),
-        artifacts, o.smoke() ? new int[] {256} : new int[] {256, 1024, 4096}, size.ceilingMillis(), work));
+        artifacts, o.smoke() ? new int[] {256} : new int[] {256, 1024, 4096}, size.ceilingMillis(), work, inference));
     Map<String, Object> ceilingJson = new LinkedHashMap<>();
     ceilings.forEach((k, v) -> ceilingJson.put(k, v.json()));
     report.put("ceilings", ceilingJson);
     // The MLP at one item per call, for P3's context: the model's own gain from batching.
     ceilingJson.put("mlp_batch_of_one_items_per_second", Math.round(Ceiling.measure(
-        catalog.find(BenchModels.FASHION, BenchModels.MLP).orElseThrow(), artifacts, new int[] {1}, size.ceilingMillis(), work)
-        .best().itemsPerSecond()));
+        catalog.find(BenchModels.FASHION, BenchModels.MLP).orElseThrow(), artifacts, new int[] {1}, size.ceilingMillis(), work,
+        inference).best().itemsPerSecond()));
 
     Ceiling.Point cnnBest = ceilings.get("cnn").best();
     Map<String, String> tuned = new LinkedHashMap<>();
@@ -143,9 +172,13 @@ public final class BenchMain {
     settings.put("chunk_max_items", Integer.parseInt(o.apiEnv().getOrDefault("CHUNK_MAX_ITEMS",
         Integer.toString(dev.batchinfer.api.ApiSettings.DEFAULT_CHUNK_MAX_ITEMS))));
     settings.put("spike_seconds", o.spikeSeconds());
+    if (inference != null) {
+      settings.put("inference_cpus", inference.toString());
+      settings.put("other_cpus", otherCpus.toString());
+    }
     report.put("settings", settings);
 
-    try (Cluster cluster = Cluster.start(work, artifacts, o.apiHeap(), o.apiEnv());
+    try (Cluster cluster = Cluster.start(work, artifacts, o.apiHeap(), o.apiEnv(), inference);
          ProgressWatch watch = new ProgressWatch(cluster.redisUrl());
          RedisMemory redis = new RedisMemory(cluster.redisUrl())) {
       cluster.startWorkers(1, tuned, o.workerHeap());
@@ -170,7 +203,7 @@ public final class BenchMain {
       Bodies.Body cnnBody = Bodies.rawImages(size.pipelineItems(), 11);
       ModelConfig cnnModel = catalog.find(BenchModels.FASHION, BenchModels.CNN).orElseThrow();
       java.util.function.Supplier<Double> ceilingAgain = () -> cluster.frozenDuring(
-          () -> Ceiling.again(cnnModel, artifacts, cnnBest, size.ceilingMillis(), work));
+          () -> Ceiling.again(cnnModel, artifacts, cnnBest, size.ceilingMillis(), work, inference));
       List<Double> ceilingsBetween = new ArrayList<>(List.of(ceilingAgain.get()));
       for (int i = 0; i < size.repeats(); i++) {
         Pipeline.Run run = runs.measure("cnn, raw upload", cnnBody, size.pipelineItems(), BenchModels.CNN);
@@ -262,7 +295,7 @@ public final class BenchMain {
       cluster.stopWorkers();
       if (o.runs("p4")) {
         log.info("P4: per-item sync serving, one request per item");
-        report.put("p4_per_item", perItem(work, artifacts, size, mlp, cnn));
+        report.put("p4_per_item", perItem(work, artifacts, size, mlp, cnn, inference));
       }
       if (o.runs("micro")) {
         log.info("micro-benchmarks (JMH)");
@@ -392,7 +425,9 @@ public final class BenchMain {
     return Map.of("status_poll", status.summary(), "sync_predict_cnn_one_item", sync.summary());
   }
 
-  private static Map<String, Object> perItem(Path work, Path artifacts, Sizes size, Pipeline.Run mlp, Pipeline.Run cnn) {
+  /** @param cpus where the per-item server runs: the model's CPUs, as the workers' */
+  private static Map<String, Object> perItem(Path work, Path artifacts, Sizes size, Pipeline.Run mlp, Pipeline.Run cnn,
+      CpuSet cpus) {
     Map<String, Object> p4 = new LinkedHashMap<>();
     for (Map.Entry<String, Pipeline.Run> model : Map.of("mlp", mlp, "cnn", cnn).entrySet()) {
       int port = 20_000 + new SplittableRandom().nextInt(20_000);
@@ -400,7 +435,7 @@ public final class BenchMain {
           "MODEL_VERSION", model.getKey().equals("mlp") ? BenchModels.MLP : BenchModels.CNN, "PORT", Integer.toString(port),
           "TF_CPP_MIN_LOG_LEVEL", "2");
       try (ChildJvm server = ChildJvm.start("per-item-" + model.getKey(), "dev.batchinfer.bench.run.PerItemServer", "512m",
-          env, work)) {
+          List.of("-XX:+UseG1GC"), env, work, 0, cpus)) {
         PerItemLoad.awaitUp(port, server);
         PerItemLoad.run(port, 8, Math.min(2000, size.perItemMillis())); // warm-up
         Map<String, Object> m = PerItemLoad.run(port, 8, size.perItemMillis());

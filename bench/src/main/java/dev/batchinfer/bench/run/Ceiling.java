@@ -53,12 +53,13 @@ public final class Ceiling {
    * from the first session it creates, so a second layout in the same process would silently run
    * with the first one's pools.
    */
-  public static Result measure(ModelConfig config, Path artifacts, int[] batchSizes, long millisPerPoint, Path dir) {
-    int cores = Runtime.getRuntime().availableProcessors();
+  public static Result measure(ModelConfig config, Path artifacts, int[] batchSizes, long millisPerPoint, Path dir,
+      CpuSet cpus) {
+    int cores = cpus != null ? cpus.size() : Runtime.getRuntime().availableProcessors();
     List<Point> tried = new ArrayList<>();
     int[][] layouts = cores > 1 ? new int[][] {{1, cores}, {cores, 1}} : new int[][] {{1, 1}};
     for (int[] layout : layouts) {
-      double[] rates = inFreshJvm(config, artifacts, layout[0], layout[1], batchSizes, millisPerPoint, dir);
+      double[] rates = inFreshJvm(config, artifacts, layout[0], layout[1], batchSizes, millisPerPoint, dir, cpus);
       for (int i = 0; i < batchSizes.length; i++) {
         tried.add(new Point(batchSizes[i], layout[0], layout[1], rates[i]));
       }
@@ -71,19 +72,21 @@ public final class Ceiling {
    * The best point measured again, now: set beside a pipeline run made just before, it shares that
    * minute's machine (on a shared VM the same loop drifts by 10-20 % between minutes).
    */
-  public static double again(ModelConfig config, Path artifacts, Point best, long millis, Path dir) {
-    return inFreshJvm(config, artifacts, best.callers(), best.intraOpThreads(), new int[] {best.batchSize()}, millis, dir)[0];
+  public static double again(ModelConfig config, Path artifacts, Point best, long millis, Path dir, CpuSet cpus) {
+    return inFreshJvm(config, artifacts, best.callers(), best.intraOpThreads(), new int[] {best.batchSize()}, millis, dir,
+        cpus)[0];
   }
 
+  /** @param cpus where the model runs (the workers' CPUs), or null for anywhere */
   private static double[] inFreshJvm(ModelConfig config, Path artifacts, int callers, int intraOpThreads,
-      int[] batchSizes, long millisPerPoint, Path dir) {
+      int[] batchSizes, long millisPerPoint, Path dir, CpuSet cpus) {
     String sizes = java.util.Arrays.stream(batchSizes).mapToObj(Integer::toString).collect(Collectors.joining(","));
     Map<String, String> env = Map.of("MODEL_ARTIFACTS", artifacts.toString(), "MODEL", config.model(),
         "MODEL_VERSION", config.version(), "CALLERS", Integer.toString(callers), "INTRA_OP_THREADS",
         Integer.toString(intraOpThreads), "BATCH_SIZES", sizes, "MILLIS", Long.toString(millisPerPoint),
         "TF_CPP_MIN_LOG_LEVEL", "2");
     String name = "ceiling-" + config.model() + "-" + config.version() + "-" + callers + "x" + intraOpThreads;
-    try (ChildJvm jvm = ChildJvm.start(name, Ceiling.class.getName(), "512m", env, dir)) {
+    try (ChildJvm jvm = ChildJvm.start(name, Ceiling.class.getName(), "512m", List.of("-XX:+UseG1GC"), env, dir, 0, cpus)) {
       double[] rates = java.util.Arrays.stream(jvm.awaitLastLine(RESULT, java.time.Duration.ofMinutes(5)).split(","))
           .mapToDouble(Double::parseDouble).toArray();
       // Below 1.0, something else on the machine took cores from the loop while it was measured.

@@ -45,18 +45,22 @@ public final class ChildJvm implements AutoCloseable {
   }
 
   public static ChildJvm start(String name, String mainClass, String maxHeap, Map<String, String> env, Path dir) {
-    return start(name, mainClass, maxHeap, List.of("-XX:+UseG1GC"), env, dir, 0);
+    return start(name, mainClass, maxHeap, List.of("-XX:+UseG1GC"), env, dir, 0, null);
   }
 
   /**
    * @param jvmFlags JVM options besides the heap, the collector among them
    * @param niceness added to the child's scheduling niceness (0: as this process; 10: yields the CPU to others)
+   * @param cpus the CPUs it runs on, or null for those of this process
    */
   public static ChildJvm start(String name, String mainClass, String maxHeap, List<String> jvmFlags,
-      Map<String, String> env, Path dir, int niceness) {
+      Map<String, String> env, Path dir, int niceness, CpuSet cpus) {
     Path gc = dir.resolve(name + "-gc.log");
     Path out = dir.resolve(name + ".log");
     List<String> cmd = new ArrayList<>();
+    if (cpus != null) {
+      cmd.addAll(cpus.taskset());
+    }
     if (niceness != 0) {
       cmd.addAll(List.of("nice", "-n", Integer.toString(niceness)));
     }

@@ -52,6 +52,7 @@ public final class Cluster implements AutoCloseable {
   private ChildJvm api;
   private ChildJvm progress;
   private int apiPort;
+  private CpuSet inferenceCpus;
 
   private Cluster(Path dir, ChildJvm kafka, String bootstrapServers, RedisEndpoint redis, Map<String, String> env) {
     this.dir = dir;
@@ -66,11 +67,14 @@ public final class Cluster implements AutoCloseable {
    * Kafka and Redis, the topics, the progress service and the API; workers come separately.
    *
    * @param apiSettings the API's environment on top of the benchmark's (--api-env)
+   * @param inferenceCpus where the workers run (the rest of the cluster runs where this process does), or
+   *     null for anywhere
    */
-  public static Cluster start(Path dir, Path modelArtifacts, String apiHeap, Map<String, String> apiSettings) {
+  public static Cluster start(Path dir, Path modelArtifacts, String apiHeap, Map<String, String> apiSettings,
+      CpuSet inferenceCpus) {
     ChildJvm kafka = ChildJvm.start("kafka-broker", BrokerMain.class.getName(), "1g", CHUNK_SIZED_REGIONS,
         Map.of("BROKER_DATA_DIR", mkdirs(dir.resolve("kafka")).toString(), "BROKER_PORT", Integer.toString(freePort())),
-        dir, 0);
+        dir, 0, null);
     String bootstrapServers;
     RedisEndpoint redis;
     try {
@@ -96,6 +100,7 @@ public final class Cluster implements AutoCloseable {
     env.put("RESULTS_RETENTION", "2h");
     env.put("STREAMS_STATE_DIR", mkdirs(dir.resolve("streams")).toString());
     Cluster c = new Cluster(dir, kafka, bootstrapServers, redis, env);
+    c.inferenceCpus = inferenceCpus;
     try {
       TopicCreator.ensure(c.admin, c.topics, (short) 1);
       c.progress = ChildJvm.start("result-store", "dev.batchinfer.store.ResultStoreMain", "256m", env, dir);
@@ -104,7 +109,8 @@ public final class Cluster implements AutoCloseable {
       apiEnv.put("API_HOST", "127.0.0.1");
       apiEnv.put("API_PORT", Integer.toString(c.apiPort));
       apiEnv.putAll(apiSettings);
-      c.api = ChildJvm.start("producer-api", "dev.batchinfer.api.ProducerApiMain", apiHeap, CHUNK_SIZED_REGIONS, apiEnv, dir, 0);
+      c.api = ChildJvm.start("producer-api", "dev.batchinfer.api.ProducerApiMain", apiHeap, CHUNK_SIZED_REGIONS, apiEnv, dir, 0,
+          null);
       return c;
     } catch (RuntimeException e) {
       c.close();
@@ -121,7 +127,7 @@ public final class Cluster implements AutoCloseable {
       // Batch work yields the CPU to the API and the broker: on shared cores intake stays responsive
       // and the workers take every cycle left over.
       workers.add(ChildJvm.start("gpu-worker-" + workers.size(), "dev.batchinfer.worker.GpuWorkerMain", heap, FETCH_SIZED_REGIONS,
-          workerEnv, dir, WORKER_NICENESS));
+          workerEnv, dir, WORKER_NICENESS, inferenceCpus));
     }
   }
 
