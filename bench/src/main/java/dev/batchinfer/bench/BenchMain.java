@@ -106,8 +106,10 @@ public final class BenchMain {
    */
   public static Map<String, Object> run(Options o) throws IOException {
     CpuSet inference = o.inferenceCpus();
+    // Described before this process moves to fewer CPUs: the report names the whole machine.
+    Map<String, Object> machineDescription = Machine.describe();
     if (inference == null) {
-      return measure(o, null);
+      return measure(o, machineDescription, null);
     }
     CpuSet machine = CpuSet.ofThisProcess();
     if (inference.size() == 0 || !inference.within(machine) || machine.without(inference).size() == 0) {
@@ -116,14 +118,15 @@ public final class BenchMain {
     }
     machine.without(inference).pinThisProcess();
     try {
-      return measure(o, machine.without(inference));
+      return measure(o, machineDescription, machine.without(inference));
     } finally {
       machine.pinThisProcess();
     }
   }
 
   /** @param otherCpus where everything but the model runs when the model has CPUs of its own, else null */
-  private static Map<String, Object> measure(Options o, CpuSet otherCpus) throws IOException {
+  private static Map<String, Object> measure(Options o, Map<String, Object> machine, CpuSet otherCpus)
+      throws IOException {
     CpuSet inference = o.inferenceCpus();
     long began = System.nanoTime();
     Sizes size = o.smoke() ? Sizes.SMOKE : Sizes.FULL;
@@ -135,7 +138,7 @@ public final class BenchMain {
     report.put("command", o.smoke() ? "smoke run (test suite): sizes are tiny, numbers mean nothing"
         : "mvn -q -DskipTests package && java -Xmx3g -jar bench/target/bench.jar"
             + (inference != null ? " --inference-cpus=" + inference : ""));
-    report.put("machine", Machine.describe());
+    report.put("machine", machine);
 
     log.info("ceilings: the SavedModels called directly");
     Map<String, Ceiling.Result> ceilings = new LinkedHashMap<>();
