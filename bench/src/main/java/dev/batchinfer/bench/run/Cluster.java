@@ -220,5 +220,14 @@ public final class Cluster implements AutoCloseable {
     admin.close();
     redis.close();
     kafka.close();
+    // A full run leaves 2-4 GB of Kafka logs: gone with the cluster, so repeated runs do not fill
+    // the disk. The processes' logs and recordings stay in dir.
+    for (String data : new String[] {"kafka", "streams"}) {
+      try {
+        org.apache.kafka.common.utils.Utils.delete(dir.resolve(data).toFile());
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot remove the cluster's " + data + " data in " + dir, e);
+      }
+    }
   }
 }
