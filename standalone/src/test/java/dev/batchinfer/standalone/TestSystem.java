@@ -77,6 +77,8 @@ final class TestSystem implements AutoCloseable {
   TestSystem withResultStore() {
     try {
       Path state = Files.createTempDirectory("streams-" + ns.topicPrefix());
+      // Popped just after the result store pushed next has closed: nothing writes there any more.
+      running.push(() -> org.apache.kafka.common.utils.Utils.delete(state.toFile()));
       var models = ModelCatalog.load(Path.of(env.get("MODEL_ARTIFACTS"))).modelIds();
       running.push(ResultStoreApp.create(common(), state, models, RolloutGuard.Policy.from(env())).start());
     } catch (IOException e) {
