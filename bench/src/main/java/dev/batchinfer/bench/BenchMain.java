@@ -116,11 +116,22 @@ public final class BenchMain {
       throw new IllegalArgumentException("--inference-cpus=" + inference + " must name some but not all of the CPUs "
           + "this process may use (" + machine + ")");
     }
-    machine.without(inference).pinThisProcess();
+    Throwable failed = null;
     try {
+      machine.without(inference).pinThisProcess();
       return measure(o, machineDescription, machine.without(inference));
+    } catch (IOException | RuntimeException | Error e) {
+      failed = e;
+      throw e;
     } finally {
-      machine.pinThisProcess();
+      try {
+        machine.pinThisProcess();
+      } catch (IOException e) {
+        if (failed == null) {
+          throw e;
+        }
+        failed.addSuppressed(e);
+      }
     }
   }
 

@@ -43,8 +43,8 @@ import java.time.Duration;
  * @param uploadRateWindow UPLOAD_RATE_WINDOW, the time over which that rate is measured
  * @param kafkaTransactionMaxTimeout KAFKA_TRANSACTION_MAX_TIMEOUT, the broker's
  *     transaction.max.timeout.ms: raise it only together with the broker's, never above it
- * @param bodyMemoryBytes BODY_MEMORY_MB, what the bodies read whole (JSON, raw up to 8 MB) may take
- *     of the heap together; by default a third of the JVM's maximum heap
+ * @param bodyMemoryBytes BODY_MEMORY_MB, what the bodies read whole (JSON submits, raw ones up to 8 MB,
+ *     sync predicts) may take of the heap together; by default a third of the JVM's maximum heap
  */
 public record ApiSettings(
     CommonSettings common,

@@ -52,11 +52,16 @@ final class ApiJvm implements AutoCloseable {
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
     pb.environment().putAll(env);
     ApiJvm api = new ApiJvm(pb.start(), port, gcLog, output);
-    await().atMost(Duration.ofSeconds(60)).until(() -> api.healthy() || !api.alive());
-    if (!api.alive()) {
-      throw new IllegalStateException("the API JVM exited at start:\n" + api.output());
+    try {
+      await().atMost(Duration.ofSeconds(60)).until(() -> api.healthy() || !api.alive());
+      if (!api.alive()) {
+        throw new IllegalStateException("the API JVM exited at start:\n" + api.output());
+      }
+      return api;
+    } catch (RuntimeException | IOException e) {
+      api.process.destroyForcibly();
+      throw e;
     }
-    return api;
   }
 
   ApiClient client() {

@@ -32,9 +32,9 @@ class BodyMemoryIT {
   @Test
   void json_bodies_that_together_exceed_the_heap_are_all_accepted_in_turn() throws Exception {
     byte[] body = imagesJson(IMAGES);
-    // Eight bodies of 21 MB each: together 1.3 times the API's heap, each as large as its default body
-    // memory (a third of the heap) lets two be held at once. A long SUBMIT_TIMEOUT, so the last in
-    // line does not give up on a slow machine: waiting is what is tested, not speed.
+    // Eight bodies of 21 MB each: together 1.3 times the API's heap; its default body memory (a
+    // third of the heap) holds two at once. A 45 s SUBMIT_TIMEOUT, so the last in line (three turns
+    // behind, about 2 s here) does not give up on a slow machine: waiting is what is tested, not speed.
     assertThat((long) body.length * SUBMITS).isGreaterThan(API_HEAP_MB * 1024L * 1024);
     try (TestSystem system = new TestSystem("body-memory", Map.of());
         ApiJvm api = ApiJvm.start(system, API_HEAP_MB, Map.of("SUBMIT_TIMEOUT", "45s"))) {
@@ -69,6 +69,10 @@ class BodyMemoryIT {
       ApiClient client = system.api();
       String images = new String(imagesJson(280), StandardCharsets.UTF_8); // about 300,000 bytes
       List<ApiClient.Answer> answers = new ArrayList<>();
+      // One accepted first, so the API's Kafka producers are up: a first commit can take seconds,
+      // and a submit holding its room that long would have the stalled body refused instead.
+      answers.add(client.post("/v1/batch/predict", images));
+      assertThat(answers.get(0).status()).isEqualTo(202);
       try (Socket stalled = new Socket("127.0.0.1", system.apiPort())) {
         OutputStream out = stalled.getOutputStream();
         out.write(("POST /v1/batch/predict HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + ApiClient.KEY_A

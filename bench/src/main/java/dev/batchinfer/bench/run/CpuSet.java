@@ -63,7 +63,12 @@ public record CpuSet(BitSet cpus) {
 
   /** Moves every thread of this process to these CPUs; threads and processes it starts later inherit them. */
   public void pinThisProcess() throws IOException {
-    taskset("-a", "-c", "-p", toString(), Long.toString(ProcessHandle.current().pid()));
+    String[] args = {"-a", "-c", "-p", toString(), Long.toString(ProcessHandle.current().pid())};
+    try {
+      taskset(args);
+    } catch (IOException e) {
+      taskset(args); // a thread that ended while taskset went through the list fails it: once more
+    }
   }
 
   private static String taskset(String... args) throws IOException {

@@ -44,7 +44,6 @@ class CpuSetTest {
   void this_process_moves_to_fewer_cpus_and_back() throws Exception {
     CpuSet all = CpuSet.ofThisProcess();
     assumeTrue(all.size() > 1, "needs two CPUs");
-    assertThat(all.size()).isEqualTo(Runtime.getRuntime().availableProcessors());
     CpuSet one = CpuSet.parse(Integer.toString(all.cpus().nextSetBit(0)));
     try {
       one.pinThisProcess();

@@ -14,14 +14,14 @@ import java.util.concurrent.TimeUnit;
  * <p>A submit takes room for its Content-Length before it reads a byte, and waits for it first come,
  * first served, for at most the submit timeout; then it gets 503 with Retry-After and nothing is
  * read. Meanwhile its body waits in the network, so a burst slows the clients instead of failing
- * the API. A body of unknown length takes room as it is read. One larger than the whole budget
- * takes all of it: it runs alone rather than never.
+ * the API. A body of unknown length takes room for the largest body allowed, and gives back what it
+ * did not need once it has been read to its end. Every body takes its room in one step, so no two
+ * bodies can each hold part and wait for the other. One larger than the whole budget takes all of
+ * it: it runs alone rather than never.
  */
 public final class BodyMemory {
 
   private static final long KIB = 1024;
-  /** A body read past the room it holds takes at least this much more at a time. */
-  private static final long STEP_KIB = 1024;
   private static final Duration RETRY_AFTER = Duration.ofSeconds(2);
 
   private final Semaphore freeKib;
@@ -41,12 +41,15 @@ public final class BodyMemory {
     this.wait = wait;
   }
 
-  /** Room for a body of {@code declaredLength} bytes (-1: unknown, room is taken as it is read). */
-  public Hold hold(long declaredLength) {
+  /**
+   * Room for a body of {@code declaredLength} bytes, or of at most {@code maxBytes} when its length
+   * is unknown (-1), waiting for it if need be.
+   *
+   * @throws ApiException 503 if no room came within the wait
+   */
+  public Hold hold(long declaredLength, long maxBytes) {
     Hold hold = new Hold(this);
-    if (declaredLength > 0) {
-      hold.take(kib(declaredLength));
-    }
+    hold.take(kib(declaredLength >= 0 ? declaredLength : maxBytes));
     return hold;
   }
 
@@ -71,26 +74,14 @@ public final class BodyMemory {
       this.memory = memory;
     }
 
-    /**
-     * Makes sure the first {@code bytes} of the body are held, waiting for room if need be. Past
-     * what it holds (no Content-Length, or more than it said), a body takes a step at a time.
-     *
-     * @throws ApiException 503 if no room came within the wait
-     */
-    public void cover(long bytes) {
-      if (memory != null && bytes > heldKib * KIB) {
-        take(Math.max(kib(bytes), heldKib + STEP_KIB));
-      }
-    }
-
     private void take(long wantedKib) {
-      int more = (int) (Math.min(wantedKib, memory.budgetKib) - heldKib);
-      if (more <= 0) {
-        return; // holds the whole budget already: it runs alone
+      int kib = (int) Math.min(wantedKib, memory.budgetKib);
+      if (kib <= 0) {
+        return;
       }
       boolean got;
       try {
-        got = memory.freeKib.tryAcquire(more, memory.wait.toMillis(), TimeUnit.MILLISECONDS);
+        got = memory.freeKib.tryAcquire(kib, memory.wait.toMillis(), TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         got = false;
@@ -98,10 +89,19 @@ public final class BodyMemory {
       if (!got) {
         throw ApiException.unavailable("the API holds as many request bodies in memory as it may ("
             + memory.budgetKib / KIB + " MB, BODY_MEMORY_MB), and no room came free within " + memory.wait.toMillis()
-            + " ms; nothing was accepted: retry, or send large batches as NDJSON or raw uploads, which are streamed",
+            + " ms; nothing was accepted: retry, or send large batches as NDJSON, or raw over 8 MB, which are streamed",
             RETRY_AFTER);
       }
-      heldKib += more;
+      heldKib = kib;
+    }
+
+    /** The body ended after {@code bytes}: gives back the room it held beyond them (for a body of unknown length). */
+    public void shrinkTo(long bytes) {
+      if (memory != null && kib(bytes) < heldKib) {
+        int spare = heldKib - (int) kib(bytes);
+        memory.freeKib.release(spare);
+        heldKib -= spare;
+      }
     }
 
     @Override

@@ -5,8 +5,8 @@ import java.io.FilterInputStream;
 import java.io.InputStream;
 
 /**
- * Stops reading a body past the limit, whatever Content-Length said (or did not say), and has room
- * in the body memory held for what it has read.
+ * Stops reading a body past the limit, whatever Content-Length said (or did not say), and at its
+ * end gives back the body memory it held beyond its size.
  */
 final class LimitedInputStream extends FilterInputStream {
 
@@ -25,6 +25,8 @@ final class LimitedInputStream extends FilterInputStream {
     int b = super.read();
     if (b >= 0) {
       count(1);
+    } else {
+      hold.shrinkTo(read);
     }
     return b;
   }
@@ -34,6 +36,8 @@ final class LimitedInputStream extends FilterInputStream {
     int n = super.read(buf, off, len);
     if (n > 0) {
       count(n);
+    } else if (n < 0) {
+      hold.shrinkTo(read);
     }
     return n;
   }
@@ -43,6 +47,5 @@ final class LimitedInputStream extends FilterInputStream {
     if (read > limit) {
       throw ApiException.tooLarge("", "the body is larger than " + limit + " bytes (MAX_REQUEST_MB): split the batch");
     }
-    hold.cover(read);
   }
 }

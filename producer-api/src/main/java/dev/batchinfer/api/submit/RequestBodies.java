@@ -7,7 +7,8 @@ import java.io.InputStream;
 /**
  * How the API reads a request body: refused from its Content-Length when over MAX_REQUEST_MB, cut
  * off at that limit when it has none, bounded in time (see {@link UploadGuard}), and, when it is read
- * whole, given room in the body memory before a byte is read (see {@link BodyMemory}).
+ * whole, given room in the body memory before a byte is read (see {@link BodyMemory}): its
+ * Content-Length, or MAX_REQUEST_MB when it has none until it ends.
  */
 public final class RequestBodies {
 
@@ -29,7 +30,7 @@ public final class RequestBodies {
   /** A body read whole, which stays in the heap until its batch is accepted: room for it is held until closed. */
   public Body whole(Context ctx) {
     refuseDeclaredTooLarge(ctx);
-    BodyMemory.Hold hold = memory.hold(ctx.contentLength());
+    BodyMemory.Hold hold = memory.hold(ctx.contentLength(), maxRequestBytes);
     return new Body(new LimitedInputStream(new UploadGuard(ctx.bodyInputStream(), limits), maxRequestBytes, hold), hold);
   }
 

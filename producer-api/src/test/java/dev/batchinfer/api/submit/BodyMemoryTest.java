@@ -20,7 +20,7 @@ class BodyMemoryTest {
   @Test
   void a_body_takes_room_for_its_content_length_before_a_byte_is_read() {
     BodyMemory memory = new BodyMemory(MIB, Duration.ofMillis(50));
-    try (BodyMemory.Hold hold = memory.hold(600_000)) {
+    try (BodyMemory.Hold hold = memory.hold(600_000, 10 * MIB)) {
       assertThat(memory.freeBytes()).isEqualTo(MIB - 586 * 1024); // 600,000 bytes, rounded up to KiB
     }
     assertThat(memory.freeBytes()).isEqualTo(MIB);
@@ -29,9 +29,9 @@ class BodyMemoryTest {
   @Test
   void a_body_that_finds_no_room_within_the_wait_is_503_naming_the_setting_and_holds_nothing() {
     BodyMemory memory = new BodyMemory(MIB, Duration.ofMillis(50));
-    try (BodyMemory.Hold first = memory.hold(800_000)) {
+    try (BodyMemory.Hold first = memory.hold(800_000, 10 * MIB)) {
       long free = memory.freeBytes();
-      ApiException e = catchThrowableOfType(ApiException.class, () -> memory.hold(400_000));
+      ApiException e = catchThrowableOfType(ApiException.class, () -> memory.hold(400_000, 10 * MIB));
       assertThat(e).isNotNull();
       assertThat(e.status()).isEqualTo(503);
       assertThat(e.getMessage()).contains("BODY_MEMORY_MB").contains("NDJSON");
@@ -43,9 +43,9 @@ class BodyMemoryTest {
   @Test
   void room_given_back_lets_a_waiting_body_in() throws Exception {
     BodyMemory memory = new BodyMemory(MIB, Duration.ofSeconds(30));
-    BodyMemory.Hold first = memory.hold(800_000);
+    BodyMemory.Hold first = memory.hold(800_000, 10 * MIB);
     // 800,000 + 400,000 bytes do not fit in 1 MiB: it waits until the first gives its room back.
-    CompletableFuture<BodyMemory.Hold> second = CompletableFuture.supplyAsync(() -> memory.hold(400_000));
+    CompletableFuture<BodyMemory.Hold> second = CompletableFuture.supplyAsync(() -> memory.hold(400_000, 10 * MIB));
     first.close();
     try (BodyMemory.Hold held = second.get(30, TimeUnit.SECONDS)) {
       assertThat(memory.freeBytes()).isEqualTo(MIB - 391 * 1024);
@@ -56,40 +56,55 @@ class BodyMemoryTest {
   @Test
   void a_body_larger_than_the_whole_budget_takes_all_of_it_and_runs_alone() {
     BodyMemory memory = new BodyMemory(MIB, Duration.ofMillis(50));
-    try (BodyMemory.Hold hold = memory.hold(5 * MIB)) {
+    try (BodyMemory.Hold hold = memory.hold(5 * MIB, 10 * MIB)) {
       assertThat(memory.freeBytes()).isZero();
-      hold.cover(6 * MIB); // reading past what it holds needs no more: it has everything
-      assertThat(catchThrowableOfType(ApiException.class, () -> memory.hold(1))).isNotNull();
+      assertThat(catchThrowableOfType(ApiException.class, () -> memory.hold(1, 10 * MIB))).isNotNull();
     }
     assertThat(memory.freeBytes()).isEqualTo(MIB);
   }
 
   @Test
-  void a_body_of_unknown_length_takes_room_a_step_at_a_time_as_it_is_read() throws Exception {
-    BodyMemory memory = new BodyMemory(4 * MIB, Duration.ofMillis(50));
-    try (BodyMemory.Hold hold = memory.hold(-1)) {
-      assertThat(memory.freeBytes()).isEqualTo(4 * MIB);
-      InputStream body = new LimitedInputStream(new ByteArrayInputStream(new byte[(int) (3 * MIB)]), 10 * MIB, hold);
+  void a_body_of_unknown_length_holds_the_largest_allowed_until_it_ends_then_only_its_size() throws Exception {
+    BodyMemory memory = new BodyMemory(8 * MIB, Duration.ofMillis(50));
+    try (BodyMemory.Hold hold = memory.hold(-1, 5 * MIB)) {
+      assertThat(memory.freeBytes()).isEqualTo(3 * MIB); // MAX_REQUEST_MB's worth, before a byte is read
+      InputStream body = new LimitedInputStream(new ByteArrayInputStream(new byte[(int) (2 * MIB)]), 5 * MIB, hold);
       body.read(new byte[8192]);
-      assertThat(memory.freeBytes()).isEqualTo(3 * MIB); // the first read took a whole step
+      assertThat(memory.freeBytes()).isEqualTo(3 * MIB);
       body.transferTo(OutputStream.nullOutputStream());
-      assertThat(memory.freeBytes()).isEqualTo(MIB);
+      assertThat(memory.freeBytes()).isEqualTo(6 * MIB); // read to its end: it holds its 2 MiB only
     }
-    assertThat(memory.freeBytes()).isEqualTo(4 * MIB);
+    assertThat(memory.freeBytes()).isEqualTo(8 * MIB);
+  }
+
+  @Test
+  void bodies_of_unknown_length_never_wait_for_each_other_holding_part_of_the_room() {
+    BodyMemory memory = new BodyMemory(8 * MIB, Duration.ofMillis(50));
+    try (BodyMemory.Hold first = memory.hold(-1, 5 * MIB)) {
+      // A second one cannot take its 5 MiB while the first holds 5 of 8: it waits before reading
+      // anything, and the first, holding all it may need, always finishes.
+      assertThat(catchThrowableOfType(ApiException.class, () -> memory.hold(-1, 5 * MIB))).isNotNull();
+      assertThat(memory.freeBytes()).isEqualTo(3 * MIB);
+    }
   }
 
   @Test
   void room_is_given_back_once_however_often_a_hold_is_closed() {
     BodyMemory memory = new BodyMemory(MIB, Duration.ofMillis(50));
-    BodyMemory.Hold hold = memory.hold(500_000);
+    BodyMemory.Hold hold = memory.hold(500_000, 10 * MIB);
     hold.close();
     hold.close();
     assertThat(memory.freeBytes()).isEqualTo(MIB);
   }
 
   @Test
-  void a_streamed_body_takes_no_room() {
-    BodyMemory.Hold.NOTHING.cover(100 * MIB);
-    BodyMemory.Hold.NOTHING.close();
+  void a_streamed_body_takes_no_room_and_gives_none_back() {
+    BodyMemory memory = new BodyMemory(MIB, Duration.ofMillis(50));
+    try (BodyMemory.Hold held = memory.hold(500_000, 10 * MIB)) {
+      long free = memory.freeBytes();
+      BodyMemory.Hold.NOTHING.shrinkTo(0);
+      BodyMemory.Hold.NOTHING.close();
+      assertThat(memory.freeBytes()).isEqualTo(free);
+    }
   }
 }
