@@ -62,7 +62,8 @@ class BodyMemoryIT {
   }
 
   @Test
-  void a_body_that_finds_no_room_in_time_is_503_and_room_comes_back_when_a_held_body_fails() throws Exception {
+  void a_body_that_finds_no_room_in_time_is_503_a_replay_needs_none_and_room_comes_back_when_a_held_body_fails()
+      throws Exception {
     // 1 MB of body memory: a stalled body of 900,000 bytes leaves too little for one of 300,000.
     try (TestSystem system = new TestSystem("body-memory-wait", Map.of("BODY_MEMORY_MB", "1", "SUBMIT_TIMEOUT", "2s"))
         .withApi()) {
@@ -71,7 +72,7 @@ class BodyMemoryIT {
       List<ApiClient.Answer> answers = new ArrayList<>();
       // One accepted first, so the API's Kafka producers are up: a first commit can take seconds,
       // and a submit holding its room that long would have the stalled body refused instead.
-      answers.add(client.post("/v1/batch/predict", images));
+      answers.add(client.postWithHeader("/v1/batch/predict", images, "Idempotency-Key", "first"));
       assertThat(answers.get(0).status()).isEqualTo(202);
       try (Socket stalled = new Socket("127.0.0.1", system.apiPort())) {
         OutputStream out = stalled.getOutputStream();
@@ -90,6 +91,10 @@ class BodyMemoryIT {
         assertThat(refused.contentType()).startsWith("application/problem+json");
         assertThat(refused.body().get("detail").asText()).contains("BODY_MEMORY_MB").contains("NDJSON");
         assertThat(refused.raw().headers().firstValue("Retry-After")).isPresent();
+        // A repeat of an accepted submit only hashes its body: it needs no room and gets its answer.
+        ApiClient.Answer replayed = client.postWithHeader("/v1/batch/predict", images, "Idempotency-Key", "first");
+        assertThat(replayed.status()).isEqualTo(202);
+        assertThat(replayed.raw().headers().firstValue("Idempotent-Replayed")).hasValue("true");
       }
       // The stalled body's client went away: its request fails, and its room is given back.
       await().atMost(Duration.ofSeconds(30)).until(() -> client.post("/v1/batch/predict", images).status() == 202);

@@ -5,19 +5,20 @@ import java.io.FilterInputStream;
 import java.io.InputStream;
 
 /**
- * Stops reading a body past the limit, whatever Content-Length said (or did not say), and at its
- * end gives back the body memory it held beyond its size.
+ * Stops reading a body past the limit, whatever Content-Length said (or did not say), and says its
+ * size when it ends (so the body memory it held beyond that can be given back).
  */
 final class LimitedInputStream extends FilterInputStream {
 
   private final long limit;
-  private final BodyMemory.Hold hold;
+  private final java.util.function.LongConsumer atEnd;
   private long read;
 
-  LimitedInputStream(InputStream in, long limit, BodyMemory.Hold hold) {
+  /** @param atEnd told the body's size when it has been read to its end */
+  LimitedInputStream(InputStream in, long limit, java.util.function.LongConsumer atEnd) {
     super(in);
     this.limit = limit;
-    this.hold = hold;
+    this.atEnd = atEnd;
   }
 
   @Override
@@ -26,7 +27,7 @@ final class LimitedInputStream extends FilterInputStream {
     if (b >= 0) {
       count(1);
     } else {
-      hold.shrinkTo(read);
+      atEnd.accept(read);
     }
     return b;
   }
@@ -37,7 +38,7 @@ final class LimitedInputStream extends FilterInputStream {
     if (n > 0) {
       count(n);
     } else if (n < 0) {
-      hold.shrinkTo(read);
+      atEnd.accept(read);
     }
     return n;
   }

@@ -27,18 +27,17 @@ public final class RequestBodies {
     this.memory = memory;
   }
 
-  /** A body read whole, which stays in the heap until its batch is accepted: room for it is held until closed. */
-  public Body whole(Context ctx) {
+  /** The body, holding no room yet: see {@link Body#holdWhole}. */
+  public Body open(Context ctx) {
     refuseDeclaredTooLarge(ctx);
-    BodyMemory.Hold hold = memory.hold(ctx.contentLength(), maxRequestBytes);
-    return new Body(new LimitedInputStream(new UploadGuard(ctx.bodyInputStream(), limits), maxRequestBytes, hold), hold);
+    return new Body(ctx);
   }
 
-  /** A body handled as it arrives, a chunk at a time: it takes no room. */
-  public Body streamed(Context ctx) {
-    refuseDeclaredTooLarge(ctx);
-    return new Body(new LimitedInputStream(new UploadGuard(ctx.bodyInputStream(), limits), maxRequestBytes,
-        BodyMemory.Hold.NOTHING), BodyMemory.Hold.NOTHING);
+  /** A body read whole, which stays in the heap until its batch is accepted: room for it is held until closed. */
+  public Body whole(Context ctx) {
+    Body body = open(ctx);
+    body.holdWhole();
+    return body;
   }
 
   /** Refused before a byte is read; a body without Content-Length is cut off at the same limit. */
@@ -50,8 +49,34 @@ public final class RequestBodies {
     }
   }
 
-  /** A body to read, and the room it holds; closing it gives the room back. */
-  public record Body(InputStream stream, BodyMemory.Hold hold) implements AutoCloseable {
+  /** A body to read, and the room it holds; closing it gives the room back. Not thread-safe: one request reads it. */
+  public final class Body implements AutoCloseable {
+    private final long declaredLength;
+    private final InputStream stream;
+    private BodyMemory.Hold hold = BodyMemory.Hold.NOTHING;
+
+    private Body(Context ctx) {
+      this.declaredLength = ctx.contentLength();
+      this.stream = new LimitedInputStream(new UploadGuard(ctx.bodyInputStream(), limits), maxRequestBytes,
+          bytes -> hold.shrinkTo(bytes));
+    }
+
+    public InputStream stream() {
+      return stream;
+    }
+
+    /**
+     * Takes room for the whole body, before its first byte is read, for a body that stays in the
+     * heap until its batch is accepted. A body only hashed or streamed a chunk at a time needs none.
+     *
+     * @throws ApiException 503 if no room came in time
+     */
+    public void holdWhole() {
+      if (hold == BodyMemory.Hold.NOTHING) {
+        hold = memory.hold(declaredLength, maxRequestBytes);
+      }
+    }
+
     @Override
     public void close() {
       hold.close();

@@ -67,25 +67,32 @@ public final class SubmitHandler implements Handler {
 
   @Override
   public void handle(Context ctx) throws Exception {
-    try (RequestBodies.Body body = readWhole(ctx) ? bodies.whole(ctx) : bodies.streamed(ctx)) {
-      handle(ctx, body.stream());
+    try (RequestBodies.Body body = bodies.open(ctx)) {
+      handle(ctx, body);
     }
   }
 
   /**
    * @param body the body, cut off at the size limit and bounded in time: its arrival is what keeps a
-   *     streamed upload's transaction (and an Idempotency-Key's claim) open
+   *     streamed upload's transaction (and an Idempotency-Key's claim) open. It holds room in the
+   *     body memory only once it is known to be read whole, not for a replay that only hashes it.
    */
-  private void handle(Context ctx, InputStream body) throws Exception {
+  private void handle(Context ctx, RequestBodies.Body body) throws Exception {
     String tenant = Authenticator.principal(ctx).tenant();
     if (dryRun(ctx)) {
+      if (!isStreamed(ctx)) {
+        body.holdWhole(); // a JSON dry run is parsed whole; NDJSON and raw ones a chunk at a time
+      }
       // Nothing is created, so there is nothing to make idempotent: a key is ignored.
-      ctx.json(dryRun(ctx, body, tenant));
+      ctx.json(dryRun(ctx, body.stream(), tenant));
       return;
     }
     String idempotencyKey = ctx.header(IDEMPOTENCY_KEY);
     if (idempotencyKey == null) {
-      Submitted s = submit(ctx, body, tenant, () -> { });
+      if (readWhole(ctx)) {
+        body.holdWhole();
+      }
+      Submitted s = submit(ctx, body.stream(), tenant, () -> { });
       ctx.status(202).header("Location", view.statusPath(s.record().batchId())).json(s.response(view));
       return;
     }
@@ -93,7 +100,7 @@ public final class SubmitHandler implements Handler {
       throw ApiException.invalid(IDEMPOTENCY_KEY, "Idempotency-Key must be 1 to 255 characters");
     }
     MessageDigest sha = MessageDigest.getInstance("SHA-256");
-    InputStream hashed = new DigestInputStream(body, sha);
+    InputStream hashed = new DigestInputStream(body.stream(), sha);
     IdempotencyStore.Claim claim = idempotency.claim(tenant, idempotencyKey);
     if (!claim.taken()) {
       replay(ctx, claim.held(), hashed, sha);
@@ -103,6 +110,9 @@ public final class SubmitHandler implements Handler {
     try {
       // The whole body is read and hashed before anything is accepted: a failure up to here leaves
       // nothing behind, so the key is given back and the client may retry with it.
+      if (readWhole(ctx)) {
+        body.holdWhole();
+      }
       s = submit(ctx, hashed, tenant, () -> hashed.transferTo(OutputStream.nullOutputStream()));
     } catch (Exception e) {
       idempotency.release(claim);

@@ -68,7 +68,8 @@ class BodyMemoryTest {
     BodyMemory memory = new BodyMemory(8 * MIB, Duration.ofMillis(50));
     try (BodyMemory.Hold hold = memory.hold(-1, 5 * MIB)) {
       assertThat(memory.freeBytes()).isEqualTo(3 * MIB); // MAX_REQUEST_MB's worth, before a byte is read
-      InputStream body = new LimitedInputStream(new ByteArrayInputStream(new byte[(int) (2 * MIB)]), 5 * MIB, hold);
+      InputStream body = new LimitedInputStream(new ByteArrayInputStream(new byte[(int) (2 * MIB)]), 5 * MIB,
+          hold::shrinkTo);
       body.read(new byte[8192]);
       assertThat(memory.freeBytes()).isEqualTo(3 * MIB);
       body.transferTo(OutputStream.nullOutputStream());
