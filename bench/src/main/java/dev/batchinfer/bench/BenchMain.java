@@ -126,7 +126,7 @@ public final class BenchMain {
     } finally {
       try {
         machine.pinThisProcess();
-      } catch (IOException e) {
+      } catch (RuntimeException e) {
         if (failed == null) {
           throw e;
         }

@@ -94,18 +94,7 @@ public final class ChildJvm implements AutoCloseable {
 
   /** Freezes (SIGSTOP) or thaws (SIGCONT) the child: frozen, it takes no CPU at all. */
   public void freeze(boolean frozen) {
-    try {
-      Process kill = new ProcessBuilder("kill", frozen ? "-STOP" : "-CONT", Long.toString(process.pid()))
-          .inheritIO().start();
-      if (kill.waitFor() != 0) {
-        throw new IllegalStateException("kill " + (frozen ? "-STOP " : "-CONT ") + process.pid() + " failed");
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
+    Command.run(List.of("kill", frozen ? "-STOP" : "-CONT", Long.toString(process.pid())));
   }
 
   /** Fails with the end of the child's log if it has died. */

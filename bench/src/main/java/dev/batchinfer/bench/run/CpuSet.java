@@ -1,7 +1,5 @@
 package dev.batchinfer.bench.run;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -56,35 +54,25 @@ public record CpuSet(BitSet cpus) {
   }
 
   /** The CPUs this process may run on. */
-  public static CpuSet ofThisProcess() throws IOException {
+  public static CpuSet ofThisProcess() {
     String out = taskset("-c", "-p", Long.toString(ProcessHandle.current().pid()));
     return parse(out.substring(out.lastIndexOf(':') + 1).trim()); // "pid 7's current affinity list: 0,1"
   }
 
   /** Moves every thread of this process to these CPUs; threads and processes it starts later inherit them. */
-  public void pinThisProcess() throws IOException {
+  public void pinThisProcess() {
     String[] args = {"-a", "-c", "-p", toString(), Long.toString(ProcessHandle.current().pid())};
     try {
       taskset(args);
-    } catch (IOException e) {
+    } catch (IllegalStateException e) {
       taskset(args); // a thread that ended while taskset went through the list fails it: once more
     }
   }
 
-  private static String taskset(String... args) throws IOException {
+  private static String taskset(String... args) {
     List<String> cmd = new ArrayList<>(List.of("taskset"));
     cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    try {
-      if (p.waitFor() != 0) {
-        throw new IOException(String.join(" ", cmd) + " failed: " + out);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted: " + String.join(" ", cmd), e);
-    }
-    return out;
+    return Command.run(cmd);
   }
 
   /** What runs a command on these CPUs only. */
