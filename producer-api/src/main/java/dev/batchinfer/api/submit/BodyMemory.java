@@ -97,10 +97,10 @@ public final class BodyMemory {
 
     /** The body ended after {@code bytes}: gives back the room it held beyond them (for a body of unknown length). */
     public void shrinkTo(long bytes) {
-      if (memory != null && kib(bytes) < heldKib) {
-        int spare = heldKib - (int) kib(bytes);
-        memory.freeKib.release(spare);
-        heldKib -= spare;
+      int keep = (int) Math.min(heldKib, kib(bytes));
+      if (memory != null && keep < heldKib) {
+        memory.freeKib.release(heldKib - keep);
+        heldKib = keep;
       }
     }
 

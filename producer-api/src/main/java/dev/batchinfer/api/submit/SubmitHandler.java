@@ -74,25 +74,19 @@ public final class SubmitHandler implements Handler {
 
   /**
    * @param body the body, cut off at the size limit and bounded in time: its arrival is what keeps a
-   *     streamed upload's transaction (and an Idempotency-Key's claim) open. It holds room in the
-   *     body memory only once it is known to be read whole, not for a replay that only hashes it.
+   *     streamed upload's transaction (and an Idempotency-Key's claim) open. It takes room in the
+   *     body memory where it is read whole, so a replay, which only hashes it, takes none.
    */
   private void handle(Context ctx, RequestBodies.Body body) throws Exception {
     String tenant = Authenticator.principal(ctx).tenant();
     if (dryRun(ctx)) {
-      if (!isStreamed(ctx)) {
-        body.holdWhole(); // a JSON dry run is parsed whole; NDJSON and raw ones a chunk at a time
-      }
       // Nothing is created, so there is nothing to make idempotent: a key is ignored.
-      ctx.json(dryRun(ctx, body.stream(), tenant));
+      ctx.json(dryRun(ctx, body, tenant));
       return;
     }
     String idempotencyKey = ctx.header(IDEMPOTENCY_KEY);
     if (idempotencyKey == null) {
-      if (readWhole(ctx)) {
-        body.holdWhole();
-      }
-      Submitted s = submit(ctx, body.stream(), tenant, () -> { });
+      Submitted s = submit(ctx, body, body.stream(), tenant, () -> { });
       ctx.status(202).header("Location", view.statusPath(s.record().batchId())).json(s.response(view));
       return;
     }
@@ -110,10 +104,7 @@ public final class SubmitHandler implements Handler {
     try {
       // The whole body is read and hashed before anything is accepted: a failure up to here leaves
       // nothing behind, so the key is given back and the client may retry with it.
-      if (readWhole(ctx)) {
-        body.holdWhole();
-      }
-      s = submit(ctx, hashed, tenant, () -> hashed.transferTo(OutputStream.nullOutputStream()));
+      s = submit(ctx, body, hashed, tenant, () -> hashed.transferTo(OutputStream.nullOutputStream()));
     } catch (Exception e) {
       idempotency.release(claim);
       throw e;
@@ -161,15 +152,21 @@ public final class SubmitHandler implements Handler {
     }
   }
 
-  private Submitted submit(Context ctx, InputStream body, String tenant, BeforeAccept beforeAccept) throws java.io.IOException {
+  /**
+   * @param body takes room in the body memory here, where it is known to be read whole
+   * @param in the body's bytes (hashed on the way when an Idempotency-Key came with it)
+   */
+  private Submitted submit(Context ctx, RequestBodies.Body body, InputStream in, String tenant,
+      BeforeAccept beforeAccept) throws java.io.IOException {
     String batchId = UUID.randomUUID().toString();
     String pinned = ctx.header(ModelRouter.VERSION_HEADER);
     if (isStreamed(ctx)) {
       BatchOptions options = reader.readOptions(ctx.queryParamMap(), model -> router.select(model, pinned, batchId, "model"),
           java.util.Set.of(DRY_RUN));
-      if (readWhole(ctx)) {
+      if (hasType(ctx, RAW) && ctx.contentLength() >= 0 && ctx.contentLength() <= RAW_BUFFERED_MAX_BYTES) {
+        body.holdWhole(); // read whole: room before its first byte
         java.util.List<Chunker.ChunkItems> chunks = new java.util.ArrayList<>();
-        BatchRequestReader.Upload upload = reader.readRaw(body, options.model(),
+        BatchRequestReader.Upload upload = reader.readRaw(in, options.model(),
             reader.newChunker(options.model(), chunks::add), maxNdjsonItems);
         beforeAccept.run();
         BatchRecord record = acceptor.accept(batchId, tenant, ParsedBatch.of(options, upload.items(), chunks));
@@ -177,13 +174,14 @@ public final class SubmitHandler implements Handler {
       }
       // Streamed: each full chunk goes to Kafka while the next inputs arrive, in one open transaction.
       try (BatchAcceptor.Pending pending = acceptor.beginStreamed(batchId, tenant, options)) {
-        BatchRequestReader.Upload upload = readStreamed(ctx, body, options.model(),
+        BatchRequestReader.Upload upload = readStreamed(ctx, in, options.model(),
             reader.newChunker(options.model(), pending), false);
         beforeAccept.run();
         return new Submitted(pending.finish(upload.items()), upload.items(), upload.inputBytes());
       }
     }
-    ParsedBatch batch = reader.read(body, model -> router.select(model, pinned, batchId, "/model"));
+    body.holdWhole();
+    ParsedBatch batch = reader.read(in, model -> router.select(model, pinned, batchId, "/model"));
     beforeAccept.run();
     BatchRecord record = acceptor.accept(batchId, tenant, batch);
     return new Submitted(record, batch.totalItems(), batch.inputBytes());
@@ -194,12 +192,6 @@ public final class SubmitHandler implements Handler {
       Chunker chunker, boolean dryRun) {
     return hasType(ctx, RAW) ? reader.readRaw(body, model, chunker, maxNdjsonItems)
         : reader.readNdjson(body, model, chunker, maxNdjsonItems, dryRun);
-  }
-
-  /** A JSON body, or a raw one small enough to be read whole before anything is sent. */
-  private static boolean readWhole(Context ctx) {
-    return !isStreamed(ctx)
-        || hasType(ctx, RAW) && ctx.contentLength() >= 0 && ctx.contentLength() <= RAW_BUFFERED_MAX_BYTES;
   }
 
   /** Options in the query string, inputs in the body: NDJSON or raw. */
@@ -227,7 +219,7 @@ public final class SubmitHandler implements Handler {
    * Validates the whole body exactly as a submit would and says what it would queue; queues nothing,
    * records nothing, takes no rate tokens.
    */
-  private java.util.Map<String, Object> dryRun(Context ctx, InputStream body, String tenant) {
+  private java.util.Map<String, Object> dryRun(Context ctx, RequestBodies.Body body, String tenant) {
     String batchId = UUID.randomUUID().toString();
     String pinned = ctx.header(ModelRouter.VERSION_HEADER);
     BatchOptions options;
@@ -235,9 +227,11 @@ public final class SubmitHandler implements Handler {
     if (isStreamed(ctx)) {
       options = reader.readOptions(ctx.queryParamMap(), model -> router.select(model, pinned, batchId, "model"),
           java.util.Set.of(DRY_RUN));
-      upload = readStreamed(ctx, body, options.model(), reader.newChunker(options.model(), chunk -> { }), true);
+      upload = readStreamed(ctx, body.stream(), options.model(), reader.newChunker(options.model(), chunk -> { }),
+          true);
     } else {
-      ParsedBatch batch = reader.read(body, model -> router.select(model, pinned, batchId, "/model"));
+      body.holdWhole(); // parsed whole, as a submit's
+      ParsedBatch batch = reader.read(body.stream(), model -> router.select(model, pinned, batchId, "/model"));
       options = batch.options();
       upload = new BatchRequestReader.Upload(batch.totalItems(), batch.chunks().size(), batch.inputBytes(),
           java.util.List.of(), 0);
