@@ -13,6 +13,7 @@ import dev.batchinfer.topics.env.Env;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -31,33 +32,39 @@ class KafkaOutageIT {
     }
     Env env = Env.of(ns.env(Map.of("API_PORT", "0", "MODEL_ARTIFACTS", "../model-artifacts",
         "API_INSTANCE_ID", TestInfra.unique("api"), "API_KEYS", ApiClient.API_KEYS,
-        "SUBMIT_TIMEOUT", SUBMIT_TIMEOUT.toSeconds() + "s")));
+        "SUBMIT_TIMEOUT", SUBMIT_TIMEOUT.toSeconds() + "s", "CHUNK_MAX_ITEMS", "2")));
     try (ProducerApiApp app = ProducerApiApp.create(ApiSettings.from(env)).start();
         RedisClient redisClient = RedisClient.create(TestInfra.redisUrl());
         StatefulRedisConnection<String, String> redis = redisClient.connect()) {
       ApiClient api = new ApiClient(app.port());
-      String body = Inputs.batchBody("fashion-mnist", Inputs.images(5, 3), null);
+      // Two chunks go out in a transaction, one alone as a plain record: each way must fail cleanly.
+      String body = Inputs.batchBody("fashion-mnist", Inputs.images(4, 3), null);
+      String oneChunk = Inputs.batchBody("fashion-mnist", Inputs.images(2, 5), null);
       String before = api.post("/v1/batch/predict", body).body().get("batch_id").asText();
+      assertThat(api.post("/v1/batch/predict", oneChunk).status()).isEqualTo(202);
       long keys = redis.sync().keys(ns.redisKeyPrefix() + "batch:*").size();
 
       TestInfra.kafka().stop();
       try {
-        long start = System.nanoTime();
-        ApiClient.Answer down = api.post("/v1/batch/predict", body);
-        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        for (String b : List.of(body, oneChunk)) {
+          long start = System.nanoTime();
+          ApiClient.Answer down = api.post("/v1/batch/predict", b);
+          Duration took = Duration.ofNanos(System.nanoTime() - start);
 
-        assertThat(down.status()).isEqualTo(503);
-        assertThat(down.raw().headers().firstValue("Retry-After")).isPresent();
-        assertThat(down.contentType()).startsWith("application/problem+json");
-        // Bounded by the configured time (plus the request's own handling), not by Kafka's defaults.
-        // Slack for a busy CI machine; Kafka's own default would block for 60 s.
-        assertThat(took).isLessThan(SUBMIT_TIMEOUT.plusSeconds(8));
-        assertThat(redis.sync().keys(ns.redisKeyPrefix() + "batch:*")).hasSize((int) keys);
+          assertThat(down.status()).isEqualTo(503);
+          assertThat(down.raw().headers().firstValue("Retry-After")).isPresent();
+          assertThat(down.contentType()).startsWith("application/problem+json");
+          // Bounded by the configured time (plus the request's own handling), not by Kafka's defaults.
+          // Slack for a busy CI machine; Kafka's own default would block for 60 s.
+          assertThat(took).isLessThan(SUBMIT_TIMEOUT.plusSeconds(8));
+          assertThat(redis.sync().keys(ns.redisKeyPrefix() + "batch:*")).hasSize((int) keys);
+        }
         assertThat(api.get("/v1/batch/" + before + "/status").status()).isEqualTo(200);
       } finally {
         TestInfra.kafka().restart();
       }
       await().atMost(Duration.ofMinutes(1)).until(() -> api.post("/v1/batch/predict", body).status() == 202);
+      await().atMost(Duration.ofMinutes(1)).until(() -> api.post("/v1/batch/predict", oneChunk).status() == 202);
     }
   }
 }

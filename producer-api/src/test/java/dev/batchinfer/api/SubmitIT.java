@@ -194,6 +194,23 @@ class SubmitIT {
   }
 
   @Test
+  void a_batch_of_one_chunk_is_one_plain_record_without_a_transaction() {
+    long before = allRequestRecords();
+    ApiClient.Answer answer = api.post("/v1/batch/predict", Inputs.batchBody("fashion-mnist", Inputs.images(3, 11), null));
+
+    assertThat(answer.status()).isEqualTo(202);
+    String batchId = answer.body().get("batch_id").asText();
+    // Durable and visible when the API answers: a plain record waits for no commit marker.
+    List<InferenceChunk> mine = TopicReader.readAll(topics.requests(Priority.NORMAL).name(), true).stream()
+        .map(r -> ChunkCodec.decode(r.value())).filter(c -> c.header().batchId().equals(batchId)).toList();
+    assertThat(mine).hasSize(1);
+    assertThat(mine.get(0).header().chunkCount()).isEqualTo(1);
+    assertThat(mine.get(0).header().totalItems()).isEqualTo(3);
+    // One offset, the record's: a transaction would have taken a second one for its commit marker.
+    assertThat(allRequestRecords() - before).isEqualTo(1);
+  }
+
+  @Test
   void unknown_batch_answers_404_problem() {
     ApiClient.Answer status = api.get("/v1/batch/00000000-0000-0000-0000-000000000000/status");
     ApiClient.Answer results = api.get("/v1/batch/00000000-0000-0000-0000-000000000000/results");

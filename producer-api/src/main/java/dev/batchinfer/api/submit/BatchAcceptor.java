@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Accepts a validated batch: its chunks go to Kafka in one transaction, the batch is recorded in
  * Redis, and only then is the transaction committed. Any failure before the commit aborts the
- * transaction and removes the record, so a client that got an error can simply retry.
+ * transaction and removes the record, so a client that got an error can simply retry. A batch known
+ * to be one chunk is recorded first and then sent as one plain record, which is all-or-nothing by
+ * itself; a send that fails removes the record the same way.
  *
  * <p>One path serves every kind of submit. A JSON body is read whole first (its options may come
  * after its inputs), so its counts are known and its chunks carry them. An NDJSON upload is
@@ -105,6 +107,8 @@ public final class BatchAcceptor {
     private long[] parentStarts;
     private int chunks;
     private ChunkPublisher.Transaction transaction;
+    // A batch known to be one chunk: held here and sent alone, without a transaction, once recorded.
+    private Chunker.ChunkItems alone;
     private boolean reserved;
     private boolean redisWritten;
     private boolean accepted;
@@ -151,6 +155,11 @@ public final class BatchAcceptor {
           throw ApiException.unavailable("the batch store is unavailable; nothing was accepted", RETRY_AFTER);
         }
       }
+      if (template.chunkCount() == 1) {
+        alone = chunk;
+        chunks++;
+        return;
+      }
       if (transaction == null) {
         transaction = publish(() -> via.begin(batchId, template));
       }
@@ -192,6 +201,11 @@ public final class BatchAcceptor {
         throw ApiException.unavailable("the batch store is unavailable; nothing was accepted", RETRY_AFTER);
       }
       publish(() -> {
+        if (alone != null) {
+          // Recorded first, as a transaction's chunks are: a worker that takes the chunk finds its batch.
+          via.sendAlone(batchId, template, alone);
+          return null;
+        }
         if (streamed) {
           // Same transaction as the chunks: the topology sees it before any chunk of the batch is done.
           transaction.sendProgress(ChunkDone.seal(batchId, chunks, totalItems, created.toEpochMilli()));

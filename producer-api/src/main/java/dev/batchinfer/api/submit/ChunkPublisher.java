@@ -4,7 +4,6 @@ import dev.batchinfer.topics.Topic;
 import dev.batchinfer.topics.Topics;
 import dev.batchinfer.topics.message.ChunkDone;
 import dev.batchinfer.topics.message.ChunkHeader;
-import dev.batchinfer.topics.message.InferenceChunk;
 import dev.batchinfer.topics.serde.ChunkCodec;
 import java.time.Duration;
 import java.util.Properties;
@@ -22,6 +21,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * Puts all chunks of a batch on Kafka in one transaction: either every chunk becomes visible to
  * workers (which read committed records only) or none does. An idempotent producer with acks=all
  * underneath, so an acknowledged chunk is durable and never duplicated by a producer retry.
+ *
+ * <p>A batch of one chunk needs no transaction: one record is written whole or not at all. It goes
+ * through one shared idempotent producer ({@link #sendAlone}).
  *
  * <p>A pool of transactional producers serves concurrent submits, since one producer runs one
  * transaction at a time. Their transactional ids are stable per API instance, so a restarted
@@ -42,6 +44,10 @@ public final class ChunkPublisher implements AutoCloseable {
   private final BlockingQueue<Integer> freeIds;
 
   private record Slot(int id, KafkaProducer<String, byte[]> producer) {}
+
+  // For batches of one chunk: one record is all-or-nothing by itself, so it needs no transaction.
+  // Shared by every submit (a KafkaProducer is thread-safe), created on first use.
+  private KafkaProducer<String, byte[]> single;
 
   /**
    * @param pool names this pool's transactional ids ("" for the submit pool, whose ids predate pools)
@@ -88,6 +94,67 @@ public final class ChunkPublisher implements AutoCloseable {
   }
 
   /**
+   * Sends a batch that is one chunk and waits until it is durable (acks=all). A single record
+   * becomes visible whole or not at all, so it skips the transaction and its three round trips to
+   * the coordinator and the commit marker: for a small batch those cost the API and the broker more
+   * than the record itself.
+   *
+   * @throws PublishException if it was not acknowledged within the timeout. As with a commit that
+   *     timed out (see {@link #discard}), the record may still have been written.
+   */
+  public void sendAlone(String batchId, ChunkHeader header, Chunker.ChunkItems chunk) {
+    if (header.chunkCount() != 1) {
+      throw new IllegalArgumentException("batch " + batchId + " has " + header.chunkCount() + " chunks, not one");
+    }
+    KafkaProducer<String, byte[]> producer = singleProducer();
+    java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> ack;
+    try {
+      ack = producer.send(chunkRecord(header, chunk));
+    } catch (RuntimeException e) {
+      if (!(e instanceof org.apache.kafka.common.errors.RetriableException)) {
+        // An idempotent producer outlives timeouts and broker restarts, but one in a fatal state
+        // refuses every send at once: the next submit gets a new one.
+        replaceSingle(producer);
+      }
+      throw new PublishException("batch " + batchId + ": chunk not sent to Kafka: " + e, e);
+    }
+    try {
+      ack.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new PublishException("batch " + batchId + ": interrupted while sending its chunk", e);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
+      throw new PublishException("batch " + batchId + ": chunk not acknowledged by Kafka: " + cause, cause);
+    }
+  }
+
+  private ProducerRecord<String, byte[]> chunkRecord(ChunkHeader h, Chunker.ChunkItems c) {
+    byte[] value = ChunkCodec.encode(h, c.indexes(), c.offsets(), c.payloads(), c.customIds(), c.parentIndexes());
+    // Keyed by chunk, not batch, so one big batch spreads over every partition and worker.
+    return new ProducerRecord<>(topics.requests(h.priority()).name(), h.batchId() + ":" + h.chunkIndex(), value);
+  }
+
+  private synchronized void replaceSingle(KafkaProducer<String, byte[]> broken) {
+    if (single == broken) {
+      single = null;
+      broken.close(Duration.ZERO);
+    }
+  }
+
+  private synchronized KafkaProducer<String, byte[]> singleProducer() {
+    if (single == null) {
+      Properties p = new Properties();
+      p.putAll(baseConfig);
+      p.remove(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
+      // Every submit's record at once, as the pool's producers together would hold.
+      p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, size * 8L * 1024 * 1024);
+      single = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    }
+    return single;
+  }
+
+  /**
    * Opens a transaction for one batch's chunks. Nothing is visible to workers until {@link
    * Transaction#commit}; closing it uncommitted aborts, and then nothing of the batch ever is.
    *
@@ -121,7 +188,6 @@ public final class ChunkPublisher implements AutoCloseable {
     private final Slot slot;
     private final String batchId;
     private final ChunkHeader template;
-    private final Topic<String, InferenceChunk> topic;
     private final java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
     private int next;
     private boolean open;
@@ -132,7 +198,6 @@ public final class ChunkPublisher implements AutoCloseable {
       this.slot = slot;
       this.batchId = batchId;
       this.template = template;
-      this.topic = topics.requests(template.priority());
     }
 
     /** Sends the next chunk (chunk indexes count up from 0). */
@@ -140,9 +205,7 @@ public final class ChunkPublisher implements AutoCloseable {
       check();
       ChunkHeader h = new ChunkHeader(batchId, next, template.chunkCount(), template.totalItems(), template.model(),
           template.modelVersion(), template.priority(), template.createdAtMs(), template.tenant());
-      byte[] value = ChunkCodec.encode(h, c.indexes(), c.offsets(), c.payloads(), c.customIds(), c.parentIndexes());
-      // Keyed by chunk, not batch, so one big batch spreads over every partition and worker.
-      send(new ProducerRecord<>(topic.name(), batchId + ":" + next, value));
+      send(chunkRecord(h, c));
       next++;
     }
 
@@ -274,6 +337,11 @@ public final class ChunkPublisher implements AutoCloseable {
 
   @Override
   public void close() {
+    synchronized (this) {
+      if (single != null) {
+        single.close(Duration.ofSeconds(5));
+      }
+    }
     Slot s;
     while ((s = idle.poll()) != null) {
       s.producer().close(Duration.ofSeconds(5));

@@ -39,7 +39,7 @@ public final class SubmitHandler implements Handler {
   public static final String RAW = "application/octet-stream";
   /**
    * A raw body of at most this many bytes (by its Content-Length) is read whole before anything is
-   * sent, as a JSON body is, and goes out in one short transaction from the submit producers. Only
+   * sent, as a JSON body is, and goes out as a JSON body's chunks do (see {@link BatchAcceptor}). Only
    * larger ones are streamed: an upload holds one of the few upload producers while it arrives, and
    * a spike of small raw batches would queue behind them.
    */
