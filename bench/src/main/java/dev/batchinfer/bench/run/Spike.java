@@ -26,7 +26,8 @@ public final class Spike {
   /** What the run saw. */
   public record Result(double offeredItemsPerSecond, int batchItems, int seconds, long submits, long accepted,
       long serverErrors, long otherErrors, Latencies submitLatency, double drainSeconds, double meanDrainRate,
-      List<Sample> samples, Latencies statusDuring, Latencies syncDuring, double intakeSeconds,
+      List<Sample> samples, List<Latencies> submitLatencyBySecond, Latencies statusDuring, Latencies syncDuring,
+      double intakeSeconds,
       Map<String, Double> intakeCpuSeconds, Map<String, Map<String, Double>> intakeCpuByThread) {
 
     public Map<String, Object> json() {
@@ -39,6 +40,9 @@ public final class Spike {
       m.put("http_5xx", serverErrors);
       m.put("other_errors", otherErrors);
       m.put("submit_latency", submitLatency.summary());
+      // By the second a submit was due: a tail at the start (compiling, pools growing) reads
+      // differently from one throughout (too little CPU).
+      m.put("submit_p99_ms_by_second", submitLatencyBySecond.stream().map(l -> Latencies.round(l.millis(0.99))).toList());
       // Intake: from the first submit due to the last answered. What it cost every process, per item accepted.
       m.put("intake_seconds", Pipeline.round(intakeSeconds));
       m.put("accepted_items_per_second_during_intake", Math.round(batchItems * accepted / intakeSeconds));
@@ -64,6 +68,10 @@ public final class Spike {
     ExecutorService senders = Executors.newFixedThreadPool(64);
     ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
     Latencies latency = new Latencies();
+    List<Latencies> bySecond = new ArrayList<>();
+    for (int i = 0; i < seconds; i++) {
+      bySecond.add(new Latencies());
+    }
     AtomicInteger serverErrors = new AtomicInteger();
     AtomicInteger otherErrors = new AtomicInteger();
     AtomicLong acceptedItems = new AtomicLong();
@@ -80,6 +88,7 @@ public final class Spike {
     try {
       for (int i = 0; i < total; i++) {
         long due = start + i * intervalNanos;
+        Latencies second = bySecond.get((int) Math.min(seconds - 1, (due - start) / 1_000_000_000L));
         long wait = due - System.nanoTime();
         if (wait > 0) {
           TimeUnit.NANOSECONDS.sleep(wait);
@@ -87,7 +96,9 @@ public final class Spike {
         senders.execute(() -> {
           try {
             ApiClient.Answer a = api.submit(body, version);
-            latency.record(System.nanoTime() - due);
+            long took = System.nanoTime() - due;
+            latency.record(took);
+            second.record(took);
             if (a.status() == 202) {
               String id = a.text("batch_id");
               watch.track(id, batchItems);
@@ -118,7 +129,7 @@ public final class Spike {
       sampler.awaitTermination(10, TimeUnit.SECONDS);
       return new Result(offeredItemsPerSecond, batchItems, seconds, total, accepted.get(), serverErrors.get(),
           otherErrors.get(), latency, (drained - spikeEnd) / 1e9, acceptedItems.get() / ((drained - start) / 1e9),
-          List.copyOf(samples), probes.statusLatency(), probes.syncLatency(), (spikeEnd - start) / 1e9, intakeCpu, intakeThreads);
+          List.copyOf(samples), bySecond, probes.statusLatency(), probes.syncLatency(), (spikeEnd - start) / 1e9, intakeCpu, intakeThreads);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
