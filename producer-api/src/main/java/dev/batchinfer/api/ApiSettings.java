@@ -21,7 +21,7 @@ import java.time.Duration;
  * @param maxBatchItems MAX_BATCH_ITEMS, inputs per request at most
  * @param maxRequestBytes MAX_REQUEST_BYTES, request body size at most
  * @param submitTimeout SUBMIT_TIMEOUT, how long a submit may wait for Kafka before answering 503
- * @param producers SUBMIT_PRODUCERS, transactional producers (concurrent submits)
+ * @param producers SUBMIT_PRODUCERS, transactional producers (concurrent submits of more than one chunk)
  * @param instanceId API_INSTANCE_ID, stable per instance so a restart fences its predecessor's transactions
  * @param estimatedItemsPerSecond ESTIMATED_ITEMS_PER_SECOND, the throughput assumed for estimated_completion
  * @param callbacks where callback URLs may point (CALLBACK_ALLOW_HTTP, CALLBACK_ALLOWED_CIDRS)

@@ -219,8 +219,9 @@ class NdjsonUploadIT {
       // Its first chunk is on Kafka: the upload holds its producer in an open transaction.
       await().atMost(Duration.ofSeconds(30)).until(() -> requestRecords(system) > 0);
 
-      ApiClient.Answer json = system.api().post("/v1/batch/predict",
-          "{\"model\":\"language-id\",\"inputs\":[{\"text\":\"Hallo Welt, wie geht es dir heute?\"}]}");
+      // Two chunks, so a transaction from the submit pool (a batch of one chunk would need no producer of the pools).
+      String inputs = String.join(",", java.util.Collections.nCopies(101, "{\"text\":\"Hallo Welt, wie geht es dir heute?\"}"));
+      ApiClient.Answer json = system.api().post("/v1/batch/predict", "{\"model\":\"language-id\",\"inputs\":[" + inputs + "]}");
       assertThat(json.status()).as("%s", json.body()).isEqualTo(202);
 
       upload.send(150, 200);

@@ -43,7 +43,7 @@ public final class BatchAcceptor {
 
   /**
    * @param publisher producers for batches whose chunks are all at hand (JSON bodies, retries, sync
-   *     predicts): their transactions are short
+   *     predicts): their transactions are short, and a batch of one chunk takes none
    * @param uploads producers for streamed uploads, whose transactions stay open while the body
    *     arrives: a pool of their own, so slow uploads never take the producers other submits need
    * @param uploadTimeout the longest a streamed upload may take (its transaction stays open meanwhile)
@@ -130,7 +130,7 @@ public final class BatchAcceptor {
       limits.admitItems(tenant, batchId, items);
     }
 
-    /** Sends one chunk (inside the batch's transaction, opened by the first). */
+    /** Sends one chunk (inside the batch's transaction, opened by the first), or holds a one-chunk batch's until {@link #finish}. */
     @Override
     public void accept(Chunker.ChunkItems chunk) {
       if (chunks == starts.length) {
@@ -171,7 +171,7 @@ public final class BatchAcceptor {
     }
 
     /**
-     * Records the batch and commits its chunks.
+     * Records the batch and commits its chunks (a one-chunk batch: sends its chunk and waits for the acknowledgement).
      *
      * @throws ApiException 429 over the tenant's limits, 503 if Redis or Kafka cannot take it
      */

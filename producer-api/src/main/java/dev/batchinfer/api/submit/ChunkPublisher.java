@@ -48,6 +48,8 @@ public final class ChunkPublisher implements AutoCloseable {
   // For batches of one chunk: one record is all-or-nothing by itself, so it needs no transaction.
   // Shared by every submit (a KafkaProducer is thread-safe), created on first use.
   private KafkaProducer<String, byte[]> single;
+  private boolean closed;
+  private static final long SINGLE_BUFFER_BYTES = 32L * 1024 * 1024;
 
   /**
    * @param pool names this pool's transactional ids ("" for the submit pool, whose ids predate pools)
@@ -79,7 +81,8 @@ public final class ChunkPublisher implements AutoCloseable {
     p.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
     p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 4 * 1024 * 1024);
     // What one producer holds unsent: a streamed upload waits (bounded memory) when the broker lags.
-    // Twice the largest record; with the default pools (16 + 4 producers) at most 160 MB in all.
+    // Twice the largest record; with the default pools (16 + 4 producers) at most 160 MB in all,
+    // and 32 MB more for the producer of one-chunk batches.
     p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 8L * 1024 * 1024);
     // Bound every wait by the submit timeout, so an unreachable broker means a fast 503, not a hang:
     // a commit may be tried twice, each blocking at most half of it.
@@ -106,24 +109,15 @@ public final class ChunkPublisher implements AutoCloseable {
     if (header.chunkCount() != 1) {
       throw new IllegalArgumentException("batch " + batchId + " has " + header.chunkCount() + " chunks, not one");
     }
-    KafkaProducer<String, byte[]> producer = singleProducer();
-    java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> ack;
+    ProducerRecord<String, byte[]> record = chunkRecord(header, chunk);
     try {
-      ack = producer.send(chunkRecord(header, chunk));
-    } catch (RuntimeException e) {
-      if (!(e instanceof org.apache.kafka.common.errors.RetriableException)) {
-        // An idempotent producer outlives timeouts and broker restarts, but one in a fatal state
-        // refuses every send at once: the next submit gets a new one.
-        replaceSingle(producer);
-      }
-      throw new PublishException("batch " + batchId + ": chunk not sent to Kafka: " + e, e);
-    }
-    try {
-      ack.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      singleProducer().send(record).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new PublishException("batch " + batchId + ": interrupted while sending its chunk", e);
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
+      // The producer itself stays: an idempotent producer outlives timeouts and broker restarts, and
+      // closing it would fail every other submit's record in flight.
       Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
       throw new PublishException("batch " + batchId + ": chunk not acknowledged by Kafka: " + cause, cause);
     }
@@ -135,20 +129,16 @@ public final class ChunkPublisher implements AutoCloseable {
     return new ProducerRecord<>(topics.requests(h.priority()).name(), h.batchId() + ":" + h.chunkIndex(), value);
   }
 
-  private synchronized void replaceSingle(KafkaProducer<String, byte[]> broken) {
-    if (single == broken) {
-      single = null;
-      broken.close(Duration.ZERO);
-    }
-  }
-
   private synchronized KafkaProducer<String, byte[]> singleProducer() {
+    if (closed) {
+      throw new PublishException("the API is shutting down", null);
+    }
     if (single == null) {
       Properties p = new Properties();
       p.putAll(baseConfig);
       p.remove(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
-      // Every submit's record at once, as the pool's producers together would hold.
-      p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, size * 8L * 1024 * 1024);
+      // Shared by every one-chunk submit: room for a few dozen chunks in flight at once.
+      p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, SINGLE_BUFFER_BYTES);
       single = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
     return single;
@@ -338,6 +328,7 @@ public final class ChunkPublisher implements AutoCloseable {
   @Override
   public void close() {
     synchronized (this) {
+      closed = true;
       if (single != null) {
         single.close(Duration.ofSeconds(5));
       }
@@ -348,7 +339,10 @@ public final class ChunkPublisher implements AutoCloseable {
     }
   }
 
-  /** Chunks were not committed; nothing of the batch is visible to workers. */
+  /**
+   * Chunks were not committed; nothing of the batch is visible to workers. A one-chunk batch whose
+   * acknowledgement timed out is the exception: its record may still have been written.
+   */
   public static final class PublishException extends RuntimeException {
     PublishException(String message, Throwable cause) {
       super(message, cause);
