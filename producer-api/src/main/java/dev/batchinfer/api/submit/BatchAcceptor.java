@@ -157,16 +157,15 @@ public final class BatchAcceptor {
       }
       if (template.chunkCount() == 1) {
         alone = chunk;
-        chunks++;
-        return;
+      } else {
+        if (transaction == null) {
+          transaction = publish(() -> via.begin(batchId, template));
+        }
+        publish(() -> {
+          transaction.send(chunk);
+          return null;
+        });
       }
-      if (transaction == null) {
-        transaction = publish(() -> via.begin(batchId, template));
-      }
-      publish(() -> {
-        transaction.send(chunk);
-        return null;
-      });
       chunks++;
     }
 
