@@ -6,6 +6,7 @@ import dev.batchinfer.api.auth.Authenticator;
 import dev.batchinfer.api.problem.ApiException;
 import dev.batchinfer.api.submit.BatchAcceptor;
 import dev.batchinfer.api.submit.BatchRequestReader;
+import dev.batchinfer.api.submit.Chunker;
 import dev.batchinfer.api.submit.ParsedBatch;
 import dev.batchinfer.api.submit.RequestBodies;
 import dev.batchinfer.models.ModelConfig;
@@ -76,7 +77,7 @@ public final class SyncPredictHandler {
       ParsedBatch urgent = new ParsedBatch(parsed.model(), Priority.HIGH, null, List.of(), null,
           timeout.multipliedBy(10), null, parsed.totalItems(), parsed.chunks());
       accepted = acceptor.accept(batchId, Authenticator.principal(ctx).tenant(), urgent);
-      inputBytes = urgent.chunks().stream().mapToLong(c -> c.payloads().length).sum();
+      inputBytes = urgent.chunks().stream().mapToLong(Chunker.ChunkItems::inputBytes).sum();
     }
     BatchRecord done = awaitFinal(batchId, accepted);
     List<Map<String, Object>> results = new ArrayList<>();

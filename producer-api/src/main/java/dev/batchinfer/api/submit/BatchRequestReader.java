@@ -486,10 +486,11 @@ public final class BatchRequestReader {
     }
     long index = 0;
     try (InputStream in = new java.io.BufferedInputStream(body, 64 * 1024)) {
-      byte[] item;
-      while ((item = in.readNBytes(size)).length > 0) {
-        if (item.length < size) {
-          throw ApiException.invalid("", "the body ends with " + item.length + " bytes of input " + index
+      byte[] item = new byte[size]; // the chunker copies it: one buffer serves every input
+      int read;
+      while ((read = in.readNBytes(item, 0, size)) > 0) {
+        if (read < size) {
+          throw ApiException.invalid("", "the body ends with " + read + " bytes of input " + index
               + "; a raw upload is whole inputs of " + size + " bytes each: " + model.input().describe())
               .with("item", index);
         }

@@ -1,7 +1,6 @@
 package dev.batchinfer.api.submit;
 
 import dev.batchinfer.topics.serde.ChunkCodec;
-import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -46,7 +45,11 @@ public final class Chunker {
   private String[] customIds;
   private long[] parentIndexes;
   private boolean anyCustomId;
-  private ByteArrayOutputStream payloads;
+  // The current chunk's inputs end to end, sized by expectInputBytes when it was called: a chunk
+  // grown by doubling copies its bytes about twice more, and a spike of raw uploads felt that in GC.
+  private byte[] payloads;
+  private int used;
+  private long expectedInputBytes = -1;
   private int extraBytes;
   private int count;
   private long items;
@@ -69,6 +72,17 @@ public final class Chunker {
     this.collected = sink == null ? new ArrayList<>() : null;
     this.sink = sink == null ? collected::add : sink;
     reset();
+  }
+
+  /**
+   * Says how many input bytes the whole batch will likely have (a raw upload's Content-Length), so
+   * each chunk's buffer is allocated at its final size. A wrong guess costs only a copy.
+   */
+  public void expectInputBytes(long bytes) {
+    expectedInputBytes = bytes;
+    if (count == 0) {
+      payloads = new byte[initialCapacity()];
+    }
   }
 
   /** The largest payload one item (without custom id) may have. */
@@ -100,7 +114,7 @@ public final class Chunker {
     int extra = (customId != null || anyCustomId ? ChunkCodec.customIdBytes(customId) : 0) + alone;
     // Once one item has an id, every item of the chunk pays for an id column (2 bytes when empty).
     int idColumn = customId != null && !anyCustomId ? 2 * count : 0;
-    int recordBytes = headerBytes + (count + 1) * ChunkCodec.ITEM_OVERHEAD_BYTES + payloads.size() + payload.length
+    int recordBytes = headerBytes + (count + 1) * ChunkCodec.ITEM_OVERHEAD_BYTES + used + payload.length
         + extraBytes + extra + idColumn;
     if (count == maxItems || recordBytes > maxRecordBytes) {
       cut();
@@ -118,9 +132,13 @@ public final class Chunker {
       parentIndexes[count] = parentIndex;
     }
     indexes[count] = index;
-    offsets[count] = payloads.size();
+    offsets[count] = used;
     customIds[count] = customId;
-    payloads.writeBytes(payload);
+    if (used + payload.length > payloads.length) {
+      payloads = Arrays.copyOf(payloads, Math.max(used + payload.length, 2 * payloads.length));
+    }
+    System.arraycopy(payload, 0, payloads, used, payload.length);
+    used += payload.length;
     extraBytes += extra;
     count++;
     items++;
@@ -160,13 +178,20 @@ public final class Chunker {
 
   private void cut() {
     int[] ends = Arrays.copyOf(offsets, count + 1);
-    ends[count] = payloads.size();
-    ChunkItems chunk = new ChunkItems(Arrays.copyOf(indexes, count), ends, payloads.toByteArray(),
+    ends[count] = used;
+    ChunkItems chunk = new ChunkItems(Arrays.copyOf(indexes, count), ends,
+        used == payloads.length ? payloads : Arrays.copyOf(payloads, used),
         anyCustomId ? Arrays.copyOf(customIds, count) : null,
         parentIndexes != null ? Arrays.copyOf(parentIndexes, count) : null);
     reset();
     chunks++;
     sink.accept(chunk);
+  }
+
+  /** What is still expected, up to what one chunk can hold; a small start when nothing is expected. */
+  private int initialCapacity() {
+    long left = expectedInputBytes - inputBytes;
+    return left > 0 ? (int) Math.min(left, maxRecordBytes - headerBytes) : 256;
   }
 
   private void reset() {
@@ -176,7 +201,8 @@ public final class Chunker {
     parentIndexes = null;
     anyCustomId = false;
     extraBytes = 0;
-    payloads = new ByteArrayOutputStream();
     count = 0;
+    used = 0;
+    payloads = new byte[initialCapacity()];
   }
 }

@@ -173,4 +173,23 @@ class ChunkerTest {
     assertThat(only.payloads()).hasSize(7);
     assertThat(Arrays.copyOfRange(only.payloads(), 2, 7)).isEqualTo(payload(5, 1));
   }
+
+  @Test
+  void chunks_sized_from_the_expected_bytes_hold_exactly_their_items_whichever_way_the_guess_was_off() {
+    for (long expected : new long[] {0, 5, 12, 13, 1_000}) {
+      Chunker chunker = new Chunker(3, 1 << 16, HEADER);
+      chunker.expectInputBytes(expected);
+      for (int i = 0; i < 4; i++) {
+        chunker.add(i, payload(3, i));
+      }
+      List<Chunker.ChunkItems> chunks = chunker.finish();
+
+      assertThat(chunks).extracting(c -> c.payloads().length).containsExactly(9, 3);
+      for (int i = 0; i < 4; i++) {
+        Chunker.ChunkItems c = chunks.get(i / 3);
+        int at = i % 3;
+        assertThat(Arrays.copyOfRange(c.payloads(), c.offsets()[at], c.offsets()[at + 1])).isEqualTo(payload(3, i));
+      }
+    }
+  }
 }
