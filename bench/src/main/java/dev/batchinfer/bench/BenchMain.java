@@ -491,7 +491,7 @@ public final class BenchMain {
       Pipeline.run(api, "warm-up trivial", Bodies.trivialBatch(n, 3), n, null, cluster::requireAlive);
       Pipeline.run(api, "warm-up cnn", Bodies.imageBatch(n / 5, 1), n / 5, BenchModels.CNN, cluster::requireAlive);
       Pipeline.run(api, "warm-up cnn, raw", Bodies.rawImages(n / 5, 1), n / 5, BenchModels.CNN, cluster::requireAlive);
-      burst(api, Math.max(8, n / 1500), Bodies.rawImages(512, 4));
+      burst(api, Math.max(8, n / 250), Bodies.rawImages(512, 4));
       double total = cpu.seconds().values().stream().mapToDouble(Double::doubleValue).sum();
       double jit = cpu.threadSeconds(Integer.MAX_VALUE).values().stream().flatMap(m -> m.entrySet().stream())
           .filter(e -> e.getKey().contains("CompilerThre")).mapToDouble(Map.Entry::getValue).sum();
@@ -502,9 +502,13 @@ public final class BenchMain {
     return rounds;
   }
 
-  /** Small submits from 8 clients at once, so the spike's path (many short transactions at a time) is warm too. */
+  /**
+   * The spike's submits (512 raw images each) from as many clients as it has, so its paths are warm
+   * in every process, the load generator's HTTP client included: with fewer, the compilers still
+   * worked through the spike.
+   */
   private static void burst(ApiClient api, int submits, Bodies.Body body) {
-    java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(8);
+    java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(Spike.SENDERS);
     try {
       List<java.util.concurrent.Future<ApiClient.Answer>> answers = new ArrayList<>();
       for (int i = 0; i < submits; i++) {

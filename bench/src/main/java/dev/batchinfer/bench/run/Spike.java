@@ -20,6 +20,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Spike {
 
+  /** Submits in flight at most: the load generator's threads, each sending one submit at a time. */
+  public static final int SENDERS = 64;
+
   /** One second of the run. */
   public record Sample(double t, long acceptedItems, long doneItems, long queuedItems) {}
 
@@ -65,7 +68,7 @@ public final class Spike {
     double perSecond = offeredItemsPerSecond / batchItems;
     long intervalNanos = (long) (1e9 / perSecond);
     int total = (int) Math.round(perSecond * seconds);
-    ExecutorService senders = Executors.newFixedThreadPool(64);
+    ExecutorService senders = Executors.newFixedThreadPool(SENDERS);
     ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
     Latencies latency = new Latencies();
     List<Latencies> bySecond = new ArrayList<>();
