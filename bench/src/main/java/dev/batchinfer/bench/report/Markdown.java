@@ -53,7 +53,12 @@ public final class Markdown {
     return rows;
   }
 
+  /** A value that is missing (its part left out with --only) reads "not measured", with no verdict. */
   private static Map<String, Object> row(String id, String what, String target, Object value, Boolean met) {
+    if (value instanceof Double d && d.isNaN()) {
+      value = "not measured";
+      met = null;
+    }
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", id);
     m.put("measure", what);
