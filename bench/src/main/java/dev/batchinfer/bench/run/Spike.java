@@ -104,7 +104,7 @@ public final class Spike {
             second.record(took);
             if (a.status() == 202) {
               String id = a.text("batch_id");
-              watch.track(id, batchItems);
+              watch.track(id);
               probes.batchAccepted(id);
               acceptedItems.addAndGet(batchItems);
               accepted.incrementAndGet();

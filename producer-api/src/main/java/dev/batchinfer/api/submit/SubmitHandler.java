@@ -166,8 +166,10 @@ public final class SubmitHandler implements Handler {
       if (hasType(ctx, RAW) && ctx.contentLength() >= 0 && ctx.contentLength() <= RAW_BUFFERED_MAX_BYTES) {
         body.holdWhole(); // read whole: room before its first byte
         java.util.List<Chunker.ChunkItems> chunks = new java.util.ArrayList<>();
-        BatchRequestReader.Upload upload = reader.readRaw(in, options.model(),
-            chunker(ctx, options.model(), chunks::add), maxNdjsonItems);
+        Chunker chunker = reader.newChunker(options.model(), chunks::add);
+        // The body is its inputs end to end: chunks sized from its length, within the room it holds.
+        chunker.expectInputBytes(ctx.contentLength());
+        BatchRequestReader.Upload upload = reader.readRaw(in, options.model(), chunker, maxNdjsonItems);
         beforeAccept.run();
         BatchRecord record = acceptor.accept(batchId, tenant, ParsedBatch.of(options, upload.items(), chunks));
         return new Submitted(record, upload.items(), upload.inputBytes());
@@ -175,7 +177,7 @@ public final class SubmitHandler implements Handler {
       // Streamed: each full chunk goes to Kafka while the next inputs arrive, in one open transaction.
       try (BatchAcceptor.Pending pending = acceptor.beginStreamed(batchId, tenant, options)) {
         BatchRequestReader.Upload upload = readStreamed(ctx, in, options.model(),
-            chunker(ctx, options.model(), pending), false);
+            reader.newChunker(options.model(), pending), false);
         beforeAccept.run();
         return new Submitted(pending.finish(upload.items()), upload.items(), upload.inputBytes());
       }
@@ -192,16 +194,6 @@ public final class SubmitHandler implements Handler {
       Chunker chunker, boolean dryRun) {
     return hasType(ctx, RAW) ? reader.readRaw(body, model, chunker, maxNdjsonItems)
         : reader.readNdjson(body, model, chunker, maxNdjsonItems, dryRun);
-  }
-
-  /** A chunker for this body: a raw body is its inputs end to end, so its length is what the chunks will hold. */
-  private Chunker chunker(Context ctx, dev.batchinfer.models.ModelConfig model,
-      java.util.function.Consumer<Chunker.ChunkItems> sink) {
-    Chunker chunker = reader.newChunker(model, sink);
-    if (hasType(ctx, RAW) && ctx.contentLength() > 0) {
-      chunker.expectInputBytes(ctx.contentLength());
-    }
-    return chunker;
   }
 
   /** Options in the query string, inputs in the body: NDJSON or raw. */
@@ -237,7 +229,7 @@ public final class SubmitHandler implements Handler {
     if (isStreamed(ctx)) {
       options = reader.readOptions(ctx.queryParamMap(), model -> router.select(model, pinned, batchId, "model"),
           java.util.Set.of(DRY_RUN));
-      upload = readStreamed(ctx, body.stream(), options.model(), chunker(ctx, options.model(), chunk -> { }),
+      upload = readStreamed(ctx, body.stream(), options.model(), reader.newChunker(options.model(), chunk -> { }),
           true);
     } else {
       body.holdWhole(); // parsed whole, as a submit's
