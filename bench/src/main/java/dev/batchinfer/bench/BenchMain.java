@@ -522,11 +522,9 @@ public final class BenchMain {
       }
       // Drained before the round ends: its work counts in the round's JIT share, not in what comes next.
       for (String id : ids) {
-        for (ApiClient.Answer s = api.status(id); !"completed".equals(s.text("status")); s = api.status(id)) {
-          if (java.util.Set.of("failed", "cancelled", "expired").contains(s.text("status"))) {
-            throw new IllegalStateException("warm-up batch ended " + s.text("status") + ": " + s.body());
-          }
-          Pipeline.sleep(20);
+        ApiClient.Answer s = Pipeline.awaitFinal(api, id, () -> { }, 20);
+        if (!"completed".equals(s.text("status"))) {
+          throw new IllegalStateException("warm-up batch ended " + s.text("status") + ": " + s.body());
         }
       }
     } catch (InterruptedException e) {

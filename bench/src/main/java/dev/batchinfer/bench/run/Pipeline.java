@@ -61,24 +61,30 @@ public final class Pipeline {
       throw new IllegalStateException(label + ": submit answered " + accepted.status() + ": " + accepted.body());
     }
     String id = accepted.text("batch_id");
+    ApiClient.Answer s = awaitFinal(api, id, whileWaiting, 50);
+    long done = System.nanoTime();
+    String status = s.text("status");
+    long completed = s.body().path("progress").path("completed").asLong();
+    if (!"completed".equals(status) || completed != items) {
+      throw new IllegalStateException(label + ": batch ended " + status + " with " + completed + " of " + items
+          + " items completed: " + s.body());
+    }
+    double workerSeconds = java.time.Duration.between(java.time.Instant.parse(s.text("started_at")),
+        java.time.Instant.parse(s.text("completed_at"))).toMillis() / 1000.0;
+    return new Run(label, items, body.bytes().length, (submitted - start) / 1e9, (done - start) / 1e9,
+        Math.max(0.001, workerSeconds), id, cpu.seconds(),
+        cpu.threadSeconds(6), untilAccepted);
+  }
+
+  /** Polls the batch's status every {@code everyMillis} until it is final; returns that status answer. */
+  public static ApiClient.Answer awaitFinal(ApiClient api, String batchId, Runnable whileWaiting, long everyMillis) {
     while (true) {
-      ApiClient.Answer s = api.status(id);
-      String status = s.text("status");
-      if ("completed".equals(status) || "failed".equals(status) || "cancelled".equals(status) || "expired".equals(status)) {
-        long done = System.nanoTime();
-        long completed = s.body().path("progress").path("completed").asLong();
-        if (!"completed".equals(status) || completed != items) {
-          throw new IllegalStateException(label + ": batch ended " + status + " with " + completed + " of " + items
-              + " items completed: " + s.body());
-        }
-        double workerSeconds = java.time.Duration.between(java.time.Instant.parse(s.text("started_at")),
-            java.time.Instant.parse(s.text("completed_at"))).toMillis() / 1000.0;
-        return new Run(label, items, body.bytes().length, (submitted - start) / 1e9, (done - start) / 1e9,
-            Math.max(0.001, workerSeconds), id, cpu.seconds(),
-            cpu.threadSeconds(6), untilAccepted);
+      ApiClient.Answer s = api.status(batchId);
+      if (java.util.Set.of("completed", "failed", "cancelled", "expired").contains(s.text("status"))) {
+        return s;
       }
       whileWaiting.run();
-      sleep(50);
+      sleep(everyMillis);
     }
   }
 

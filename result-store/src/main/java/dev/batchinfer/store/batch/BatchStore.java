@@ -82,9 +82,9 @@ public final class BatchStore implements AutoCloseable {
       fields.put("parent_batch_id", r.parentBatchId());
       fields.put("parent_starts", Arrays.stream(r.parentStarts()).mapToObj(Long::toString).collect(Collectors.joining(",")));
     }
-    // Pipelined: one round trip, not six. A submit runs this inside its Kafka transaction (or before its one chunk is sent), holding
-    // one of the API's few transactional producers, so its latency bounds how many submits a
-    // second the API accepts.
+    // Pipelined: one round trip, not six. A submit runs this inside its Kafka transaction (or
+    // before its one chunk is sent), holding one of the API's few transactional producers, so its
+    // latency bounds how many submits a second the API accepts.
     RedisAsyncCommands<String, String> a = async();
     await(List.of(
         a.hset(keys.batch(r.batchId()), fields),
