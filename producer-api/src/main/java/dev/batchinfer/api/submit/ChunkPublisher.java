@@ -23,7 +23,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * underneath, so an acknowledged chunk is durable and never duplicated by a producer retry.
  *
  * <p>A batch of one chunk needs no transaction: one record is written whole or not at all. It goes
- * through one shared idempotent producer ({@link #sendAlone}).
+ * through one of a few shared idempotent producers, taken in turn ({@link #sendAlone}).
  *
  * <p>A pool of transactional producers serves concurrent submits, since one producer runs one
  * transaction at a time. Their transactional ids are stable per API instance, so a restarted
@@ -46,10 +46,16 @@ public final class ChunkPublisher implements AutoCloseable {
   private record Slot(int id, KafkaProducer<String, byte[]> producer) {}
 
   // For batches of one chunk: one record is all-or-nothing by itself, so it needs no transaction.
-  // Shared by every submit (a KafkaProducer is thread-safe), created on first use.
-  private KafkaProducer<String, byte[]> single;
+  // Shared by every submit (a KafkaProducer is thread-safe), taken in turn, created on first use.
+  // More than one: the broker handles one request per connection at a time, so behind a single
+  // producer every submit's record waited for the requests ahead of it, however many handler
+  // threads the broker had.
+  @SuppressWarnings("unchecked")
+  private final KafkaProducer<String, byte[]>[] singles = new KafkaProducer[SINGLE_PRODUCERS];
+  private final java.util.concurrent.atomic.AtomicInteger nextSingle = new java.util.concurrent.atomic.AtomicInteger();
   private boolean closed;
-  private static final long SINGLE_BUFFER_BYTES = 32L * 1024 * 1024;
+  private static final int SINGLE_PRODUCERS = 4;
+  private static final long SINGLE_BUFFER_BYTES = 8L * 1024 * 1024;
 
   /**
    * @param pool names this pool's transactional ids ("" for the submit pool, whose ids predate pools)
@@ -82,7 +88,7 @@ public final class ChunkPublisher implements AutoCloseable {
     p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 4 * 1024 * 1024);
     // What one producer holds unsent: a streamed upload waits (bounded memory) when the broker lags.
     // Twice the largest record; with the default pools (16 + 4 producers) at most 160 MB in all,
-    // and 32 MB more for the producer of one-chunk batches.
+    // and 32 MB more for the four producers of one-chunk batches.
     p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 8L * 1024 * 1024);
     // Bound every wait by the submit timeout, so an unreachable broker means a fast 503, not a hang:
     // a commit may be tried twice, each blocking at most half of it.
@@ -133,15 +139,16 @@ public final class ChunkPublisher implements AutoCloseable {
     if (closed) {
       throw new PublishException("the API is shutting down", null);
     }
-    if (single == null) {
+    int i = Math.floorMod(nextSingle.getAndIncrement(), SINGLE_PRODUCERS);
+    if (singles[i] == null) {
       Properties p = new Properties();
       p.putAll(baseConfig);
       p.remove(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
-      // Shared by every one-chunk submit: room for a few dozen chunks in flight at once.
+      // Shared by the one-chunk submits: room for a few chunks in flight at once.
       p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, SINGLE_BUFFER_BYTES);
-      single = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+      singles[i] = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
-    return single;
+    return singles[i];
   }
 
   /**
@@ -329,8 +336,10 @@ public final class ChunkPublisher implements AutoCloseable {
   public void close() {
     synchronized (this) {
       closed = true;
-      if (single != null) {
-        single.close(Duration.ofSeconds(5));
+      for (KafkaProducer<String, byte[]> single : singles) {
+        if (single != null) {
+          single.close(Duration.ofSeconds(5));
+        }
       }
     }
     Slot s;
