@@ -19,7 +19,10 @@ import org.junit.jupiter.api.Test;
 class TenantLimitsIT {
 
   private static ProducerApiApp app(Map<String, String> limits) {
-    TestNamespace ns = TestNamespace.create("limits");
+    return app(TestNamespace.create("limits"), limits);
+  }
+
+  private static ProducerApiApp app(TestNamespace ns, Map<String, String> limits) {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.bootstrapServers()))) {
       TopicCreator.ensure(admin, Topics.withPrefix(ns.topicPrefix()), (short) 1);
     }
@@ -76,6 +79,41 @@ class TenantLimitsIT {
       ApiClient.Answer capped = a.post("/v1/batch/predict", ten);
       assertThat(capped.status()).isEqualTo(429);
       assertThat(capped.body().get("detail").asText()).contains("MAX_QUEUED_ITEMS");
+    }
+  }
+
+  @Test
+  void a_batch_refused_by_the_cap_takes_no_item_tokens_and_one_refused_by_the_rate_holds_no_room() {
+    TestNamespace ns = TestNamespace.create("limits");
+    // The cap and the item tokens are asked for at once: the refused one must give the other back.
+    try (ProducerApiApp app = app(ns, Map.of("MAX_BATCH_ITEMS", "10", "RATE_ITEMS_PER_SECOND", "0.01",
+            "RATE_ITEMS_BURST", "30", "MAX_QUEUED_ITEMS", "25"));
+        dev.batchinfer.store.Redis redis = dev.batchinfer.store.Redis.connect(TestInfra.redisUrl(), ns.redisKeyPrefix())) {
+      ApiClient a = new ApiClient(app.port(), ApiClient.KEY_A);
+      String ten = Inputs.batchBody("fashion-mnist", Inputs.images(10, 1), null);
+      assertThat(a.post("/v1/batch/predict", ten).status()).isEqualTo(202);
+      assertThat(a.post("/v1/batch/predict", ten).status()).isEqualTo(202);
+      String bucket = ns.redisKeyPrefix() + "rate:{tenant-a}:items";
+      double before = Double.parseDouble(redis.sync().hget(bucket, "tokens"));
+      ApiClient.Answer capped = a.post("/v1/batch/predict", ten);
+      assertThat(capped.status()).isEqualTo(429);
+      assertThat(capped.body().get("detail").asText()).contains("MAX_QUEUED_ITEMS");
+      assertThat(Double.parseDouble(redis.sync().hget(bucket, "tokens"))).as("the refused batch's tokens came back")
+          .isGreaterThanOrEqualTo(before);
+    }
+    // Room under the cap, too few tokens: the refused batch holds no room.
+    TestNamespace other = TestNamespace.create("limits");
+    try (ProducerApiApp app = app(other, Map.of("MAX_BATCH_ITEMS", "10", "RATE_ITEMS_PER_SECOND", "0.01",
+            "RATE_ITEMS_BURST", "15", "MAX_QUEUED_ITEMS", "100"));
+        dev.batchinfer.store.Redis redis = dev.batchinfer.store.Redis.connect(TestInfra.redisUrl(), other.redisKeyPrefix())) {
+      ApiClient a = new ApiClient(app.port(), ApiClient.KEY_A);
+      String ten = Inputs.batchBody("fashion-mnist", Inputs.images(10, 1), null);
+      assertThat(a.post("/v1/batch/predict", ten).status()).isEqualTo(202);
+      ApiClient.Answer overRate = a.post("/v1/batch/predict", ten);
+      assertThat(overRate.status()).isEqualTo(429);
+      assertThat(overRate.body().get("detail").asText()).contains("items per second");
+      assertThat(redis.sync().hgetall(other.redisKeyPrefix() + "tenant:{tenant-a}:active"))
+          .as("only the accepted batch holds room under the cap").hasSize(2).containsEntry("~total", "10");
     }
   }
 }

@@ -65,13 +65,44 @@ public final class Redis implements AutoCloseable {
     }
 
     public <T> T run(io.lettuce.core.ScriptOutputType type, String[] keys, String... args) {
-      try {
-        return sync().evalsha(sha, type, keys, args);
-      } catch (io.lettuce.core.RedisNoScriptException e) {
-        sha = sync().scriptLoad(lua);
-        return sync().evalsha(sha, type, keys, args);
-      }
+      return await(runAsync(type, keys, args));
     }
+
+    /** Sent now, answered later: lets a caller overlap it with other commands. */
+    public <T> java.util.concurrent.CompletableFuture<T> runAsync(io.lettuce.core.ScriptOutputType type, String[] keys,
+        String... args) {
+      return async().<T>evalsha(sha, type, keys, args).toCompletableFuture().exceptionallyCompose(e -> {
+        if (!(cause(e) instanceof io.lettuce.core.RedisNoScriptException)) {
+          return java.util.concurrent.CompletableFuture.failedFuture(cause(e));
+        }
+        return async().scriptLoad(lua).toCompletableFuture().thenCompose(loaded -> {
+          sha = loaded;
+          return async().<T>evalsha(loaded, type, keys, args).toCompletableFuture();
+        });
+      });
+    }
+  }
+
+  /** Lettuce's default command timeout, which every synchronous call runs under. */
+  private static final java.time.Duration SYNC_TIMEOUT = io.lettuce.core.RedisURI.DEFAULT_TIMEOUT_DURATION;
+
+  /** Waits for commands sent asynchronously as a synchronous call would, failing as it would. */
+  public static <T> T await(java.util.concurrent.CompletionStage<T> reply) {
+    try {
+      return reply.toCompletableFuture().get(SYNC_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new io.lettuce.core.RedisCommandInterruptedException(e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw cause(e) instanceof RuntimeException re ? re : new io.lettuce.core.RedisException(cause(e));
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new io.lettuce.core.RedisCommandTimeoutException("Redis did not answer within " + SYNC_TIMEOUT);
+    }
+  }
+
+  private static Throwable cause(Throwable e) {
+    return (e instanceof java.util.concurrent.CompletionException || e instanceof java.util.concurrent.ExecutionException)
+        && e.getCause() != null ? e.getCause() : e;
   }
 
   public String prefix() {

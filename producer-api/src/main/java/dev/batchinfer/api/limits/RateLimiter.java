@@ -3,6 +3,7 @@ package dev.batchinfer.api.limits;
 import dev.batchinfer.store.Redis;
 import io.lettuce.core.ScriptOutputType;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.List;
 
 /**
@@ -51,11 +52,20 @@ public final class RateLimiter implements AutoCloseable {
 
   /** Null if allowed, else how long until {@code cost} tokens will be there. */
   public Duration take(String tenant, String bucketName, Bucket bucket, long cost) {
-    List<Long> r = take.run(ScriptOutputType.MULTI,
+    return Redis.await(takeAsync(tenant, bucketName, bucket, cost));
+  }
+
+  /** {@link #take}, answered later: the completed value is null if allowed. */
+  public CompletableFuture<Duration> takeAsync(String tenant, String bucketName, Bucket bucket, long cost) {
+    return take.<List<Long>>runAsync(ScriptOutputType.MULTI,
         new String[] {redis.prefix() + "rate:{" + tenant + "}:" + bucketName},
         Double.toString(bucket.rate()), Double.toString(bucket.burst()), Long.toString(System.currentTimeMillis()),
-        Long.toString(cost));
-    return r.get(0) == 1L ? null : Duration.ofMillis(Math.max(1, r.get(1)));
+        Long.toString(cost)).thenApply(r -> r.get(0) == 1L ? null : Duration.ofMillis(Math.max(1, r.get(1))));
+  }
+
+  /** Returns {@code cost} tokens taken for something that was then refused; the next take caps them at the burst. */
+  public void giveBack(String tenant, String bucketName, Bucket bucket, long cost) {
+    take(tenant, bucketName, bucket, -cost);
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.batchinfer.api.limits;
 
 import dev.batchinfer.api.auth.Authenticator;
 import dev.batchinfer.api.problem.ApiException;
+import dev.batchinfer.store.Redis;
 import dev.batchinfer.store.batch.BatchStore;
 import dev.batchinfer.topics.env.Env;
 import io.javalin.http.Context;
@@ -79,15 +80,22 @@ public final class TenantLimits {
 
   /**
    * Before a batch is accepted: room under the queued-items cap (reserved atomically for this
-   * batch), then item tokens. The caller releases the reservation if the batch is not accepted.
+   * batch) and item tokens, asked for at once (one round trip's wait, not two: every submit waits
+   * here). Whichever of the two is refused, the other is given back. The caller releases the
+   * reservation if the batch is not accepted.
    */
   public void admitItems(String tenant, String batchId, long items) {
-    long queued = store.reserveQueued(tenant, batchId, items, settings.maxQueuedItems());
+    var reserved = store.reserveQueuedAsync(tenant, batchId, items, settings.maxQueuedItems());
+    var tokens = limiter.takeAsync(tenant, "items", settings.items(), items);
+    long queued = Redis.await(reserved);
+    Duration wait = Redis.await(tokens);
     if (queued >= 0) {
+      if (wait == null) {
+        limiter.giveBack(tenant, "items", settings.items(), items);
+      }
       throw tooMany("tenant " + tenant + " has " + queued + " items in unfinished batches; the cap is "
           + settings.maxQueuedItems() + " (MAX_QUEUED_ITEMS)", Duration.ofSeconds(30));
     }
-    Duration wait = limiter.take(tenant, "items", settings.items(), items);
     if (wait != null) {
       store.releaseQueued(tenant, batchId);
       throw tooMany("tenant " + tenant + " is over " + settings.items().rate() + " submitted items per second", wait);

@@ -97,22 +97,9 @@ public final class BatchStore implements AutoCloseable {
         a.zadd(queueKey(r.priority()), (double) r.created().toEpochMilli(), r.batchId())));
   }
 
-  /** Lettuce's default command timeout, which every synchronous call here runs under. */
-  private static final Duration SYNC_TIMEOUT = io.lettuce.core.RedisURI.DEFAULT_TIMEOUT_DURATION;
-
   /** Waits for pipelined commands as a synchronous call would, failing as it would. */
   private static void await(List<io.lettuce.core.RedisFuture<?>> commands) {
-    try {
-      CompletableFuture.allOf(commands.stream().map(f -> f.toCompletableFuture()).toArray(CompletableFuture[]::new))
-          .get(SYNC_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new io.lettuce.core.RedisCommandInterruptedException(e);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw e.getCause() instanceof RuntimeException re ? re : new io.lettuce.core.RedisException(e.getCause());
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw new io.lettuce.core.RedisCommandTimeoutException("Redis did not answer within " + SYNC_TIMEOUT);
-    }
+    Redis.await(CompletableFuture.allOf(commands.stream().map(f -> f.toCompletableFuture()).toArray(CompletableFuture[]::new)));
   }
 
   public static final Duration MAX_RETENTION = Duration.ofDays(90);
@@ -124,14 +111,18 @@ public final class BatchStore implements AutoCloseable {
 
   /** Unfinished batches that workers serve before this one: every higher priority, and earlier ones of its own. */
   public long batchesAhead(Priority priority, Instant created) {
-    long ahead = 0;
+    // Pipelined: every 202 computes this, and each round trip waits for a thread on a busy host.
+    RedisAsyncCommands<String, String> a = async();
+    List<io.lettuce.core.RedisFuture<Long>> counts = new ArrayList<>();
     for (Priority p : Priority.values()) {
       if (p.ordinal() < priority.ordinal()) {
-        ahead += sync().zcard(queueKey(p));
+        counts.add(a.zcard(queueKey(p)));
       }
     }
-    return ahead + sync().zcount(queueKey(priority),
-        io.lettuce.core.Range.create(Double.NEGATIVE_INFINITY, (double) created.toEpochMilli() - 0.5));
+    counts.add(a.zcount(queueKey(priority),
+        io.lettuce.core.Range.create(Double.NEGATIVE_INFINITY, (double) created.toEpochMilli() - 0.5)));
+    await(List.<io.lettuce.core.RedisFuture<?>>copyOf(counts));
+    return counts.stream().mapToLong(f -> f.toCompletableFuture().join()).sum();
   }
 
   /** Items still to answer in up to {@code limit} of the batches ahead (the estimate's work ahead). */
@@ -450,9 +441,13 @@ public final class BatchStore implements AutoCloseable {
    * @return -1 if reserved, else the items already queued by other batches
    */
   public long reserveQueued(String tenant, String batchId, long items, long cap) {
-    Long r = reserve.run(io.lettuce.core.ScriptOutputType.INTEGER, new String[] {activeKey(tenant)}, batchId,
-        Long.toString(items), Long.toString(cap), TOTAL);
-    return r == null ? -1 : r;
+    return Redis.await(reserveQueuedAsync(tenant, batchId, items, cap));
+  }
+
+  /** {@link #reserveQueued}, answered later: a submit checks its rate limit meanwhile. */
+  public CompletableFuture<Long> reserveQueuedAsync(String tenant, String batchId, long items, long cap) {
+    return reserve.<Long>runAsync(io.lettuce.core.ScriptOutputType.INTEGER, new String[] {activeKey(tenant)}, batchId,
+        Long.toString(items), Long.toString(cap), TOTAL).thenApply(r -> r == null ? -1 : r);
   }
 
   public void releaseQueued(String tenant, String batchId) {
