@@ -4,25 +4,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /** The load generator's view of the API: submit, status, sync predict; every call returns its HTTP status. */
 public final class ApiClient {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final HttpClient http;
-  private final String base;
+  private final SocketHttp http;
   private final String key;
 
   public ApiClient(String base, String key) {
-    this.base = base;
     this.key = key;
-    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    this.http = new SocketHttp(base);
   }
 
   /** An answer: status code and parsed body (null if it was not JSON). */
@@ -33,59 +28,45 @@ public final class ApiClient {
   }
 
   public Answer submit(Bodies.Body body, String modelVersion) {
-    HttpRequest.Builder b = request("/v1/batch/predict" + body.query()).header("Content-Type", body.contentType())
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body.bytes()));
-    if (modelVersion != null) {
-      b.header("X-Model-Version", modelVersion);
-    }
-    return send(b.build());
+    return send("POST", "/v1/batch/predict" + body.query(), body.contentType(), modelVersion, body.bytes());
   }
 
   public Answer status(String batchId) {
-    return send(request("/v1/batch/" + batchId + "/status").GET().build());
+    return send("GET", "/v1/batch/" + batchId + "/status", null, null, null);
   }
 
   public Answer syncPredict(String model, String modelVersion, byte[] body) {
-    HttpRequest.Builder b = request("/v1/models/" + model + "/predict").header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-    if (modelVersion != null) {
-      b.header("X-Model-Version", modelVersion);
-    }
-    return send(b.build());
+    return send("POST", "/v1/models/" + model + "/predict", "application/json", modelVersion, body);
   }
 
   public boolean healthy() {
     try {
-      return http.send(HttpRequest.newBuilder(URI.create(base + "/health")).timeout(Duration.ofSeconds(2)).build(),
-          HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+      return http.exchange("GET", "/health", Map.of(), null).status() == 200;
     } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
       return false;
     }
   }
 
-  private HttpRequest.Builder request(String path) {
-    return HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofMinutes(5))
-        .header("Authorization", "Bearer " + key);
-  }
-
-  private Answer send(HttpRequest request) {
+  private Answer send(String method, String path, String contentType, String modelVersion, byte[] body) {
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Authorization", "Bearer " + key);
+    if (contentType != null) {
+      headers.put("Content-Type", contentType);
+    }
+    if (modelVersion != null) {
+      headers.put("X-Model-Version", modelVersion);
+    }
     try {
-      HttpResponse<byte[]> r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-      JsonNode body = null;
+      SocketHttp.Response r = http.exchange(method, path, headers, body);
+      JsonNode parsed = null;
       try {
-        body = r.body().length == 0 ? null : JSON.readTree(r.body());
+        parsed = r.body().length == 0 ? null : JSON.readTree(r.body());
       } catch (IOException notJson) {
         // kept null: the status code says what happened
       }
-      return new Answer(r.statusCode(), body);
+      return new Answer(r.status(), parsed);
     } catch (IOException e) {
-      throw new UncheckedIOException(request.method() + " " + request.uri() + ": " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
+      throw new UncheckedIOException(method + " " + path + ": " + e.getMessage(), e);
     }
   }
 }

@@ -1,9 +1,5 @@
 package dev.batchinfer.bench.run;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,8 +17,8 @@ public final class PerItemLoad {
   private PerItemLoad() {}
 
   public static Map<String, Object> run(int port, int concurrency, long millis) {
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    URI uri = URI.create("http://127.0.0.1:" + port + "/predict");
+    // The batch path's client is as light: neither side's numbers carry a heavy client's cost.
+    SocketHttp http = new SocketHttp("http://127.0.0.1:" + port);
     AtomicLong ok = new AtomicLong();
     AtomicLong errors = new AtomicLong();
     Latencies latency = new Latencies();
@@ -38,10 +34,8 @@ public final class PerItemLoad {
             byte[] body = Bodies.oneImage(random);
             long t = System.nanoTime();
             try {
-              HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
-                  .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-                  HttpResponse.BodyHandlers.ofByteArray());
-              if (r.statusCode() == 200) {
+              SocketHttp.Response r = http.exchange("POST", "/predict", Map.of("Content-Type", "application/json"), body);
+              if (r.status() == 200) {
                 ok.incrementAndGet();
                 latency.record(System.nanoTime() - t);
               } else {
