@@ -82,38 +82,48 @@ class TenantLimitsIT {
     }
   }
 
-  @Test
-  void a_batch_refused_by_the_cap_takes_no_item_tokens_and_one_refused_by_the_rate_holds_no_room() {
+  /** What a test does with an API under {@code limits}: tenant A's client, and Redis under the test's prefix. */
+  private interface LimitedCheck {
+    void run(ApiClient a, dev.batchinfer.store.Redis redis, String prefix);
+  }
+
+  private static void withLimits(Map<String, String> limits, LimitedCheck check) {
     TestNamespace ns = TestNamespace.create("limits");
-    // The cap and the item tokens are asked for at once: the refused one must give the other back.
-    try (ProducerApiApp app = app(ns, Map.of("MAX_BATCH_ITEMS", "10", "RATE_ITEMS_PER_SECOND", "0.01",
-            "RATE_ITEMS_BURST", "30", "MAX_QUEUED_ITEMS", "25"));
+    try (ProducerApiApp app = app(ns, limits);
         dev.batchinfer.store.Redis redis = dev.batchinfer.store.Redis.connect(TestInfra.redisUrl(), ns.redisKeyPrefix())) {
-      ApiClient a = new ApiClient(app.port(), ApiClient.KEY_A);
-      String ten = Inputs.batchBody("fashion-mnist", Inputs.images(10, 1), null);
-      assertThat(a.post("/v1/batch/predict", ten).status()).isEqualTo(202);
-      assertThat(a.post("/v1/batch/predict", ten).status()).isEqualTo(202);
-      String bucket = ns.redisKeyPrefix() + "rate:{tenant-a}:items";
+      check.run(new ApiClient(app.port(), ApiClient.KEY_A), redis, ns.redisKeyPrefix());
+    }
+  }
+
+  private static final String TEN = Inputs.batchBody("fashion-mnist", Inputs.images(10, 1), null);
+
+  // The cap and the item tokens are asked for at once: whichever is refused must give the other back.
+  @Test
+  void a_batch_refused_by_the_cap_takes_no_item_tokens() {
+    withLimits(Map.of("MAX_BATCH_ITEMS", "10", "RATE_ITEMS_PER_SECOND", "0.01", "RATE_ITEMS_BURST", "30",
+        "MAX_QUEUED_ITEMS", "25"), (a, redis, prefix) -> {
+      assertThat(a.post("/v1/batch/predict", TEN).status()).isEqualTo(202);
+      assertThat(a.post("/v1/batch/predict", TEN).status()).isEqualTo(202);
+      String bucket = prefix + "rate:{tenant-a}:items";
       double before = Double.parseDouble(redis.sync().hget(bucket, "tokens"));
-      ApiClient.Answer capped = a.post("/v1/batch/predict", ten);
+      ApiClient.Answer capped = a.post("/v1/batch/predict", TEN);
       assertThat(capped.status()).isEqualTo(429);
       assertThat(capped.body().get("detail").asText()).contains("MAX_QUEUED_ITEMS");
       assertThat(Double.parseDouble(redis.sync().hget(bucket, "tokens"))).as("the refused batch's tokens came back")
           .isGreaterThanOrEqualTo(before);
-    }
-    // Room under the cap, too few tokens: the refused batch holds no room.
-    TestNamespace other = TestNamespace.create("limits");
-    try (ProducerApiApp app = app(other, Map.of("MAX_BATCH_ITEMS", "10", "RATE_ITEMS_PER_SECOND", "0.01",
-            "RATE_ITEMS_BURST", "15", "MAX_QUEUED_ITEMS", "100"));
-        dev.batchinfer.store.Redis redis = dev.batchinfer.store.Redis.connect(TestInfra.redisUrl(), other.redisKeyPrefix())) {
-      ApiClient a = new ApiClient(app.port(), ApiClient.KEY_A);
-      String ten = Inputs.batchBody("fashion-mnist", Inputs.images(10, 1), null);
-      assertThat(a.post("/v1/batch/predict", ten).status()).isEqualTo(202);
-      ApiClient.Answer overRate = a.post("/v1/batch/predict", ten);
+    });
+  }
+
+  @Test
+  void a_batch_refused_by_the_rate_holds_no_room_under_the_cap() {
+    withLimits(Map.of("MAX_BATCH_ITEMS", "10", "RATE_ITEMS_PER_SECOND", "0.01", "RATE_ITEMS_BURST", "15",
+        "MAX_QUEUED_ITEMS", "100"), (a, redis, prefix) -> {
+      assertThat(a.post("/v1/batch/predict", TEN).status()).isEqualTo(202);
+      ApiClient.Answer overRate = a.post("/v1/batch/predict", TEN);
       assertThat(overRate.status()).isEqualTo(429);
       assertThat(overRate.body().get("detail").asText()).contains("items per second");
-      assertThat(redis.sync().hgetall(other.redisKeyPrefix() + "tenant:{tenant-a}:active"))
+      assertThat(redis.sync().hgetall(prefix + "tenant:{tenant-a}:active"))
           .as("only the accepted batch holds room under the cap").hasSize(2).containsEntry("~total", "10");
-    }
+    });
   }
 }
