@@ -427,6 +427,10 @@ class SubmitIT {
     JsonNode firstNow = api.get("/v1/batch/" + first.get("batch_id").asText() + "/status").body();
     JsonNode secondNow = api.get("/v1/batch/" + secondId + "/status").body();
     assertThat(secondNow.get("queue_position").asLong()).isEqualTo(firstNow.get("queue_position").asLong() + 1);
+    // The 202 counts what stood ahead as the batch was recorded. Nothing has run since; the urgent
+    // batch, sent later, went ahead of both.
+    assertThat(second.get("queue_position").asLong()).isEqualTo(first.get("queue_position").asLong() + 1);
+    assertThat(firstNow.get("queue_position").asLong()).isEqualTo(first.get("queue_position").asLong() + 1);
     assertThat(api.get("/v1/batch/" + urgent.get("batch_id").asText() + "/status").body().get("queue_position").asLong())
         .isLessThan(firstNow.get("queue_position").asLong());
     java.time.Instant before = java.time.Instant.parse(secondNow.get("estimated_completion").asText());

@@ -96,7 +96,7 @@ public final class RetryHandler {
           throw new ApiException(422, "nothing-to-retry", "Nothing to retry", "every item of batch " + id
               + " has a result" + (counts[1] > 0 ? " or no stored input (" + counts[1] + " items)" : ""), null, null);
         }
-        BatchRecord child = pending.finish(items);
+        BatchAcceptor.Accepted child = pending.finish(items);
         store.linkChild(id, childId);
         Map<String, Object> body = view.accepted(child);
         body.put("retried_items", items);

@@ -76,7 +76,7 @@ public final class SyncPredictHandler {
       }
       ParsedBatch urgent = new ParsedBatch(parsed.model(), Priority.HIGH, null, List.of(), null,
           timeout.multipliedBy(10), null, parsed.totalItems(), parsed.chunks());
-      accepted = acceptor.accept(batchId, Authenticator.principal(ctx).tenant(), urgent);
+      accepted = acceptor.accept(batchId, Authenticator.principal(ctx).tenant(), urgent).record();
       inputBytes = urgent.chunks().stream().mapToLong(Chunker.ChunkItems::inputBytes).sum();
     }
     BatchRecord done = awaitFinal(batchId, accepted);

@@ -32,11 +32,16 @@ public final class BatchView {
         options.priority(), items, new long[] {0}, null, java.util.List.of(), null, now, now, now, java.time.Duration.ZERO));
   }
 
-  public Map<String, Object> accepted(BatchRecord r) {
-    return status(r);
+  /** The 202's body: the status of a batch just accepted, at the queue position it was recorded with. */
+  public Map<String, Object> accepted(dev.batchinfer.api.submit.BatchAcceptor.Accepted a) {
+    return describe(a.record(), () -> eta.estimate(a.record(), a.queuePosition()));
   }
 
   public Map<String, Object> status(BatchRecord r) {
+    return describe(r, () -> eta.estimate(r));
+  }
+
+  private Map<String, Object> describe(BatchRecord r, java.util.function.Supplier<EtaEstimator.Estimate> estimate) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("batch_id", r.batchId());
     body.put("status", r.status().wire());
@@ -55,7 +60,7 @@ public final class BatchView {
     if (r.status().isFinal()) {
       body.put("estimated_completion", text(r.completedAt()));
     } else {
-      EtaEstimator.Estimate e = eta.estimate(r);
+      EtaEstimator.Estimate e = estimate.get();
       body.put("estimated_completion", text(e.completion()));
       body.put("queue_position", e.position());
     }

@@ -51,8 +51,12 @@ public final class EtaEstimator {
   }
 
   public Estimate estimate(BatchRecord b) {
+    return estimate(b, store.batchesAhead(b.priority(), b.created()));
+  }
+
+  /** @param position the batches ahead of {@code b}, already known */
+  public Estimate estimate(BatchRecord b, long position) {
     Instant now = clock.instant();
-    long position = store.batchesAhead(b.priority(), b.created());
     // With a full sample ahead, the sample is the oldest batches of the queue, whoever asks: the
     // same for every batch of this priority, so one reading serves them all for a while.
     long sampled = position < MAX_BATCHES_SUMMED

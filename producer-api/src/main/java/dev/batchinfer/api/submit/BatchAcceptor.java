@@ -62,8 +62,11 @@ public final class BatchAcceptor {
     this.uploadTimeout = uploadTimeout;
   }
 
+  /** A batch recorded and queued, and how many unfinished batches stood ahead of it then. */
+  public record Accepted(BatchRecord record, long queuePosition) {}
+
   /** @throws ApiException 503 with Retry-After if Redis or Kafka cannot take the batch */
-  public BatchRecord accept(String batchId, String tenant, ParsedBatch batch) {
+  public Accepted accept(String batchId, String tenant, ParsedBatch batch) {
     try (Pending pending = begin(publisher, batchId, tenant, batch.options(), batch.chunks().size(), batch.totalItems(),
         null)) {
       batch.chunks().forEach(pending);
@@ -174,7 +177,7 @@ public final class BatchAcceptor {
      *
      * @throws ApiException 429 over the tenant's limits, 503 if Redis or Kafka cannot take it
      */
-    public BatchRecord finish(long totalItems) {
+    public Accepted finish(long totalItems) {
       if (chunks == 0) {
         throw new IllegalStateException("batch " + batchId + " has no chunks");
       }
@@ -192,9 +195,10 @@ public final class BatchAcceptor {
           created.plus(options.completionWindow() != null ? options.completionWindow() : defaultWindow),
           options.retention() != null ? options.retention() : defaultRetention)
           .asRetryOf(parentBatchId, parentStarts == null ? null : Arrays.copyOf(parentStarts, chunks));
+      long position;
       try {
         redisWritten = true;
-        store.create(record);
+        position = store.create(record);
       } catch (RuntimeException e) {
         log.warn("batch {}: cannot record it in Redis: {}", batchId, e.toString());
         throw ApiException.unavailable("the batch store is unavailable; nothing was accepted", RETRY_AFTER);
@@ -215,7 +219,7 @@ public final class BatchAcceptor {
       accepted = true;
       log.info("batch {} queued: {} items in {} chunks for {} at priority {}{}", batchId, totalItems, chunks,
           options.model().id(), options.priority().wire(), streamed ? " (streamed)" : "");
-      return record;
+      return new Accepted(record, position);
     }
 
     private <T> T publish(java.util.function.Supplier<T> step) {

@@ -87,7 +87,7 @@ public final class SubmitHandler implements Handler {
     String idempotencyKey = ctx.header(IDEMPOTENCY_KEY);
     if (idempotencyKey == null) {
       Submitted s = submit(ctx, body, body.stream(), tenant, () -> { });
-      ctx.status(202).header("Location", view.statusPath(s.record().batchId())).json(s.response(view));
+      ctx.status(202).header("Location", view.statusPath(s.accepted().record().batchId())).json(s.response(view));
       return;
     }
     if (idempotencyKey.isEmpty() || idempotencyKey.length() > 255) {
@@ -111,7 +111,7 @@ public final class SubmitHandler implements Handler {
     }
     // Accepted: from here the key is never released. If storing the response fails, the claim
     // lapses after its lease and repeats get 409 meanwhile, never a second batch.
-    BatchRecord record = s.record();
+    BatchRecord record = s.accepted().record();
     String json = mapper.writeValueAsString(s.response(view));
     if (!idempotency.complete(claim, HexFormat.of().formatHex(sha.digest()), 202, view.statusPath(record.batchId()),
         json)) {
@@ -144,9 +144,9 @@ public final class SubmitHandler implements Handler {
   }
 
   /** An accepted batch and what it used. */
-  private record Submitted(BatchRecord record, long items, long inputBytes) {
+  private record Submitted(BatchAcceptor.Accepted accepted, long items, long inputBytes) {
     java.util.Map<String, Object> response(BatchView view) {
-      java.util.Map<String, Object> body = view.accepted(record);
+      java.util.Map<String, Object> body = view.accepted(accepted);
       body.put("usage", java.util.Map.of("items", items, "input_bytes", inputBytes));
       return body;
     }
@@ -171,8 +171,8 @@ public final class SubmitHandler implements Handler {
         chunker.expectInputBytes(ctx.contentLength());
         BatchRequestReader.Upload upload = reader.readRaw(in, options.model(), chunker, maxNdjsonItems);
         beforeAccept.run();
-        BatchRecord record = acceptor.accept(batchId, tenant, ParsedBatch.of(options, upload.items(), chunks));
-        return new Submitted(record, upload.items(), upload.inputBytes());
+        return new Submitted(acceptor.accept(batchId, tenant, ParsedBatch.of(options, upload.items(), chunks)),
+            upload.items(), upload.inputBytes());
       }
       // Streamed: each full chunk goes to Kafka while the next inputs arrive, in one open transaction.
       try (BatchAcceptor.Pending pending = acceptor.beginStreamed(batchId, tenant, options)) {
@@ -185,8 +185,7 @@ public final class SubmitHandler implements Handler {
     body.holdWhole();
     ParsedBatch batch = reader.read(in, model -> router.select(model, pinned, batchId, "/model"));
     beforeAccept.run();
-    BatchRecord record = acceptor.accept(batchId, tenant, batch);
-    return new Submitted(record, batch.totalItems(), batch.inputBytes());
+    return new Submitted(acceptor.accept(batchId, tenant, batch), batch.totalItems(), batch.inputBytes());
   }
 
   /** NDJSON lines or raw inputs, read as they arrive. */

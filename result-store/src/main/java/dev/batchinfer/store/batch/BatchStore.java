@@ -55,7 +55,11 @@ public final class BatchStore implements AutoCloseable {
     return redis.async();
   }
 
-  public void create(BatchRecord r) {
+  /**
+   * Records a new batch and says how many unfinished batches stand ahead of it (its queue position
+   * for the 202), all in one round trip.
+   */
+  public long create(BatchRecord r) {
     Map<String, String> fields = new HashMap<>();
     fields.put("batch_id", r.batchId());
     fields.put("tenant", r.tenant());
@@ -82,11 +86,13 @@ public final class BatchStore implements AutoCloseable {
       fields.put("parent_batch_id", r.parentBatchId());
       fields.put("parent_starts", Arrays.stream(r.parentStarts()).mapToObj(Long::toString).collect(Collectors.joining(",")));
     }
-    // Pipelined: one round trip, not six. A submit runs this inside its Kafka transaction (or
+    // Pipelined: one round trip for all of it. A submit runs this inside its Kafka transaction (or
     // before its one chunk is sent), holding one of the API's few transactional producers, so its
     // latency bounds how many submits a second the API accepts.
     RedisAsyncCommands<String, String> a = async();
-    await(List.of(
+    List<io.lettuce.core.RedisFuture<Long>> ahead = countsAhead(a, r.priority(), r.created());
+    List<io.lettuce.core.RedisFuture<?>> commands = new ArrayList<>(ahead);
+    commands.addAll(List.of(
         a.hset(keys.batch(r.batchId()), fields),
         a.persist(keys.customIds(r.batchId())), // kept from now on like the record (see indexCustomIds)
         a.zadd(listKey(r.tenant()), (double) r.created().toEpochMilli(), r.batchId()),
@@ -95,6 +101,8 @@ public final class BatchStore implements AutoCloseable {
             (double) r.created().minus(MAX_RETENTION).toEpochMilli())),
         a.zadd(deadlinesKey(), (double) r.deadline().toEpochMilli(), r.batchId()),
         a.zadd(queueKey(r.priority()), (double) r.created().toEpochMilli(), r.batchId())));
+    await(commands);
+    return sum(ahead);
   }
 
   /** Waits for pipelined commands as a synchronous call would, failing as it would. */
@@ -111,8 +119,15 @@ public final class BatchStore implements AutoCloseable {
 
   /** Unfinished batches that workers serve before this one: every higher priority, and earlier ones of its own. */
   public long batchesAhead(Priority priority, Instant created) {
-    // Pipelined: every 202 computes this, and each round trip waits for a thread on a busy host.
-    RedisAsyncCommands<String, String> a = async();
+    // Pipelined: each round trip waits for a thread on a busy host.
+    List<io.lettuce.core.RedisFuture<Long>> counts = countsAhead(async(), priority, created);
+    await(List.<io.lettuce.core.RedisFuture<?>>copyOf(counts));
+    return sum(counts);
+  }
+
+  /** Sent, not awaited: one count per priority served before {@code priority}, and the earlier ones of its own. */
+  private List<io.lettuce.core.RedisFuture<Long>> countsAhead(RedisAsyncCommands<String, String> a, Priority priority,
+      Instant created) {
     List<io.lettuce.core.RedisFuture<Long>> counts = new ArrayList<>();
     for (Priority p : Priority.values()) {
       if (p.ordinal() < priority.ordinal()) {
@@ -121,7 +136,10 @@ public final class BatchStore implements AutoCloseable {
     }
     counts.add(a.zcount(queueKey(priority),
         io.lettuce.core.Range.create(Double.NEGATIVE_INFINITY, (double) created.toEpochMilli() - 0.5)));
-    await(List.<io.lettuce.core.RedisFuture<?>>copyOf(counts));
+    return counts;
+  }
+
+  private static long sum(List<io.lettuce.core.RedisFuture<Long>> counts) {
     return counts.stream().mapToLong(f -> f.toCompletableFuture().join()).sum();
   }
 
