@@ -51,7 +51,8 @@ public final class BenchMain {
   }
 
   /** Command-line options. */
-  public record Options(Path out, Path models, boolean smoke, int spikeSeconds, String apiHeap, String workerHeap,
+  public record Options(Path out, Path models, boolean smoke, int spikeSeconds, double spikeMultiplier, String apiHeap,
+      String workerHeap,
       java.util.Set<String> only, boolean profileAll, Map<String, String> workerEnv, Map<String, String> apiEnv,
       CpuSet inferenceCpus) {
 
@@ -69,6 +70,7 @@ public final class BenchMain {
       boolean smoke = Boolean.parseBoolean(a.getOrDefault("smoke", "false"));
       return new Options(Path.of(a.getOrDefault("out", "bench/results")), Path.of(a.getOrDefault("models", "model-artifacts")),
           smoke, Integer.parseInt(a.getOrDefault("spike-seconds", smoke ? "3" : "20")),
+          Double.parseDouble(a.getOrDefault("spike-multiplier", "10")),
           a.getOrDefault("api-heap", "256m"), a.getOrDefault("worker-heap", "384m"),
           a.containsKey("only") ? java.util.Set.of(a.get("only").split(",")) : java.util.Set.of(),
           a.containsKey("profile-all"), settings(a.getOrDefault("worker-env", "")),
@@ -186,6 +188,7 @@ public final class BenchMain {
     settings.put("chunk_max_items", Integer.parseInt(o.apiEnv().getOrDefault("CHUNK_MAX_ITEMS",
         Integer.toString(dev.batchinfer.api.ApiSettings.DEFAULT_CHUNK_MAX_ITEMS))));
     settings.put("spike_seconds", o.spikeSeconds());
+    settings.put("spike_multiplier", o.spikeMultiplier());
     if (inference != null) {
       settings.put("inference_cpus", inference.toString());
       settings.put("other_cpus", otherCpus.toString());
@@ -267,7 +270,7 @@ public final class BenchMain {
         notePeak(workerPeaks, "p7", worker);
       }
       if (o.runs("p5")) {
-        log.info("P5: spike at 10x the CNN drain rate for {} s", o.spikeSeconds());
+        log.info("P5: spike at {}x the CNN drain rate for {} s", o.spikeMultiplier(), o.spikeSeconds());
         report.put("p5_spike", spike(api, watch, cnn, size, o, cluster));
         notePeak(workerPeaks, "p5", worker);
       }
@@ -356,7 +359,7 @@ public final class BenchMain {
     below.remove("samples");
     CpuMeter cpu = cluster.cpuMeter().begin();
     Profiler profiler = o.profileAll() ? Profiler.start(cluster.api(), cluster.dir()) : null;
-    Spike.Result spike = Spike.run(api, watch, 10 * drain, size.spikeBatchItems(), o.spikeSeconds(),
+    Spike.Result spike = Spike.run(api, watch, o.spikeMultiplier() * drain, size.spikeBatchItems(), o.spikeSeconds(),
         Bodies.rawImages(size.spikeBatchItems(), 13), BenchModels.CNN, probes, cpu);
     Map<String, Object> p5 = spike.json();
     p5.put("below_saturation", below);
@@ -371,8 +374,9 @@ public final class BenchMain {
     spike.samples().forEach(s -> rows.add(new double[] {s.t(), s.acceptedItems(), s.doneItems(), s.queuedItems()}));
     Files.createDirectories(o.out());
     Files.writeString(o.out().resolve("spike.svg"), SpikePlot.svg(rows, o.spikeSeconds(), String.format(
-        "Spike: %,d items/s offered for %d s (10x the CNN drain rate of %,d items/s)", Math.round(10 * drain),
-        o.spikeSeconds(), Math.round(drain))));
+        "Spike: %,d items/s offered for %d s (%sx the CNN drain rate of %,d items/s)",
+        Math.round(o.spikeMultiplier() * drain), o.spikeSeconds(), new java.text.DecimalFormat("0.#").format(
+            o.spikeMultiplier()), Math.round(drain))));
     return p5;
   }
 
