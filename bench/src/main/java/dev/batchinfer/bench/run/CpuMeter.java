@@ -13,6 +13,9 @@ import java.util.stream.Stream;
  * time), and by each kind of thread inside it (threads named alike are summed: "C2 CompilerThread#",
  * "kafka-producer-network-thread | …"). The first answer to "where does the time go", and it sees
  * what a Java profiler does not: garbage collection, the JIT compiler, native TensorFlow threads.
+ * Also the time each process's threads waited for a CPU while runnable (the kernel's run delay),
+ * where the kernel counts it: on two shared cores, the part of a request's latency spent queued
+ * behind other processes.
  */
 public final class CpuMeter {
 
@@ -21,6 +24,7 @@ public final class CpuMeter {
   private final Map<String, Long> pids = new LinkedHashMap<>();
   private final Map<String, Long> start = new LinkedHashMap<>();
   private final Map<String, Map<Long, Long>> threadStart = new HashMap<>();
+  private final Map<String, Map<Long, Long>> waitStart = new HashMap<>();
 
   public CpuMeter watch(String name, long pid) {
     pids.put(name, pid);
@@ -31,8 +35,13 @@ public final class CpuMeter {
     pids.forEach((name, pid) -> {
       start.put(name, ticks(Path.of("/proc", Long.toString(pid), "stat")));
       Map<Long, Long> threads = new HashMap<>();
-      forEachThread(pid, (tid, t) -> threads.put(tid, t.ticks()));
+      Map<Long, Long> waits = new HashMap<>();
+      forEachThread(pid, (tid, t) -> {
+        threads.put(tid, t.ticks());
+        waits.put(tid, t.waitNanos());
+      });
       threadStart.put(name, threads);
+      waitStart.put(name, waits);
     });
     return this;
   }
@@ -60,7 +69,39 @@ public final class CpuMeter {
     return out;
   }
 
-  private record ThreadTicks(String kind, long ticks) {}
+  /**
+   * Seconds each process's threads spent runnable but waiting for a CPU since {@link #begin()}, or
+   * an empty map where the kernel does not count it (Linux counts it with sysctl
+   * kernel.task_delayacct=1 or schedstats on). Threads that ended meanwhile are not counted.
+   */
+  public Map<String, Double> waitSeconds() {
+    if (!runDelayCounted()) {
+      return Map.of();
+    }
+    Map<String, Double> out = new LinkedHashMap<>();
+    pids.forEach((name, pid) -> {
+      Map<Long, Long> before = waitStart.getOrDefault(name, Map.of());
+      long[] nanos = {0};
+      forEachThread(pid, (tid, t) -> nanos[0] += t.waitNanos() - before.getOrDefault(tid, 0L));
+      out.put(name, Math.round(nanos[0] / 1e7) / 100.0);
+    });
+    return out;
+  }
+
+  /** Whether the kernel counts run delay: it reads 0 for every task when it does not. */
+  static boolean runDelayCounted() {
+    try {
+      String delayAccounting = Path.of("/proc/sys/kernel/task_delayacct").toFile().exists()
+          ? Files.readString(Path.of("/proc/sys/kernel/task_delayacct")).trim() : "0";
+      String schedstats = Path.of("/proc/sys/kernel/sched_schedstats").toFile().exists()
+          ? Files.readString(Path.of("/proc/sys/kernel/sched_schedstats")).trim() : "0";
+      return delayAccounting.equals("1") || schedstats.equals("1");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private record ThreadTicks(String kind, long ticks, long waitNanos) {}
 
   private static void forEachThread(long pid, java.util.function.BiConsumer<Long, ThreadTicks> action) {
     try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
@@ -68,7 +109,7 @@ public final class CpuMeter {
         try {
           String comm = Files.readString(task.resolve("comm")).trim();
           action.accept(Long.parseLong(task.getFileName().toString()),
-              new ThreadTicks(comm.replaceAll("\\d+", "#"), ticks(task.resolve("stat"))));
+              new ThreadTicks(comm.replaceAll("\\d+", "#"), ticks(task.resolve("stat")), runDelay(task)));
         } catch (IOException | RuntimeException gone) {
           // the thread ended meanwhile
         }
@@ -80,6 +121,20 @@ public final class CpuMeter {
 
   private static double seconds(long ticks) {
     return Math.round(ticks / TICKS_PER_SECOND * 100) / 100.0;
+  }
+
+  /** Nanoseconds the task has waited on a run queue: the second field of its schedstat. */
+  private static long runDelay(Path task) {
+    try {
+      return runDelayNanos(Files.readString(task.resolve("schedstat")));
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+
+  /** From a schedstat line: "time on a CPU, time waiting on a run queue (both ns), timeslices run". */
+  static long runDelayNanos(String schedstat) {
+    return Long.parseLong(schedstat.trim().split(" ")[1]);
   }
 
   static long ticks(Path stat) {

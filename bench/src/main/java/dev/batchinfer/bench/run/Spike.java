@@ -31,7 +31,8 @@ public final class Spike {
       long serverErrors, long otherErrors, Latencies submitLatency, double drainSeconds, double meanDrainRate,
       List<Sample> samples, List<Latencies> submitLatencyBySecond, Latencies statusDuring, Latencies syncDuring,
       double intakeSeconds,
-      Map<String, Double> intakeCpuSeconds, Map<String, Map<String, Double>> intakeCpuByThread) {
+      Map<String, Double> intakeCpuSeconds, Map<String, Map<String, Double>> intakeCpuByThread,
+      Map<String, Double> intakeCpuWaitSeconds) {
 
     public Map<String, Object> json() {
       Map<String, Object> m = new LinkedHashMap<>();
@@ -51,6 +52,10 @@ public final class Spike {
       m.put("accepted_items_per_second_during_intake", Math.round(batchItems * accepted / intakeSeconds));
       m.put("cpu_seconds_during_intake", intakeCpuSeconds);
       m.put("cpu_seconds_by_thread_during_intake", intakeCpuByThread);
+      if (!intakeCpuWaitSeconds.isEmpty()) {
+        // Runnable but without a CPU: what the processes lost to each other.
+        m.put("cpu_wait_seconds_during_intake", intakeCpuWaitSeconds);
+      }
       m.put("drain_seconds_after_spike", Pipeline.round(drainSeconds));
       m.put("mean_items_per_second_spike_start_to_drained", Math.round(meanDrainRate));
       m.put("status_poll_latency_during", statusDuring.summary());
@@ -123,6 +128,7 @@ public final class Spike {
       long spikeEnd = System.nanoTime();
       Map<String, Double> intakeCpu = cpu.seconds();
       Map<String, Map<String, Double>> intakeThreads = cpu.threadSeconds(6);
+      Map<String, Double> intakeWait = cpu.waitSeconds();
       while (watch.openBatches() > 0) {
         Pipeline.sleep(100);
       }
@@ -132,7 +138,8 @@ public final class Spike {
       sampler.awaitTermination(10, TimeUnit.SECONDS);
       return new Result(offeredItemsPerSecond, batchItems, seconds, total, accepted.get(), serverErrors.get(),
           otherErrors.get(), latency, (drained - spikeEnd) / 1e9, acceptedItems.get() / ((drained - start) / 1e9),
-          List.copyOf(samples), bySecond, probes.statusLatency(), probes.syncLatency(), (spikeEnd - start) / 1e9, intakeCpu, intakeThreads);
+          List.copyOf(samples), bySecond, probes.statusLatency(), probes.syncLatency(), (spikeEnd - start) / 1e9, intakeCpu, intakeThreads,
+          intakeWait);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
