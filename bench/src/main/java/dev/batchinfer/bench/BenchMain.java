@@ -68,9 +68,14 @@ public final class BenchMain {
         a.put(kv[0], kv.length > 1 ? kv[1] : "true");
       }
       boolean smoke = Boolean.parseBoolean(a.getOrDefault("smoke", "false"));
+      double multiplier = Double.parseDouble(a.getOrDefault("spike-multiplier", "10"));
+      if (!(multiplier > BELOW_SATURATION)) {
+        throw new IllegalArgumentException("--spike-multiplier must be above " + BELOW_SATURATION
+            + " (the smaller spike that runs first), got " + a.get("spike-multiplier"));
+      }
       return new Options(Path.of(a.getOrDefault("out", "bench/results")), Path.of(a.getOrDefault("models", "model-artifacts")),
           smoke, Integer.parseInt(a.getOrDefault("spike-seconds", smoke ? "3" : "20")),
-          Double.parseDouble(a.getOrDefault("spike-multiplier", "10")),
+          multiplier,
           a.getOrDefault("api-heap", "256m"), a.getOrDefault("worker-heap", "384m"),
           a.containsKey("only") ? java.util.Set.of(a.get("only").split(",")) : java.util.Set.of(),
           a.containsKey("profile-all"), settings(a.getOrDefault("worker-env", "")),

@@ -32,8 +32,12 @@ public final class Markdown {
         num(r, "p4_per_item.mlp.batch_path_ratio"), num(r, "p4_per_item.mlp.batch_path_ratio") >= 10));
     rows.add(row("P4", "CNN: batch path / per-item sync serving", "(no target)",
         num(r, "p4_per_item.cnn.batch_path_ratio"), null));
-    rows.add(row("P5", "submit latency p99 during the spike (ms)", "< 100",
-        num(r, "p5_spike.submit_latency.p99_ms"), num(r, "p5_spike.submit_latency.p99_ms") < 100));
+    // The target is for a spike of 10x the drain rate; at another multiple (--spike-multiplier) it is reported, not judged.
+    double multiplier = Double.isNaN(num(r, "settings.spike_multiplier")) ? 10 : num(r, "settings.spike_multiplier");
+    boolean atTarget = multiplier == 10;
+    rows.add(row("P5", "submit latency p99 during the spike (ms)" + (atTarget ? ""
+        : ", at " + new java.text.DecimalFormat("0.#").format(multiplier) + "x the drain rate (the target is for 10x)"),
+        "< 100", num(r, "p5_spike.submit_latency.p99_ms"), atTarget ? num(r, "p5_spike.submit_latency.p99_ms") < 100 : null));
     rows.add(row("P5", "the same at 2x the drain rate, below saturation (ms)", "(no target)",
         num(r, "p5_spike.below_saturation.submit_latency.p99_ms"), null));
     rows.add(row("P5", "HTTP 5xx during the spike", "0", num(r, "p5_spike.http_5xx"), num(r, "p5_spike.http_5xx") == 0));

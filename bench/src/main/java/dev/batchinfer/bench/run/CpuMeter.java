@@ -71,8 +71,8 @@ public final class CpuMeter {
 
   /**
    * Seconds each process's threads spent runnable but waiting for a CPU since {@link #begin()}, or
-   * an empty map where the kernel does not count it (Linux counts it with sysctl
-   * kernel.task_delayacct=1 or schedstats on). Threads that ended meanwhile are not counted.
+   * an empty map where the kernel does not count it (some kernels count it only with sysctl
+   * kernel.task_delayacct=1). Threads that ended meanwhile are not counted.
    */
   public Map<String, Double> waitSeconds() {
     if (!runDelayCounted()) {
@@ -82,21 +82,19 @@ public final class CpuMeter {
     pids.forEach((name, pid) -> {
       Map<Long, Long> before = waitStart.getOrDefault(name, Map.of());
       long[] nanos = {0};
-      forEachThread(pid, (tid, t) -> nanos[0] += t.waitNanos() - before.getOrDefault(tid, 0L));
+      // A thread whose schedstat could not be read reads 0: never let it take away what others waited.
+      forEachThread(pid, (tid, t) -> nanos[0] += Math.max(0, t.waitNanos() - before.getOrDefault(tid, 0L)));
       out.put(name, Math.round(nanos[0] / 1e7) / 100.0);
     });
     return out;
   }
 
-  /** Whether the kernel counts run delay: it reads 0 for every task when it does not. */
+  /** Whether the kernel counts run delay: where it does not, the reading thread's time on a CPU and its wait both read 0. */
   static boolean runDelayCounted() {
     try {
-      String delayAccounting = Path.of("/proc/sys/kernel/task_delayacct").toFile().exists()
-          ? Files.readString(Path.of("/proc/sys/kernel/task_delayacct")).trim() : "0";
-      String schedstats = Path.of("/proc/sys/kernel/sched_schedstats").toFile().exists()
-          ? Files.readString(Path.of("/proc/sys/kernel/sched_schedstats")).trim() : "0";
-      return delayAccounting.equals("1") || schedstats.equals("1");
-    } catch (IOException e) {
+      String[] f = Files.readString(Path.of("/proc/thread-self/schedstat")).trim().split(" ");
+      return Long.parseLong(f[0]) > 0 || Long.parseLong(f[1]) > 0;
+    } catch (IOException | RuntimeException e) {
       return false;
     }
   }

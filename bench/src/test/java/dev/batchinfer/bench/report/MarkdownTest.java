@@ -28,6 +28,17 @@ class MarkdownTest {
   }
 
   @Test
+  void aSpikeAtAnotherMultipleThanTenIsReportedNotJudged() {
+    Map<String, Object> r = Map.of("settings", Map.of("spike_multiplier", 23.0),
+        "p5_spike", Map.of("http_5xx", 0L, "submit_latency", Map.of("p99_ms", 82.0)));
+    List<Map<String, Object>> rows = Markdown.summary(r);
+    assertThat(met(rows, "submit latency p99 during the spike")).isNull();
+    assertThat((String) rows.stream().filter(x -> x.get("value").equals(82.0)).findFirst().orElseThrow().get("measure"))
+        .contains("at 23x the drain rate");
+    assertThat(met(rows, "HTTP 5xx")).isEqualTo(true);
+  }
+
+  @Test
   void dottedPathsReachIntoNestedMaps() {
     assertThat(Markdown.get(Map.of("a", Map.of("b", 3)), "a.b")).isEqualTo(3);
     assertThat(Markdown.get(Map.of("a", 1), "a.b")).isNull();

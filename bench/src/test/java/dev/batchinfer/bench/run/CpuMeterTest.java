@@ -3,6 +3,7 @@ package dev.batchinfer.bench.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.management.ManagementFactory;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class CpuMeterTest {
@@ -43,12 +44,36 @@ class CpuMeterTest {
   }
 
   @Test
-  void run_queue_wait_is_reported_per_process_only_where_the_kernel_counts_it() {
+  void more_busy_threads_than_cpus_wait_for_one_where_the_kernel_counts_it() throws Exception {
     CpuMeter meter = new CpuMeter().watch("self", ProcessHandle.current().pid()).begin();
-    if (CpuMeter.runDelayCounted()) {
-      assertThat(meter.waitSeconds()).containsOnlyKeys("self");
-    } else {
-      assertThat(meter.waitSeconds()).isEmpty();
+    int cpus = Runtime.getRuntime().availableProcessors();
+    java.util.concurrent.CountDownLatch burnt = new java.util.concurrent.CountDownLatch(cpus + 1);
+    java.util.concurrent.CountDownLatch measured = new java.util.concurrent.CountDownLatch(1);
+    for (int i = 0; i <= cpus; i++) {
+      // Alive until measured: the wait of threads that ended is not counted.
+      Thread burner = new Thread(() -> {
+        burnQuarterSecondOfCpu();
+        burnt.countDown();
+        try {
+          measured.await();
+        } catch (InterruptedException e) {
+          // asked to end
+        }
+      }, "waiter-" + i);
+      burner.setDaemon(true);
+      burner.start();
+    }
+    burnt.await();
+    try {
+      Map<String, Double> waits = meter.waitSeconds();
+      if (CpuMeter.runDelayCounted()) {
+        // One CPU too few for them: together they waited while the others ran.
+        assertThat(waits.get("self")).isGreaterThan(0.0);
+      } else {
+        assertThat(waits).isEmpty();
+      }
+    } finally {
+      measured.countDown();
     }
   }
 
