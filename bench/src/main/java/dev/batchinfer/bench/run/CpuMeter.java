@@ -23,8 +23,7 @@ public final class CpuMeter {
 
   private final Map<String, Long> pids = new LinkedHashMap<>();
   private final Map<String, Long> start = new LinkedHashMap<>();
-  private final Map<String, Map<Long, Long>> threadStart = new HashMap<>();
-  private final Map<String, Map<Long, Long>> waitStart = new HashMap<>();
+  private final Map<String, Map<Long, ThreadTicks>> threadStart = new HashMap<>();
 
   public CpuMeter watch(String name, long pid) {
     pids.put(name, pid);
@@ -34,14 +33,9 @@ public final class CpuMeter {
   public CpuMeter begin() {
     pids.forEach((name, pid) -> {
       start.put(name, ticks(Path.of("/proc", Long.toString(pid), "stat")));
-      Map<Long, Long> threads = new HashMap<>();
-      Map<Long, Long> waits = new HashMap<>();
-      forEachThread(pid, (tid, t) -> {
-        threads.put(tid, t.ticks());
-        waits.put(tid, t.waitNanos());
-      });
+      Map<Long, ThreadTicks> threads = new HashMap<>();
+      forEachThread(pid, threads::put);
       threadStart.put(name, threads);
-      waitStart.put(name, waits);
     });
     return this;
   }
@@ -57,9 +51,9 @@ public final class CpuMeter {
   public Map<String, Map<String, Double>> threadSeconds(int top) {
     Map<String, Map<String, Double>> out = new LinkedHashMap<>();
     pids.forEach((name, pid) -> {
-      Map<Long, Long> before = threadStart.getOrDefault(name, Map.of());
+      Map<Long, ThreadTicks> before = threadStart.getOrDefault(name, Map.of());
       Map<String, Long> byKind = new HashMap<>();
-      forEachThread(pid, (tid, t) -> byKind.merge(t.kind(), t.ticks() - before.getOrDefault(tid, 0L), Long::sum));
+      forEachThread(pid, (tid, t) -> byKind.merge(t.kind(), t.ticks() - before.getOrDefault(tid, NOT_SEEN).ticks(), Long::sum));
       Map<String, Double> sorted = new LinkedHashMap<>();
       byKind.entrySet().stream().filter(e -> e.getValue() > 0)
           .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(top)
@@ -80,10 +74,10 @@ public final class CpuMeter {
     }
     Map<String, Double> out = new LinkedHashMap<>();
     pids.forEach((name, pid) -> {
-      Map<Long, Long> before = waitStart.getOrDefault(name, Map.of());
+      Map<Long, ThreadTicks> before = threadStart.getOrDefault(name, Map.of());
       long[] nanos = {0};
       // A thread whose schedstat could not be read reads 0: never let it take away what others waited.
-      forEachThread(pid, (tid, t) -> nanos[0] += Math.max(0, t.waitNanos() - before.getOrDefault(tid, 0L)));
+      forEachThread(pid, (tid, t) -> nanos[0] += Math.max(0, t.waitNanos() - before.getOrDefault(tid, NOT_SEEN).waitNanos()));
       out.put(name, Math.round(nanos[0] / 1e7) / 100.0);
     });
     return out;
@@ -100,6 +94,9 @@ public final class CpuMeter {
   }
 
   private record ThreadTicks(String kind, long ticks, long waitNanos) {}
+
+  /** A thread started after {@link #begin()}: everything it used counts. */
+  private static final ThreadTicks NOT_SEEN = new ThreadTicks("", 0, 0);
 
   private static void forEachThread(long pid, java.util.function.BiConsumer<Long, ThreadTicks> action) {
     try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {

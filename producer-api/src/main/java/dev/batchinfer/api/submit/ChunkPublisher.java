@@ -52,7 +52,7 @@ public final class ChunkPublisher implements AutoCloseable {
   // threads the broker had.
   @SuppressWarnings("unchecked")
   private final KafkaProducer<String, byte[]>[] singles = new KafkaProducer[SINGLE_PRODUCERS];
-  private final java.util.concurrent.atomic.AtomicInteger nextSingle = new java.util.concurrent.atomic.AtomicInteger();
+  private int nextSingle; // guarded by this, as singleProducer() is
   private boolean closed;
   private static final int SINGLE_PRODUCERS = 4;
   private static final long SINGLE_BUFFER_BYTES = 8L * 1024 * 1024;
@@ -139,7 +139,8 @@ public final class ChunkPublisher implements AutoCloseable {
     if (closed) {
       throw new PublishException("the API is shutting down", null);
     }
-    int i = Math.floorMod(nextSingle.getAndIncrement(), SINGLE_PRODUCERS);
+    int i = nextSingle;
+    nextSingle = (nextSingle + 1) % SINGLE_PRODUCERS;
     if (singles[i] == null) {
       Properties p = new Properties();
       p.putAll(baseConfig);
