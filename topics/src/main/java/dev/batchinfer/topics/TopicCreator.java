@@ -1,5 +1,6 @@
 package dev.batchinfer.topics;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -13,7 +14,8 @@ public final class TopicCreator {
   private TopicCreator() {}
 
   /**
-   * Creates every topic of {@code topics} that does not exist yet.
+   * Creates every topic of {@code topics} that does not exist yet, and raises the retention of
+   * those that do where it is shorter than the catalogue's (see {@link RetentionCheck}).
    *
    * @param replicationFactor 1 for a one-node cluster, 3 in production
    */
@@ -32,23 +34,30 @@ public final class TopicCreator {
             .filter(t -> !existing.contains(t.name()))
             .map(t -> new NewTopic(t.name(), t.partitions(), replicationFactor).configs(t.configs()))
             .toList();
-    if (missing.isEmpty()) {
-      return;
+    Set<String> alreadyThere = new HashSet<>(existing);
+    if (!missing.isEmpty()) {
+      admin.createTopics(missing).values().forEach((name, future) -> {
+        if (!created(name, future)) {
+          alreadyThere.add(name);
+        }
+      });
     }
-    admin.createTopics(missing).values().forEach((name, future) -> awaitCreated(name, future));
+    RetentionCheck.raiseWhereShort(admin, topics.all().stream().filter(t -> alreadyThere.contains(t.name())).toList());
   }
 
-  private static void awaitCreated(String name, org.apache.kafka.common.KafkaFuture<Void> future) {
+  /** False if the topic existed already: another instance made it after our list, or the list was not up to date yet. */
+  private static boolean created(String name, org.apache.kafka.common.KafkaFuture<Void> future) {
     try {
       future.get();
+      return true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating topic " + name, e);
     } catch (ExecutionException e) {
-      // Another instance created it between our list and create: that is the idempotent outcome.
       if (!(e.getCause() instanceof TopicExistsException)) {
         throw new IllegalStateException("cannot create topic " + name + ": " + e.getCause().getMessage(), e.getCause());
       }
+      return false;
     }
   }
 }

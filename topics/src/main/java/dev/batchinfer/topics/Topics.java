@@ -22,11 +22,23 @@ import org.apache.kafka.common.serialization.Serdes;
  */
 public final class Topics {
 
+  /** The longest {@code completion_window} a batch may ask for (the API refuses more). */
+  public static final Duration MAX_COMPLETION_WINDOW = Duration.ofDays(30);
+
+  /**
+   * How long request topics keep a chunk: the longest completion window plus a day. A chunk is
+   * produced when its batch is accepted, and a worker must still find it at the window's last
+   * moment, however long the backlog; the day covers clock skew between hosts and an open
+   * transaction. After the window the batch has expired and its chunks are skipped, so longer would
+   * only hold inputs nobody reads. Kafka deletes whole segments, so a chunk can stay longer, never less.
+   */
+  public static final Duration REQUEST_RETENTION = MAX_COMPLETION_WINDOW.plus(Duration.ofDays(1));
+
   private static final String RETAIN_7_DAYS = Long.toString(Duration.ofDays(7).toMillis());
   // Requests carry the inputs: the queue must hold a backlog, but not forever.
   private static final Map<String, String> REQUEST_CONFIGS =
       Map.of(
-          TopicConfig.RETENTION_MS_CONFIG, RETAIN_7_DAYS,
+          TopicConfig.RETENTION_MS_CONFIG, Long.toString(REQUEST_RETENTION.toMillis()),
           TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(4 * 1024 * 1024),
           TopicConfig.COMPRESSION_TYPE_CONFIG, "producer");
 

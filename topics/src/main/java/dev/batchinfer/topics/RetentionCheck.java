@@ -1,0 +1,82 @@
+package dev.batchinfer.topics;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creating a topic sets its configs once; a topic made by an older catalogue keeps what it got (a
+ * request topic from the days of 7 d retention would delete a backlog a 30 d completion window still
+ * waits for). So each catalogue retention is a floor, checked on existing topics at every start and
+ * raised where a topic is shorter; longer, or -1 (keep forever), is the operator's choice and kept.
+ */
+final class RetentionCheck {
+
+  private static final Logger log = LoggerFactory.getLogger(RetentionCheck.class);
+  private static final long DAY_MS = 86_400_000L;
+
+  private RetentionCheck() {}
+
+  /** Why a topic keeping records {@code actualMs} falls short of the catalogue's, or empty if it does not. */
+  static Optional<String> shortfall(Topic<?, ?> topic, long actualMs) {
+    String wanted = topic.configs().get(TopicConfig.RETENTION_MS_CONFIG);
+    if (wanted == null || actualMs < 0 || actualMs >= Long.parseLong(wanted)) {
+      return Optional.empty();
+    }
+    return Optional.of("topic " + topic.name() + " keeps records " + days(actualMs) + " (retention.ms=" + actualMs
+        + "), less than the catalogue's " + days(Long.parseLong(wanted)) + " (retention.ms=" + wanted + ")");
+  }
+
+  /** Raises the retention of each of {@code existing} that falls short; fails, saying how to fix it by hand, if it cannot. */
+  static void raiseWhereShort(Admin admin, Collection<Topic<?, ?>> existing) {
+    Map<ConfigResource, Topic<?, ?>> byResource = existing.stream()
+        .filter(t -> t.configs().containsKey(TopicConfig.RETENTION_MS_CONFIG))
+        .collect(Collectors.toMap(t -> new ConfigResource(ConfigResource.Type.TOPIC, t.name()), t -> t));
+    if (byResource.isEmpty()) {
+      return;
+    }
+    Map<ConfigResource, Config> configs = await(admin.describeConfigs(byResource.keySet()).all(), "read the topics' retention");
+    byResource.forEach((resource, topic) -> {
+      ConfigEntry entry = configs.get(resource).get(TopicConfig.RETENTION_MS_CONFIG);
+      shortfall(topic, Long.parseLong(entry.value())).ifPresent(why -> raise(admin, resource, topic, why));
+    });
+  }
+
+  private static void raise(Admin admin, ConfigResource resource, Topic<?, ?> topic, String why) {
+    String wanted = topic.configs().get(TopicConfig.RETENTION_MS_CONFIG);
+    AlterConfigOp set = new AlterConfigOp(new ConfigEntry(TopicConfig.RETENTION_MS_CONFIG, wanted), AlterConfigOp.OpType.SET);
+    try {
+      await(admin.incrementalAlterConfigs(Map.of(resource, List.of(set))).all(), "raise it");
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException(why + "; " + e.getMessage() + ". Raise it by hand: kafka-configs.sh --bootstrap-server"
+          + " <broker> --alter --entity-type topics --entity-name " + topic.name() + " --add-config retention.ms=" + wanted, e);
+    }
+    log.warn("{}: raised to retention.ms={}", why, wanted);
+  }
+
+  private static String days(long ms) {
+    return ms % DAY_MS == 0 ? ms / DAY_MS + "d" : ms + " ms";
+  }
+
+  private static <T> T await(org.apache.kafka.common.KafkaFuture<T> future, String what) {
+    try {
+      return future.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while trying to " + what, e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("cannot " + what + ": " + e.getCause().getMessage(), e.getCause());
+    }
+  }
+}
