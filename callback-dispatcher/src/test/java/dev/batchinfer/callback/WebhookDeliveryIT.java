@@ -139,6 +139,28 @@ class WebhookDeliveryIT {
   }
 
   @Test
+  void log_lines_name_the_callback_url_without_its_query_string() {
+    ch.qos.logback.classic.Logger logger =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.batchinfer.callback");
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+        new ch.qos.logback.core.read.ListAppender<>();
+    lines.start();
+    logger.addAppender(lines);
+    // Fails once, so both the failed and the delivered attempt are logged.
+    try (ScriptedReceiver receiver = new ScriptedReceiver("127.0.0.1", Reply.status(200), Reply.status(500))) {
+      startDispatcher();
+      String id = completedBatch(receiver.url("/hook?token=s3cret-token"));
+      await().atMost(Duration.ofSeconds(30)).until(() -> Delivery.DELIVERED.equals(statusOf(id)));
+      assertThat(receiver.received().get(0).header("webhook-id")).isEqualTo(id + ":batch.completed");
+      assertThat(lines.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+          .filteredOn(m -> m.contains(id)).hasSizeGreaterThanOrEqualTo(2)
+          .allSatisfy(m -> assertThat(m).contains(receiver.url("/hook")).doesNotContain("s3cret-token").doesNotContain("?"));
+    } finally {
+      logger.detachAppender(lines);
+    }
+  }
+
+  @Test
   void a_tenant_with_its_own_secret_gets_webhooks_signed_with_it() throws Exception {
     String own = WebhookSigner.newSecret(new java.security.SecureRandom());
     env.put("TENANT_WEBHOOK_SECRETS", "tenant-a=" + own + ";tenant-z=" + SECRET);

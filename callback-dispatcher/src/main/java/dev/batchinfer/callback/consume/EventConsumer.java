@@ -10,10 +10,12 @@ import dev.batchinfer.topics.callback.RejectedCallbackException;
 import dev.batchinfer.topics.message.BatchEvent;
 import dev.batchinfer.topics.serde.UndecodableRecordException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -37,6 +39,7 @@ public final class EventConsumer implements Runnable {
   private final WebhookStore webhooks;
   private final WebhookBody bodies;
   private final CallbackPolicy policy;
+  private final PartitionBackoff backoff = new PartitionBackoff(BACKOFF);
   private volatile boolean running = true;
 
   public EventConsumer(KafkaConsumer<byte[], byte[]> consumer, Topic<String, BatchEvent> topic, BatchStore batches,
@@ -59,19 +62,17 @@ public final class EventConsumer implements Runnable {
     consumer.subscribe(List.of(topic.name()));
     try {
       while (running) {
-        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-          TopicPartition tp = new TopicPartition(record.topic(), record.partition());
-          try {
-            handle(record);
-          } catch (RuntimeException e) {
-            // Redis is down or similar: read this event again after a pause, skipping nothing.
-            log.warn("{}-{}@{}: cannot schedule its webhook yet: {}", record.topic(), record.partition(),
-                record.offset(), e.toString());
-            consumer.seek(tp, record.offset());
-            pause();
-            break;
+        backoff.resumeDue(consumer);
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+        Map<TopicPartition, OffsetAndMetadata> handled = new HashMap<>();
+        for (TopicPartition tp : records.partitions()) {
+          long next = handleInOrder(tp, records.records(tp));
+          if (next >= 0) {
+            handled.put(tp, new OffsetAndMetadata(next));
           }
-          consumer.commitSync(Map.of(tp, new OffsetAndMetadata(record.offset() + 1)));
+        }
+        if (!handled.isEmpty()) {
+          consumer.commitSync(handled);
         }
       }
     } catch (WakeupException e) {
@@ -79,6 +80,30 @@ public final class EventConsumer implements Runnable {
     } finally {
       consumer.close(Duration.ofSeconds(5));
     }
+  }
+
+  /**
+   * Handles one partition's records in order until one fails (Redis down, say): that partition is
+   * rewound to it and paused for a while, so nothing after it is passed over; the other partitions'
+   * records of this poll are still handled.
+   *
+   * @return the offset to commit, just past the last record handled, or -1 if none was
+   */
+  private long handleInOrder(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records) {
+    long next = -1;
+    for (ConsumerRecord<byte[], byte[]> record : records) {
+      try {
+        handle(record);
+      } catch (RuntimeException e) {
+        log.warn("{}-{}@{}: cannot schedule its webhook yet, retried in {} ms: {}", record.topic(), record.partition(),
+            record.offset(), BACKOFF.toMillis(), e.toString());
+        consumer.seek(tp, record.offset());
+        backoff.pause(consumer, tp);
+        break;
+      }
+      next = record.offset() + 1;
+    }
+    return next;
   }
 
   private void handle(ConsumerRecord<byte[], byte[]> record) {
@@ -109,13 +134,5 @@ public final class EventConsumer implements Runnable {
     }
     webhooks.enqueue(event.eventId(), batch.tenant(), event.batchId(), event.type(), batch.callbackUrl(), body,
         System.currentTimeMillis());
-  }
-
-  private void pause() {
-    try {
-      Thread.sleep(BACKOFF.toMillis()); // back-off while a dependency is down; consumer thread only
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }

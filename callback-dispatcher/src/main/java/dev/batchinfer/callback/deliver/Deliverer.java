@@ -102,7 +102,8 @@ public final class Deliverer {
     if (outcome.equals(Delivery.FAILED)) {
       deadLetter(d, made, attempt.describe(), at);
     }
-    log.info("webhook {} attempt {} to {}: {} -> {}", d.eventId(), made, d.url(), attempt.describe(), outcome);
+    log.info("webhook {} attempt {} to {}: {} -> {}", d.eventId(), made, LoggedUrl.of(d.url()), attempt.describe(),
+        outcome);
   }
 
   private Map<String, String> headers(Delivery d, Instant at) {
