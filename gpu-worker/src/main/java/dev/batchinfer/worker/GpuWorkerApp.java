@@ -5,6 +5,7 @@ import dev.batchinfer.store.batch.BatchStore;
 import dev.batchinfer.topics.Topics;
 import dev.batchinfer.store.model.ModelTelemetry;
 import dev.batchinfer.store.model.RegistryStore;
+import dev.batchinfer.worker.batch.ChunkSource;
 import dev.batchinfer.worker.batch.MicroBatcher;
 import dev.batchinfer.worker.batch.PendingChunk;
 import dev.batchinfer.worker.shadow.ShadowRuns;
@@ -17,6 +18,7 @@ import dev.batchinfer.worker.consume.DeadLetters;
 import dev.batchinfer.worker.consume.PriorityChunkQueue;
 import dev.batchinfer.worker.consume.Requeue;
 import dev.batchinfer.worker.infer.InferenceLoop;
+import dev.batchinfer.worker.infer.InferenceWatchdog;
 import dev.batchinfer.worker.infer.LoadedModels;
 import dev.batchinfer.worker.publish.ResultPublisher;
 import java.time.Duration;
@@ -56,6 +58,11 @@ public final class GpuWorkerApp implements AutoCloseable {
   private final ScheduledExecutorService heartbeats =
       Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "worker-heartbeat"));
   private static final Duration HEARTBEAT = Duration.ofSeconds(2);
+  /** The exit status of a worker whose inference thread died or hung (EX_SOFTWARE). */
+  public static final int EXIT_INFERENCE_STUCK = 70;
+  /** Chunks the inference threads took from the queue and have not answered in full. */
+  private final java.util.concurrent.atomic.AtomicInteger atModel = new java.util.concurrent.atomic.AtomicInteger();
+  private volatile java.util.concurrent.ScheduledFuture<?> watchdog;
 
   private GpuWorkerApp(WorkerSettings settings, LoadedModels models) {
     this.settings = settings;
@@ -75,12 +82,38 @@ public final class GpuWorkerApp implements AutoCloseable {
         new ByteArrayDeserializer()), topics, models, queue, this::answered,
         new DeadLetters(producer, topics, settings.workerId()), settings.maxBufferedChunks(), settings.commitInterval(),
         publisher::inFlight, new ShadowRuns(registry, telemetry, models),
-        requeue, skips);
+        requeue, skips, store::find);
     self[0] = consumer;
     MicroBatcher batcher = new MicroBatcher(settings.maxBatchSize(), settings.maxQueueDelay().toNanos(), models::maxBatch);
+    ChunkSource counted = new ChunkSource() {
+      @Override
+      public PendingChunk poll() {
+        return taken(queue.poll());
+      }
+
+      @Override
+      public PendingChunk poll(long nanos) throws InterruptedException {
+        return taken(queue.poll(nanos));
+      }
+    };
     for (int i = 0; i < settings.inferenceThreads(); i++) {
-      loops.add(new InferenceLoop(queue, batcher, models, this::answered, skips::cancelledItems));
+      loops.add(new InferenceLoop(counted, batcher, models, c -> {
+        answered(c);
+        atModel.decrementAndGet(); // after the publisher has it, so a drain never sees it in neither
+      }, skips::cancelledItems));
     }
+  }
+
+  /** Chunks fetched and not yet published: waiting, at the model, or being stored. */
+  int heldChunks() {
+    return queue.size() + atModel.get() + publisher.inFlight();
+  }
+
+  private PendingChunk taken(PendingChunk c) {
+    if (c != null) {
+      atModel.incrementAndGet();
+    }
+    return c;
   }
 
   /** Every item of the chunk has its line: shadow copies are compared, real chunks published. */
@@ -90,8 +123,8 @@ public final class GpuWorkerApp implements AutoCloseable {
       return;
     }
     var h = chunk.chunk().header();
-    telemetry.countItems(h.model(), h.modelVersion(), chunk.chunk().itemCount(), chunk.failedCount(),
-        System.currentTimeMillis());
+    telemetry.countItems(h.model(), h.modelVersion(), h.batchId(), h.chunkIndex(), chunk.chunk().itemCount(),
+        chunk.failedCount(), System.currentTimeMillis());
     publisher.publish(chunk);
   }
 
@@ -121,8 +154,14 @@ public final class GpuWorkerApp implements AutoCloseable {
     for (int i = 0; i < loops.size(); i++) {
       threads.add(start(loops.get(i), "inference-" + i));
     }
+    List<InferenceWatchdog.Watched> watched = new ArrayList<>();
+    for (int i = 0; i < loops.size(); i++) {
+      watched.add(new InferenceWatchdog.Watched(threads.get(i), loops.get(i)::callRunningNanos));
+    }
     threads.add(start(consumer, "chunk-consumer"));
     heartbeats.scheduleAtFixedRate(this::heartbeat, 0, HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
+    InferenceWatchdog dog = new InferenceWatchdog(watched, settings.modelCallTimeout());
+    watchdog = heartbeats.scheduleAtFixedRate(() -> watch(dog), 1, 1, TimeUnit.SECONDS);
     log.info("worker {} serving {} (max batch {}, max queue delay {} ms, {} inference threads)", settings.workerId(),
         models.describe(), settings.maxBatchSize(), settings.maxQueueDelay().toMillis(), settings.inferenceThreads());
     return this;
@@ -134,17 +173,51 @@ public final class GpuWorkerApp implements AutoCloseable {
     return t;
   }
 
-  /** Drains: stops taking work, lets running model calls and publishes finish, commits, leaves. */
+  /**
+   * A dead or hung inference thread: the consumer would go on polling and hold partitions nobody
+   * processes. Commit what is finished, leave the group (so the partitions move now, not after the
+   * session timeout), and exit for the orchestrator to restart the process. Halt, not exit: the
+   * shutdown hook's drain would wait on the very thread that hangs.
+   */
+  private void watch(InferenceWatchdog dog) {
+    String problem = dog.problem(System.nanoTime());
+    if (problem == null) {
+      return;
+    }
+    log.error("{}: this worker leaves the group and exits with status {}", problem, EXIT_INFERENCE_STUCK);
+    consumer.stop();
+    threads.stream().filter(t -> t.getName().equals("chunk-consumer")).forEach(GpuWorkerApp::join);
+    Runtime.getRuntime().halt(EXIT_INFERENCE_STUCK);
+  }
+
+  /**
+   * Drains (SIGTERM): stops fetching, runs the chunks already fetched and publishes them for at most
+   * SHUTDOWN_DRAIN_TIMEOUT, then commits what finished and leaves. A chunk not finished by then is
+   * read again by another worker: nothing is lost, and nothing that was published runs twice.
+   */
   @Override
   public void close() {
-    loops.forEach(InferenceLoop::stop);
+    if (watchdog != null) {
+      watchdog.cancel(false);
+    }
+    long deadline = System.nanoTime() + settings.shutdownDrainTimeout().toNanos();
+    consumer.drain();
+    loops.forEach(InferenceLoop::drain);
     queue.wakeAll();
-    joinInference();
     try {
-      publisher.awaitIdle(Duration.ofSeconds(10));
+      // Zero three times running: a chunk is between the queue and the counter for an instant.
+      for (int zeros = 0; zeros < 3 && System.nanoTime() < deadline; ) {
+        zeros = heldChunks() == 0 ? zeros + 1 : 0;
+        Thread.sleep(10); // shutdown path only
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    log.info("drained: {} chunks left waiting, {} at the model, {} being published", queue.size(), atModel.get(),
+        publisher.inFlight());
+    loops.forEach(InferenceLoop::stop);
+    queue.wakeAll();
+    joinInference();
     consumer.stop();
     joinAll();
     release();

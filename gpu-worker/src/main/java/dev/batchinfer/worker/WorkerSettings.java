@@ -29,6 +29,12 @@ import java.util.Map;
  *     lacks keeps being handed back for another worker before its items are answered with errors
  * @param fetchMaxWait WORKER_FETCH_MAX_WAIT, how long the broker may hold a fetch that found no
  *     records; see {@link #DEFAULT_FETCH_MAX_WAIT}
+ * @param modelCallTimeout MODEL_CALL_TIMEOUT, the longest one micro-batch may take in the model:
+ *     past it (or when an inference thread dies) the worker leaves the group and exits with status
+ *     {@code 70}, for an orchestrator to restart it, rather than hold partitions it cannot process
+ * @param shutdownDrainTimeout SHUTDOWN_DRAIN_TIMEOUT, how long a worker told to stop (SIGTERM) runs
+ *     the chunks it has fetched before it commits and leaves; what is left then is read again by
+ *     another worker. Keep it below the orchestrator's grace period (Kubernetes: 30 s)
  */
 public record WorkerSettings(
     CommonSettings common,
@@ -44,7 +50,9 @@ public record WorkerSettings(
     String groupId,
     String workerId,
     Duration requeueMaxAge,
-    Duration fetchMaxWait) {
+    Duration fetchMaxWait,
+    Duration modelCallTimeout,
+    Duration shutdownDrainTimeout) {
 
   public static final int DEFAULT_MAX_BATCH_SIZE = 256;
   public static final Duration DEFAULT_MAX_QUEUE_DELAY = Duration.ofMillis(5);
@@ -54,6 +62,8 @@ public record WorkerSettings(
   public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(200);
   public static final String DEFAULT_GROUP_ID = "gpu-worker";
   public static final Duration DEFAULT_REQUEUE_MAX_AGE = Duration.ofMinutes(10);
+  public static final Duration DEFAULT_MODEL_CALL_TIMEOUT = Duration.ofSeconds(60);
+  public static final Duration DEFAULT_SHUTDOWN_DRAIN_TIMEOUT = Duration.ofSeconds(20);
   /**
    * Kafka's default is 500 ms, and a consumer has one fetch in flight per broker. A fetch that
    * names only partitions with nothing new (the empty priorities' while the busy one is paused for
@@ -82,22 +92,27 @@ public record WorkerSettings(
         env.string("WORKER_GROUP_ID", DEFAULT_GROUP_ID),
         env.string("WORKER_ID", defaultWorkerId()),
         env.duration("WORKER_REQUEUE_MAX_AGE", DEFAULT_REQUEUE_MAX_AGE),
-        env.duration("WORKER_FETCH_MAX_WAIT", DEFAULT_FETCH_MAX_WAIT));
+        env.duration("WORKER_FETCH_MAX_WAIT", DEFAULT_FETCH_MAX_WAIT),
+        env.duration("MODEL_CALL_TIMEOUT", DEFAULT_MODEL_CALL_TIMEOUT),
+        env.duration("SHUTDOWN_DRAIN_TIMEOUT", DEFAULT_SHUTDOWN_DRAIN_TIMEOUT));
   }
 
   public WorkerSettings with(CommonSettings c) {
     return new WorkerSettings(c, modelArtifacts, maxBatchSize, maxQueueDelay, inferenceThreads, tfIntraOpThreads,
-        tfInterOpThreads, maxBufferedChunks, priorityWeights, commitInterval, groupId, workerId, requeueMaxAge, fetchMaxWait);
+        tfInterOpThreads, maxBufferedChunks, priorityWeights, commitInterval, groupId, workerId, requeueMaxAge, fetchMaxWait,
+        modelCallTimeout, shutdownDrainTimeout);
   }
 
   public WorkerSettings withCommitInterval(Duration d) {
     return new WorkerSettings(common, modelArtifacts, maxBatchSize, maxQueueDelay, inferenceThreads, tfIntraOpThreads,
-        tfInterOpThreads, maxBufferedChunks, priorityWeights, d, groupId, workerId, requeueMaxAge, fetchMaxWait);
+        tfInterOpThreads, maxBufferedChunks, priorityWeights, d, groupId, workerId, requeueMaxAge, fetchMaxWait,
+        modelCallTimeout, shutdownDrainTimeout);
   }
 
   public WorkerSettings withWorkerId(String id) {
     return new WorkerSettings(common, modelArtifacts, maxBatchSize, maxQueueDelay, inferenceThreads, tfIntraOpThreads,
-        tfInterOpThreads, maxBufferedChunks, priorityWeights, commitInterval, groupId, id, requeueMaxAge, fetchMaxWait);
+        tfInterOpThreads, maxBufferedChunks, priorityWeights, commitInterval, groupId, id, requeueMaxAge, fetchMaxWait,
+        modelCallTimeout, shutdownDrainTimeout);
   }
 
   static Map<Priority, Integer> weights(String text) {

@@ -124,16 +124,52 @@ class WorkerGuardsIT {
     });
   }
 
+  @Test
+  void a_corrupt_chunk_of_a_known_batch_ends_its_items_failed_so_the_batch_completes_with_errors() throws Exception {
+    String batchId = UUID.randomUUID().toString();
+    recordBatch(batchId, 3, new long[] {0, 2}); // chunk 0 holds items 0 and 1, chunk 1 item 2
+    // Keyed as the API keys chunk records, with a value no decoder accepts.
+    send(batchId + ":0", "BI\u0002 truncated".getBytes(StandardCharsets.UTF_8));
+    ChunkHeader h = new ChunkHeader(batchId, 1, 2, 3, "fashion-mnist", "1.0.0", Priority.NORMAL, System.currentTimeMillis());
+    send(batchId + ":1", ChunkCodec.encode(h, new long[] {2}, new int[] {0, 784}, new byte[784]));
+
+    await().atMost(Duration.ofMinutes(1)).untilAsserted(() ->
+        assertThat(store.find(batchId).orElseThrow().status()).isEqualTo(BatchStatus.COMPLETED_WITH_ERRORS));
+    BatchRecord record = store.find(batchId).orElseThrow();
+    assertThat(record.completed()).isEqualTo(1);
+    assertThat(record.failed()).isEqualTo(2);
+    String[] lines = store.readChunkResults(batchId, 0, 1).get(0).split("\n");
+    assertThat(lines).hasSize(2);
+    for (int i = 0; i < 2; i++) {
+      JsonNode line = JSON.readTree(lines[i]);
+      assertThat(line.get("index").asLong()).isEqualTo(i);
+      assertThat(line.at("/error/code").asText()).isEqualTo("corrupt_record");
+      assertThat(line.at("/error/message").asText()).contains("could not be read");
+    }
+    // The record is kept for a look all the same.
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(TopicReader.readAll(topics.requestsDeadLetter().name(), false)).hasSize(1));
+  }
+
   private void recordBatch(String batchId, long items) {
-    store.create(BatchRecord.queued(batchId, "tenant-a", "fashion-mnist", "1.0.0", Priority.NORMAL, items, new long[] {0}, null,
+    recordBatch(batchId, items, new long[] {0});
+  }
+
+  private void recordBatch(String batchId, long items, long[] chunkStarts) {
+    store.create(BatchRecord.queued(batchId, "tenant-a", "fashion-mnist", "1.0.0", Priority.NORMAL, items, chunkStarts, null,
         List.of(), null, Instant.now(), Instant.now(), Instant.now().plusSeconds(3600),
         java.time.Duration.ofDays(1)));
   }
 
   private void send(byte[] value) {
+    send(null, value);
+  }
+
+  private void send(String key, byte[] value) {
     try {
       // One partition, so the bad record is certainly ahead of the good one.
-      producer.send(new ProducerRecord<>(topics.requests(Priority.NORMAL).name(), 0, null, value)).get();
+      producer.send(new ProducerRecord<>(topics.requests(Priority.NORMAL).name(), 0,
+          key == null ? null : key.getBytes(StandardCharsets.UTF_8), value)).get();
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }

@@ -11,19 +11,41 @@ import io.lettuce.core.api.sync.RedisCommands;
  */
 public final class Redis implements AutoCloseable {
 
+  /**
+   * A command not answered within this fails (RedisCommandTimeoutException) instead of holding its caller for
+   * Lettuce's default minute; callers turn that into a pause and retry (worker) or a 503 (API).
+   * {@code REDIS_URL}'s {@code timeout} parameter ({@code redis://host:6379?timeout=2s}) overrides it.
+   */
+  public static final java.time.Duration DEFAULT_COMMAND_TIMEOUT = java.time.Duration.ofSeconds(5);
+
   private final RedisClient client;
   private final StatefulRedisConnection<String, String> connection;
   private final String prefix;
+  private final java.time.Duration timeout;
   private volatile StatefulRedisConnection<String, byte[]> binary;
 
-  private Redis(RedisClient client, String prefix) {
+  private Redis(RedisClient client, java.time.Duration timeout, String prefix) {
     this.client = client;
+    this.timeout = timeout;
     this.connection = client.connect();
     this.prefix = prefix;
   }
 
   public static Redis connect(String redisUrl, String keyPrefix) {
-    return new Redis(RedisClient.create(redisUrl), keyPrefix);
+    io.lettuce.core.RedisURI uri = io.lettuce.core.RedisURI.create(redisUrl);
+    if (!redisUrl.contains("timeout=")) {
+      uri.setTimeout(DEFAULT_COMMAND_TIMEOUT);
+    }
+    RedisClient client = RedisClient.create(uri);
+    // Commands queued while disconnected time out too, rather than wait for the reconnect.
+    client.setOptions(io.lettuce.core.ClientOptions.builder()
+        .timeoutOptions(io.lettuce.core.TimeoutOptions.enabled(uri.getTimeout())).build());
+    return new Redis(client, uri.getTimeout(), keyPrefix);
+  }
+
+  /** How long a command may take before it fails; {@link #await} waits this long. */
+  public java.time.Duration timeout() {
+    return timeout;
   }
 
   public RedisCommands<String, String> sync() {
@@ -83,22 +105,24 @@ public final class Redis implements AutoCloseable {
     }
   }
 
-  /** Lettuce's default command timeout, which every synchronous call runs under. */
-  private static final java.time.Duration SYNC_TIMEOUT = io.lettuce.core.RedisURI.DEFAULT_TIMEOUT_DURATION;
-
-  /** Waits for commands sent asynchronously as a synchronous call would, failing as it would. */
+  /**
+   * Waits for commands sent asynchronously as a synchronous call would, failing as it would. The commands carry
+   * their own timeout; this bound is a backstop a little past the longest one a URL is likely to set.
+   */
   public static <T> T await(java.util.concurrent.CompletionStage<T> reply) {
     try {
-      return reply.toCompletableFuture().get(SYNC_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      return reply.toCompletableFuture().get(AWAIT_BACKSTOP.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new io.lettuce.core.RedisCommandInterruptedException(e);
     } catch (java.util.concurrent.ExecutionException e) {
       throw cause(e) instanceof RuntimeException re ? re : new io.lettuce.core.RedisException(cause(e));
     } catch (java.util.concurrent.TimeoutException e) {
-      throw new io.lettuce.core.RedisCommandTimeoutException("Redis did not answer within " + SYNC_TIMEOUT);
+      throw new io.lettuce.core.RedisCommandTimeoutException("Redis did not answer within " + AWAIT_BACKSTOP);
     }
   }
+
+  private static final java.time.Duration AWAIT_BACKSTOP = java.time.Duration.ofSeconds(65);
 
   private static Throwable cause(Throwable e) {
     return (e instanceof java.util.concurrent.CompletionException || e instanceof java.util.concurrent.ExecutionException)

@@ -81,12 +81,17 @@ public final class MicroBatcher {
    * keeps filling batches cannot starve another's partial batch. Null if nothing is ready.
    */
   public Batch poll(long nowNanos) {
+    return poll(nowNanos, false);
+  }
+
+  /** @param partialNow a partial batch need not wait its delay (a worker that drains to stop) */
+  public Batch poll(long nowNanos, boolean partialNow) {
     String ready = null;
     long readySince = Long.MAX_VALUE;
     for (Map.Entry<String, ModelQueue> e : queues.entrySet()) {
       ModelQueue q = e.getValue();
       boolean isReady = q.items > 0
-          && (q.items >= limit(e.getKey()) || nowNanos - q.oldestArrivalNanos >= maxQueueDelayNanos);
+          && (partialNow || q.items >= limit(e.getKey()) || nowNanos - q.oldestArrivalNanos >= maxQueueDelayNanos);
       if (isReady && q.oldestArrivalNanos < readySince) {
         ready = e.getKey();
         readySince = q.oldestArrivalNanos;

@@ -102,6 +102,12 @@ public final class PendingChunk {
   }
 
   private volatile boolean skippedForBatchCancel;
+  private volatile boolean inputsLost;
+
+  /** The chunk's inputs are not known (its record could not be read): none is kept for a retry. */
+  public void markInputsLost() {
+    inputsLost = true;
+  }
 
   /** Marks a chunk skipped whole because its batch was cancelled (the topology ends the batch cancelled). */
   public void markSkippedForBatchCancel() {
@@ -171,6 +177,9 @@ public final class PendingChunk {
    * Call only after the last answer.
    */
   public byte[] failedInputs() {
+    if (inputsLost) {
+      return null;
+    }
     int n = 0;
     for (boolean u : unsuccessful) {
       n += u ? 1 : 0;

@@ -21,6 +21,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import dev.batchinfer.store.batch.BatchRecord;
 import java.util.function.IntSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -42,7 +44,9 @@ import org.slf4j.LoggerFactory;
  * of the model and high-priority records keep flowing while low ones back up.
  *
  * <p>Errors in tiers: fatal ones (authentication, authorisation, unsupported version) stop the
- * consumer; an undecodable record goes to the dead-letter topic; anything else is logged with
+ * consumer; an undecodable record goes to the dead-letter topic (and the items of a known batch's
+ * chunk are answered failed); a Redis failure while checking a
+ * chunk reads it again (an outage is never a reason to dead-letter); anything else is logged with
  * its batch and chunk and the loop goes on.
  */
 public final class ChunkConsumer implements Runnable {
@@ -70,19 +74,23 @@ public final class ChunkConsumer implements Runnable {
   private final ShadowRuns shadows;
   private final Requeue requeue;
   private final SkipWatch skips;
+  private final CorruptChunks corruptChunks;
   private final int maxUnpublished;
   private volatile boolean running = true;
   private volatile boolean halted;
+  private volatile boolean draining;
   private long lastCommitNanos = System.nanoTime();
 
   /**
    * @param publishDirectly where a chunk goes that needs no model call (every item failed its check)
+   * @param batches batch id → its record, to answer the items of a chunk whose record is corrupt
    */
   public ChunkConsumer(KafkaConsumer<byte[], byte[]> consumer, Topics topics, LoadedModels models,
       PriorityChunkQueue queue, Consumer<PendingChunk> publishDirectly, DeadLetters deadLetters,
       int maxBufferedChunks, Duration commitInterval, IntSupplier unpublished, ShadowRuns shadows, Requeue requeue,
-      SkipWatch skips) {
+      SkipWatch skips, Function<String, Optional<BatchRecord>> batches) {
     this.skips = skips;
+    this.corruptChunks = new CorruptChunks(batches);
     this.consumer = consumer;
     for (Priority p : Priority.values()) {
       priorityOfTopic.put(topics.requests(p).name(), p);
@@ -129,6 +137,18 @@ public final class ChunkConsumer implements Runnable {
       applyBackpressure();
     }
     return starved ? Duration.ZERO : somePaused ? PAUSED_POLL : POLL;
+  }
+
+  /**
+   * Stops fetching (every partition paused) while the loop goes on committing what finishes, so a
+   * worker told to stop can run what it holds first; {@link #stop} then leaves the group.
+   */
+  public void drain() {
+    draining = true;
+    Thread t = loopThread;
+    if (t != null) {
+      LockSupport.unpark(t);
+    }
   }
 
   /** Asks the loop to commit what is finished and leave the group. */
@@ -194,7 +214,7 @@ public final class ChunkConsumer implements Runnable {
     try {
       chunk = ChunkCodec.decode(record.value());
     } catch (UndecodableRecordException e) {
-      deadLetter(record, ref, e.getMessage());
+      undecodable(record, ref, e.getMessage());
       return;
     }
     String version = LoadedModels.key(chunk.header().model(), chunk.header().modelVersion());
@@ -205,6 +225,10 @@ public final class ChunkConsumer implements Runnable {
     }
     try {
       dispatch(chunk, ref, priorityOfTopic.get(record.topic()));
+    } catch (io.lettuce.core.RedisException e) {
+      // A dependency outage, not a bad record: read it again later, never dead-letter it.
+      log.warn("{}: Redis failed while checking it; reading it again: {}", chunk, e.toString());
+      rewinds.add(ref);
     } catch (RuntimeException e) {
       // Our own failure on this record would repeat on every delivery: park it, do not loop.
       log.error("{}: cannot be processed", chunk, e);
@@ -212,16 +236,46 @@ public final class ChunkConsumer implements Runnable {
     }
   }
 
-  private void deadLetter(ConsumerRecord<byte[], byte[]> record, ChunkRef ref, String reason) {
-    log.warn("{}-{}@{}: sent to the dead-letter topic: {}", record.topic(), record.partition(), record.offset(), reason);
-    deadLetters.send(record, reason, (meta, error) -> {
+  /**
+   * To the dead-letter topic; if the record is a chunk of a known batch, its items are then answered
+   * failed, and the offset is done once they are published (else once the dead letter is stored).
+   */
+  private void undecodable(ConsumerRecord<byte[], byte[]> record, ChunkRef ref, String reason) {
+    Optional<PendingChunk> known;
+    try {
+      known = corruptChunks.answerAll(record.key(), reason, ref);
+    } catch (io.lettuce.core.RedisException e) {
+      log.warn("{}-{}@{}: undecodable, and Redis cannot say whose it is; reading it again: {}", record.topic(),
+          record.partition(), record.offset(), e.toString());
+      rewinds.add(ref);
+      return;
+    }
+    if (known.isEmpty()) {
+      deadLetter(record, ref, reason);
+      return;
+    }
+    log.warn("{}: undecodable ({}); its {} items are answered failed", known.get(), reason, known.get().chunk().itemCount());
+    deadLetter(record, reason, error -> {
       if (error == null) {
-        finished.add(ref);
+        publishDirectly.accept(known.get());
       } else {
-        log.error("{}-{}@{}: dead-letter write failed; reading it again", record.topic(), record.partition(),
-            record.offset(), error);
         rewinds.add(ref);
       }
+    });
+  }
+
+  private void deadLetter(ConsumerRecord<byte[], byte[]> record, ChunkRef ref, String reason) {
+    deadLetter(record, reason, error -> (error == null ? finished : rewinds).add(ref));
+  }
+
+  private void deadLetter(ConsumerRecord<byte[], byte[]> record, String reason, Consumer<Exception> whenStored) {
+    log.warn("{}-{}@{}: sent to the dead-letter topic: {}", record.topic(), record.partition(), record.offset(), reason);
+    deadLetters.send(record, reason, (meta, error) -> {
+      if (error != null) {
+        log.error("{}-{}@{}: dead-letter write failed; reading it again", record.topic(), record.partition(),
+            record.offset(), error);
+      }
+      whenStored.accept(error);
     });
   }
 
@@ -335,7 +389,7 @@ public final class ChunkConsumer implements Runnable {
 
   private void applyBackpressure() {
     Set<TopicPartition> assigned = consumer.assignment();
-    if (unpublished.getAsInt() >= maxUnpublished) {
+    if (draining || unpublished.getAsInt() >= maxUnpublished) {
       consumer.pause(assigned);
     } else {
       for (Map.Entry<String, Priority> e : priorityOfTopic.entrySet()) {

@@ -65,6 +65,15 @@ public final class PriorityChunkQueue implements ChunkSource {
     }
   }
 
+  /** Chunks waiting, all priorities together. */
+  public int size() {
+    int n = 0;
+    for (Priority p : Priority.values()) {
+      n += size(p);
+    }
+    return n;
+  }
+
   /** Drops waiting chunks that match, e.g. those of partitions this worker no longer owns. */
   public int removeIf(Predicate<PendingChunk> drop) {
     lock.lock();

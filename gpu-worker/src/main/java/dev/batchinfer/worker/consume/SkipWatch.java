@@ -13,28 +13,44 @@ import org.slf4j.LoggerFactory;
  * Whether a batch's remaining chunks are to be skipped (it was cancelled, or its completion window
  * passed), or some of its items (cancelled one by one), asked of Redis at most once a second per
  * batch, so each takes effect within seconds.
+ *
+ * <p>When Redis cannot answer, the chunk runs: it has left Kafka's hands, its results wait in the
+ * publisher (which retries until Redis is back, and holds the offset uncommitted meanwhile), and the
+ * consumer stops fetching once enough chunks wait there. Sending it to the dead-letter topic instead
+ * would lose valid work over an outage. After a failed lookup Redis is not asked again for
+ * {@link #OUTAGE_BACKOFF}, so the consumer thread does not block for a command timeout per record.
  */
 public final class SkipWatch {
 
   private static final Logger log = LoggerFactory.getLogger(SkipWatch.class);
   private static final long FRESH_NANOS = 1_000_000_000L;
+  static final java.time.Duration OUTAGE_BACKOFF = java.time.Duration.ofSeconds(5);
 
   private record Seen(BatchStore.Skips skips, long at) {}
 
   private final Function<String, BatchStore.Skips> lookup;
   private final BiFunction<String, long[], boolean[]> cancelledAmong;
   private final Map<String, Seen> seen = new ConcurrentHashMap<>();
+  private final java.util.function.LongSupplier clock;
+  private volatile boolean unreachable;
+  private volatile long unreachableUntil;
 
   /**
    * @param lookup batch id → what to skip
    * @param cancelledAmong (batch id, item indexes) → which of them were cancelled one by one
    */
   public SkipWatch(Function<String, BatchStore.Skips> lookup, BiFunction<String, long[], boolean[]> cancelledAmong) {
-    this.lookup = lookup;
-    this.cancelledAmong = cancelledAmong;
+    this(lookup, cancelledAmong, System::nanoTime);
   }
 
-  /** "cancelled", "expired", or null if the chunk should run. */
+  SkipWatch(Function<String, BatchStore.Skips> lookup, BiFunction<String, long[], boolean[]> cancelledAmong,
+      java.util.function.LongSupplier nanoClock) {
+    this.lookup = lookup;
+    this.cancelledAmong = cancelledAmong;
+    this.clock = nanoClock;
+  }
+
+  /** "cancelled", "expired", or null if the chunk should run (also when Redis cannot say). */
   public String reason(String batchId) {
     return skips(batchId).reason();
   }
@@ -65,15 +81,28 @@ public final class SkipWatch {
   }
 
   private BatchStore.Skips skips(String batchId) {
-    long now = System.nanoTime();
+    long now = clock.getAsLong();
     Seen s = seen.get(batchId);
-    if (s == null || now - s.at() > FRESH_NANOS) {
-      if (seen.size() > 10_000) {
-        seen.clear(); // a cache, not a record: bounded, refilled on demand
-      }
-      s = new Seen(lookup.apply(batchId), now);
-      seen.put(batchId, s);
+    if (s != null && now - s.at() <= FRESH_NANOS) {
+      return s.skips();
     }
-    return s.skips();
+    if (unreachable && now - unreachableUntil < 0) {
+      return s == null ? BatchStore.Skips.NONE : s.skips();
+    }
+    BatchStore.Skips found;
+    try {
+      found = lookup.apply(batchId);
+    } catch (RuntimeException e) {
+      unreachableUntil = clock.getAsLong() + OUTAGE_BACKOFF.toNanos();
+      unreachable = true;
+      log.warn("batch {}: cannot read whether it was cancelled; its chunks run, and Redis is asked again in {} s: {}",
+          batchId, OUTAGE_BACKOFF.toSeconds(), e.toString());
+      return s == null ? BatchStore.Skips.NONE : s.skips();
+    }
+    if (seen.size() > 10_000) {
+      seen.clear(); // a cache, not a record: bounded, refilled on demand
+    }
+    seen.put(batchId, new Seen(found, now));
+    return found;
   }
 }

@@ -27,6 +27,10 @@ public final class InferenceLoop implements Runnable {
   private final Consumer<PendingChunk> onChunkDone;
   private final Function<InferenceChunk, boolean[]> cancelledItems;
   private volatile boolean running = true;
+  private volatile boolean draining;
+  /** When the model call in progress started (System.nanoTime), or {@link #IDLE}; read by the watchdog. */
+  private volatile long callStartedNanos = IDLE;
+  private static final long IDLE = Long.MIN_VALUE;
 
   public InferenceLoop(ChunkSource source, MicroBatcher batcher, LoadedModels models, Consumer<PendingChunk> onChunkDone) {
     this(source, batcher, models, onChunkDone, chunk -> null);
@@ -48,6 +52,17 @@ public final class InferenceLoop implements Runnable {
 
   public void stop() {
     running = false;
+  }
+
+  /** From now on a partial micro-batch runs at once rather than wait for more items: the worker stops soon. */
+  public void drain() {
+    draining = true;
+  }
+
+  /** How long the model call in progress has run; zero between calls. */
+  public long callRunningNanos(long nowNanos) {
+    long started = callStartedNanos;
+    return started == IDLE ? 0 : nowNanos - started;
   }
 
   @Override
@@ -80,7 +95,7 @@ public final class InferenceLoop implements Runnable {
           }
           add(c, now);
         }
-        MicroBatcher.Batch batch = batcher.poll(now);
+        MicroBatcher.Batch batch = batcher.poll(now, draining);
         if (batch != null) {
           return batch;
         }
@@ -107,7 +122,12 @@ public final class InferenceLoop implements Runnable {
   private void execute(MicroBatcher.Batch batch) {
     ModelRunner runner = models.runner(batch.modelKey())
         .orElseThrow(() -> new IllegalStateException("batch for unloaded model " + batch.modelKey()));
-    run(runner, models.formatter(batch.modelKey()), batch.slices(), batch.size());
+    callStartedNanos = System.nanoTime();
+    try {
+      run(runner, models.formatter(batch.modelKey()), batch.slices(), batch.size());
+    } finally {
+      callStartedNanos = IDLE;
+    }
   }
 
   /**

@@ -79,7 +79,10 @@ public final class ShadowRuns {
         deployments.put(model, c);
       } catch (RuntimeException e) {
         log.warn("cannot read the registry of {}; shadowing as before: {}", model, e.toString());
-        return c == null ? null : c.deployment();
+        // Not asked again before the next refresh: in an outage each ask would block for a command timeout.
+        Deployment before = c == null ? null : c.deployment();
+        deployments.put(model, new Cached(before, System.nanoTime()));
+        return before;
       }
     }
     return c.deployment();

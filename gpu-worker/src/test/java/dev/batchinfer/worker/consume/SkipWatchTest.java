@@ -37,4 +37,24 @@ class SkipWatchTest {
     }, (id, indexes) -> new boolean[indexes.length]);
     assertThat(watch.cancelledItems(chunk)).isNull();
   }
+
+  @Test
+  void a_redis_error_while_reading_the_batch_state_runs_the_chunk_and_redis_is_not_asked_again_until_the_backoff() {
+    long[] now = {0};
+    int[] asked = {0};
+    SkipWatch watch = new SkipWatch(id -> {
+      asked[0]++;
+      if (asked[0] == 1) {
+        throw new io.lettuce.core.RedisCommandTimeoutException("Command timed out after 5 second(s)");
+      }
+      return new BatchStore.Skips("cancelled", false);
+    }, (id, indexes) -> new boolean[indexes.length], () -> now[0]);
+
+    assertThat(watch.reason("b")).isNull();
+    assertThat(watch.reason("other")).isNull();
+    assertThat(asked[0]).as("lookups while Redis is known to be unreachable").isEqualTo(1);
+
+    now[0] += SkipWatch.OUTAGE_BACKOFF.toNanos();
+    assertThat(watch.reason("b")).isEqualTo("cancelled");
+  }
 }

@@ -342,7 +342,7 @@ public final class BatchStore implements AutoCloseable {
       Priority.fromWire(f.get(1).getValue()).ifPresent(p -> sync().zrem(queueKey(p), batchId));
     }
     sync().del(keys.batch(batchId), keys.results(batchId), keys.customIds(batchId), keys.failedInputs(batchId),
-        keys.cancelledItems(batchId));
+        keys.cancelledItems(batchId), keys.telemetryCounted(batchId));
     sync().zrem(deadlinesKey(), batchId);
   }
 

@@ -33,4 +33,14 @@ public record RedisKeys(String prefix) {
   public String cancelledItems(String batchId) {
     return prefix + "batch:{" + batchId + "}:cancelled-items";
   }
+
+  /**
+   * Hash: chunk index → "1" once the chunk's items were counted in the model version's statistics,
+   * so a redelivered chunk is not counted twice. Outside the batch's keys: it holds only chunk numbers,
+   * lives two days from the last count (longer than any redelivery), and a count that lands after the
+   * batch's retention TTLs were set must not revive a key under {@code batch:{id}}.
+   */
+  public String telemetryCounted(String batchId) {
+    return prefix + "telemetry-counted:{" + batchId + "}";
+  }
 }

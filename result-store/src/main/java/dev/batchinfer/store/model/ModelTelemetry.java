@@ -1,6 +1,7 @@
 package dev.batchinfer.store.model;
 
 import dev.batchinfer.store.Redis;
+import dev.batchinfer.store.batch.RedisKeys;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.util.HashMap;
 import java.util.Map;
@@ -11,6 +12,8 @@ import java.util.Map;
  * (sync predict answers 503 when none does).
  */
 public final class ModelTelemetry implements AutoCloseable {
+
+  private static final long STATS_TTL_SECONDS = 2 * 24 * 3600;
 
   private final Redis redis;
 
@@ -39,16 +42,28 @@ public final class ModelTelemetry implements AutoCloseable {
   }
 
   /**
-   * Counts a chunk's items and item errors for a version, in the bucket of the current minute
-   * (fire and forget: statistics only). Buckets expire after two days.
+   * Counts a chunk's items and item errors for a version, in the bucket of the current minute, once
+   * per chunk: a chunk delivered again (a worker died before its commit) is not counted again, since
+   * the counts drive the automated rollback and the ETA. Callers need not wait: statistics only, and
+   * an outage must not hold up a chunk's results. Buckets and the counted-chunk marks expire after two days.
    */
-  public void countItems(String model, String version, int items, int errors, long nowMs) {
+  public java.util.concurrent.CompletionStage<Boolean> countItems(String model, String version, String batchId,
+      long chunkIndex, int items, int errors, long nowMs) {
+    String counted = new RedisKeys(redis.prefix()).telemetryCounted(batchId);
     String key = statsKey(model, version) + ":" + nowMs / 60_000;
-    async().hincrby(key, "items", items);
-    if (errors > 0) {
-      async().hincrby(key, "errors", errors);
-    }
-    async().expire(key, 2 * 24 * 3600);
+    // Two slots ({batchId} and {model}), so not one script: a crash between the mark and the count
+    // loses one chunk's statistics, the lesser error next to counting it twice.
+    return async().hsetnx(counted, Long.toString(chunkIndex), "1").thenCompose(first -> {
+      if (!Boolean.TRUE.equals(first)) {
+        return java.util.concurrent.CompletableFuture.completedFuture(false);
+      }
+      async().expire(counted, STATS_TTL_SECONDS);
+      if (errors > 0) {
+        async().hincrby(key, "errors", errors);
+      }
+      async().expire(key, STATS_TTL_SECONDS);
+      return async().hincrby(key, "items", items).thenApply(n -> true);
+    });
   }
 
   /** items and errors counted for a version in the last {@code minutes} whole minutes (this one included). */

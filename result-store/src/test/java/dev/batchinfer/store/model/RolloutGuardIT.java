@@ -40,8 +40,8 @@ class RolloutGuardIT {
 
   @Test
   void a_canary_erring_more_than_allowed_is_demoted_with_the_reason() {
-    telemetry.countItems("m", "2.0.0", 200, 20, System.currentTimeMillis());
-    telemetry.countItems("m", "1.0.0", 2000, 0, System.currentTimeMillis());
+    telemetry.countItems("m", "2.0.0", "b1", 0, 200, 20, System.currentTimeMillis()).toCompletableFuture().join();
+    telemetry.countItems("m", "1.0.0", "b2", 0, 2000, 0, System.currentTimeMillis()).toCompletableFuture().join();
     guard.check("m");
     Deployment d = registry.find("m").orElseThrow();
     assertThat(d.canary()).isNull();
@@ -51,7 +51,7 @@ class RolloutGuardIT {
 
   @Test
   void too_little_evidence_changes_nothing() {
-    telemetry.countItems("m", "2.0.0", 50, 50, System.currentTimeMillis()); // all bad, but only 50 items
+    telemetry.countItems("m", "2.0.0", "b3", 0, 50, 50, System.currentTimeMillis()).toCompletableFuture().join(); // all bad, but only 50 items
     telemetry.recordShadow("m", "1.0.0", "2.0.0", 50, 0, Map.of("a\tb", 50));
     guard.check("m");
     assertThat(registry.find("m").orElseThrow().canary()).isNotNull();
@@ -59,7 +59,7 @@ class RolloutGuardIT {
 
   @Test
   void a_healthy_canary_stays() {
-    telemetry.countItems("m", "2.0.0", 1000, 10, System.currentTimeMillis()); // 1 %
+    telemetry.countItems("m", "2.0.0", "b4", 0, 1000, 10, System.currentTimeMillis()).toCompletableFuture().join(); // 1 %
     telemetry.recordShadow("m", "1.0.0", "2.0.0", 500, 480, Map.of("a\ta", 480, "a\tb", 20)); // 4 % disagree
     guard.check("m");
     assertThat(registry.find("m").orElseThrow().canary()).isNotNull();
