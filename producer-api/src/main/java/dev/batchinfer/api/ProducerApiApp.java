@@ -59,6 +59,9 @@ public final class ProducerApiApp implements AutoCloseable {
     this.settings = settings;
   }
 
+  /** How long a client is told to wait when Redis is unavailable: about one command timeout. */
+  static final java.time.Duration REDIS_RETRY_AFTER = java.time.Duration.ofSeconds(5);
+
   public static ProducerApiApp create(ApiSettings settings) {
     return create(settings, ModelCatalog.load(settings.modelArtifacts()));
   }
@@ -140,8 +143,19 @@ public final class ProducerApiApp implements AutoCloseable {
     routes.post("/v1/batch/{id}/callbacks/redeliver", callbacks::redeliver);
     Map<String, Object> limits = limits(settings, catalog);
     routes.get("/v1/limits", ctx -> ctx.json(limits));
-    routes.get("/health", ctx -> ctx.json(java.util.Map.of("status", "ok")));
+    routes.get("/health", ctx -> {
+      boolean redisUp = limiter.reachable();
+      ctx.status(redisUp ? 200 : 503).json(java.util.Map.of("status", redisUp ? "ok" : "degraded",
+          "redis", redisUp ? "up" : "down"));
+    });
     app.exception(ApiException.class, (e, ctx) -> problems.render(ctx, e));
+    // The one place a Redis failure becomes an answer: 503, so clients retry instead of giving up.
+    app.exception(io.lettuce.core.RedisException.class, (e, ctx) -> {
+      log.warn("{} {}: Redis is unavailable (request {}): {}", ctx.method(), ctx.path(),
+          ctx.res().getHeader(ProblemRenderer.REQUEST_ID_HEADER), e.toString());
+      problems.render(ctx, ApiException.unavailable("the batch store (Redis) is unavailable; retry later",
+          REDIS_RETRY_AFTER));
+    });
     app.exception(Exception.class, (e, ctx) -> {
       log.error("{} {} failed (request {})", ctx.method(), ctx.path(), ctx.res().getHeader(ProblemRenderer.REQUEST_ID_HEADER), e);
       problems.render(ctx, new ApiException(500, "internal", "Internal error",

@@ -437,7 +437,7 @@ class SubmitIT {
 
     // Workers report a slow model (a few items per second): the estimate moves out accordingly.
     try (var telemetry = dev.batchinfer.store.model.ModelTelemetry.connect(TestInfra.redisUrl(), ns.redisKeyPrefix())) {
-      telemetry.countItems("fashion-mnist", second.get("model_version").asText(), 600, 0, System.currentTimeMillis());
+      telemetry.countItems("fashion-mnist", second.get("model_version").asText(), "b1", 0, 600, 0, System.currentTimeMillis()).toCompletableFuture().join();
     }
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
       java.time.Instant after = java.time.Instant.parse(

@@ -44,8 +44,17 @@ public final class IdempotencyStore implements AutoCloseable {
       return 1
       """;
 
+  static final Duration COMPLETE_RETRY = Duration.ofSeconds(1);
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(IdempotencyStore.class);
+
   private final Redis redis;
   private final Duration claimTtl;
+  private final java.util.concurrent.ScheduledExecutorService background =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "idempotency-complete");
+        t.setDaemon(true);
+        return t;
+      });
   private final Redis.Script ifClaimed;
 
   private IdempotencyStore(Redis redis, Duration claimTtl) {
@@ -104,6 +113,39 @@ public final class IdempotencyStore implements AutoCloseable {
     return ifClaimed(claim, write(new Entry(false, bodyHash, status, location, response, null)), KEEP);
   }
 
+  /**
+   * {@link #complete}, for a request whose batch is already accepted and must be answered 202 now:
+   * if Redis cannot take the response, it is stored in the background, tried again every
+   * {@link #COMPLETE_RETRY} until the claim would have lapsed. Until then a repeat gets 409 (in
+   * flight), never a second batch.
+   */
+  public void completeAccepted(Claim claim, String bodyHash, int status, String location, String response) {
+    long lapses = System.nanoTime() + claimTtl.toNanos();
+    Runnable attempt = new Runnable() {
+      @Override
+      public void run() {
+        try {
+          if (!complete(claim, bodyHash, status, location, response)) {
+            log.warn("{}: accepted, but the claim on its Idempotency-Key had lapsed and another request holds the key "
+                + "now; that request's answer stays", location);
+          }
+        } catch (io.lettuce.core.RedisException e) {
+          if (System.nanoTime() - lapses < 0 && !background.isShutdown()) {
+            background.schedule(this, COMPLETE_RETRY.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+          } else {
+            log.error("{}: its Idempotency-Key's response could not be stored before the claim lapsed: {}", location,
+                e.toString());
+          }
+        }
+      }
+    };
+    try {
+      attempt.run();
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      log.warn("{}: shutting down; its Idempotency-Key's response is not stored", location);
+    }
+  }
+
   /** Gives the key up after a failed request, so the client can retry with it; another request's claim stays. */
   public boolean release(Claim claim) {
     return ifClaimed(claim, null, null);
@@ -136,6 +178,7 @@ public final class IdempotencyStore implements AutoCloseable {
 
   @Override
   public void close() {
+    background.shutdown();
     redis.close();
   }
 }

@@ -68,6 +68,15 @@ public final class RateLimiter implements AutoCloseable {
     take(tenant, bucketName, bucket, -cost);
   }
 
+  /** Whether Redis answers a PING within its command timeout (for /health). */
+  public boolean reachable() {
+    try {
+      return "PONG".equals(Redis.await(redis.async().ping()));
+    } catch (io.lettuce.core.RedisException e) {
+      return false;
+    }
+  }
+
   @Override
   public void close() {
     redis.close();

@@ -72,7 +72,18 @@ public final class TenantLimits {
   /** A before-handler (after authentication): one token per request. */
   public void admitRequest(Context ctx) {
     String tenant = Authenticator.principal(ctx).tenant();
-    Duration wait = limiter.take(tenant, "requests", settings.requests(), 1);
+    Duration wait;
+    try {
+      wait = limiter.take(tenant, "requests", settings.requests(), 1);
+    } catch (io.lettuce.core.RedisException e) {
+      // Without Redis no bucket can be read. A read is let through: one that needs Redis fails on
+      // its own with 503, one that does not (models, limits) is served. Anything that writes is
+      // refused (fail closed), since nothing it creates could be recorded or limited.
+      if (ctx.method() == io.javalin.http.HandlerType.GET || ctx.method() == io.javalin.http.HandlerType.HEAD) {
+        return;
+      }
+      throw e;
+    }
     if (wait != null) {
       throw tooMany("tenant " + tenant + " is over " + settings.requests().rate() + " requests per second", wait);
     }

@@ -46,7 +46,17 @@ public final class ModelRouter {
     if (c != null && System.nanoTime() - c.at() < CACHE_NANOS) {
       return c.deployment();
     }
-    Deployment d = registry.current(model, catalog.seedDeployment(model).orElseThrow());
+    Deployment d;
+    try {
+      d = registry.current(model, catalog.seedDeployment(model).orElseThrow());
+    } catch (io.lettuce.core.RedisException e) {
+      if (c == null) {
+        throw e;
+      }
+      // Redis is down: the last deployment seen is still the best answer for reads; a submit
+      // fails anyway where it records the batch.
+      return c.deployment();
+    }
     cache.put(model, new Cached(d, System.nanoTime()));
     return d;
   }

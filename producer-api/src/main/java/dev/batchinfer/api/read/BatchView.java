@@ -33,8 +33,19 @@ public final class BatchView {
   }
 
   /** The 202's body: the status of a batch just accepted, at the queue position it was recorded with. */
+  /**
+   * The 202 body of a batch whose chunks are committed. It must not fail now: a client answered with
+   * an error would submit again and run the batch twice. So if Redis cannot give a fresh estimate,
+   * the answer carries the position and completion estimated at acceptance.
+   */
   public Map<String, Object> accepted(dev.batchinfer.api.submit.BatchAcceptor.Accepted a) {
-    return describe(a.record(), () -> eta.estimate(a.record(), a.queuePosition()));
+    return describe(a.record(), () -> {
+      try {
+        return eta.estimate(a.record(), a.queuePosition());
+      } catch (io.lettuce.core.RedisException e) {
+        return new EtaEstimator.Estimate(a.queuePosition(), a.record().estimatedCompletion(), 0);
+      }
+    });
   }
 
   public Map<String, Object> status(BatchRecord r) {

@@ -282,7 +282,7 @@ public final class BatchRequestReader {
     }
   }
 
-  static final java.time.Duration MAX_WINDOW = java.time.Duration.ofDays(30);
+  static final java.time.Duration MAX_WINDOW = dev.batchinfer.topics.Topics.MAX_COMPLETION_WINDOW;
 
   private static java.time.Duration readDuration(String name, String field, java.time.Duration max, String text) {
     java.time.Duration d = dev.batchinfer.topics.env.Env.parseDuration(text).orElseThrow(() -> ApiException.invalid(

@@ -23,7 +23,6 @@ import java.util.UUID;
  */
 public final class SubmitHandler implements Handler {
 
-  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SubmitHandler.class);
 
   private final BatchRequestReader reader;
   private final ModelRouter router;
@@ -109,15 +108,11 @@ public final class SubmitHandler implements Handler {
       idempotency.release(claim);
       throw e;
     }
-    // Accepted: from here the key is never released. If storing the response fails, the claim
-    // lapses after its lease and repeats get 409 meanwhile, never a second batch.
+    // Accepted: from here the key is never released, and the answer is 202 whatever Redis does now.
     BatchRecord record = s.accepted().record();
     String json = mapper.writeValueAsString(s.response(view));
-    if (!idempotency.complete(claim, HexFormat.of().formatHex(sha.digest()), 202, view.statusPath(record.batchId()),
-        json)) {
-      log.warn("batch {}: accepted, but the claim on its Idempotency-Key had lapsed and another request holds "
-          + "the key now; that request's answer stays", record.batchId());
-    }
+    idempotency.completeAccepted(claim, HexFormat.of().formatHex(sha.digest()), 202, view.statusPath(record.batchId()),
+        json);
     ctx.status(202).header("Location", view.statusPath(record.batchId())).contentType("application/json").result(json);
   }
 
