@@ -45,6 +45,15 @@ public final class EmbeddedRedis implements AutoCloseable {
 
     /** Starts redis-server on 127.0.0.1:{@code port}; port 0 picks a free port. Returns once it answers PING. */
     public static EmbeddedRedis start(int port) {
+        return start(port, null);
+    }
+
+    /**
+     * As {@link #start(int)}, keeping its data in {@code dataDir} with an append-only file fsynced every
+     * second ({@code appendfsync everysec}): a killed process loses nothing, a host crash at most the
+     * last second of writes. A server started again on the same dir loads it. Null: nothing on disk.
+     */
+    public static EmbeddedRedis start(int port, Path dataDir) {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port " + port);
         }
@@ -53,7 +62,7 @@ public final class EmbeddedRedis implements AutoCloseable {
         IllegalStateException failure = null;
         for (int i = 0; i < attempts; i++) {
             try {
-                return startOn(port == 0 ? FreePorts.pick() : port);
+                return startOn(port == 0 ? FreePorts.pick() : port, dataDir);
             } catch (IllegalStateException e) {
                 failure = e;
             }
@@ -61,7 +70,7 @@ public final class EmbeddedRedis implements AutoCloseable {
         throw failure;
     }
 
-    private static EmbeddedRedis startOn(int port) {
+    private static EmbeddedRedis startOn(int port, Path dataDir) {
         long t0 = System.nanoTime();
         Path workDir;
         Process process;
@@ -81,12 +90,13 @@ public final class EmbeddedRedis implements AutoCloseable {
             command.addAll(List.of(binary.getAbsolutePath(),
                     "--port", Integer.toString(port),
                     "--bind", HOST,
-                    // A cache for tests/standalone: no RDB snapshots, no AOF, nothing left on disk.
+                    // No RDB snapshots; an AOF only where data is to be kept.
                     "--save", "",
-                    "--appendonly", "no",
+                    "--appendonly", dataDir == null ? "no" : "yes",
+                    "--appendfsync", "everysec",
                     "--daemonize", "no",
                     "--loglevel", "warning",
-                    "--dir", workDir.toString()));
+                    "--dir", dataDir == null ? workDir.toString() : Files.createDirectories(dataDir).toString()));
             process = new ProcessBuilder(command)
                     .directory(workDir.toFile())
                     .redirectErrorStream(true)

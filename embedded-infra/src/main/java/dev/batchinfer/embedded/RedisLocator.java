@@ -24,11 +24,16 @@ public final class RedisLocator {
 
     /** {@code redisUrl} if present and not blank, else an embedded Redis on {@code embeddedPort} (0: free). */
     public static RedisEndpoint locate(Optional<String> redisUrl, int embeddedPort) {
+        return locate(redisUrl, embeddedPort, null);
+    }
+
+    /** As {@link #locate(Optional, int)}; an embedded Redis keeps its data in {@code dataDir} (AOF), null: none. */
+    public static RedisEndpoint locate(Optional<String> redisUrl, int embeddedPort, java.nio.file.Path dataDir) {
         Optional<String> given = redisUrl.map(String::strip).filter(u -> !u.isEmpty());
         if (given.isPresent()) {
             return new RedisEndpoint(given.get(), null);
         }
-        EmbeddedRedis redis = EmbeddedRedis.start(embeddedPort);
+        EmbeddedRedis redis = EmbeddedRedis.start(embeddedPort, dataDir);
         return new RedisEndpoint(redis.url(), redis);
     }
 }

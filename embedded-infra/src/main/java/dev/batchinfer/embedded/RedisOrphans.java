@@ -76,6 +76,14 @@ final class RedisOrphans {
         if (redis.isPresent() && redis.get().info().command().orElse("").contains("redis-server")) {
             log.warn("killing redis-server pid {} left behind by dead JVM {}", redisPid, ownerPid);
             redis.get().destroyForcibly();
+            try {
+                // Gone before anything starts again: a new server may be about to open the same AOF.
+                redis.get().onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                log.warn("redis-server pid {} did not exit in 10 s", redisPid);
+            }
         }
         if (lines.size() > 1 && lines.get(1).contains("embedded-redis-")) {
             Utils.delete(Path.of(lines.get(1).trim()).toFile());

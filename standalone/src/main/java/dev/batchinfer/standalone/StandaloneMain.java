@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The whole system in one JVM: an embedded Kafka broker (unless KAFKA_BOOTSTRAP_SERVERS names one),
- * Redis (REDIS_URL, else an embedded redis-server), and every service. Ctrl-C stops it cleanly.
+ * Redis (REDIS_URL, else an embedded redis-server), and every service, keeping their data in
+ * {@link #dataDir}. Ctrl-C stops it cleanly; a kill loses nothing accepted.
  */
 public final class StandaloneMain {
 
@@ -36,17 +37,19 @@ public final class StandaloneMain {
     // plain http, and a signing secret is made up if none is given.
     vars.putIfAbsent("CALLBACK_ALLOW_HTTP", "true");
     vars.putIfAbsent("CALLBACK_ALLOWED_CIDRS", "127.0.0.0/8,::1/128");
-    vars.putIfAbsent("WEBHOOK_SECRETS", WebhookSigner.newSecret(new SecureRandom()));
+    Path work = dataDir(vars);
+    SigningSecret secret = SigningSecret.settle(vars, work.resolve("webhook-secret"),
+        () -> WebhookSigner.newSecret(new SecureRandom()));
     // A fixed development key (tenant "dev", admin role), so the README's curl lines work as written.
     // The standalone API listens on 127.0.0.1 only; set API_KEYS for anything else.
     vars.putIfAbsent("API_KEYS", ApiKeys.entry("dev", true, DEV_KEY));
     Env env = Env.of(vars);
     Optional<String> externalKafka = Optional.ofNullable(System.getenv("KAFKA_BOOTSTRAP_SERVERS")).filter(s -> !s.isBlank());
-    Path work = Path.of(env.string("STANDALONE_DATA_DIR", Files.createTempDirectory("batch-inference-").toString()));
     EmbeddedKafka kafka = externalKafka.isPresent() ? null
         : EmbeddedKafka.start(dir(work.resolve("kafka")), env.integer("KAFKA_PORT", 9092, 1, 65535));
     String bootstrap = externalKafka.orElseGet(kafka::bootstrapServers);
-    RedisEndpoint redis = RedisLocator.locate(Optional.ofNullable(System.getenv("REDIS_URL")).filter(s -> !s.isBlank()));
+    RedisEndpoint redis = RedisLocator.locate(Optional.ofNullable(System.getenv("REDIS_URL")).filter(s -> !s.isBlank()), 0,
+        work.resolve("redis"));
     // Stopped by the hook below, after the services that use it.
     redis.embedded().ifPresent(EmbeddedRedis::leaveShutdownToOwner);
     StandaloneApp app;
@@ -81,15 +84,28 @@ public final class StandaloneMain {
            API        {}   (submit: POST {}/v1/batch/predict)
            Kafka      {}{}
            Redis      {}{}
+           Data       {}   (DATA_DIR; a restart on it resumes)
            API key    Authorization: Bearer {}   (tenant "dev", admin; development only)
            Webhooks   signed with {}
                       (development mode: http and 127.0.0.0/8 receivers allowed)
          Ctrl-C stops everything.
         ============================================================""",
         api, api, bootstrap, kafka == null ? "" : " (embedded)", redis.url(),
-        redis.embedded().isPresent() ? " (embedded)" : "", System.getenv("API_KEYS") == null ? DEV_KEY : "(from API_KEYS)",
-        vars.get("WEBHOOK_SECRETS").split(",")[0]);
+        redis.embedded().isPresent() ? " (embedded, AOF fsynced every second)" : "", work,
+        System.getenv("API_KEYS") == null ? DEV_KEY : "(from API_KEYS)",
+        secret.banner());
     stopped.await();
+  }
+
+  /**
+   * DATA_DIR (STANDALONE_DATA_DIR, its older name, is read too), by default {@code batch-inference-data}
+   * in the working directory: the embedded broker's logs, Redis' append-only file, the progress
+   * topology's state and a made-up webhook secret. A start on the same directory resumes: accepted
+   * batches finish, results stay readable.
+   */
+  static Path dataDir(Map<String, String> vars) {
+    String given = vars.getOrDefault("DATA_DIR", vars.get("STANDALONE_DATA_DIR"));
+    return dir(Path.of(given == null || given.isBlank() ? "batch-inference-data" : given).toAbsolutePath());
   }
 
   private static Path dir(Path p) {
