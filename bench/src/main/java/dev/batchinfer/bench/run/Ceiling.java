@@ -1,5 +1,8 @@
 package dev.batchinfer.bench.run;
 
+import dev.batchinfer.chaos.proc.ChildJvm;
+import dev.batchinfer.chaos.proc.CpuSet;
+
 import dev.batchinfer.models.ModelCatalog;
 import dev.batchinfer.models.ModelConfig;
 import java.nio.file.Path;

@@ -1,5 +1,9 @@
 package dev.batchinfer.bench.run;
 
+import dev.batchinfer.chaos.proc.ChildJvm;
+import dev.batchinfer.chaos.proc.BrokerMain;
+import dev.batchinfer.chaos.proc.CpuSet;
+
 import dev.batchinfer.api.auth.ApiKeys;
 import dev.batchinfer.embedded.RedisEndpoint;
 import dev.batchinfer.embedded.RedisLocator;

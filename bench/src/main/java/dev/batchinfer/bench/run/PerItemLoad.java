@@ -1,5 +1,7 @@
 package dev.batchinfer.bench.run;
 
+import dev.batchinfer.chaos.proc.ChildJvm;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,5 +1,8 @@
 package dev.batchinfer.bench.run;
 
+import dev.batchinfer.chaos.proc.ChildJvm;
+import dev.batchinfer.chaos.proc.Command;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

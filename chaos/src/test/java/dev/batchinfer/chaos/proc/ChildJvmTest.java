@@ -1,4 +1,4 @@
-package dev.batchinfer.bench.run;
+package dev.batchinfer.chaos.proc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

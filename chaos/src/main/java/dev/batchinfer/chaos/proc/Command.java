@@ -1,4 +1,4 @@
-package dev.batchinfer.bench.run;
+package dev.batchinfer.chaos.proc;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** A short command the benchmark runs on the machine (jcmd, kill, taskset). */
-final class Command {
+public final class Command {
 
   private Command() {}
 
@@ -15,7 +15,7 @@ final class Command {
    *
    * @throws IllegalStateException if it could not run, took over a minute, or exited other than 0
    */
-  static String run(List<String> command) {
+  public static String run(List<String> command) {
     try {
       Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

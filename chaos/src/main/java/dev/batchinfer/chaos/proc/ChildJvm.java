@@ -1,4 +1,4 @@
-package dev.batchinfer.bench.run;
+package dev.batchinfer.chaos.proc;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,7 +27,7 @@ public final class ChildJvm implements AutoCloseable {
    * after thousands of calls: by default that took minutes, so compiling them (up to 0.3 s of CPU
    * each) fell into the measured runs, whatever the length of the warm-up rounds.
    */
-  static final String JIT_STEADY_SOONER = "-XX:CompileThresholdScaling=0.1";
+  public static final String JIT_STEADY_SOONER = "-XX:CompileThresholdScaling=0.1";
   private static final Pattern GC_HEAP = Pattern.compile("(\\d+)([KMG])->(\\d+)([KMG])\\((\\d+)([KMG])\\)");
 
   private final String name;
@@ -95,6 +95,40 @@ public final class ChildJvm implements AutoCloseable {
   /** Freezes (SIGSTOP) or thaws (SIGCONT) the child: frozen, it takes no CPU at all. */
   public void freeze(boolean frozen) {
     Command.run(List.of("kill", frozen ? "-STOP" : "-CONT", Long.toString(process.pid())));
+  }
+
+  /** SIGKILL: the process gets no chance to flush, commit or leave its group. Returns once it is gone. */
+  public void kill9() {
+    process.destroyForcibly();
+    awaitExit(Duration.ofSeconds(30));
+  }
+
+  /**
+   * SIGTERM, then waits for the child to run its shutdown hooks and exit.
+   *
+   * @return its exit code
+   * @throws IllegalStateException if it is still running after {@code timeout}
+   */
+  public int terminate(Duration timeout) {
+    process.destroy();
+    return awaitExit(timeout);
+  }
+
+  /** Waits for the child to exit by itself (a worker that found itself broken, say) and returns its exit code. */
+  public int awaitExit(Duration timeout) {
+    try {
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new IllegalStateException(name + " still runs after " + timeout + ":\n" + tail(20));
+      }
+      return process.exitValue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
   }
 
   /** Fails with the end of the child's log if it has died. */
@@ -232,6 +266,14 @@ public final class ChildJvm implements AutoCloseable {
 
   @Override
   public void close() {
+    if (process.isAlive()) {
+      // A frozen child would hold SIGTERM until thawed: thaw it, so it stops in seconds, not after the wait.
+      try {
+        freeze(false);
+      } catch (IllegalStateException exitedMeanwhile) {
+        // nothing to thaw
+      }
+    }
     process.destroy();
     try {
       if (!process.waitFor(30, TimeUnit.SECONDS)) {

@@ -1,4 +1,4 @@
-package dev.batchinfer.bench.run;
+package dev.batchinfer.chaos.proc;
 
 import dev.batchinfer.embedded.EmbeddedKafka;
 import java.nio.file.Path;

@@ -1,0 +1,100 @@
+package dev.batchinfer.chaos;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Optional;
+
+/** The chaos suite's view of one API instance: every call returns status, Retry-After and parsed body. */
+public final class Api {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private final String base;
+  private final String key;
+
+  public Api(String base, String key) {
+    this.base = base;
+    this.key = key;
+  }
+
+  /** An answer; status 0 when no answer came (connection refused or reset, timeout). */
+  public record Answer(int status, Optional<String> retryAfter, JsonNode body, String error) {
+    public String text(String field) {
+      return body == null || body.get(field) == null ? null : body.get(field).asText();
+    }
+  }
+
+  /** POST /v1/batch/predict with a JSON body; an Idempotency-Key if given. */
+  public Answer submit(byte[] json, String idempotencyKey) {
+    HttpRequest.Builder b = request("/v1/batch/predict").header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(json));
+    if (idempotencyKey != null) {
+      b.header("Idempotency-Key", idempotencyKey);
+    }
+    return send(b.build());
+  }
+
+  public Answer status(String batchId) {
+    return send(request("/v1/batch/" + batchId + "/status").GET().build());
+  }
+
+  public Answer get(String path) {
+    return send(request(path).GET().build());
+  }
+
+  public Answer post(String path, String json) {
+    return send(request(path).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(json)).build());
+  }
+
+  /** Every result line of a batch, as the NDJSON stream serves them. */
+  public java.util.List<JsonNode> results(String batchId) throws IOException, InterruptedException {
+    HttpResponse<java.util.stream.Stream<String>> r = HTTP.send(request("/v1/batch/" + batchId + "/results")
+        .header("Accept", "application/x-ndjson").timeout(Duration.ofMinutes(2)).GET().build(),
+        HttpResponse.BodyHandlers.ofLines());
+    if (r.statusCode() != 200) {
+      throw new IOException("results of " + batchId + ": HTTP " + r.statusCode());
+    }
+    java.util.List<JsonNode> lines = new java.util.ArrayList<>();
+    for (String line : (Iterable<String>) r.body()::iterator) {
+      if (!line.isBlank()) {
+        lines.add(JSON.readTree(line));
+      }
+    }
+    return lines;
+  }
+
+  public boolean healthy() {
+    return get("/health").status() == 200;
+  }
+
+  private HttpRequest.Builder request(String path) {
+    return HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60)).header("Authorization",
+        "Bearer " + key);
+  }
+
+  private static Answer send(HttpRequest request) {
+    try {
+      HttpResponse<byte[]> r = HTTP.send(request, HttpResponse.BodyHandlers.ofByteArray());
+      JsonNode body = null;
+      try {
+        body = r.body().length == 0 ? null : JSON.readTree(r.body());
+      } catch (IOException notJson) {
+        // the status says what happened
+      }
+      return new Answer(r.statusCode(), r.headers().firstValue("Retry-After"), body, null);
+    } catch (IOException e) {
+      return new Answer(0, Optional.empty(), null, e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new Answer(0, Optional.empty(), null, "interrupted");
+    }
+  }
+}

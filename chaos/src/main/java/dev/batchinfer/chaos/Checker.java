@@ -1,0 +1,195 @@
+package dev.batchinfer.chaos;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads everything back once the faults are healed and verifies each accepted batch: every item has exactly one
+ * result (none missing, none twice, none of another batch's inputs), the progress equals the item count exactly,
+ * the final status is right, exactly one completion webhook was acknowledged (by {@code webhook-id}, every
+ * signature valid); and across the system, no ghost: no batch record that no client was answered 202 for and
+ * that never finished.
+ */
+public final class Checker {
+
+  private static final Pattern BATCH_KEY = Pattern.compile(Pattern.quote(ChaosCluster.KEY_PREFIX) + "batch:\\{([^}]+)\\}");
+  private static final Set<String> FINAL = Set.of("completed", "completed_with_errors", "failed", "cancelled", "expired");
+
+  private final ChaosCluster cluster;
+  private final WebhookReceiver receiver;
+  /** Every batch any client was answered 202 for, over all the checks of this cluster: those are not ghosts. */
+  private final Set<String> everAccepted = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  public Checker(ChaosCluster cluster, WebhookReceiver receiver) {
+    this.cluster = cluster;
+    this.receiver = receiver;
+  }
+
+  /** Waits until every batch is final (or {@code drain} passes), then counts. */
+  public Figures check(String scenario, Load load, Duration drain) {
+    List<Load.Accepted> batches = load.accepted();
+    Api reader = cluster.api(0, ChaosCluster.KEY_A);
+    try {
+      Await.until(drain, "every accepted batch of " + scenario + " final", () -> batches.stream()
+          .allMatch(b -> FINAL.contains(api(b).status(b.batchId()).text("status"))));
+      // The webhook follows the final state: wait for its acknowledgement too.
+      Await.until(drain, "a completion webhook acknowledged for every batch of " + scenario, () -> batches.stream()
+          .allMatch(b -> receiver.attempts().stream().anyMatch(a -> b.batchId().equals(a.batchId()) && acknowledged(a))));
+    } catch (IllegalStateException notAllFinal) {
+      // counted below: a batch that never ends is lost work, a webhook never acknowledged a lost event
+    }
+    List<String> problems = new ArrayList<>();
+    long submitted = 0;
+    long withOne = 0;
+    long lost = 0;
+    long duplicated = 0;
+    long foreign = 0;
+    int wrongCounts = 0;
+    int wrongStatus = 0;
+    for (Load.Accepted b : batches) {
+      submitted += b.items();
+      Api api = api(b);
+      Api.Answer status = api.status(b.batchId());
+      JsonNode progress = status.body() == null ? null : status.body().path("progress");
+      if (!"completed".equals(status.text("status"))) {
+        wrongStatus++;
+        problems.add(b.batchId() + " is " + status.text("status") + " (HTTP " + status.status() + ")");
+      }
+      if (progress == null || progress.path("total").asLong() != b.items()
+          || progress.path("completed").asLong() + progress.path("failed").asLong() != b.items()) {
+        wrongCounts++;
+        problems.add(b.batchId() + " progress " + progress + " for " + b.items() + " items");
+      }
+      List<JsonNode> results;
+      try {
+        results = api.results(b.batchId());
+      } catch (IOException | InterruptedException e) {
+        problems.add(b.batchId() + " results unreadable: " + e.getMessage());
+        lost += b.items();
+        continue;
+      }
+      int[] seen = new int[b.items()];
+      for (JsonNode r : results) {
+        int i = r.path("index").asInt(-1);
+        if (i < 0 || i >= b.items()) {
+          foreign++;
+        } else {
+          seen[i]++;
+        }
+      }
+      for (int count : seen) {
+        if (count == 0) {
+          lost++;
+        } else {
+          withOne += count == 1 ? 1 : 0;
+          duplicated += count - 1;
+        }
+      }
+      foreign += foreignResults(reader, b, results);
+    }
+    int acknowledged = 0;
+    Set<String> batchIds = new HashSet<>();
+    batches.forEach(b -> batchIds.add(b.batchId()));
+    Map<String, Set<String>> completionIds = new java.util.HashMap<>();
+    int badSignatures = 0;
+    for (WebhookReceiver.Attempt a : receiver.attempts()) {
+      if (!a.signatureValid()) {
+        badSignatures++;
+      } else if (batchIds.contains(a.batchId()) && acknowledged(a)) {
+        completionIds.computeIfAbsent(a.batchId(), k -> new HashSet<>()).add(a.webhookId());
+      }
+    }
+    for (Load.Accepted b : batches) {
+      int ids = completionIds.getOrDefault(b.batchId(), Set.of()).size();
+      if (ids == 1) {
+        acknowledged++;
+      } else {
+        problems.add(b.batchId() + " has " + ids + " acknowledged completion webhooks");
+      }
+    }
+    everAccepted.addAll(batchIds);
+    int ghosts = ghosts(everAccepted, problems);
+    return new Figures(scenario, batches.size(), submitted, withOne, lost, duplicated, foreign, wrongCounts, wrongStatus,
+        acknowledged, badSignatures, ghosts, load.unexpected(), problems);
+  }
+
+  /** A completion webhook (not a milestone) that the receiver answered with a 2xx. */
+  private static boolean acknowledged(WebhookReceiver.Attempt a) {
+    return a.type() != null && a.type().startsWith("batch.") && a.answered() >= 200 && a.answered() < 300;
+  }
+
+  /**
+   * Results that are not of this batch's inputs: a few items per batch are run again through the sync predict
+   * route and must give the same label (a result that came from another batch's input would not, 9 times in 10).
+   */
+  private static long foreignResults(Api reader, Load.Accepted b, List<JsonNode> results) {
+    Map<Integer, JsonNode> byIndex = new java.util.HashMap<>();
+    results.forEach(r -> byIndex.put(r.path("index").asInt(-1), r));
+    int[] sample = {0, b.items() / 3, b.items() / 2, b.items() - 1};
+    StringBuilder body = new StringBuilder("{\"inputs\":[");
+    for (int k = 0; k < sample.length; k++) {
+      body.append(k == 0 ? "" : ",").append(Load.item(b.seed(), sample[k]));
+    }
+    Api.Answer sync = reader.post("/v1/models/fashion-mnist/predict", body.append("]}").toString());
+    if (sync.status() != 200) {
+      throw new IllegalStateException("sync predict for the foreign-result check answered " + sync.status() + " " + sync.body());
+    }
+    long foreign = 0;
+    for (int k = 0; k < sample.length; k++) {
+      JsonNode stored = byIndex.get(sample[k]);
+      String expected = sync.body().path("results").path(k).path("label").asText();
+      if (stored != null && !expected.equals(stored.path("result").path("label").asText())) {
+        foreign++;
+      }
+    }
+    return foreign;
+  }
+
+  private Api api(Load.Accepted b) {
+    return cluster.api(0, b.apiKey());
+  }
+
+  /**
+   * Batch records in Redis that no client got a 202 for and that are not final: work that holds quota and queue
+   * position for nothing. A final record no client was answered for is not one: the checker's own sync predicts
+   * are batches too.
+   */
+  private int ghosts(Set<String> accepted, List<String> problems) {
+    int ghosts = 0;
+    RedisClient client = RedisClient.create(cluster.redis().url());
+    try (StatefulRedisConnection<String, String> c = client.connect()) {
+      ScanCursor cursor = ScanCursor.INITIAL;
+      do {
+        KeyScanCursor<String> page = c.sync().scan(cursor, ScanArgs.Builder.matches(ChaosCluster.KEY_PREFIX + "batch:{*}").limit(1000));
+        for (String key : page.getKeys()) {
+          Matcher m = BATCH_KEY.matcher(key);
+          if (!m.matches() || accepted.contains(m.group(1))) {
+            continue;
+          }
+          String status = c.sync().hget(key, "status");
+          if (!FINAL.contains(status)) {
+            ghosts++;
+            problems.add("ghost " + m.group(1) + " (" + status + ")");
+          }
+        }
+        cursor = page;
+      } while (!cursor.isFinished());
+    } finally {
+      client.shutdown();
+    }
+    return ghosts;
+  }
+}

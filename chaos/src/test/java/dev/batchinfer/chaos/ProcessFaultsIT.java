@@ -1,0 +1,475 @@
+package dev.batchinfer.chaos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The chaos scenarios with real process faults, on one cluster of separate OS processes (a KRaft broker,
+ * redis-server with AOF, two APIs, three workers, two progress instances, two dispatchers). Each scenario submits
+ * its own batches, makes its fault by pid (kill -9, SIGSTOP/SIGCONT, SIGTERM), heals, and runs the checker,
+ * which prints the scenario's figures; a scenario passes only with nothing lost, nothing twice, no ghost and one
+ * acknowledged completion webhook per batch.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ProcessFaultsIT {
+
+  private static final Duration DRAIN = Duration.ofMinutes(4);
+  private static final Duration PATIENCE = Duration.ofMinutes(2);
+
+  private ChaosCluster cluster;
+  private WebhookReceiver receiver;
+  private Checker checker;
+  private long seed = 1;
+  private volatile String goneBatch = "";
+
+  @BeforeAll
+  void start() throws Exception {
+    Path dir = Files.createDirectories(Path.of("target", "chaos-" + System.currentTimeMillis()));
+    cluster = ChaosCluster.start(dir, Path.of("..", "model-artifacts"), ChaosCluster.Layout.full());
+    receiver = new WebhookReceiver(List.of(cluster.webhookSecret()));
+    checker = new Checker(cluster, receiver);
+  }
+
+  /** A failed scenario must not leave its fault behind for the next one. */
+  @AfterEach
+  void heal() {
+    if (cluster != null) {
+      ChaosRun.heal(cluster, receiver);
+    }
+  }
+
+  @AfterAll
+  void stop() {
+    if (receiver != null) {
+      receiver.close();
+    }
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void killNineAWorkerMidBatch() {
+    Load load = load();
+    Load.Accepted batch = load.submit(ChaosCluster.KEY_A, 10_000, seed++, PATIENCE);
+    awaitStarted(batch);
+    Service victim = cluster.workers().get(0);
+    victim.kill9();
+    victim.start();
+    pass("1 kill -9 one of 3 workers mid-batch", load);
+  }
+
+  @Test
+  @Order(2)
+  void sigstopAWorkerPastItsSessionThenContinue() {
+    Load load = load();
+    Load.Accepted batch = load.submit(ChaosCluster.KEY_A, 10_000, seed++, PATIENCE);
+    awaitStarted(batch);
+    Service victim = cluster.workers().get(1);
+    victim.freeze(true);
+    // The fault's length: past the consumer's session timeout (45 s), so the group moves its partitions.
+    Await.pause(Duration.ofSeconds(50));
+    victim.freeze(false);
+    pass("2 SIGSTOP a worker past its session timeout, then SIGCONT", load);
+  }
+
+  @Test
+  @Order(3)
+  void sigtermAWorkerFinishesAndLeaves() {
+    Load load = load();
+    Load.Accepted batch = load.submit(ChaosCluster.KEY_A, 10_000, seed++, PATIENCE);
+    awaitStarted(batch);
+    Service victim = cluster.workers().get(2);
+    int exit = victim.terminate(Duration.ofSeconds(90));
+    victim.start();
+    Figures f = pass("4 SIGTERM a worker", load);
+    assertThat(exit).as("exit code of a worker stopped with SIGTERM").isIn(0, 143);
+    assertThat(f.lost()).isZero();
+  }
+
+  @Test
+  @Order(4)
+  void addAWorkerMidBatch() {
+    Load load = load();
+    Load.Accepted batch = load.submit(ChaosCluster.KEY_A, 10_000, seed++, PATIENCE);
+    awaitStarted(batch);
+    cluster.addWorker();
+    pass("3 add a worker mid-batch", load);
+  }
+
+  @Test
+  @Order(5)
+  void killNineRedisMidBatchAndRestartFromItsAof() {
+    Load load = load();
+    Load.Accepted batch = load.submit(ChaosCluster.KEY_A, 10_000, seed++, PATIENCE);
+    awaitStarted(batch);
+    cluster.redis().kill9();
+    Await.pause(Duration.ofSeconds(3));
+    cluster.redis().start();
+    pass("9 kill -9 Redis mid-batch, restart from AOF", load);
+  }
+
+  @Test
+  @Order(6)
+  void sigstopRedisTenSeconds() {
+    Load load = load();
+    Load.Accepted batch = load.submit(ChaosCluster.KEY_A, 10_000, seed++, PATIENCE);
+    awaitStarted(batch);
+    cluster.redis().freeze(true);
+    Await.pause(Duration.ofSeconds(10));
+    cluster.redis().freeze(false);
+    pass("10a SIGSTOP Redis 10 s", load);
+  }
+
+  @Test
+  @Order(7)
+  void redisOutageOfNinetySeconds() {
+    Load load = load();
+    Load.Accepted batch = load.submit(ChaosCluster.KEY_A, 10_000, seed++, PATIENCE);
+    awaitStarted(batch);
+    cluster.redis().stop();
+    Api.Answer during;
+    try {
+      during = cluster.api(0, ChaosCluster.KEY_A).submit(load.body(10, seed++), null);
+      Await.pause(Duration.ofSeconds(90));
+    } finally {
+      cluster.redis().start();
+    }
+    assertThat(during.status()).as("a submit while Redis is down: " + during.body()).isEqualTo(503);
+    assertThat(during.retryAfter()).as("Retry-After on the 503").isPresent();
+    pass("10b a 90 s Redis outage mid-batch", load);
+  }
+
+  @Test
+  @Order(8)
+  void brokerDownAtSubmitAnswers503AndQueuesNothing() {
+    cluster.broker().kill9();
+    try {
+      Load load = load();
+      Api.Answer a = cluster.api(1, ChaosCluster.KEY_A).submit(load.body(100, seed++), null);
+      assertThat(a.status()).as("submit with the broker down: " + a.body()).isEqualTo(503);
+      assertThat(a.retryAfter()).as("Retry-After on the 503").isPresent();
+    } finally {
+      cluster.restartBroker();
+    }
+    // Nothing was queued for it: the checker's ghost scan finds no record left behind by the refused submit.
+    Load after = load();
+    after.submit(ChaosCluster.KEY_A, 100, seed++, PATIENCE);
+    pass("6 broker down at submit: 503 + Retry-After, nothing queued", after);
+  }
+
+  @Test
+  @Order(9)
+  void killNineTheBrokerDuringSubmitsAndRestart() throws Exception {
+    Load load = load();
+    ExecutorService submitters = Executors.newFixedThreadPool(2);
+    try {
+      List<Future<Load.Accepted>> inFlight = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        long s = seed++;
+        inFlight.add(submitters.submit(() -> load.submit(ChaosCluster.KEY_B, 2_000, s, Duration.ofMinutes(3))));
+      }
+      Await.until(Duration.ofMinutes(1), "a first batch accepted", () -> !load.accepted().isEmpty());
+      cluster.broker().kill9();
+      Await.pause(Duration.ofSeconds(5));
+      cluster.restartBroker();
+      for (Future<Load.Accepted> f : inFlight) {
+        assertThat(f.get()).as("a batch accepted once the broker is back").isNotNull();
+      }
+    } finally {
+      submitters.shutdownNow();
+    }
+    pass("5 kill -9 the broker during submits, restart", load);
+  }
+
+  @Test
+  @Order(10)
+  void receiverFailsTwiceThenAcknowledges() {
+    receiver.answer(a -> receiver.attemptsOf(a.webhookId()) <= 2 ? new WebhookReceiver.Reply(500, Duration.ZERO, null)
+        : WebhookReceiver.Reply.ok());
+    try {
+      Load load = load();
+      for (int i = 0; i < 3; i++) {
+        load.submit(ChaosCluster.KEY_A, 500, seed++, PATIENCE);
+      }
+      Figures f = pass("11 receiver answers 500, 500, 200", load);
+      for (Load.Accepted b : load.accepted()) {
+        assertThat(receiver.attemptsOf(b.batchId() + ":batch.completed")).as("attempts of " + b.batchId()).isEqualTo(3);
+      }
+      assertThat(f.webhooksAcknowledged()).isEqualTo(3);
+    } finally {
+      receiver.answer(a -> WebhookReceiver.Reply.ok());
+    }
+  }
+
+  @Test
+  @Order(11)
+  void receiverStallsPastTheTimeoutOnce() {
+    receiver.answer(a -> receiver.attemptsOf(a.webhookId()) == 1 ? new WebhookReceiver.Reply(200, Duration.ofSeconds(6), null)
+        : WebhookReceiver.Reply.ok());
+    try {
+      Load load = load();
+      for (int i = 0; i < 2; i++) {
+        load.submit(ChaosCluster.KEY_A, 500, seed++, PATIENCE);
+      }
+      pass("12 receiver stalls past the dispatcher's timeout", load);
+      for (Load.Accepted b : load.accepted()) {
+        assertThat(receiver.attemptsOf(b.batchId() + ":batch.completed")).as("attempts of " + b.batchId()).isGreaterThanOrEqualTo(2);
+      }
+    } finally {
+      receiver.answer(a -> WebhookReceiver.Reply.ok());
+    }
+  }
+
+  @Test
+  @Order(12)
+  void receiverDownThen429WithRetryAfterThenGone() {
+    receiver.answer(a -> switch (receiver.attemptsOf(a.webhookId())) {
+      case 1 -> WebhookReceiver.Reply.status(WebhookReceiver.Reply.HANG_UP);
+      case 2 -> new WebhookReceiver.Reply(429, Duration.ZERO, "2");
+      default -> a.webhookId() != null && a.batchId() != null && goneBatch.equals(a.batchId())
+          ? WebhookReceiver.Reply.status(410) : WebhookReceiver.Reply.ok();
+    });
+    try {
+      Load load = load();
+      load.submit(ChaosCluster.KEY_A, 300, seed++, PATIENCE);
+      pass("13 receiver down, then 429 + Retry-After, then 200", load);
+      for (Load.Accepted b : load.accepted()) {
+        assertThat(receiver.attemptsOf(b.batchId() + ":batch.completed")).as("attempts of " + b.batchId()).isEqualTo(3);
+      }
+      // 410 Gone: one attempt, the delivery fails for good and is recorded so; no retries.
+      Load gone = new Load(cluster, receiver.url("/gone"));
+      Load.Accepted b = gone.submit(ChaosCluster.KEY_A, 50, seed++, PATIENCE);
+      goneBatch = b.batchId();
+      Api api = cluster.api(0, ChaosCluster.KEY_A);
+      Await.until(DRAIN, "the 410 delivery recorded as failed", () -> {
+        Api.Answer cb = api.get("/v1/batch/" + b.batchId() + "/callbacks");
+        return cb.body() != null && cb.body().path("deliveries").path(0).path("status").asText().equals("failed");
+      });
+      assertThat(receiver.attemptsOf(b.batchId() + ":batch.completed")).as("attempts after a 410").isEqualTo(3);
+    } finally {
+      receiver.answer(a -> WebhookReceiver.Reply.ok());
+    }
+  }
+
+  @Test
+  @Order(13)
+  void malformedAndOversizeBodiesProduceNothing() throws Exception {
+    long before = requestRecords();
+    Api api = cluster.api(0, ChaosCluster.KEY_A);
+    Api.Answer malformed = api.submit("{\"model\":\"fashion-mnist\",\"inputs\":[{\"pixels\":\"AAAA\"}".getBytes(), null);
+    Api.Answer wrongShape = api.submit("{\"model\":\"fashion-mnist\",\"inputs\":[{\"pixels\":\"AAAA\"}]}".getBytes(), null);
+    byte[] big = new byte[70 * 1024 * 1024];
+    java.util.Arrays.fill(big, (byte) ' ');
+    Api.Answer oversize = api.submit(big, null);
+    System.out.println("[chaos] 18-19 malformed " + malformed.status() + ", wrong shape " + wrongShape.status() + ", oversize "
+        + oversize.status() + "; request records before " + before + ", after " + requestRecords());
+    assertThat(malformed.status()).isEqualTo(400);
+    assertThat(wrongShape.status()).isIn(400, 422);
+    assertThat(oversize.status()).isIn(413, 0);
+    assertThat(requestRecords()).as("records on the request topics").isEqualTo(before);
+  }
+
+  @Test
+  @Order(14)
+  void concurrentRequestsWithOneIdempotencyKey() throws Exception {
+    Load load = load();
+    byte[] body = load.body(2_000, seed++);
+    String key = java.util.UUID.randomUUID().toString();
+    ExecutorService two = Executors.newFixedThreadPool(2);
+    try {
+      java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+      List<Future<Api.Answer>> answers = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        Api api = cluster.api(i, ChaosCluster.KEY_A);
+        answers.add(two.submit(() -> {
+          go.await();
+          return api.submit(body, key);
+        }));
+      }
+      go.countDown();
+      List<Integer> statuses = new ArrayList<>();
+      java.util.Set<String> ids = new java.util.HashSet<>();
+      for (Future<Api.Answer> f : answers) {
+        Api.Answer a = f.get();
+        statuses.add(a.status());
+        if (a.status() == 202 || a.status() == 200) {
+          ids.add(a.text("batch_id"));
+        }
+      }
+      System.out.println("[chaos] 21 two concurrent submits with one Idempotency-Key answered " + statuses + ", batches " + ids);
+      assertThat(ids).as("batches created for one key").hasSize(1);
+      assertThat(statuses).as("one accepted, the other 409 (in flight) or the same batch").contains(202)
+          .allMatch(s -> s == 202 || s == 200 || s == 409);
+    } finally {
+      two.shutdownNow();
+    }
+  }
+
+  @Test
+  @Order(15)
+  void tenantsSeeOnlyTheirOwnBatches() {
+    Load load = load();
+    Load.Accepted a = load.submit(ChaosCluster.KEY_A, 50, seed++, PATIENCE);
+    pass("22 tenant isolation (batch of tenant A)", load);
+    Api other = cluster.api(1, ChaosCluster.KEY_B);
+    int status = other.status(a.batchId()).status();
+    int results = other.get("/v1/batch/" + a.batchId() + "/results").status();
+    int retry = other.post("/v1/batch/" + a.batchId() + "/retry", "{}").status();
+    int cancel = other.post("/v1/batch/" + a.batchId() + "/cancel", "{}").status();
+    System.out.println("[chaos] 22 tenant B on tenant A's batch: status " + status + ", results " + results + ", retry " + retry
+        + ", cancel " + cancel);
+    assertThat(List.of(status, results, retry, cancel)).as("tenant B sees no trace of tenant A's batch").containsOnly(404);
+  }
+
+  @Test
+  @Order(16)
+  void killNineAnApiDuringSubmits() throws Exception {
+    Load load = load();
+    ExecutorService submitters = Executors.newFixedThreadPool(3);
+    try {
+      List<Future<Load.Accepted>> inFlight = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        long s = seed++;
+        inFlight.add(submitters.submit(() -> load.submit(ChaosCluster.KEY_B, 8_000, s, Duration.ofMinutes(3))));
+      }
+      Await.until(Duration.ofMinutes(1), "a first batch accepted", () -> !load.accepted().isEmpty());
+      Service victim = cluster.apis().get(0);
+      victim.kill9();
+      Await.pause(Duration.ofSeconds(2));
+      victim.start();
+      cluster.awaitApis(Duration.ofMinutes(2));
+      for (Future<Load.Accepted> f : inFlight) {
+        assertThat(f.get()).as("every batch accepted in the end, by one instance or the other").isNotNull();
+      }
+    } finally {
+      submitters.shutdownNow();
+    }
+    pass("24 kill -9 an API during submits", load);
+  }
+
+  @Test
+  @Order(17)
+  void signaturesVerifyThroughASecretRotation() {
+    String newSecret = dev.batchinfer.callback.sign.WebhookSigner.newSecret(new java.security.SecureRandom());
+    String old = cluster.webhookSecret();
+    // Rolling: each dispatcher in turn restarts signing with both secrets, the new one first.
+    for (Service d : cluster.dispatchers()) {
+      d.restartWith(Map.of("WEBHOOK_SECRETS", newSecret + "," + old));
+    }
+    try (WebhookReceiver oldOnly = new WebhookReceiver(List.of(old));
+        WebhookReceiver newOnly = new WebhookReceiver(List.of(newSecret))) {
+      Load toOld = new Load(cluster, oldOnly.url());
+      Load toNew = new Load(cluster, newOnly.url());
+      toOld.submit(ChaosCluster.KEY_A, 100, seed++, PATIENCE);
+      toNew.submit(ChaosCluster.KEY_A, 100, seed++, PATIENCE);
+      Figures a = new Checker(cluster, oldOnly).check("14 rotation: receiver holding the old secret", toOld, DRAIN);
+      Figures b = new Checker(cluster, newOnly).check("14 rotation: receiver holding the new secret", toNew, DRAIN);
+      System.out.println(a);
+      System.out.println(b);
+      assertThat(a.passed()).as(a.toString()).isTrue();
+      assertThat(b.passed()).as(b.toString()).isTrue();
+    } finally {
+      for (Service d : cluster.dispatchers()) {
+        d.restartWith(Map.of("WEBHOOK_SECRETS", old));
+      }
+    }
+  }
+
+  @Test
+  @Order(18)
+  void aTenantsFloodLeavesTheOtherTenantUnaffected() throws Exception {
+    Load flood = load();
+    Load quiet = load();
+    ExecutorService flooders = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<Load.Accepted>> floods = new ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        long s = seed++;
+        // One try or two: a refused flood batch is the point, not a failure.
+        floods.add(flooders.submit(() -> flood.submit(ChaosCluster.KEY_A, 10_000, s, Duration.ofSeconds(1))));
+      }
+      for (Future<Load.Accepted> f : floods) {
+        f.get();
+      }
+      Load.Accepted small = quiet.submit(ChaosCluster.KEY_B, 200, seed++, PATIENCE);
+      assertThat(small).as("tenant B's batch accepted during tenant A's flood").isNotNull();
+      Api b = cluster.api(1, ChaosCluster.KEY_B);
+      Api a = cluster.api(0, ChaosCluster.KEY_A);
+      Await.until(DRAIN, "tenant B's batch completed", () -> "completed".equals(b.status(small.batchId()).text("status")));
+      long aStillRunning = flood.accepted().stream()
+          .filter(x -> !"completed".equals(a.status(x.batchId()).text("status"))).count();
+      System.out.println("[chaos] 20 tenant A flood: answers " + flood.answersByStatus() + ", accepted "
+          + flood.accepted().size() + " of 12, still running when tenant B's batch completed " + aStillRunning);
+      assertThat(flood.answersByStatus()).as("tenant A met its quota").containsKey(429);
+      assertThat(aStillRunning).as("tenant B's batch finished ahead of tenant A's backlog").isPositive();
+    } finally {
+      flooders.shutdownNow();
+    }
+    pass("20 tenant flood: tenant A's accepted batches", flood);
+  }
+
+  @Test
+  @Order(30)
+  void randomizedShortRun() throws Exception {
+    ChaosRun.Outcome o = ChaosRun.run(cluster, receiver, checker, Duration.ofMinutes(1), 20261206L);
+    System.out.println(o);
+    assertThat(o.figures().passed()).as(o.toString()).isTrue();
+  }
+
+  /** Records on the three request topics (end offsets, summed). */
+  private long requestRecords() throws Exception {
+    var topics = dev.batchinfer.topics.Topics.withPrefix("");
+    Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> q = new java.util.HashMap<>();
+    for (var p : dev.batchinfer.topics.message.Priority.values()) {
+      var t = topics.requests(p);
+      for (int i = 0; i < t.partitions(); i++) {
+        q.put(new org.apache.kafka.common.TopicPartition(t.name(), i), org.apache.kafka.clients.admin.OffsetSpec.latest());
+      }
+    }
+    return cluster.admin().listOffsets(q).all().get().values().stream().mapToLong(r -> r.offset()).sum();
+  }
+
+  private Load load() {
+    return new Load(cluster, receiver.url());
+  }
+
+  /** Waits until the batch has some results but not all: the fault then lands mid-batch. */
+  private void awaitStarted(Load.Accepted batch) {
+    assertThat(batch).as("the batch was accepted").isNotNull();
+    Api api = cluster.api(0, batch.apiKey());
+    long[] done = new long[1];
+    Await.until(Duration.ofMinutes(2), "batch " + batch.batchId() + " started", () -> {
+      Api.Answer s = api.status(batch.batchId());
+      done[0] = s.body() == null ? 0 : s.body().path("progress").path("completed").asLong();
+      return done[0] > 0;
+    });
+    assertThat(done[0]).as("items done when the fault is made: it must land mid-batch").isLessThan(batch.items());
+  }
+
+  private Figures pass(String scenario, Load load) {
+    Figures f = checker.check(scenario, load, DRAIN);
+    System.out.println(f);
+    assertThat(f.passed()).as(f.toString()).isTrue();
+    return f;
+  }
+}
