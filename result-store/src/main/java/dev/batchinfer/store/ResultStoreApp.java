@@ -5,6 +5,8 @@ import dev.batchinfer.store.progress.ProgressService;
 import dev.batchinfer.topics.env.CommonSettings;
 import dev.batchinfer.store.model.ModelTelemetry;
 import dev.batchinfer.store.progress.ExpiryScanner;
+import dev.batchinfer.store.progress.GhostSweeper;
+import dev.batchinfer.store.progress.KeyedRecordFinder;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import dev.batchinfer.store.model.RegistryStore;
@@ -29,6 +31,11 @@ public final class ResultStoreApp implements AutoCloseable {
   private final RolloutGuard.Policy policy;
   private final KafkaProducer<String, dev.batchinfer.topics.message.ChunkDone> producer;
   private final ExpiryScanner expiries;
+  private final KeyedRecordFinder finder;
+  private final GhostSweeper ghosts;
+  // Its own thread: a search waits on Kafka for up to its budget, and expiry scans must not wait behind it.
+  private final ScheduledExecutorService sweeps =
+      Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "ghost-sweeper"));
 
   private ResultStoreApp(CommonSettings settings, Path stateDir, Collection<String> models, RolloutGuard.Policy policy) {
     this.store = BatchStore.connect(settings.redisUrl(), settings.redisKeyPrefix());
@@ -42,6 +49,8 @@ public final class ResultStoreApp implements AutoCloseable {
         settings.kafkaBootstrapServers(), ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
         topic.keySerde().serializer(), topic.valueSerde().serializer());
     this.expiries = new ExpiryScanner(store, producer, topic);
+    this.finder = new KeyedRecordFinder(settings.kafkaBootstrapServers(), java.time.Duration.ofSeconds(10));
+    this.ghosts = new GhostSweeper(store, settings.topics(), finder);
   }
 
   /** Progress only, no rollout guard. */
@@ -58,6 +67,7 @@ public final class ResultStoreApp implements AutoCloseable {
   public ResultStoreApp start() {
     progress.start();
     guards.scheduleWithFixedDelay(expiries, 1, 1, TimeUnit.SECONDS);
+    sweeps.scheduleWithFixedDelay(ghosts, 5, 5, TimeUnit.SECONDS);
     if (guard != null) {
       long every = policy.interval().toMillis();
       guards.scheduleWithFixedDelay(guard, every, every, TimeUnit.MILLISECONDS);
@@ -72,6 +82,13 @@ public final class ResultStoreApp implements AutoCloseable {
   @Override
   public void close() {
     guards.shutdownNow();
+    sweeps.shutdownNow();
+    try {
+      sweeps.awaitTermination(15, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    finder.close();
     producer.close(java.time.Duration.ofSeconds(5));
     progress.close();
     registry.close();

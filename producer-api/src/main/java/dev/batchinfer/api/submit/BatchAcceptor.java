@@ -4,6 +4,7 @@ import dev.batchinfer.api.limits.TenantLimits;
 import dev.batchinfer.api.problem.ApiException;
 import dev.batchinfer.store.batch.BatchRecord;
 import dev.batchinfer.store.batch.BatchStore;
+import dev.batchinfer.store.batch.PendingBatches;
 import dev.batchinfer.topics.message.ChunkDone;
 import dev.batchinfer.topics.message.ChunkHeader;
 import java.time.Clock;
@@ -24,7 +25,12 @@ import org.slf4j.LoggerFactory;
  * <p>One path serves every kind of submit. A JSON body is read whole first (its options may come
  * after its inputs), so its counts are known and its chunks carry them. An NDJSON upload is
  * streamed: chunks go out as its lines arrive, carrying unknown counts, and a seal with the counts
- * goes to the progress topic in the same transaction (see {@link ChunkDone#seal}).
+ * goes to the progress topic in the same transaction (see {@link ChunkDone#seal}); a batch whose counts
+ * are known sends its seal too.
+ *
+ * <p>No ghost: the record is pending (see {@link PendingBatches}) from before the quota reservation until
+ * the commit is confirmed, so an API that dies in between leaves something the sweeper finds and
+ * resolves by what reached Kafka: a seal, or a one-chunk batch's one chunk.
  */
 public final class BatchAcceptor {
 
@@ -88,6 +94,10 @@ public final class BatchAcceptor {
       long total, String parentBatchId) {
     Pending p = new Pending(via, batchId, tenant, options, chunkCount, total, parentBatchId);
     try {
+      // Tracked before anything is reserved: if this API dies before the record, the sweeper gives the room back
+      // once the submit cannot be running any more (an upload: its whole timeout, then its commit).
+      Duration running = chunkCount == ChunkHeader.UNKNOWN ? uploadTimeout.plus(via.settleTime()) : via.settleTime();
+      store.pending().track(batchId, tenant, clock.millis() + running.toMillis());
       // Counts known: reserve them now. Streamed: only check there is room; the real count is
       // reserved when the upload is complete, before the commit.
       p.reserve(Math.max(0, total));
@@ -198,7 +208,8 @@ public final class BatchAcceptor {
       long position;
       try {
         redisWritten = true;
-        position = store.create(record);
+        position = store.create(record, alone != null ? PendingBatches.Commit.ALONE : PendingBatches.Commit.TRANSACTION,
+            created.toEpochMilli() + via.settleTime().toMillis());
       } catch (RuntimeException e) {
         log.warn("batch {}: cannot record it in Redis: {}", batchId, e.toString());
         throw ApiException.unavailable("the batch store is unavailable; nothing was accepted", RETRY_AFTER);
@@ -209,14 +220,18 @@ public final class BatchAcceptor {
           via.sendAlone(batchId, template, alone);
           return null;
         }
-        if (streamed) {
-          // Same transaction as the chunks: the topology sees it before any chunk of the batch is done.
-          transaction.sendProgress(ChunkDone.seal(batchId, chunks, totalItems, created.toEpochMilli()));
-        }
+        // Same transaction as the chunks: the topology sees it before any chunk of the batch is done, and the
+        // ghost sweeper takes it as the proof that the transaction committed.
+        transaction.sendProgress(ChunkDone.seal(batchId, chunks, totalItems, created.toEpochMilli()));
         transaction.commit();
         return null;
       });
       accepted = true;
+      try {
+        store.pending().confirm(batchId, tenant);
+      } catch (RuntimeException e) {
+        log.warn("batch {}: accepted; the ghost sweeper will confirm it (Redis: {})", batchId, e.toString());
+      }
       log.info("batch {} queued: {} items in {} chunks for {} at priority {}{}", batchId, totalItems, chunks,
           options.model().id(), options.priority().wire(), streamed ? " (streamed)" : "");
       return new Accepted(record, position);
@@ -251,6 +266,7 @@ public final class BatchAcceptor {
       if (reserved) {
         try {
           store.releaseQueued(tenant, batchId);
+          store.pending().forget(batchId, tenant);
         } catch (RuntimeException e) {
           log.warn("batch {}: its queued-items reservation stays until Redis is back: {}", batchId, e.toString());
         }

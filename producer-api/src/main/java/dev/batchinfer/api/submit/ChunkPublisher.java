@@ -35,6 +35,7 @@ public final class ChunkPublisher implements AutoCloseable {
   private final Properties baseConfig;
   private final String transactionalIdPrefix;
   private final Duration timeout;
+  private final Duration settleTime;
   private final int size;
   private final String sizeSetting;
   // One permit per producer: a submit holds one while it borrows, so a free slot or id always exists.
@@ -69,6 +70,7 @@ public final class ChunkPublisher implements AutoCloseable {
       String sizeSetting, Duration timeout, Duration transactionTimeout) {
     this.topics = topics;
     this.timeout = timeout;
+    this.settleTime = max(transactionTimeout, Duration.ofMillis(Math.max(2000, timeout.toMillis()))).plus(SETTLE_MARGIN);
     this.size = producers;
     this.sizeSetting = sizeSetting;
     this.permits = new Semaphore(producers);
@@ -100,6 +102,23 @@ public final class ChunkPublisher implements AutoCloseable {
     // read_committed consumers stop at its first record on each partition it wrote to.
     p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) transactionTimeout.toMillis());
     this.baseConfig = p;
+  }
+
+  // The broker looks for timed-out transactions every 10 s (transaction.abort.timed.out.transaction.cleanup.interval.ms);
+  // the rest is for clock skew between the API and the sweeper.
+  private static final Duration SETTLE_MARGIN = Duration.ofSeconds(30);
+
+  private static Duration max(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
+  }
+
+  /**
+   * How long after a batch is recorded its chunks may still become visible in Kafka: the transaction timeout (after
+   * it the broker aborts) or the delivery timeout of a record sent alone, and a margin. The ghost sweeper decides
+   * about a pending batch only after this.
+   */
+  public Duration settleTime() {
+    return settleTime;
   }
 
   /**

@@ -30,10 +30,12 @@ public final class BatchStore implements AutoCloseable {
   private final Redis.Script reserve;
   private final Redis.Script release;
   private final Redis.Script cancelItems;
+  private final PendingBatches pending;
 
   private BatchStore(Redis redis, RedisKeys keys) {
     this.redis = redis;
     this.keys = keys;
+    this.pending = new PendingBatches(redis, keys);
     this.reserve = redis.script(RESERVE);
     this.release = redis.script(RELEASE);
     this.cancelItems = redis.script(CANCEL_ITEMS);
@@ -47,6 +49,11 @@ public final class BatchStore implements AutoCloseable {
     return keys;
   }
 
+  /** Submits not yet seen to commit: what the ghost sweeper resolves. */
+  public PendingBatches pending() {
+    return pending;
+  }
+
   private RedisCommands<String, String> sync() {
     return redis.sync();
   }
@@ -55,11 +62,19 @@ public final class BatchStore implements AutoCloseable {
     return redis.async();
   }
 
+  /** Records a batch whose chunks are already committed (no pending entry); see {@link #create(BatchRecord, PendingBatches.Commit, long)}. */
+  public long create(BatchRecord r) {
+    return create(r, null, 0);
+  }
+
   /**
    * Records a new batch and says how many unfinished batches stand ahead of it (its queue position
    * for the 202), all in one round trip.
+   *
+   * @param commit how its chunks will go to Kafka; with it, the record is pending (see {@link PendingBatches})
+   *     until confirmed, and due for the sweeper at {@code dueMs}
    */
-  public long create(BatchRecord r) {
+  public long create(BatchRecord r, PendingBatches.Commit commit, long dueMs) {
     Map<String, String> fields = new HashMap<>();
     fields.put("batch_id", r.batchId());
     fields.put("tenant", r.tenant());
@@ -92,6 +107,10 @@ public final class BatchStore implements AutoCloseable {
     RedisAsyncCommands<String, String> a = async();
     List<io.lettuce.core.RedisFuture<Long>> ahead = countsAhead(a, r.priority(), r.created());
     List<io.lettuce.core.RedisFuture<?>> commands = new ArrayList<>(ahead);
+    if (commit != null) {
+      fields.put(PendingBatches.FIELD, commit.wire);
+      commands.add(pending.track(a, r.batchId(), r.tenant(), dueMs));
+    }
     commands.addAll(List.of(
         a.hset(keys.batch(r.batchId()), fields),
         a.persist(keys.customIds(r.batchId())), // kept from now on like the record (see indexCustomIds)
@@ -331,12 +350,13 @@ public final class BatchStore implements AutoCloseable {
   }
 
 
-  /** Removes every key of the batch; used when a submit is abandoned before it was accepted. */
+  /** Removes every key of the batch: a submit abandoned before it was accepted, or a ghost the sweeper found. */
   public void delete(String batchId) {
     List<KeyValue<String, String>> f = sync().hmget(keys.batch(batchId), "tenant", "priority");
     if (f.get(0).hasValue()) {
       sync().zrem(listKey(f.get(0).getValue()), batchId);
       releaseQueued(f.get(0).getValue(), batchId);
+      pending.forget(batchId, f.get(0).getValue());
     }
     if (f.get(1).hasValue()) {
       Priority.fromWire(f.get(1).getValue()).ifPresent(p -> sync().zrem(queueKey(p), batchId));

@@ -43,4 +43,9 @@ public record RedisKeys(String prefix) {
   public String telemetryCounted(String batchId) {
     return prefix + "telemetry-counted:{" + batchId + "}";
   }
+
+  /** Sorted set: "batchId tenant" → when its submit is due to have finished (ms), until confirmed; see {@link PendingBatches}. */
+  public String pendingBatches() {
+    return prefix + "pending-batches";
+  }
 }

@@ -41,6 +41,10 @@ public final class ExpiryScanner implements Runnable {
           store.clearDeadline(id);
           continue;
         }
+        var pending = store.pending().recorded(id);
+        if (pending != null && pending.commit() != null) {
+          continue; // maybe a ghost, which must not fire batch.expired: the ghost sweeper decides first
+        }
         store.requestExpiry(id);
         producer.send(new ProducerRecord<>(progress.name(), id,
             ChunkDone.expiry(id, batch.get().chunkCount(), batch.get().total(), now)), (meta, e) -> {

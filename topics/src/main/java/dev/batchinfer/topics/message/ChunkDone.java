@@ -12,9 +12,10 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param failed items with an error
  * @param cancelled items skipped because the batch was cancelled
  * @param kind null (or "chunk") for a finished chunk, "cancel" for a cancel request, "expire" when
- *     the batch's completion window has passed, "seal" when a streamed upload is complete (written
- *     by the API in the upload's own transaction, so it precedes every chunk-done of that batch;
- *     its chunkCount and totalItems are the batch's, which the chunks themselves did not know)
+ *     the batch's completion window has passed, "seal" when every chunk of a batch sent in a
+ *     transaction is sent (written by the API in that transaction, so it precedes every chunk-done
+ *     of the batch, and its presence proves the commit; its chunkCount and totalItems are the
+ *     batch's, which a streamed upload's chunks themselves did not know)
  * @param batchCancelled true when the worker skipped the whole chunk because the batch was
  *     cancelled (as opposed to items cancelled one by one, after which the batch goes on)
  */
@@ -54,7 +55,7 @@ public record ChunkDone(
     return new ChunkDone(batchId, -1, chunkCount, totalItems, 0, 0, 0, null, "result-store", atMs, EXPIRE, null);
   }
 
-  /** A streamed upload is complete: these are the batch's chunk count and total. */
+  /** Every chunk of the batch is in its transaction: these are the batch's chunk count and total. */
   public static ChunkDone seal(String batchId, int chunkCount, long totalItems, long atMs) {
     return new ChunkDone(batchId, -1, chunkCount, totalItems, 0, 0, 0, null, "api", atMs, SEAL, null);
   }
