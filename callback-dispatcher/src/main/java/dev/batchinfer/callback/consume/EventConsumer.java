@@ -72,13 +72,29 @@ public final class EventConsumer implements Runnable {
           }
         }
         if (!handled.isEmpty()) {
-          consumer.commitSync(handled);
+          commit(handled);
         }
       }
     } catch (WakeupException e) {
       // stop() was called
     } finally {
       consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  /**
+   * A commit refused because the group moved partitions meanwhile (a rebalance, this member evicted after a long
+   * pause) or not answered in time leaves those records to be handled again, by this instance or the new owner:
+   * enqueueing a webhook is idempotent by event id. The consumer goes on either way; a thread that died here would
+   * leave a dispatcher that looks alive and handles nothing.
+   */
+  private void commit(Map<TopicPartition, OffsetAndMetadata> handled) {
+    try {
+      consumer.commitSync(handled);
+    } catch (org.apache.kafka.clients.consumer.CommitFailedException
+        | org.apache.kafka.common.errors.RebalanceInProgressException
+        | org.apache.kafka.common.errors.RetriableException e) {
+      log.warn("offsets {} not committed, their events will be handled again: {}", handled, e.toString());
     }
   }
 

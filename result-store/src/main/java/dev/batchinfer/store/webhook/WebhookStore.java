@@ -36,12 +36,25 @@ public final class WebhookStore implements AutoCloseable {
       end
       return 0""";
 
+  /**
+   * Writes a delivery record whole, and its type into the batch's set, unless one with a status is there: one
+   * step, so a dispatcher killed mid-way, or a reply lost to a timeout and the command sent again, never leaves
+   * a record with an event id and no status (which nothing would ever schedule). 1 if it wrote.
+   */
+  private static final String RECORD = """
+      if redis.call('HEXISTS', KEYS[1], 'status') == 1 then return 0 end
+      redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+      redis.call('SADD', KEYS[2], ARGV[1])
+      return 1""";
+
   private final Redis redis;
   private final Redis.Script claim;
+  private final Redis.Script record;
 
   private WebhookStore(Redis redis) {
     this.redis = redis;
     this.claim = redis.script(CLAIM);
+    this.record = redis.script(RECORD);
   }
 
   public static WebhookStore connect(String redisUrl, String keyPrefix) {
@@ -75,23 +88,13 @@ public final class WebhookStore implements AutoCloseable {
   /**
    * Records a delivery if it is new and schedules it if it is pending. Safe to repeat: an event read
    * twice (the dispatcher died before committing its offset) neither duplicates nor re-sends it.
-   * The record is written before the schedule entry, so a crash between leaves a record that the
-   * repeat schedules.
+   * The record is written whole before the schedule entry, so a crash between leaves a record that
+   * the repeat schedules.
    */
   public void enqueue(String eventId, String tenant, String batchId, String type, String url, String body, long dueAtMs) {
     String key = deliveryKey(batchId, type);
-    if (redis().hsetnx(key, "event_id", eventId)) {
-      Map<String, String> fields = new HashMap<>();
-      fields.put("batch_id", batchId);
-      fields.put("tenant", tenant);
-      fields.put("type", type);
-      fields.put("url", url);
-      fields.put("body", body);
-      fields.put("attempts", "0");
-      fields.put("status", Delivery.PENDING);
-      redis().hset(key, fields);
-      redis().sadd(typesKey(batchId), type);
-    }
+    record(batchId, type, "event_id", eventId, "batch_id", batchId, "tenant", tenant, "type", type, "url", url,
+        "body", body, "attempts", "0", "status", Delivery.PENDING);
     if (Delivery.PENDING.equals(redis().hget(key, "status"))) {
       redis().zadd(dueKey(), ZAddArgs.Builder.nx(), (double) dueAtMs, member(batchId, type));
     }
@@ -99,12 +102,15 @@ public final class WebhookStore implements AutoCloseable {
 
   /** Records a delivery that will never be attempted (its URL is refused). */
   public void recordRefused(String eventId, String batchId, String type, String url, String body, String reason) {
-    String key = deliveryKey(batchId, type);
-    if (redis().hsetnx(key, "event_id", eventId)) {
-      redis().hset(key, Map.of("batch_id", batchId, "type", type, "url", url, "body", body, "attempts", "0",
-          "status", Delivery.FAILED, "last_result", reason));
-      redis().sadd(typesKey(batchId), type);
-    }
+    record(batchId, type, "event_id", eventId, "batch_id", batchId, "type", type, "url", url, "body", body,
+        "attempts", "0", "status", Delivery.FAILED, "last_result", reason);
+  }
+
+  private void record(String batchId, String type, String... fieldsAndValues) {
+    String[] args = new String[fieldsAndValues.length + 1];
+    args[0] = type;
+    System.arraycopy(fieldsAndValues, 0, args, 1, fieldsAndValues.length);
+    record.run(ScriptOutputType.INTEGER, new String[] {deliveryKey(batchId, type), typesKey(batchId)}, args);
   }
 
   /** Up to {@code limit} deliveries due by {@code nowMs}, each now leased to the caller. */
