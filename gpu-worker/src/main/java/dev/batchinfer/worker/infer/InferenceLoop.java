@@ -124,22 +124,28 @@ public final class InferenceLoop implements Runnable {
         .orElseThrow(() -> new IllegalStateException("batch for unloaded model " + batch.modelKey()));
     callStartedNanos = System.nanoTime();
     try {
-      run(runner, models.formatter(batch.modelKey()), batch.slices(), batch.size());
+      run(runner, models.formatter(batch.modelKey()), batch.slices(), batch.size(), ModelCallRetry.BACKOFF);
     } finally {
       callStartedNanos = IDLE;
     }
   }
 
   /**
-   * Runs the items; if the model fails on the whole batch, halves it until the failing items are
-   * alone, so one bad item costs only its own result.
+   * Runs the items; if the model still fails on the whole batch after the back-off, halves it until the
+   * failing items are alone, so one bad item costs only its own result.
+   *
+   * @param backoff the pauses of the tries again before concluding anything (none for the halves: the
+   *     whole batch already failed after them, so what fails now is the items)
    */
-  private void run(ModelRunner runner, ResultFormatter formatter, List<MicroBatcher.Slice> slices, int n) {
+  private void run(ModelRunner runner, ResultFormatter formatter, List<MicroBatcher.Slice> slices, int n,
+      List<java.time.Duration> backoff) {
     float[] probabilities;
     try {
-      probabilities = runner.config().input().type() == InputSpec.DType.STRING
-          ? runner.predictText(texts(slices, n))
-          : runner.predict(contiguous(slices, n, runner.config().input().payloadBytes()), n);
+      probabilities = ModelCallRetry.call(slices.get(0).chunk() + " (" + n + " items)",
+          () -> runner.config().input().type() == InputSpec.DType.STRING
+              ? runner.predictText(texts(slices, n))
+              : runner.predict(contiguous(slices, n, runner.config().input().payloadBytes()), n),
+          backoff, d -> Thread.sleep(d.toMillis()));
     } catch (RuntimeException e) {
       if (n == 1) {
         MicroBatcher.Slice s = slices.get(0);
@@ -215,8 +221,8 @@ public final class InferenceLoop implements Runnable {
       }
       seen += s.size();
     }
-    run(runner, formatter, first, half);
-    run(runner, formatter, second, n - half);
+    run(runner, formatter, first, half, List.of());
+    run(runner, formatter, second, n - half, List.of());
   }
 
   private void answer(PendingChunk chunk, int position, String line, boolean ok) {
