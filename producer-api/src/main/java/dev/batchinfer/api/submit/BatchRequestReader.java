@@ -75,13 +75,22 @@ public final class BatchRequestReader {
     ParsedBatch from(JsonParser p) throws IOException;
   }
 
+  /**
+   * The parser's message without its advice to the programmer ("enable `JsonReadFeature...` to allow"), which a
+   * client cannot act on; for NaN and Infinity, what to send instead.
+   */
+  static String jsonProblem(JsonProcessingException e) {
+    String m = e.getOriginalMessage().replaceAll(": enable `[^`]*` to allow.*$", "");
+    return m.startsWith("Non-standard token") ? m + "; JSON numbers must be finite (no NaN or Infinity)" : m;
+  }
+
   private ParsedBatch parse(InputStream body, Reading reading) {
     try (JsonParser p = json.getFactory().createParser(body)) {
       return reading.from(p);
     } catch (JsonProcessingException e) {
       var at = e.getLocation();
       String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-      throw ApiException.invalid("", "the body is not valid JSON" + where + ": " + e.getOriginalMessage());
+      throw ApiException.invalid("", "the body is not valid JSON" + where + ": " + jsonProblem(e));
     } catch (IOException e) {
       throw ApiException.invalid("", "the body could not be read: " + e.getMessage());
     }
@@ -455,7 +464,7 @@ public final class BatchRequestReader {
     } catch (JsonProcessingException e) {
       var at = e.getLocation();
       int where = at == null ? line : at.getLineNr();
-      throw lineError(where, "", "line " + where + " is not valid JSON: " + e.getOriginalMessage());
+      throw lineError(where, "", "line " + where + " is not valid JSON: " + jsonProblem(e));
     } catch (IOException e) {
       // The client went away or the connection broke: nothing is accepted.
       throw ApiException.invalid("", "the body could not be read to its end: " + e.getMessage());

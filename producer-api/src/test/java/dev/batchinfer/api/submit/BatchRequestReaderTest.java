@@ -181,6 +181,15 @@ class BatchRequestReaderTest {
   }
 
   @Test
+  void nan_is_refused_with_what_to_send_and_no_parser_advice() {
+    ApiException e = rejected("{\"model\":\"tiny\",\"inputs\":[{\"pixels\":[NaN,1,2,3]}]}");
+
+    assertThat(e.status()).isEqualTo(400);
+    assertThat(e.getMessage()).contains("not valid JSON at line 1").contains("'NaN'").contains("must be finite")
+        .doesNotContain("JsonReadFeature");
+  }
+
+  @Test
   void invalid_base64_points_at_the_item_field_and_says_so() {
     ApiException e = rejected("{\"model\":\"tiny\",\"inputs\":[" + ITEM + ",{\"pixels\":\"AA*C/w==\"}]}");
 
