@@ -228,6 +228,11 @@ public final class ChaosCluster implements AutoCloseable {
     return secret;
   }
 
+  /** The broker, for a test that writes to a topic as another producer would. */
+  public String bootstrapServers() {
+    return "127.0.0.1:" + brokerPort;
+  }
+
   public Admin admin() {
     return admin;
   }

@@ -46,26 +46,46 @@ public final class Load {
     int attempt = 0;
     while (System.nanoTime() < deadline) {
       // Round robin over the instances, as a load balancer would; a dead one is an unanswered attempt.
-      Api api = cluster.api(Math.floorMod((int) seed + attempt++, cluster.apis().size()), apiKey);
-      Api.Answer a = api.submit(body, key);
-      answers.computeIfAbsent(a.status(), s -> new AtomicLong()).incrementAndGet();
+      Api.Answer a = send(apiKey, items, seed, attempt++, body, key);
       if (a.status() == 202 || a.status() == 200) {
-        Accepted acc = new Accepted(a.text("batch_id"), key, apiKey, items, seed);
-        if (accepted.stream().noneMatch(b -> b.batchId().equals(acc.batchId()))) {
-          accepted.add(acc);
-        }
-        return acc;
-      }
-      if (a.status() == 0) {
-        unanswered.incrementAndGet();
-      } else if (a.status() != 503 && a.status() != 429) {
-        unexpected.add(a.status() + " " + (a.body() == null ? "" : a.body().toString()));
-      } else if (a.retryAfter().isEmpty()) {
-        unexpected.add(a.status() + " without Retry-After");
+        return last(a.text("batch_id"));
       }
       Await.pause(Duration.ofMillis(a.retryAfter().map(s -> Math.min(5_000L, Long.parseLong(s) * 1000)).orElse(500L)));
     }
     return null;
+  }
+
+  /**
+   * One try, no retry and no pause: a flood's client, for which a 429 is the answer.
+   *
+   * @param body {@link #body}{@code (items, seed)}, made once and sent as often as wanted
+   */
+  public Accepted offer(String apiKey, int items, long seed, byte[] body) {
+    Api.Answer a = send(apiKey, items, seed, 0, body, UUID.randomUUID().toString());
+    return a.status() == 202 || a.status() == 200 ? last(a.text("batch_id")) : null;
+  }
+
+  private Api.Answer send(String apiKey, int items, long seed, int attempt, byte[] body, String key) {
+    Api api = cluster.api(Math.floorMod((int) seed + attempt, cluster.apis().size()), apiKey);
+    Api.Answer a = api.submit(body, key);
+    answers.computeIfAbsent(a.status(), s -> new AtomicLong()).incrementAndGet();
+    if (a.status() == 202 || a.status() == 200) {
+      Accepted acc = new Accepted(a.text("batch_id"), key, apiKey, items, seed);
+      if (accepted.stream().noneMatch(b -> b.batchId().equals(acc.batchId()))) {
+        accepted.add(acc);
+      }
+    } else if (a.status() == 0) {
+      unanswered.incrementAndGet();
+    } else if (a.status() != 503 && a.status() != 429) {
+      unexpected.add(a.status() + " " + (a.body() == null ? "" : a.body().toString()));
+    } else if (a.retryAfter().isEmpty()) {
+      unexpected.add(a.status() + " without Retry-After");
+    }
+    return a;
+  }
+
+  private Accepted last(String batchId) {
+    return accepted.stream().filter(b -> b.batchId().equals(batchId)).findFirst().orElseThrow();
   }
 
   /** A JSON batch of {@code items} Fashion-MNIST-shaped images, each from the seed and its index. */

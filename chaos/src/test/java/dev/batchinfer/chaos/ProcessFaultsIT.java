@@ -429,6 +429,169 @@ class ProcessFaultsIT {
   }
 
   @Test
+  @Order(19)
+  void corruptRecordsAndBadItemsEndFailedWithAReason() throws Exception {
+    // Written straight to Kafka and Redis as a buggy producer would, past the API's validation: chunk 0 no decoder
+    // reads, chunk 1 holds an item of 783 bytes where the model takes 784, chunk 2 is fine.
+    String id = java.util.UUID.randomUUID().toString();
+    var store = dev.batchinfer.store.batch.BatchStore.connect(cluster.redis().url(), ChaosCluster.KEY_PREFIX);
+    var topics = dev.batchinfer.topics.Topics.withPrefix("");
+    var topic = topics.requests(dev.batchinfer.topics.message.Priority.NORMAL).name();
+    java.time.Instant now = java.time.Instant.now();
+    try (store; var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(Map.of(
+        "bootstrap.servers", cluster.bootstrapServers(), "acks", "all"),
+        new org.apache.kafka.common.serialization.StringSerializer(),
+        new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+      store.create(dev.batchinfer.store.batch.BatchRecord.queued(id, "tenant-a", "fashion-mnist", "2.0.0",
+          dev.batchinfer.topics.message.Priority.NORMAL, 7, new long[] {0, 2, 5}, receiver.url(),
+          dev.batchinfer.topics.message.BatchEvent.DEFAULT_TYPES, null, now, now, now.plusSeconds(3600),
+          Duration.ofDays(1)));
+      producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, id + ":0",
+          "BI\u0002 truncated".getBytes(java.nio.charset.StandardCharsets.UTF_8))).get();
+      producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, id + ":1", chunk(id, 1, 2,
+          new int[] {784, 783, 784}))).get();
+      producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, id + ":2", chunk(id, 2, 5,
+          new int[] {784, 784}))).get();
+    }
+    Api api = cluster.api(0, ChaosCluster.KEY_A);
+    Await.until(DRAIN, "batch " + id + " final", () -> "completed_with_errors".equals(api.status(id).text("status")));
+    java.util.Map<Integer, String> codes = new java.util.TreeMap<>();
+    for (com.fasterxml.jackson.databind.JsonNode r : api.results(id)) {
+      codes.put(r.path("index").asInt(), r.path("error").path("code").asText("ok"));
+    }
+    Await.until(DRAIN, "the completion webhook of " + id, () -> receiver.attempts().stream()
+        .anyMatch(a -> id.equals(a.batchId()) && a.answered() == 200 && "batch.completed_with_errors".equals(a.type())));
+    // No JSON number is NaN: the API refuses the body and names where, and nothing is queued.
+    long before = requestRecords();
+    Api.Answer nan = api.submit("{\"model\":\"fashion-mnist\",\"inputs\":[{\"pixels\":[NaN]}]}".getBytes(), null);
+    System.out.println("[chaos] 7 corrupt record, wrong shape: status completed_with_errors, item codes " + codes
+        + ", progress " + api.status(id).body().path("progress") + "; NaN in a submit: " + nan.status() + " "
+        + nan.body().path("detail").asText());
+    assertThat(codes).containsExactlyEntriesOf(new java.util.TreeMap<>(Map.of(0, "corrupt_record", 1, "corrupt_record",
+        2, "ok", 3, "invalid_input", 4, "ok", 5, "ok", 6, "ok")));
+    assertThat(api.status(id).body().path("progress").path("failed").asLong()).isEqualTo(3);
+    assertThat(nan.status()).isEqualTo(400);
+    assertThat(requestRecords()).isEqualTo(before);
+  }
+
+  /** A chunk in the wire format, its items of the given sizes. */
+  private static byte[] chunk(String batchId, int index, long firstItem, int[] sizes) {
+    var h = new dev.batchinfer.topics.message.ChunkHeader(batchId, index, 3, 7, "fashion-mnist", "2.0.0",
+        dev.batchinfer.topics.message.Priority.NORMAL, System.currentTimeMillis());
+    long[] indexes = new long[sizes.length];
+    int[] offsets = new int[sizes.length + 1];
+    for (int i = 0; i < sizes.length; i++) {
+      indexes[i] = firstItem + i;
+      offsets[i + 1] = offsets[i] + sizes[i];
+    }
+    return dev.batchinfer.topics.serde.ChunkCodec.encode(h, indexes, offsets, new byte[offsets[sizes.length]]);
+  }
+
+  @Test
+  @Order(20)
+  void submitsAtTenTimesCapacityForAMinute() throws Exception {
+    int perBatch = 5_000;
+    // Capacity: how fast the cluster drains a backlog once warm. Eight batches at once (their chunks interleave);
+    // the rate is that of the items done between 20 % and 90 % of them, past a cold worker's start-up.
+    Load probe = load();
+    List<Future<Load.Accepted>> probes = new ArrayList<>();
+    ExecutorService senders = Executors.newFixedThreadPool(16);
+    try {
+      for (int i = 0; i < 8; i++) {
+        long s = seed++;
+        probes.add(senders.submit(() -> probe.submit(ChaosCluster.KEY_B, perBatch, s, PATIENCE)));
+      }
+      Api b = cluster.api(1, ChaosCluster.KEY_B);
+      List<Load.Accepted> probeBatches = new ArrayList<>();
+      for (Future<Load.Accepted> f : probes) {
+        probeBatches.add(f.get());
+      }
+      long total = 8L * perBatch;
+      long[] mark = new long[4]; // nanos and items at 20 %, then at 90 %
+      Await.until(DRAIN, "the probe batches done", () -> {
+        long done = probeBatches.stream().mapToLong(p -> b.status(p.batchId()).body().path("progress").path("completed")
+            .asLong()).sum();
+        long now = System.nanoTime();
+        if (mark[0] == 0 && done >= total / 5) {
+          mark[0] = now;
+          mark[1] = done;
+        }
+        if (mark[0] != 0 && done >= total * 9 / 10) {
+          mark[2] = now;
+          mark[3] = done;
+        }
+        return mark[2] != 0;
+      });
+      double capacity = (mark[3] - mark[1]) / Math.max(1e-3, (mark[2] - mark[0]) / 1e9);
+      for (Load.Accepted p : probeBatches) {
+        Await.until(DRAIN, "probe batch completed", () -> "completed".equals(b.status(p.batchId()).text("status")));
+      }
+      cluster.services().forEach(s -> s.jvm().resetPeakRss());
+      // Bodies made once and sent again and again: the client's own CPU must not be what limits the offer.
+      List<byte[]> bodies = new ArrayList<>();
+      List<Long> seeds = new ArrayList<>();
+      Load flood = load();
+      for (int i = 0; i < 8; i++) {
+        seeds.add(seed);
+        bodies.add(flood.body(perBatch, seed++));
+      }
+      double offerPerSecond = 10 * capacity;
+      java.util.concurrent.atomic.AtomicLong offered = new java.util.concurrent.atomic.AtomicLong();
+      long start = System.nanoTime();
+      long end = start + Duration.ofSeconds(60).toNanos();
+      List<Future<?>> running = new ArrayList<>();
+      for (int t = 0; t < 16; t++) {
+        int sender = t;
+        running.add(senders.submit(() -> {
+          int n = 0;
+          while (System.nanoTime() < end) {
+            // Paced to 10x capacity in all; one try per batch (a 429 is the answer).
+            long due = start + (long) (offered.get() / offerPerSecond * 1e9);
+            if (System.nanoTime() < due) {
+              Await.pause(Duration.ofMillis(Math.max(1, (due - System.nanoTime()) / 1_000_000)));
+              continue;
+            }
+            offered.addAndGet(perBatch);
+            int k = (sender + 16 * n++) % bodies.size();
+            flood.offer(ChaosCluster.KEY_A, perBatch, seeds.get(k), bodies.get(k));
+          }
+          return null;
+        }));
+      }
+      for (Future<?> f : running) {
+        f.get();
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      Figures f = pass("23 submits at 10x capacity for 60 s", flood);
+      StringBuilder rss = new StringBuilder();
+      for (Service s : cluster.services()) {
+        rss.append(s.name()).append(' ').append(s.jvm().peakRssBytes() >> 20).append(" MB (heap ")
+            .append(s.jvm().maxHeap()).append("); ");
+      }
+      System.out.printf("[chaos] 23 capacity %.0f items/s; offered %d items in %.0f s (%.1fx capacity), answers %s,"
+          + " accepted %d items; peak RSS %s%n", capacity, offered.get(), seconds, offered.get() / seconds / capacity,
+          flood.answersByStatus(), f.itemsSubmitted(), rss);
+      assertThat(flood.answersByStatus()).as("the flood met the tenant's cap").containsKey(429);
+      assertThat(cluster.services()).as("no process died of the flood").allMatch(Service::isRunning);
+      for (Service s : cluster.apis()) {
+        assertThat(s.jvm().peakRssBytes()).as("peak RSS of " + s.name())
+            .isLessThan(heapBytes(s.jvm().maxHeap()) + (400L << 20));
+      }
+    } finally {
+      senders.shutdownNow();
+    }
+  }
+
+  private synchronized long seed() {
+    return seed++;
+  }
+
+  private static long heapBytes(String heap) {
+    long n = Long.parseLong(heap.substring(0, heap.length() - 1));
+    return heap.endsWith("g") ? n << 30 : n << 20;
+  }
+
+  @Test
   @Order(30)
   void randomizedShortRun() throws Exception {
     ChaosRun.Outcome o = ChaosRun.run(cluster, receiver, checker, Duration.ofMinutes(1), 20261206L);

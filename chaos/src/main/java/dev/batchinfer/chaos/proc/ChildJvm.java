@@ -66,8 +66,10 @@ public final class ChildJvm implements AutoCloseable {
     }
     cmd.addAll(List.of(javaBinary(), "-Xmx" + maxHeap, JIT_STEADY_SOONER));
     cmd.addAll(jvmFlags);
-    cmd.addAll(List.of("-Xlog:gc:file=" + gc, "-cp", System.getProperty("java.class.path"), mainClass));
+    cmd.addAll(List.of("-Xlog:gc:file=" + gc, "-cp", System.getProperty("java.class.path"), ParentWatch.class.getName(),
+        mainClass));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()));
+    pb.environment().put(ParentWatch.PARENT_PID, Long.toString(ProcessHandle.current().pid()));
     pb.environment().putAll(env);
     try {
       return new ChildJvm(name, pb.start(), gc, out, maxHeap);
