@@ -20,6 +20,8 @@ import org.slf4j.LoggerFactory;
  * request topic from the days of 7 d retention would delete a backlog a 30 d completion window still
  * waits for). So each catalogue retention is a floor, checked on existing topics at every start and
  * raised where a topic is shorter; longer, or -1 (keep forever), is the operator's choice and kept.
+ * A catalogue that keeps a topic without a size limit (retention.bytes=-1: the request topics, whose
+ * records are accepted work) has that restored where a size limit was set.
  */
 final class RetentionCheck {
 
@@ -38,31 +40,45 @@ final class RetentionCheck {
         + "), less than the catalogue's " + days(Long.parseLong(wanted)) + " (retention.ms=" + wanted + ")");
   }
 
+  /** Why a topic the catalogue keeps without a size limit deletes past {@code actualBytes}, or empty if it does not. */
+  static Optional<String> sizeLimit(Topic<?, ?> topic, long actualBytes) {
+    if (!"-1".equals(topic.configs().get(TopicConfig.RETENTION_BYTES_CONFIG)) || actualBytes < 0) {
+      return Optional.empty();
+    }
+    return Optional.of("topic " + topic.name() + " deletes records past " + actualBytes + " bytes a partition (retention.bytes="
+        + actualBytes + "), a backlog of accepted work with them; the catalogue sets no size limit (retention.bytes=-1)");
+  }
+
   /** Raises the retention of each of {@code existing} that falls short; fails, saying how to fix it by hand, if it cannot. */
   static void raiseWhereShort(Admin admin, Collection<Topic<?, ?>> existing) {
     Map<ConfigResource, Topic<?, ?>> byResource = existing.stream()
-        .filter(t -> t.configs().containsKey(TopicConfig.RETENTION_MS_CONFIG))
+        .filter(t -> t.configs().containsKey(TopicConfig.RETENTION_MS_CONFIG)
+            || t.configs().containsKey(TopicConfig.RETENTION_BYTES_CONFIG))
         .collect(Collectors.toMap(t -> new ConfigResource(ConfigResource.Type.TOPIC, t.name()), t -> t));
     if (byResource.isEmpty()) {
       return;
     }
     Map<ConfigResource, Config> configs = await(admin.describeConfigs(byResource.keySet()).all(), "read the topics' retention");
     byResource.forEach((resource, topic) -> {
-      ConfigEntry entry = configs.get(resource).get(TopicConfig.RETENTION_MS_CONFIG);
-      shortfall(topic, Long.parseLong(entry.value())).ifPresent(why -> raise(admin, resource, topic, why));
+      ConfigEntry ms = configs.get(resource).get(TopicConfig.RETENTION_MS_CONFIG);
+      shortfall(topic, Long.parseLong(ms.value()))
+          .ifPresent(why -> raise(admin, resource, topic, TopicConfig.RETENTION_MS_CONFIG, why));
+      ConfigEntry bytes = configs.get(resource).get(TopicConfig.RETENTION_BYTES_CONFIG);
+      sizeLimit(topic, Long.parseLong(bytes.value()))
+          .ifPresent(why -> raise(admin, resource, topic, TopicConfig.RETENTION_BYTES_CONFIG, why));
     });
   }
 
-  private static void raise(Admin admin, ConfigResource resource, Topic<?, ?> topic, String why) {
-    String wanted = topic.configs().get(TopicConfig.RETENTION_MS_CONFIG);
-    AlterConfigOp set = new AlterConfigOp(new ConfigEntry(TopicConfig.RETENTION_MS_CONFIG, wanted), AlterConfigOp.OpType.SET);
+  private static void raise(Admin admin, ConfigResource resource, Topic<?, ?> topic, String config, String why) {
+    String wanted = topic.configs().get(config);
+    AlterConfigOp set = new AlterConfigOp(new ConfigEntry(config, wanted), AlterConfigOp.OpType.SET);
     try {
       await(admin.incrementalAlterConfigs(Map.of(resource, List.of(set))).all(), "raise it");
     } catch (IllegalStateException e) {
       throw new IllegalStateException(why + "; " + e.getMessage() + ". Raise it by hand: kafka-configs.sh --bootstrap-server"
-          + " <broker> --alter --entity-type topics --entity-name " + topic.name() + " --add-config retention.ms=" + wanted, e);
+          + " <broker> --alter --entity-type topics --entity-name " + topic.name() + " --add-config " + config + "=" + wanted, e);
     }
-    log.warn("{}: raised to retention.ms={}", why, wanted);
+    log.warn("{}: set to {}={}", why, config, wanted);
   }
 
   private static String days(long ms) {

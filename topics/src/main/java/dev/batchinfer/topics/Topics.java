@@ -35,10 +35,12 @@ public final class Topics {
   public static final Duration REQUEST_RETENTION = MAX_COMPLETION_WINDOW.plus(Duration.ofDays(1));
 
   private static final String RETAIN_7_DAYS = Long.toString(Duration.ofDays(7).toMillis());
-  // Requests carry the inputs: the queue must hold a backlog, but not forever.
+  // Requests carry the inputs: the queue must hold a backlog, but not forever; and never by size, which
+  // (a broker's log.retention.bytes, say) would delete accepted work unread.
   private static final Map<String, String> REQUEST_CONFIGS =
       Map.of(
           TopicConfig.RETENTION_MS_CONFIG, Long.toString(REQUEST_RETENTION.toMillis()),
+          TopicConfig.RETENTION_BYTES_CONFIG, "-1",
           TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(4 * 1024 * 1024),
           TopicConfig.COMPRESSION_TYPE_CONFIG, "producer");
 

@@ -23,4 +23,12 @@ class RetentionCheckTest {
     assertThat(RetentionCheck.shortfall(requests, Duration.ofDays(365).toMillis())).isEmpty();
     assertThat(RetentionCheck.shortfall(requests, -1)).isEmpty();
   }
+
+  @Test
+  void a_size_limit_on_a_request_topic_is_named_and_none_is_fine() {
+    assertThat(RetentionCheck.sizeLimit(requests, 1_073_741_824L)).hasValueSatisfying(why ->
+        assertThat(why).contains("inference.requests.normal").contains("retention.bytes=1073741824").contains("accepted work"));
+    assertThat(RetentionCheck.sizeLimit(requests, -1)).isEmpty();
+    assertThat(RetentionCheck.sizeLimit(Topics.DEFAULT.progress(), 1_000)).as("a topic the catalogue leaves to the broker").isEmpty();
+  }
 }

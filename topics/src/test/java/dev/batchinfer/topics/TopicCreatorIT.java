@@ -55,13 +55,30 @@ class TopicCreatorIT {
     });
   }
 
+  @Test
+  void a_size_limit_on_a_request_topic_is_lifted() throws Exception {
+    String normal = topics.requests(Priority.NORMAL).name();
+    admin.createTopics(List.of(new NewTopic(normal, 6, (short) 1).configs(Map.of(
+        TopicConfig.RETENTION_MS_CONFIG, Long.toString(Topics.REQUEST_RETENTION.toMillis()),
+        TopicConfig.RETENTION_BYTES_CONFIG, Long.toString(1L << 30))))).all().get();
+
+    TopicCreator.ensure(admin, topics, (short) 1);
+
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(
+        () -> assertThat(config(normal, TopicConfig.RETENTION_BYTES_CONFIG)).isEqualTo(-1));
+  }
+
   private void createWithRetention(String name, long retentionMs) throws Exception {
     admin.createTopics(List.of(new NewTopic(name, 6, (short) 1)
         .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(retentionMs))))).all().get();
   }
 
   private long retentionMs(String topic) throws Exception {
+    return config(topic, TopicConfig.RETENTION_MS_CONFIG);
+  }
+
+  private long config(String topic, String name) throws Exception {
     ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-    return Long.parseLong(admin.describeConfigs(List.of(r)).all().get().get(r).get(TopicConfig.RETENTION_MS_CONFIG).value());
+    return Long.parseLong(admin.describeConfigs(List.of(r)).all().get().get(r).get(name).value());
   }
 }

@@ -62,7 +62,10 @@ public record CallbackPolicy(boolean allowHttp, List<Cidr> allowed) {
     try {
       uri = new URI(url);
     } catch (URISyntaxException e) {
-      throw new RejectedCallbackException("is not a valid URL: " + e.getMessage());
+      // The reason and where, not the exception's message: that repeats the whole URL, tokens in its query
+      // included, into logs and delivery records.
+      throw new RejectedCallbackException("is not a valid URL: " + e.getReason()
+          + (e.getIndex() >= 0 ? " at character " + (e.getIndex() + 1) : ""));
     }
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     if (!scheme.equals("https") && !(scheme.equals("http") && allowHttp)) {

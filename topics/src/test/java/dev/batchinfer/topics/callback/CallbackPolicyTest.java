@@ -69,6 +69,14 @@ class CallbackPolicyTest {
   }
 
   @Test
+  void an_invalid_url_is_refused_with_the_reason_and_place_but_not_the_url_and_its_secrets() {
+    assertThatThrownBy(() -> strict.checkUrl("https://hooks.example.com/in?token=s3cret value"))
+        .isInstanceOf(RejectedCallbackException.class)
+        .hasMessageContaining("not a valid URL").hasMessageContaining("at character")
+        .hasMessageNotContaining("s3cret");
+  }
+
+  @Test
   void resolving_a_name_that_points_at_loopback_is_rejected() {
     assertThatThrownBy(() -> strict.resolve(new CallbackPolicy.Target("https", "localhost", 443, "/")))
         .isInstanceOf(RejectedCallbackException.class)
