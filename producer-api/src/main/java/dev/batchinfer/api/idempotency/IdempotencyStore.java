@@ -9,8 +9,13 @@ import java.time.Duration;
 /**
  * Idempotency keys (IETF httpapi Idempotency-Key draft), per tenant: the first request with a key
  * claims it; when it finishes, its response is kept for 24 hours and replayed to any repeat with
- * the same body. A claim whose request died expires after its claim TTL, which outlasts the longest
- * request (see {@link #claimTtl}); only the request holding a claim can complete or release it.
+ * the same body. Only the request holding a claim can complete or release it.
+ *
+ * <p>A claim names the batch its request will create and carries a lease, renewed every
+ * {@link #RENEW_EVERY} while the request runs. A claim whose lease lapsed ({@link #LEASE}) belongs to
+ * a request whose API died: a repeat is then answered by what became of that batch (see
+ * {@link Claim#abandoned}) instead of waiting out the claim TTL. The claim itself expires after the
+ * claim TTL, which outlasts the longest request (see {@link #claimTtl}).
  */
 public final class IdempotencyStore implements AutoCloseable {
 
@@ -24,18 +29,38 @@ public final class IdempotencyStore implements AutoCloseable {
    *
    * @param claim a claim's own random id, so that only its request can replace or remove it
    */
-  public record Entry(boolean inFlight, String bodyHash, int status, String location, String response, String claim) {}
+  public record Entry(boolean inFlight, String bodyHash, int status, String location, String response, String claim,
+      String batchId) {}
 
   /**
    * What {@link #claim} got: this request's hold on the key, or ({@code held} set) what already holds it.
    *
    * @param value the stored claim, compared before the key is completed or released
    */
-  public record Claim(String tenant, String idempotencyKey, String value, Entry held) {
+  public record Claim(String tenant, String idempotencyKey, String value, Entry held, String heldValue, boolean abandoned) {
     public boolean taken() {
       return held == null;
     }
   }
+
+  /** How long a claim's request counts as alive without renewing its lease. */
+  static final Duration LEASE = Duration.ofSeconds(30);
+  static final Duration RENEW_EVERY = Duration.ofSeconds(5);
+
+  // Takes the key (NX, claim TTL) and its lease together: a claim is never seen without a lease while its request lives.
+  private static final String CLAIM = """
+      if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 0 end
+      redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[4])
+      return 1
+      """;
+
+  // An abandoned claim (ARGV[1], as read) replaced by a new one and its lease, unless someone replaced it first.
+  private static final String TAKE_OVER = """
+      if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+      redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+      redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[5])
+      return 1
+      """;
 
   // Replace (ARGV[2], with a TTL of ARGV[3] ms) or remove (no ARGV[2]) the key only while it holds our claim.
   private static final String IF_CLAIMED = """
@@ -56,11 +81,28 @@ public final class IdempotencyStore implements AutoCloseable {
         return t;
       });
   private final Redis.Script ifClaimed;
+  private final Redis.Script claimScript;
+  private final Redis.Script takeOver;
+  /** Lease key → claim id of every claim whose request runs in this process: renewed until it finishes. */
+  private final java.util.Map<String, String> leases = new java.util.concurrent.ConcurrentHashMap<>();
 
   private IdempotencyStore(Redis redis, Duration claimTtl) {
     this.redis = redis;
     this.claimTtl = claimTtl;
     this.ifClaimed = redis.script(IF_CLAIMED);
+    this.claimScript = redis.script(CLAIM);
+    this.takeOver = redis.script(TAKE_OVER);
+    background.scheduleWithFixedDelay(this::renewLeases, RENEW_EVERY.toMillis(), RENEW_EVERY.toMillis(),
+        java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  private void renewLeases() {
+    try {
+      var a = redis.async();
+      leases.forEach((lease, id) -> a.set(lease, id, SetArgs.Builder.px(LEASE.toMillis())));
+    } catch (RuntimeException e) {
+      log.warn("idempotency leases not renewed this time: {}", e.toString());
+    }
   }
 
   public static IdempotencyStore connect(String redisUrl, String keyPrefix) {
@@ -87,20 +129,74 @@ public final class IdempotencyStore implements AutoCloseable {
     return redis.prefix() + "idempotency:{" + tenant + "}:" + dev.batchinfer.api.auth.ApiKeys.sha256Hex(idempotencyKey);
   }
 
+  private static String leaseKey(String key) {
+    return key + ":lease";
+  }
+
+  /** Claims the key for a request that creates no batch of its own (tests, or a future kind of request). */
+  public Claim claim(String tenant, String idempotencyKey) {
+    return claim(tenant, idempotencyKey, null);
+  }
+
   /**
    * Claims the key for a new request.
    *
-   * @return the claim; if another request had taken the key, what holds it instead
+   * @param batchId the batch the request will create, by which a repeat finds out what became of it if
+   *     the request's API dies
+   * @return the claim; if another request had taken the key, what holds it instead (and whether that
+   *     request is gone: its claim names a batch and its lease lapsed)
    */
-  public Claim claim(String tenant, String idempotencyKey) {
+  public Claim claim(String tenant, String idempotencyKey, String batchId) {
     String k = key(tenant, idempotencyKey);
-    String value = write(new Entry(true, null, 0, null, null, java.util.UUID.randomUUID().toString()));
-    String claimed = redis.sync().set(k, value, SetArgs.Builder.nx().px(claimTtl.toMillis()));
-    if ("OK".equals(claimed)) {
-      return new Claim(tenant, idempotencyKey, value, null);
+    String id = java.util.UUID.randomUUID().toString();
+    String value = write(new Entry(true, null, 0, null, null, id, batchId));
+    Long claimed = claimScript.run(io.lettuce.core.ScriptOutputType.INTEGER, new String[] {k, leaseKey(k)}, value,
+        Long.toString(claimTtl.toMillis()), id, Long.toString(LEASE.toMillis()));
+    if (claimed != null && claimed == 1L) {
+      leases.put(leaseKey(k), id);
+      return new Claim(tenant, idempotencyKey, value, null, null, false);
     }
     String held = redis.sync().get(k);
-    return held == null ? claim(tenant, idempotencyKey) : new Claim(tenant, idempotencyKey, null, read(held));
+    if (held == null) {
+      return claim(tenant, idempotencyKey, batchId);
+    }
+    Entry entry = read(held);
+    boolean abandoned = entry.inFlight() && entry.batchId() != null && redis.sync().get(leaseKey(k)) == null;
+    return new Claim(tenant, idempotencyKey, null, entry, held, abandoned);
+  }
+
+  /**
+   * Takes an abandoned claim over for a new request that will create {@code batchId}: the earlier request's batch
+   * never reached Kafka.
+   *
+   * @return the new claim, or null if another repeat took it over first
+   */
+  public Claim takeOver(Claim abandoned, String batchId) {
+    String k = key(abandoned.tenant(), abandoned.idempotencyKey());
+    String id = java.util.UUID.randomUUID().toString();
+    String value = write(new Entry(true, null, 0, null, null, id, batchId));
+    Long done = takeOver.run(io.lettuce.core.ScriptOutputType.INTEGER, new String[] {k, leaseKey(k)}, abandoned.heldValue(),
+        value, Long.toString(claimTtl.toMillis()), id, Long.toString(LEASE.toMillis()));
+    if (done == null || done != 1L) {
+      return null;
+    }
+    leases.put(leaseKey(k), id);
+    return new Claim(abandoned.tenant(), abandoned.idempotencyKey(), value, null, null, false);
+  }
+
+  /**
+   * Stores, for an abandoned claim whose batch was accepted after all, the response its request would have given.
+   *
+   * @return false if another repeat resolved the claim first
+   */
+  public boolean completeAbandoned(Claim abandoned, String bodyHash, int status, String location, String response) {
+    return complete(new Claim(abandoned.tenant(), abandoned.idempotencyKey(), abandoned.heldValue(), null, null, false),
+        bodyHash, status, location, response);
+  }
+
+  /** Whether this request still holds its claim: checked just before its batch is accepted. */
+  public boolean stillHeld(Claim claim) {
+    return claim.value().equals(redis.sync().get(key(claim.tenant(), claim.idempotencyKey())));
   }
 
   /**
@@ -110,7 +206,16 @@ public final class IdempotencyStore implements AutoCloseable {
    * @return whether the response was stored
    */
   public boolean complete(Claim claim, String bodyHash, int status, String location, String response) {
-    return ifClaimed(claim, write(new Entry(false, bodyHash, status, location, response, null)), KEEP);
+    stopRenewing(claim);
+    return ifClaimed(claim, write(new Entry(false, bodyHash, status, location, response, null, null)), KEEP);
+  }
+
+  /**
+   * The request is over (answered, or failed): its lease lapses. A repeat that then finds the claim still in flight
+   * (its response could not be stored yet) learns the answer from the batch itself.
+   */
+  private void stopRenewing(Claim claim) {
+    leases.remove(leaseKey(key(claim.tenant(), claim.idempotencyKey())));
   }
 
   /**
@@ -148,6 +253,7 @@ public final class IdempotencyStore implements AutoCloseable {
 
   /** Gives the key up after a failed request, so the client can retry with it; another request's claim stays. */
   public boolean release(Claim claim) {
+    stopRenewing(claim);
     return ifClaimed(claim, null, null);
   }
 

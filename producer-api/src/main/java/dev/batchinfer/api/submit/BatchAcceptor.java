@@ -71,6 +71,23 @@ public final class BatchAcceptor {
   /** A batch recorded and queued, and how many unfinished batches stood ahead of it then. */
   public record Accepted(BatchRecord record, long queuePosition) {}
 
+  /** What became of a batch whose submit's API died before it answered. */
+  public enum Fate { ACCEPTED, UNDECIDED, NEVER }
+
+  /**
+   * Asks what became of the batch a dead request was creating: its record confirmed (accepted), still pending
+   * (the ghost sweeper has not judged it yet), or no record at all (never recorded, or removed as a ghost).
+   */
+  public Fate fate(String batchId) {
+    PendingBatches.Recorded r = store.pending().recorded(batchId);
+    return r == null ? Fate.NEVER : r.commit() != null ? Fate.UNDECIDED : Fate.ACCEPTED;
+  }
+
+  /** An accepted batch as its 202 described it, with the queue position of now. */
+  public java.util.Optional<Accepted> accepted(String batchId) {
+    return store.find(batchId).map(r -> new Accepted(r, store.batchesAhead(r.priority(), r.created())));
+  }
+
   /** @throws ApiException 503 with Retry-After if Redis or Kafka cannot take the batch */
   public Accepted accept(String batchId, String tenant, ParsedBatch batch) {
     try (Pending pending = begin(publisher, batchId, tenant, batch.options(), batch.chunks().size(), batch.totalItems(),

@@ -85,7 +85,7 @@ public final class SubmitHandler implements Handler {
     }
     String idempotencyKey = ctx.header(IDEMPOTENCY_KEY);
     if (idempotencyKey == null) {
-      Submitted s = submit(ctx, body, body.stream(), tenant, () -> { });
+      Submitted s = submit(ctx, body, body.stream(), tenant, UUID.randomUUID().toString(), () -> { });
       ctx.status(202).header("Location", view.statusPath(s.accepted().record().batchId())).json(s.response(view));
       return;
     }
@@ -94,28 +94,80 @@ public final class SubmitHandler implements Handler {
     }
     MessageDigest sha = MessageDigest.getInstance("SHA-256");
     InputStream hashed = new DigestInputStream(body.stream(), sha);
-    IdempotencyStore.Claim claim = idempotency.claim(tenant, idempotencyKey);
+    String batchId = UUID.randomUUID().toString();
+    IdempotencyStore.Claim claim = idempotency.claim(tenant, idempotencyKey, batchId);
+    if (!claim.taken() && claim.abandoned()) {
+      claim = afterDeadRequest(ctx, claim, batchId, hashed, sha);
+      if (claim == null) {
+        return; // answered
+      }
+    }
     if (!claim.taken()) {
       replay(ctx, claim.held(), hashed, sha);
       return;
     }
+    IdempotencyStore.Claim held = claim;
     Submitted s;
     try {
       // The whole body is read and hashed before anything is accepted: a failure up to here leaves
       // nothing behind, so the key is given back and the client may retry with it.
-      s = submit(ctx, body, hashed, tenant, () -> hashed.transferTo(OutputStream.nullOutputStream()));
+      s = submit(ctx, body, hashed, tenant, batchId, () -> {
+        hashed.transferTo(OutputStream.nullOutputStream());
+        if (!idempotency.stillHeld(held)) {
+          // Our lease lapsed (this API stalled) and a repeat took the key over: it creates the batch, not us.
+          throw inFlight("a repeat of this request took its Idempotency-Key over while this one stalled");
+        }
+      });
     } catch (Exception e) {
-      idempotency.release(claim);
+      idempotency.release(held);
       throw e;
     }
     // Accepted: from here the key is never released, and the answer is 202 whatever Redis does now.
     BatchRecord record = s.accepted().record();
     String json = mapper.writeValueAsString(s.response(view));
-    idempotency.completeAccepted(claim, HexFormat.of().formatHex(sha.digest()), 202, view.statusPath(record.batchId()),
+    idempotency.completeAccepted(held, HexFormat.of().formatHex(sha.digest()), 202, view.statusPath(record.batchId()),
         json);
     ctx.status(202).header("Location", view.statusPath(record.batchId())).contentType("application/json").result(json);
   }
 
+  /**
+   * The key is held by a request whose API died (its lease lapsed): what became of its batch decides. Accepted:
+   * this repeat gets that batch's 202 (and the key keeps it). Not yet judged: 409, come back. Never accepted: this
+   * request takes the key over and creates its own batch.
+   *
+   * @return the claim to go on with, or null if the request was answered here
+   */
+  private IdempotencyStore.Claim afterDeadRequest(Context ctx, IdempotencyStore.Claim abandoned, String batchId,
+      InputStream body, MessageDigest sha) throws Exception {
+    String earlier = abandoned.held().batchId();
+    switch (acceptor.fate(earlier)) {
+      case ACCEPTED -> {
+        BatchAcceptor.Accepted a = acceptor.accepted(earlier).orElseThrow(() -> inFlight("its batch is being removed"));
+        body.transferTo(OutputStream.nullOutputStream());
+        java.util.Map<String, Object> response = view.accepted(a);
+        String json = mapper.writeValueAsString(response);
+        idempotency.completeAbandoned(abandoned, HexFormat.of().formatHex(sha.digest()), 202, view.statusPath(earlier), json);
+        ctx.status(202).header("Location", view.statusPath(earlier)).header("Idempotent-Replayed", "true")
+            .contentType("application/json").result(json);
+        return null;
+      }
+      case UNDECIDED -> throw new ApiException(409, "idempotency-in-flight", "Request in progress",
+          "the request that took this Idempotency-Key stopped before it answered, and whether its batch was accepted "
+              + "is being settled; retry shortly", IDEMPOTENCY_KEY, java.time.Duration.ofSeconds(10));
+      default -> {
+        IdempotencyStore.Claim mine = idempotency.takeOver(abandoned, batchId);
+        if (mine == null) {
+          throw inFlight("another repeat of this request took its Idempotency-Key first");
+        }
+        return mine;
+      }
+    }
+  }
+
+  private static ApiException inFlight(String why) {
+    return new ApiException(409, "idempotency-in-flight", "Request in progress",
+        why + "; retry when it has finished", IDEMPOTENCY_KEY, java.time.Duration.ofSeconds(1));
+  }
 
   /** Something to do between validating a body and accepting its batch. */
   private interface BeforeAccept {
@@ -125,9 +177,7 @@ public final class SubmitHandler implements Handler {
   /** A repeat of a finished request gets its response again; a different body, or one still running, gets an error. */
   private void replay(Context ctx, IdempotencyStore.Entry held, InputStream body, MessageDigest sha) throws Exception {
     if (held.inFlight()) {
-      throw new ApiException(409, "idempotency-in-flight", "Request in progress",
-          "a request with this Idempotency-Key is still being processed; retry when it has finished", IDEMPOTENCY_KEY,
-          java.time.Duration.ofSeconds(1));
+      throw inFlight("a request with this Idempotency-Key is still being processed");
     }
     body.transferTo(OutputStream.nullOutputStream());
     if (!HexFormat.of().formatHex(sha.digest()).equals(held.bodyHash())) {
@@ -151,9 +201,8 @@ public final class SubmitHandler implements Handler {
    * @param body takes room in the body memory here, where it is known to be read whole
    * @param in the body's bytes (hashed on the way when an Idempotency-Key came with it)
    */
-  private Submitted submit(Context ctx, RequestBodies.Body body, InputStream in, String tenant,
+  private Submitted submit(Context ctx, RequestBodies.Body body, InputStream in, String tenant, String batchId,
       BeforeAccept beforeAccept) throws java.io.IOException {
-    String batchId = UUID.randomUUID().toString();
     String pinned = ctx.header(ModelRouter.VERSION_HEADER);
     if (isStreamed(ctx)) {
       BatchOptions options = reader.readOptions(ctx.queryParamMap(), model -> router.select(model, pinned, batchId, "model"),
