@@ -123,6 +123,15 @@ public record ApiSettings(
       throw new Env.SettingException("UPLOAD_RATE_WINDOW must be from 1s to UPLOAD_TIMEOUT (" + uploadTimeout
           + "), got " + rateWindow);
     }
+    Duration completionWindow = env.duration("COMPLETION_WINDOW", Duration.ofHours(24));
+    if (completionWindow.compareTo(Duration.ofSeconds(1)) < 0
+        || completionWindow.compareTo(dev.batchinfer.topics.Topics.MAX_COMPLETION_WINDOW) > 0) {
+      // A request's completion_window is held to the same range; past it a backlog could outlive the request
+      // topics' retention and be deleted unread.
+      throw new Env.SettingException("COMPLETION_WINDOW must be from 1s to "
+          + dev.batchinfer.topics.Topics.MAX_COMPLETION_WINDOW.toDays() + "d (the request topics keep records "
+          + dev.batchinfer.topics.Topics.REQUEST_RETENTION.toDays() + "d), got " + completionWindow);
+    }
     TenantLimits.Settings limits = TenantLimits.Settings.from(env, maxBatchItems);
     return new ApiSettings(
         common,
@@ -143,7 +152,7 @@ public record ApiSettings(
         env.integer("SYNC_MAX_ITEMS", DEFAULT_SYNC_MAX_ITEMS, 1, 10_000),
         env.duration("SYNC_TIMEOUT", DEFAULT_SYNC_TIMEOUT),
         limits,
-        env.duration("COMPLETION_WINDOW", Duration.ofHours(24)),
+        completionWindow,
         env.duration("RESULTS_RETENTION", Duration.ofDays(7)),
         // An upload larger than the item bucket could never be admitted: the bucket bounds it too.
         (int) Math.min(maxNdjsonItems, limits.items().burst()),

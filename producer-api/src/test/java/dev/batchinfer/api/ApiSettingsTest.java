@@ -44,6 +44,13 @@ class ApiSettingsTest {
   }
 
   @Test
+  void a_default_completion_window_longer_than_the_request_topics_keep_records_is_refused_at_start() {
+    assertThatThrownBy(() -> settings("COMPLETION_WINDOW", "45d")).isInstanceOf(Env.SettingException.class)
+        .hasMessageContaining("COMPLETION_WINDOW").hasMessageContaining("30d");
+    assertThat(settings("COMPLETION_WINDOW", "30d").completionWindow()).isEqualTo(Duration.ofDays(30));
+  }
+
+  @Test
   void the_rate_window_must_fit_in_the_upload_timeout() {
     assertThatThrownBy(() -> settings("UPLOAD_RATE_WINDOW", "11m")).isInstanceOf(Env.SettingException.class)
         .hasMessageContaining("UPLOAD_RATE_WINDOW");
