@@ -107,6 +107,8 @@ public final class ChaosCluster implements AutoCloseable {
     env.put("RATE_REQUESTS_PER_SECOND", "1000");
     // Low enough that one tenant's flood meets its quota (scenario 20), high enough for every other scenario.
     env.put("MAX_QUEUED_ITEMS", "60000");
+    // Below the 70 MB body of the oversize scenario (18-19), far above any batch the load sends (about 11 MB).
+    env.put("MAX_REQUEST_MB", "64");
     env.put("WEBHOOK_SECRETS", secret);
     env.put("CALLBACK_ALLOW_HTTP", "true");
     env.put("CALLBACK_ALLOWED_CIDRS", "127.0.0.0/8");

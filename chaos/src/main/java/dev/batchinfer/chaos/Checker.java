@@ -155,7 +155,7 @@ public final class Checker {
     for (int k = 0; k < sample.length; k++) {
       body.append(k == 0 ? "" : ",").append(Load.item(b.seed(), sample[k]));
     }
-    Api.Answer sync = reader.post("/v1/models/fashion-mnist/predict", body.append("]}").toString());
+    Api.Answer sync = reader.post("/v1/models/" + b.model() + "/predict", body.append("]}").toString());
     if (sync.status() != 200) {
       throw new IllegalStateException("sync predict for the foreign-result check answered " + sync.status() + " " + sync.body());
     }

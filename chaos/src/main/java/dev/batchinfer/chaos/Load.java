@@ -19,10 +19,14 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Load {
 
   /** A batch the system accepted: what the checker verifies. */
-  public record Accepted(String batchId, String idempotencyKey, String apiKey, int items, long seed) {}
+  public record Accepted(String batchId, String idempotencyKey, String apiKey, int items, long seed, String model) {}
+
+  /** What the load submits to unless told otherwise. */
+  public static final String DEFAULT_MODEL = "fashion-mnist";
 
   private final ChaosCluster cluster;
   private final String callbackUrl;
+  private final String model;
   private final List<Accepted> accepted = new CopyOnWriteArrayList<>();
   private final Map<Integer, AtomicLong> answers = new ConcurrentHashMap<>();
   private final AtomicLong unanswered = new AtomicLong();
@@ -30,8 +34,14 @@ public final class Load {
 
   /** @param callbackUrl where every batch of this load sends its webhooks */
   public Load(ChaosCluster cluster, String callbackUrl) {
+    this(cluster, callbackUrl, DEFAULT_MODEL);
+  }
+
+  /** @param model the model every batch of this load asks for (it takes Fashion-MNIST-shaped images) */
+  public Load(ChaosCluster cluster, String callbackUrl, String model) {
     this.cluster = cluster;
     this.callbackUrl = callbackUrl;
+    this.model = model;
   }
 
   /**
@@ -70,13 +80,15 @@ public final class Load {
     Api.Answer a = api.submit(body, key);
     answers.computeIfAbsent(a.status(), s -> new AtomicLong()).incrementAndGet();
     if (a.status() == 202 || a.status() == 200) {
-      Accepted acc = new Accepted(a.text("batch_id"), key, apiKey, items, seed);
+      Accepted acc = new Accepted(a.text("batch_id"), key, apiKey, items, seed, model);
       if (accepted.stream().noneMatch(b -> b.batchId().equals(acc.batchId()))) {
         accepted.add(acc);
       }
     } else if (a.status() == 0) {
       unanswered.incrementAndGet();
-    } else if (a.status() != 503 && a.status() != 429) {
+    } else if (a.status() != 503 && a.status() != 429 && a.status() != 409) {
+      // 409 with Retry-After: the key is held by a request still running, or by one whose API died while what
+      // became of its batch is settled. Anything else is a defect.
       unexpected.add(a.status() + " " + (a.body() == null ? "" : a.body().toString()));
     } else if (a.retryAfter().isEmpty()) {
       unexpected.add(a.status() + " without Retry-After");
@@ -90,7 +102,7 @@ public final class Load {
 
   /** A JSON batch of {@code items} Fashion-MNIST-shaped images, each from the seed and its index. */
   public byte[] body(int items, long seed) {
-    StringBuilder sb = new StringBuilder(items * 1080 + 200).append("{\"model\":\"fashion-mnist\",\"callback_url\":\"")
+    StringBuilder sb = new StringBuilder(items * 1080 + 200).append("{\"model\":\"").append(model).append("\",\"callback_url\":\"")
         .append(callbackUrl).append("\",\"inputs\":[");
     for (int i = 0; i < items; i++) {
       sb.append(i == 0 ? "" : ",").append(item(seed, i));
@@ -118,7 +130,7 @@ public final class Load {
     return List.copyOf(accepted);
   }
 
-  /** Answers other than 202 and the documented 503/429 with Retry-After: each one is a defect. */
+  /** Answers other than 202 and the documented 503/429/409 with Retry-After: each one is a defect. */
   public List<String> unexpected() {
     return List.copyOf(unexpected);
   }
