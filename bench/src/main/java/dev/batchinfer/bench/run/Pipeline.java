@@ -76,15 +76,36 @@ public final class Pipeline {
         cpu.threadSeconds(6), untilAccepted);
   }
 
-  /** Polls the batch's status every {@code everyMillis} until it is final; returns that status answer. */
+  /** The longest a bench batch may run: past it the run fails rather than poll forever. */
+  static final java.time.Duration MAX_BATCH_TIME = java.time.Duration.ofMinutes(30);
+
+  /**
+   * Polls the batch's status every {@code everyMillis} until it is final (any final status, with errors or
+   * not); returns that status answer.
+   *
+   * @throws IllegalStateException if it is not final within {@link #MAX_BATCH_TIME}
+   */
   public static ApiClient.Answer awaitFinal(ApiClient api, String batchId, Runnable whileWaiting, long everyMillis) {
+    long deadline = System.nanoTime() + MAX_BATCH_TIME.toNanos();
     while (true) {
       ApiClient.Answer s = api.status(batchId);
-      if (java.util.Set.of("completed", "failed", "cancelled", "expired").contains(s.text("status"))) {
+      String status = s.text("status");
+      if (status != null && isFinal(status)) {
         return s;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("batch " + batchId + " not final after " + MAX_BATCH_TIME + ": " + s.body());
       }
       whileWaiting.run();
       sleep(everyMillis);
+    }
+  }
+
+  private static boolean isFinal(String wire) {
+    try {
+      return dev.batchinfer.topics.message.BatchStatus.fromWire(wire).isFinal();
+    } catch (IllegalArgumentException unknown) {
+      return false;
     }
   }
 
