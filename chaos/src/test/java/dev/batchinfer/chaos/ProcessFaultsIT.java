@@ -614,17 +614,24 @@ class ProcessFaultsIT {
   @Order(21)
   void aModelCallThatFailsTransientlyIsTriedAgainNotFailed() throws Exception {
     Load load = new Load(cluster, receiver.url(), dev.batchinfer.trainer.GatedModel.MODEL);
-    Load.Accepted batch = load.submit(ChaosCluster.KEY_A, 30_000, seed++, PATIENCE);
-    awaitStarted(batch);
     long before = retriesLogged();
-    // The model's every call reads this file: gone, the calls fail inside TensorFlow until it is back.
+    // The model's every call reads this file: gone, the calls fail inside TensorFlow until it is back. The model is
+    // fast, so the file goes before the batch comes, and comes back as soon as a worker has logged a failed call:
+    // well within the 1.4 s of tries again.
     Files.delete(gate);
     try {
-      Await.pause(Duration.ofMillis(700));
+      load.submit(ChaosCluster.KEY_A, 30_000, seed++, PATIENCE);
+      Await.until(Duration.ofMinutes(1), "a worker's model call failed on the missing file", () -> {
+        try {
+          return retriesLogged() > before;
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
     } finally {
       Files.writeString(gate, "open");
     }
-    Figures f = pass("8 a model call fails transiently (the gated model's file gone 0.7 s)", load);
+    Figures f = pass("8 a model call fails transiently (the gated model's file gone until a call failed)", load);
     long retries = retriesLogged() - before;
     // Passed means completed with no item failed: every failure was tried again until it went through.
     System.out.println("[chaos] 8 model calls tried again after a failure: " + retries + "; batch " + f.itemsSubmitted()

@@ -22,7 +22,7 @@ class RandomizedChaosIT {
         WebhookReceiver receiver = new WebhookReceiver(List.of(cluster.webhookSecret()))) {
       ChaosRun.Outcome o = ChaosRun.run(cluster, receiver, new Checker(cluster, receiver), Duration.ofMinutes(1),
           20261207L);
-      System.out.println("[chaos] " + o);
+      System.out.println(o);
       assertThat(o.figures().passed()).as(o.toString()).isTrue();
       assertThat(o.faults().values().stream().mapToInt(Integer::intValue).sum()).as("faults injected").isPositive();
     }
