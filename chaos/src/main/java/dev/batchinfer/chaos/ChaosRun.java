@@ -39,12 +39,15 @@ public final class ChaosRun {
     Path dir = Files.createDirectories(Path.of(a.getOrDefault("dir", "chaos/target/run-" + seed)));
     Path models = Path.of(a.getOrDefault("models", "model-artifacts"));
     System.out.println("[chaos] run of " + length.toMinutes() + " min, seed " + seed + ", logs in " + dir.toAbsolutePath());
+    boolean passed;
     try (ChaosCluster cluster = ChaosCluster.start(dir, models, ChaosCluster.Layout.full());
         WebhookReceiver receiver = new WebhookReceiver(List.of(cluster.webhookSecret()))) {
       Outcome o = run(cluster, receiver, new Checker(cluster, receiver), length, seed);
       System.out.println(o);
-      System.exit(o.figures().passed() ? 0 : 1);
+      passed = o.figures().passed();
     }
+    // After the cluster is closed: an exit inside the try would leave its redis-server running.
+    System.exit(passed ? 0 : 1);
   }
 
   /** Load and faults for {@code length}, then heal, drain and check. */
