@@ -115,6 +115,10 @@ public final class ProducerApiApp implements AutoCloseable {
       config.showJavalinBanner = false;
       config.jsonMapper(new JavalinJackson(json, false));
       config.http.defaultContentType = "application/json";
+      // What Jetty answers before a route (an ambiguous path, a malformed request) is problem+json too.
+      var jettyProblems = new dev.batchinfer.api.problem.JettyProblems(json);
+      config.jetty.modifyServer(server -> server.setErrorHandler(jettyProblems));
+      config.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(jettyProblems));
     });
     app.before(ctx -> {
       String given = ctx.header(ProblemRenderer.REQUEST_ID_HEADER);
