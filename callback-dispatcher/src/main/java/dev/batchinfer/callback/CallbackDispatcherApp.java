@@ -6,7 +6,9 @@ import dev.batchinfer.callback.deliver.Deliverer;
 import dev.batchinfer.callback.deliver.HttpPoster;
 import dev.batchinfer.callback.deliver.WebhookBody;
 import dev.batchinfer.callback.schedule.DeliveryScheduler;
-import dev.batchinfer.store.batch.BatchStore;
+import dev.batchinfer.store.Redis;
+import dev.batchinfer.store.batch.BatchRecords;
+import dev.batchinfer.store.batch.BatchStores;
 import dev.batchinfer.store.webhook.WebhookStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,27 +26,25 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 public final class CallbackDispatcherApp implements AutoCloseable {
 
-  private final BatchStore batches;
-  private final WebhookStore webhooks;
+  private final Redis redis;
   private final KafkaProducer<byte[], byte[]> producer;
   private final EventConsumer consumer;
   private final DeliveryScheduler scheduler;
   private Thread consumerThread;
   private Thread schedulerThread;
 
-  private CallbackDispatcherApp(BatchStore batches, WebhookStore webhooks, KafkaProducer<byte[], byte[]> producer,
+  private CallbackDispatcherApp(Redis redis, KafkaProducer<byte[], byte[]> producer,
       EventConsumer consumer, DeliveryScheduler scheduler) {
-    this.batches = batches;
-    this.webhooks = webhooks;
+    this.redis = redis;
     this.producer = producer;
     this.consumer = consumer;
     this.scheduler = scheduler;
   }
 
   public static CallbackDispatcherApp create(DispatcherSettings s) {
-    String redis = s.common().redisUrl();
-    BatchStore batches = BatchStore.connect(redis, s.common().redisKeyPrefix());
-    WebhookStore webhooks = WebhookStore.connect(redis, s.common().redisKeyPrefix());
+    Redis redis = Redis.connect(s.common().redisUrl(), s.common().redisKeyPrefix(), "dispatcher");
+    BatchRecords batches = BatchStores.over(redis).records();
+    WebhookStore webhooks = new WebhookStore(redis);
     Properties c = new Properties();
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, s.common().kafkaBootstrapServers());
     c.put(ConsumerConfig.GROUP_ID_CONFIG, s.common().topicPrefix() + s.groupId());
@@ -63,7 +63,7 @@ public final class CallbackDispatcherApp implements AutoCloseable {
     Deliverer deliverer = new Deliverer(webhooks, s.policy(), new HttpPoster(s.connectTimeout(), s.totalTimeout()),
         s.signers(), s.schedule(), producer, s.common().topics().webhooksDeadLetter(), Clock.systemUTC());
     DeliveryScheduler scheduler = new DeliveryScheduler(webhooks, deliverer, s.concurrency(), s.totalTimeout());
-    return new CallbackDispatcherApp(batches, webhooks, producer, consumer, scheduler);
+    return new CallbackDispatcherApp(redis, producer, consumer, scheduler);
   }
 
   public CallbackDispatcherApp start() {
@@ -82,8 +82,7 @@ public final class CallbackDispatcherApp implements AutoCloseable {
     join(consumerThread);
     join(schedulerThread);
     producer.close(Duration.ofSeconds(5));
-    webhooks.close();
-    batches.close();
+    redis.close();
   }
 
   private static void join(Thread t) {

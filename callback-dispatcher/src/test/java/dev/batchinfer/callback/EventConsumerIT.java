@@ -1,5 +1,6 @@
 package dev.batchinfer.callback;
 
+import dev.batchinfer.store.Redis;
 import static dev.batchinfer.callback.ScriptedReceiver.Reply;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -9,7 +10,7 @@ import dev.batchinfer.embedded.testing.TestInfra;
 import dev.batchinfer.embedded.testing.TestNamespace;
 import dev.batchinfer.embedded.testing.TopicReader;
 import dev.batchinfer.store.batch.BatchRecord;
-import dev.batchinfer.store.batch.BatchStore;
+import dev.batchinfer.store.batch.BatchStores;
 import dev.batchinfer.store.webhook.Delivery;
 import dev.batchinfer.store.webhook.WebhookStore;
 import dev.batchinfer.topics.TopicCreator;
@@ -44,6 +45,7 @@ import org.junit.jupiter.api.Test;
  * this test's own that it can restrict (ACL) or stop (SIGSTOP), with a receiver that always answers 200.
  */
 class EventConsumerIT {
+  private Redis storeRedis;
 
   private static final String SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
   /** Batch ids the dispatcher's Redis user may not touch until the test lifts the restriction. */
@@ -54,7 +56,7 @@ class EventConsumerIT {
   private EmbeddedRedis redis;
   private RedisClient adminClient;
   private StatefulRedisConnection<String, String> admin;
-  private BatchStore batches;
+  private BatchStores batches;
   private WebhookStore webhooks;
   private KafkaProducer<byte[], byte[]> producer;
   private ScriptedReceiver receiver;
@@ -68,8 +70,9 @@ class EventConsumerIT {
     redis = EmbeddedRedis.start(0);
     adminClient = RedisClient.create(redis.url());
     admin = adminClient.connect();
-    batches = BatchStore.connect(redis.url(), ns.redisKeyPrefix());
-    webhooks = WebhookStore.connect(redis.url(), ns.redisKeyPrefix());
+    storeRedis = Redis.connect(redis.url(), ns.redisKeyPrefix());
+    batches = BatchStores.over(storeRedis);
+    webhooks = new WebhookStore(storeRedis);
     producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.bootstrapServers()),
         new ByteArraySerializer(), new ByteArraySerializer());
     receiver = new ScriptedReceiver("127.0.0.1", Reply.status(200));
@@ -85,8 +88,7 @@ class EventConsumerIT {
     }
     receiver.close();
     producer.close();
-    webhooks.close();
-    batches.close();
+    storeRedis.close();
     admin.close();
     adminClient.shutdown();
     redis.close();
@@ -136,7 +138,7 @@ class EventConsumerIT {
     List<String> duringOutage = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       duringOutage.add(UUID.randomUUID().toString());
-      batches.create(batch(duringOutage.get(i)));
+      batches.records().create(batch(duringOutage.get(i)));
     }
     signal("STOP", redis.pid());
     for (int i = 0; i < 3; i++) {
@@ -171,7 +173,7 @@ class EventConsumerIT {
 
   /** A finished batch whose completion event is on the given partition of the events topic. */
   private String completedBatch(String id, int partition) {
-    batches.create(batch(id));
+    batches.records().create(batch(id));
     publishCompletion(id, partition);
     return id;
   }

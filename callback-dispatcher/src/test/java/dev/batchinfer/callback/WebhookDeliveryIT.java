@@ -1,5 +1,6 @@
 package dev.batchinfer.callback;
 
+import dev.batchinfer.store.Redis;
 import static dev.batchinfer.callback.ScriptedReceiver.Reply;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -11,7 +12,7 @@ import dev.batchinfer.embedded.testing.TestInfra;
 import dev.batchinfer.embedded.testing.TestNamespace;
 import dev.batchinfer.embedded.testing.TopicReader;
 import dev.batchinfer.store.batch.BatchRecord;
-import dev.batchinfer.store.batch.BatchStore;
+import dev.batchinfer.store.batch.BatchStores;
 import dev.batchinfer.store.webhook.Delivery;
 import dev.batchinfer.store.webhook.WebhookStore;
 import dev.batchinfer.topics.TopicCreator;
@@ -45,6 +46,7 @@ import org.junit.jupiter.api.Test;
 
 /** The dispatcher against real Kafka and Redis and local receivers that misbehave on purpose. */
 class WebhookDeliveryIT {
+  private Redis storeRedis;
 
   private static final String SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -57,7 +59,7 @@ class WebhookDeliveryIT {
       "CALLBACK_ALLOWED_CIDRS", "127.0.0.1/32",
       "CALLBACK_RETRY_SCHEDULE", "0s,300ms,300ms",
       "CALLBACK_TIMEOUT", "2s")));
-  private BatchStore batches;
+  private BatchStores batches;
   private WebhookStore webhooks;
   private KafkaProducer<byte[], byte[]> producer;
   private CallbackDispatcherApp dispatcher;
@@ -68,8 +70,9 @@ class WebhookDeliveryIT {
       TopicCreator.ensure(admin, topics, (short) 1);
     }
     CommonSettings common = CommonSettings.from(Env.of(env));
-    batches = BatchStore.connect(common.redisUrl(), common.redisKeyPrefix());
-    webhooks = WebhookStore.connect(common.redisUrl(), common.redisKeyPrefix());
+    storeRedis = Redis.connect(common.redisUrl(), common.redisKeyPrefix());
+    batches = BatchStores.over(storeRedis);
+    webhooks = new WebhookStore(storeRedis);
     producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.bootstrapServers()),
         new ByteArraySerializer(), new ByteArraySerializer());
   }
@@ -80,8 +83,7 @@ class WebhookDeliveryIT {
       dispatcher.close();
     }
     producer.close();
-    webhooks.close();
-    batches.close();
+    storeRedis.close();
   }
 
   private void startDispatcher() {
@@ -91,7 +93,7 @@ class WebhookDeliveryIT {
   /** A finished batch whose completion event is on the events topic. */
   private String completedBatch(String callbackUrl) {
     String id = UUID.randomUUID().toString();
-    batches.create(BatchRecord.queued(id, "tenant-a", "fashion-mnist", "1.0.0", Priority.NORMAL, 10, new long[] {0}, callbackUrl,
+    batches.records().create(BatchRecord.queued(id, "tenant-a", "fashion-mnist", "1.0.0", Priority.NORMAL, 10, new long[] {0}, callbackUrl,
         BatchEvent.DEFAULT_TYPES, "{\"k\":\"v\"}", Instant.now(), Instant.now(), Instant.now().plusSeconds(3600),
         java.time.Duration.ofDays(1)));
     BatchEvent event = BatchEvent.of(id, BatchStatus.COMPLETED, 10, 0, 10, System.currentTimeMillis());

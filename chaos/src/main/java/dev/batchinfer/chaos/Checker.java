@@ -1,5 +1,6 @@
 package dev.batchinfer.chaos;
 
+import dev.batchinfer.store.RedisKeys;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
@@ -185,13 +186,13 @@ public final class Checker {
     try (StatefulRedisConnection<String, String> c = client.connect()) {
       ScanCursor cursor = ScanCursor.INITIAL;
       do {
-        KeyScanCursor<String> page = c.sync().scan(cursor, ScanArgs.Builder.matches(ChaosCluster.KEY_PREFIX + "batch:{*}").limit(1000));
+        KeyScanCursor<String> page = c.sync().scan(cursor, ScanArgs.Builder.matches(new RedisKeys(ChaosCluster.KEY_PREFIX).batch("*")).limit(1000));
         for (String key : page.getKeys()) {
           Matcher m = BATCH_KEY.matcher(key);
           if (!m.matches() || accepted.contains(m.group(1))) {
             continue;
           }
-          String status = c.sync().hget(key, "status");
+          String status = c.sync().hget(key, RedisKeys.BatchField.STATUS);
           if (!FINAL.contains(status)) {
             ghosts++;
             problems.add("ghost " + m.group(1) + " (" + status + ")");

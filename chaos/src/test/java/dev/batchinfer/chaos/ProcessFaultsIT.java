@@ -453,15 +453,16 @@ class ProcessFaultsIT {
     // Written straight to Kafka and Redis as a buggy producer would, past the API's validation: chunk 0 no decoder
     // reads, chunk 1 holds an item of 783 bytes where the model takes 784, chunk 2 is fine.
     String id = java.util.UUID.randomUUID().toString();
-    var store = dev.batchinfer.store.batch.BatchStore.connect(cluster.redis().url(), ChaosCluster.KEY_PREFIX);
+    var redis = dev.batchinfer.store.Redis.connect(cluster.redis().url(), ChaosCluster.KEY_PREFIX);
+    var store = dev.batchinfer.store.batch.BatchStores.over(redis);
     var topics = dev.batchinfer.topics.Topics.withPrefix("");
     var topic = topics.requests(dev.batchinfer.topics.message.Priority.NORMAL).name();
     java.time.Instant now = java.time.Instant.now();
-    try (store; var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(Map.of(
+    try (redis; var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(Map.of(
         "bootstrap.servers", cluster.bootstrapServers(), "acks", "all"),
         new org.apache.kafka.common.serialization.StringSerializer(),
         new org.apache.kafka.common.serialization.ByteArraySerializer())) {
-      store.create(dev.batchinfer.store.batch.BatchRecord.queued(id, "tenant-a", "fashion-mnist", "2.0.0",
+      store.records().create(dev.batchinfer.store.batch.BatchRecord.queued(id, "tenant-a", "fashion-mnist", "2.0.0",
           dev.batchinfer.topics.message.Priority.NORMAL, 7, new long[] {0, 2, 5}, receiver.url(),
           dev.batchinfer.topics.message.BatchEvent.DEFAULT_TYPES, null, now, now, now.plusSeconds(3600),
           Duration.ofDays(1)));

@@ -1,7 +1,8 @@
 package dev.batchinfer.worker;
 
 import dev.batchinfer.models.ModelCatalog;
-import dev.batchinfer.store.batch.BatchStore;
+import dev.batchinfer.store.Redis;
+import dev.batchinfer.store.batch.BatchStores;
 import dev.batchinfer.topics.Topics;
 import dev.batchinfer.store.model.ModelTelemetry;
 import dev.batchinfer.store.model.RegistryStore;
@@ -45,7 +46,8 @@ public final class GpuWorkerApp implements AutoCloseable {
 
   private final WorkerSettings settings;
   private final LoadedModels models;
-  private final BatchStore store;
+  private final Redis redis;
+  private final BatchStores store;
   private final KafkaProducer<byte[], byte[]> producer;
   private final PriorityChunkQueue queue;
   private final ResultPublisher publisher;
@@ -68,21 +70,22 @@ public final class GpuWorkerApp implements AutoCloseable {
     this.settings = settings;
     this.models = models;
     Topics topics = settings.common().topics();
-    this.store = BatchStore.connect(settings.common().redisUrl(), settings.common().redisKeyPrefix());
+    this.redis = Redis.connect(settings.common().redisUrl(), settings.common().redisKeyPrefix(), "worker");
+    this.store = BatchStores.over(redis);
     this.producer = new KafkaProducer<>(producerConfig(settings), new ByteArraySerializer(), new ByteArraySerializer());
     this.queue = new PriorityChunkQueue(settings.priorityWeights());
-    this.registry = RegistryStore.connect(settings.common().redisUrl(), settings.common().redisKeyPrefix());
-    this.telemetry = ModelTelemetry.connect(settings.common().redisUrl(), settings.common().redisKeyPrefix());
+    this.registry = new RegistryStore(redis);
+    this.telemetry = new ModelTelemetry(redis);
     this.requeue = new Requeue(producer, topics.requests(dev.batchinfer.topics.message.Priority.NORMAL).partitions(),
         settings.requeueMaxAge());
     ChunkConsumer[] self = new ChunkConsumer[1];
-    SkipWatch skips = new SkipWatch(store::skips, store::cancelledAmong);
+    SkipWatch skips = new SkipWatch(store.flags()::skips, store.flags()::cancelledAmong);
     this.publisher = new ResultPublisher(store, producer, topics, settings.workerId(), c -> self[0].published(c));
     this.consumer = new ChunkConsumer(new KafkaConsumer<>(consumerConfig(settings), new ByteArrayDeserializer(),
         new ByteArrayDeserializer()), topics, models, queue, this::answered,
         new DeadLetters(producer, topics, settings.workerId()), settings.maxBufferedChunks(), settings.commitInterval(),
         publisher::inFlight, new ShadowRuns(registry, telemetry, models),
-        requeue, skips, store::find);
+        requeue, skips, store.records()::find);
     self[0] = consumer;
     MicroBatcher batcher = new MicroBatcher(settings.maxBatchSize(), settings.maxQueueDelay().toNanos(), models::maxBatch);
     ChunkSource counted = new ChunkSource() {
@@ -256,9 +259,7 @@ public final class GpuWorkerApp implements AutoCloseable {
     requeue.close();
     publisher.close();
     producer.close(Duration.ofSeconds(5));
-    store.close();
-    registry.close();
-    telemetry.close();
+    redis.close();
     models.close();
   }
 

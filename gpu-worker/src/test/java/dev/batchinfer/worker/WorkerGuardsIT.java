@@ -1,5 +1,6 @@
 package dev.batchinfer.worker;
 
+import dev.batchinfer.store.Redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -10,7 +11,7 @@ import dev.batchinfer.embedded.testing.TestNamespace;
 import dev.batchinfer.embedded.testing.TopicReader;
 import dev.batchinfer.store.ResultStoreApp;
 import dev.batchinfer.store.batch.BatchRecord;
-import dev.batchinfer.store.batch.BatchStore;
+import dev.batchinfer.store.batch.BatchStores;
 import dev.batchinfer.topics.TopicCreator;
 import dev.batchinfer.topics.Topics;
 import dev.batchinfer.topics.env.CommonSettings;
@@ -44,6 +45,7 @@ import org.junit.jupiter.api.Test;
  * another producer might, bypassing the API's validation.
  */
 class WorkerGuardsIT {
+  private Redis storeRedis;
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -51,7 +53,7 @@ class WorkerGuardsIT {
   private final Topics topics = Topics.withPrefix(ns.topicPrefix());
   private ResultStoreApp resultStore;
   private GpuWorkerApp worker;
-  private BatchStore store;
+  private BatchStores store;
   private KafkaProducer<byte[], byte[]> producer;
 
   @BeforeEach
@@ -63,7 +65,8 @@ class WorkerGuardsIT {
     CommonSettings common = CommonSettings.from(env);
     resultStore = ResultStoreApp.create(common, Files.createTempDirectory("guards-streams")).start();
     worker = GpuWorkerApp.create(WorkerSettings.from(env).withWorkerId("guard-worker")).start();
-    store = BatchStore.connect(common.redisUrl(), common.redisKeyPrefix());
+    storeRedis = Redis.connect(common.redisUrl(), common.redisKeyPrefix());
+    store = BatchStores.over(storeRedis);
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.bootstrapServers());
     producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
@@ -74,7 +77,7 @@ class WorkerGuardsIT {
     producer.close();
     worker.close();
     resultStore.close();
-    store.close();
+    storeRedis.close();
   }
 
   @Test
@@ -90,11 +93,11 @@ class WorkerGuardsIT {
     send(ChunkCodec.encode(h, new long[] {0, 1, 2}, new int[] {0, 784, 784 + 783, payloads.length}, payloads));
 
     await().atMost(Duration.ofMinutes(1)).untilAsserted(() ->
-        assertThat(store.find(batchId).orElseThrow().status()).isEqualTo(BatchStatus.COMPLETED_WITH_ERRORS));
-    BatchRecord record = store.find(batchId).orElseThrow();
+        assertThat(store.records().find(batchId).orElseThrow().status()).isEqualTo(BatchStatus.COMPLETED_WITH_ERRORS));
+    BatchRecord record = store.records().find(batchId).orElseThrow();
     assertThat(record.completed()).isEqualTo(2);
     assertThat(record.failed()).isEqualTo(1);
-    String[] lines = store.readChunkResults(batchId, 0, 1).get(0).split("\n");
+    String[] lines = store.results().read(batchId, 0, 1).get(0).split("\n");
     assertThat(lines).hasSize(3);
     assertThat(JSON.readTree(lines[0]).at("/result/label").asText()).isNotEmpty();
     JsonNode error = JSON.readTree(lines[1]).get("error");
@@ -112,7 +115,7 @@ class WorkerGuardsIT {
     send(ChunkCodec.encode(h, new long[] {0}, new int[] {0, 784}, new byte[784]));
 
     await().atMost(Duration.ofMinutes(1)).untilAsserted(() ->
-        assertThat(store.find(batchId).orElseThrow().status()).isEqualTo(BatchStatus.COMPLETED));
+        assertThat(store.records().find(batchId).orElseThrow().status()).isEqualTo(BatchStatus.COMPLETED));
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       List<ConsumerRecord<byte[], byte[]>> dead = TopicReader.readAll(topics.requestsDeadLetter().name(), false);
       assertThat(dead).singleElement().satisfies(r -> {
@@ -134,11 +137,11 @@ class WorkerGuardsIT {
     send(batchId + ":1", ChunkCodec.encode(h, new long[] {2}, new int[] {0, 784}, new byte[784]));
 
     await().atMost(Duration.ofMinutes(1)).untilAsserted(() ->
-        assertThat(store.find(batchId).orElseThrow().status()).isEqualTo(BatchStatus.COMPLETED_WITH_ERRORS));
-    BatchRecord record = store.find(batchId).orElseThrow();
+        assertThat(store.records().find(batchId).orElseThrow().status()).isEqualTo(BatchStatus.COMPLETED_WITH_ERRORS));
+    BatchRecord record = store.records().find(batchId).orElseThrow();
     assertThat(record.completed()).isEqualTo(1);
     assertThat(record.failed()).isEqualTo(2);
-    String[] lines = store.readChunkResults(batchId, 0, 1).get(0).split("\n");
+    String[] lines = store.results().read(batchId, 0, 1).get(0).split("\n");
     assertThat(lines).hasSize(2);
     for (int i = 0; i < 2; i++) {
       JsonNode line = JSON.readTree(lines[i]);
@@ -156,7 +159,7 @@ class WorkerGuardsIT {
   }
 
   private void recordBatch(String batchId, long items, long[] chunkStarts) {
-    store.create(BatchRecord.queued(batchId, "tenant-a", "fashion-mnist", "1.0.0", Priority.NORMAL, items, chunkStarts, null,
+    store.records().create(BatchRecord.queued(batchId, "tenant-a", "fashion-mnist", "1.0.0", Priority.NORMAL, items, chunkStarts, null,
         List.of(), null, Instant.now(), Instant.now(), Instant.now().plusSeconds(3600),
         java.time.Duration.ofDays(1)));
   }

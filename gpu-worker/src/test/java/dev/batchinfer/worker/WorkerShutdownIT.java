@@ -1,12 +1,13 @@
 package dev.batchinfer.worker;
 
+import dev.batchinfer.store.Redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.batchinfer.embedded.testing.TestInfra;
 import dev.batchinfer.embedded.testing.TestNamespace;
 import dev.batchinfer.store.batch.BatchRecord;
-import dev.batchinfer.store.batch.BatchStore;
+import dev.batchinfer.store.batch.BatchStores;
 import dev.batchinfer.topics.TopicCreator;
 import dev.batchinfer.topics.Topics;
 import dev.batchinfer.topics.env.CommonSettings;
@@ -36,18 +37,19 @@ import org.junit.jupiter.api.Test;
  * commits it before it leaves, so the next owner of its partitions runs none of it again.
  */
 class WorkerShutdownIT {
+  private Redis storeRedis;
 
   private static final int CHUNKS = 3;
   private static final int ITEMS_PER_CHUNK = 10;
 
   private final TestNamespace ns = TestNamespace.create("shutdown");
   private final Topics topics = Topics.withPrefix(ns.topicPrefix());
-  private BatchStore store;
+  private BatchStores store;
 
   @AfterEach
   void close() {
     if (store != null) {
-      store.close();
+      storeRedis.close();
     }
   }
 
@@ -61,13 +63,14 @@ class WorkerShutdownIT {
     Env env = Env.of(ns.env(Map.of("MODEL_ARTIFACTS", "../model-artifacts", "TF_INTRA_OP_THREADS", "2",
         "WORKER_MAX_QUEUE_DELAY", "10m", "SHUTDOWN_DRAIN_TIMEOUT", "2m")));
     CommonSettings common = CommonSettings.from(env);
-    store = BatchStore.connect(common.redisUrl(), common.redisKeyPrefix());
+    storeRedis = Redis.connect(common.redisUrl(), common.redisKeyPrefix());
+    store = BatchStores.over(storeRedis);
     String batchId = UUID.randomUUID().toString();
     long[] starts = new long[CHUNKS];
     for (int c = 0; c < CHUNKS; c++) {
       starts[c] = (long) c * ITEMS_PER_CHUNK;
     }
-    store.create(BatchRecord.queued(batchId, "tenant-a", "fashion-mnist", "1.0.0", Priority.NORMAL,
+    store.records().create(BatchRecord.queued(batchId, "tenant-a", "fashion-mnist", "1.0.0", Priority.NORMAL,
         CHUNKS * ITEMS_PER_CHUNK, starts, null, List.of(), null, Instant.now(), Instant.now(),
         Instant.now().plusSeconds(3600), Duration.ofDays(1)));
     produceChunks(batchId);
@@ -76,12 +79,12 @@ class WorkerShutdownIT {
     GpuWorkerApp worker = GpuWorkerApp.create(settings).start();
     try {
       await().atMost(Duration.ofMinutes(1)).until(() -> worker.heldChunks() == CHUNKS);
-      assertThat(store.readChunkResults(batchId, 0, CHUNKS)).as("nothing has run before the stop").isEmpty();
+      assertThat(store.results().read(batchId, 0, CHUNKS)).as("nothing has run before the stop").isEmpty();
     } finally {
       worker.close();
     }
 
-    assertThat(store.readChunkResults(batchId, 0, CHUNKS)).as("results of every chunk it held").hasSize(CHUNKS)
+    assertThat(store.results().read(batchId, 0, CHUNKS)).as("results of every chunk it held").hasSize(CHUNKS)
         .allSatisfy(ndjson -> assertThat(ndjson.split("\n")).hasSize(ITEMS_PER_CHUNK));
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.bootstrapServers()))) {
       Map<?, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(common.topicPrefix() + settings.groupId())

@@ -31,7 +31,8 @@ import dev.batchinfer.api.submit.BatchRequestReader;
 import dev.batchinfer.api.submit.ChunkPublisher;
 import dev.batchinfer.api.submit.SubmitHandler;
 import dev.batchinfer.models.ModelCatalog;
-import dev.batchinfer.store.batch.BatchStore;
+import dev.batchinfer.store.Redis;
+import dev.batchinfer.store.batch.BatchStores;
 import dev.batchinfer.store.webhook.WebhookStore;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
@@ -68,12 +69,11 @@ public final class ProducerApiApp implements AutoCloseable {
 
   public static ProducerApiApp create(ApiSettings settings, ModelCatalog catalog) {
     ObjectMapper json = new ObjectMapper();
-    String redis = settings.common().redisUrl();
-    String keys = settings.common().redisKeyPrefix();
-    BatchStore store = BatchStore.connect(redis, keys);
-    WebhookStore webhooks = WebhookStore.connect(redis, keys);
-    RegistryStore registry = RegistryStore.connect(redis, keys);
-    ModelTelemetry telemetry = ModelTelemetry.connect(redis, keys);
+    Redis redis = Redis.connect(settings.common().redisUrl(), settings.common().redisKeyPrefix(), "api");
+    BatchStores store = BatchStores.over(redis);
+    WebhookStore webhooks = new WebhookStore(redis);
+    RegistryStore registry = new RegistryStore(redis);
+    ModelTelemetry telemetry = new ModelTelemetry(redis);
     ChunkPublisher publisher = new ChunkPublisher(settings.common().kafkaBootstrapServers(), settings.common().topics(),
         settings.instanceId(), "", settings.producers(), "SUBMIT_PRODUCERS", settings.submitTimeout(),
         ApiSettings.SUBMIT_TRANSACTION_TIMEOUT);
@@ -81,16 +81,16 @@ public final class ProducerApiApp implements AutoCloseable {
         settings.instanceId(), "upload", settings.uploadProducers(), "UPLOAD_PRODUCERS", settings.submitTimeout(),
         settings.uploadTransactionTimeout());
     BatchView view = new BatchView(json, settings.publicBaseUrl(),
-        new EtaEstimator(store, telemetry, settings.estimatedItemsPerSecond(), Clock.systemUTC()));
+        new EtaEstimator(store.queue(), telemetry, settings.estimatedItemsPerSecond(), Clock.systemUTC()));
     BatchRequestReader reader = new BatchRequestReader(json, catalog, settings.chunkMaxItems(), settings.chunkMaxBytes(),
         settings.maxBatchItems(), settings.callbacks());
     ModelRouter router = new ModelRouter(catalog, registry);
-    RateLimiter limiter = RateLimiter.connect(redis, keys);
-    TenantLimits tenantLimits = new TenantLimits(limiter, store, settings.tenantLimits());
+    RateLimiter limiter = new RateLimiter(redis);
+    TenantLimits tenantLimits = new TenantLimits(limiter, store.quota(), settings.tenantLimits());
     BatchAcceptor acceptor = new BatchAcceptor(store, publisher, uploads, Clock.systemUTC(),
         settings.estimatedItemsPerSecond(), tenantLimits, settings.completionWindow(), settings.retention(),
         settings.uploadTimeout());
-    IdempotencyStore idempotency = IdempotencyStore.connect(redis, keys,
+    IdempotencyStore idempotency = new IdempotencyStore(redis,
         IdempotencyStore.claimTtl(settings.uploadTimeout(), settings.submitTimeout()));
     RequestBodies bodies = new RequestBodies(settings.maxRequestBytes(), settings.uploadLimits(),
         new BodyMemory(settings.bodyMemoryBytes(), settings.submitTimeout()));
@@ -131,7 +131,7 @@ public final class ProducerApiApp implements AutoCloseable {
     app.before("/v1/*", authenticator::authenticate);
     app.before("/v1/*", tenantLimits::admitRequest);
     routes.post("/v1/batch/predict", submit);
-    routes.get("/v1/batches", new BatchList(store, view)::list);
+    routes.get("/v1/batches", new BatchList(store.records(), view)::list);
     routes.get("/v1/batch/{id}/status", read::status);
     routes.get("/v1/batch/{id}/results", read::results);
     routes.get("/v1/models", models::list);
@@ -183,7 +183,7 @@ public final class ProducerApiApp implements AutoCloseable {
     }
     // Closed in this order: the publisher first, so no submit is left half-way.
     return new ProducerApiApp(app, routes.registered(),
-        List.of(publisher, uploads, control, webhooks, registry, telemetry, idempotency, limiter, store), settings);
+        List.of(publisher, uploads, control, idempotency, redis), settings);
   }
 
   /** Every limit a client can hit, so none is a surprise. */

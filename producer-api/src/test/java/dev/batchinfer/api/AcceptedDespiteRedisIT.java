@@ -1,5 +1,6 @@
 package dev.batchinfer.api;
 
+import dev.batchinfer.store.Redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -10,7 +11,7 @@ import dev.batchinfer.api.read.EtaEstimator;
 import dev.batchinfer.api.submit.BatchAcceptor;
 import dev.batchinfer.embedded.EmbeddedRedis;
 import dev.batchinfer.store.batch.BatchRecord;
-import dev.batchinfer.store.batch.BatchStore;
+import dev.batchinfer.store.batch.BatchStores;
 import dev.batchinfer.store.model.ModelTelemetry;
 import dev.batchinfer.topics.message.Priority;
 import java.time.Clock;
@@ -49,8 +50,10 @@ class AcceptedDespiteRedisIT {
     Instant eta = Instant.parse("2026-12-07T03:00:00Z");
     BatchRecord record = BatchRecord.queued("b-1", "tenant-a", "fashion-mnist", "2.0.0", Priority.NORMAL, 100,
         new long[] {0}, null, List.of(), null, Instant.now(), eta, Instant.now().plusSeconds(3600), Duration.ofDays(1));
-    try (BatchStore store = BatchStore.connect(url, "t:"); ModelTelemetry telemetry = ModelTelemetry.connect(url, "t:")) {
-      BatchView view = new BatchView(new ObjectMapper(), "http://127.0.0.1", new EtaEstimator(store, telemetry, 1000,
+    try (Redis shared = Redis.connect(url, "t:")) {
+      BatchStores store = BatchStores.over(shared);
+      ModelTelemetry telemetry = new ModelTelemetry(shared);
+      BatchView view = new BatchView(new ObjectMapper(), "http://127.0.0.1", new EtaEstimator(store.queue(), telemetry, 1000,
           Clock.systemUTC()));
       signal("STOP");
       Map<String, Object> body = view.accepted(new BatchAcceptor.Accepted(record, 7));
@@ -61,7 +64,8 @@ class AcceptedDespiteRedisIT {
 
   @Test
   void the_idempotency_key_of_an_accepted_batch_is_completed_once_redis_is_back() throws Exception {
-    try (IdempotencyStore idempotency = IdempotencyStore.connect(url, "t:")) {
+    try (Redis shared = Redis.connect(url, "t:");
+        IdempotencyStore idempotency = new IdempotencyStore(shared, IdempotencyStore.DEFAULT_CLAIM_TTL)) {
       IdempotencyStore.Claim claim = idempotency.claim("tenant-a", "key-1");
       assertThat(claim.taken()).isTrue();
       signal("STOP");

@@ -1,5 +1,6 @@
 package dev.batchinfer.api;
 
+import dev.batchinfer.store.Redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.batchinfer.api.idempotency.IdempotencyStore;
@@ -8,7 +9,7 @@ import dev.batchinfer.api.testing.Inputs;
 import dev.batchinfer.embedded.testing.TestInfra;
 import dev.batchinfer.embedded.testing.TestNamespace;
 import dev.batchinfer.store.batch.BatchRecord;
-import dev.batchinfer.store.batch.BatchStore;
+import dev.batchinfer.store.batch.BatchStores;
 import dev.batchinfer.store.batch.PendingBatches;
 import dev.batchinfer.topics.TopicCreator;
 import dev.batchinfer.topics.Topics;
@@ -36,12 +37,13 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DeadRequestIdempotencyIT {
+  private Redis storeRedis;
 
   private final TestNamespace ns = TestNamespace.create("dead-request");
   private ProducerApiApp app;
   private ApiClient api;
   private IdempotencyStore otherApi;
-  private BatchStore batches;
+  private BatchStores batches;
   private RedisClient redisClient;
   private StatefulRedisConnection<String, String> redis;
 
@@ -54,8 +56,9 @@ class DeadRequestIdempotencyIT {
     app = ProducerApiApp.create(ApiSettings.from(Env.of(ns.env(Map.of("API_PORT", "0", "MODEL_ARTIFACTS",
         "../model-artifacts", "API_INSTANCE_ID", TestInfra.unique("api"), "API_KEYS", ApiClient.API_KEYS))))).start();
     api = new ApiClient(app.port());
-    otherApi = IdempotencyStore.connect(TestInfra.redisUrl(), ns.redisKeyPrefix());
-    batches = BatchStore.connect(TestInfra.redisUrl(), ns.redisKeyPrefix());
+    storeRedis = Redis.connect(TestInfra.redisUrl(), ns.redisKeyPrefix());
+    otherApi = new IdempotencyStore(storeRedis, IdempotencyStore.DEFAULT_CLAIM_TTL);
+    batches = BatchStores.over(storeRedis);
     redisClient = RedisClient.create(TestInfra.redisUrl());
     redis = redisClient.connect();
   }
@@ -64,7 +67,7 @@ class DeadRequestIdempotencyIT {
   void stop() {
     app.close();
     otherApi.close();
-    batches.close();
+    storeRedis.close();
     redis.close();
     redisClient.shutdown();
   }
@@ -99,7 +102,7 @@ class DeadRequestIdempotencyIT {
   void a_repeat_while_the_dead_requests_batch_is_still_pending_is_told_to_come_back() {
     String pending = UUID.randomUUID().toString();
     Instant now = Instant.now();
-    batches.create(BatchRecord.queued(pending, "tenant-a", "fashion-mnist", "2.0.0", Priority.NORMAL, 3, new long[] {0},
+    batches.records().create(BatchRecord.queued(pending, "tenant-a", "fashion-mnist", "2.0.0", Priority.NORMAL, 3, new long[] {0},
         null, List.of(), null, now, now, now.plusSeconds(3600), Duration.ofDays(1)), PendingBatches.Commit.ALONE,
         now.toEpochMilli() + 90_000);
     String key = died(pending);
@@ -120,7 +123,8 @@ class DeadRequestIdempotencyIT {
   /** A key claimed by a request that would create {@code batchId}, whose API then died: its lease is gone. */
   private String died(String batchId) {
     String key = TestInfra.unique("idem");
-    try (IdempotencyStore dying = IdempotencyStore.connect(TestInfra.redisUrl(), ns.redisKeyPrefix())) {
+    try (Redis dyingRedis = Redis.connect(TestInfra.redisUrl(), ns.redisKeyPrefix());
+        IdempotencyStore dying = new IdempotencyStore(dyingRedis, IdempotencyStore.DEFAULT_CLAIM_TTL)) {
       assertThat(dying.claim("tenant-a", key, batchId).taken()).isTrue();
     } // closed: nothing renews its lease any more, as when its process is gone
     String redisKey = ns.redisKeyPrefix() + "idempotency:{tenant-a}:" + dev.batchinfer.api.auth.ApiKeys.sha256Hex(key);

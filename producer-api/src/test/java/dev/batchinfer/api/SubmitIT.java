@@ -1,5 +1,6 @@
 package dev.batchinfer.api;
 
+import dev.batchinfer.store.Redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -307,7 +308,8 @@ class SubmitIT {
   void a_key_whose_first_request_is_still_running_answers_409() {
     String key = TestInfra.unique("idem");
     // The first request holds the claim (here: taken directly, as another API instance would).
-    try (IdempotencyStore store = IdempotencyStore.connect(TestInfra.redisUrl(), ns.redisKeyPrefix())) {
+    try (Redis shared = Redis.connect(TestInfra.redisUrl(), ns.redisKeyPrefix());
+        IdempotencyStore store = new IdempotencyStore(shared, IdempotencyStore.DEFAULT_CLAIM_TTL)) {
       IdempotencyStore.Claim claim = store.claim("tenant-a", key);
       assertThat(claim.taken()).isTrue();
       ApiClient.Answer second = postWithKey(key, Inputs.batchBody("fashion-mnist", Inputs.images(1, 1), null));
@@ -325,7 +327,8 @@ class SubmitIT {
     assertThat(ttl).isGreaterThan(upload.plusSeconds(20));
     String key = TestInfra.unique("idem");
     String redisKey = ns.redisKeyPrefix() + "idempotency:{tenant-a}:" + dev.batchinfer.api.auth.ApiKeys.sha256Hex(key);
-    try (IdempotencyStore store = IdempotencyStore.connect(TestInfra.redisUrl(), ns.redisKeyPrefix(), ttl)) {
+    try (Redis shared = Redis.connect(TestInfra.redisUrl(), ns.redisKeyPrefix());
+        IdempotencyStore store = new IdempotencyStore(shared, ttl)) {
       IdempotencyStore.Claim first = store.claim("tenant-a", key);
       assertThat(first.taken()).isTrue();
       assertThat(redis.sync().pttl(redisKey)).isGreaterThan(upload.plusSeconds(20).toMillis());
@@ -436,7 +439,8 @@ class SubmitIT {
     java.time.Instant before = java.time.Instant.parse(secondNow.get("estimated_completion").asText());
 
     // Workers report a slow model (a few items per second): the estimate moves out accordingly.
-    try (var telemetry = dev.batchinfer.store.model.ModelTelemetry.connect(TestInfra.redisUrl(), ns.redisKeyPrefix())) {
+    try (Redis shared = Redis.connect(TestInfra.redisUrl(), ns.redisKeyPrefix())) {
+      var telemetry = new dev.batchinfer.store.model.ModelTelemetry(shared);
       telemetry.countItems("fashion-mnist", second.get("model_version").asText(), "b1", 0, 600, 0, System.currentTimeMillis()).toCompletableFuture().join();
     }
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {

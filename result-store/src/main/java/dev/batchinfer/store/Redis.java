@@ -6,8 +6,10 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 
 /**
- * One Lettuce connection and the key prefix every store of this system writes under. Lettuce
- * connections are thread-safe and pipeline concurrent commands, so one serves a whole store.
+ * The one Redis client of a process: one Lettuce client, one connection (and one for binary values, opened
+ * on first use), and the key catalogue every store of this system writes under. Lettuce connections are
+ * thread-safe and pipeline concurrent commands, so one serves every store of a process; stores take this,
+ * never a URL, so a process cannot open a second client by accident.
  */
 public final class Redis implements AutoCloseable {
 
@@ -20,7 +22,7 @@ public final class Redis implements AutoCloseable {
 
   private final RedisClient client;
   private final StatefulRedisConnection<String, String> connection;
-  private final String prefix;
+  private final RedisKeys keys;
   private final java.time.Duration timeout;
   private volatile StatefulRedisConnection<String, byte[]> binary;
 
@@ -28,14 +30,23 @@ public final class Redis implements AutoCloseable {
     this.client = client;
     this.timeout = timeout;
     this.connection = client.connect();
-    this.prefix = prefix;
+    this.keys = new RedisKeys(prefix);
   }
 
   public static Redis connect(String redisUrl, String keyPrefix) {
+    return connect(redisUrl, keyPrefix, "batchinfer");
+  }
+
+  /**
+   * @param clientName what {@code CLIENT LIST} shows for this process's connections (the service and its key
+   *     prefix), so an operator sees who holds them
+   */
+  public static Redis connect(String redisUrl, String keyPrefix, String clientName) {
     io.lettuce.core.RedisURI uri = io.lettuce.core.RedisURI.create(redisUrl);
     if (!redisUrl.contains("timeout=")) {
       uri.setTimeout(DEFAULT_COMMAND_TIMEOUT);
     }
+    uri.setClientName(clientName(clientName, keyPrefix));
     RedisClient client = RedisClient.create(uri);
     // Commands queued while disconnected time out too, rather than wait for the reconnect.
     client.setOptions(io.lettuce.core.ClientOptions.builder()
@@ -122,6 +133,12 @@ public final class Redis implements AutoCloseable {
     }
   }
 
+  /** Waits for pipelined commands as a synchronous call would, failing as it would. */
+  public static void awaitAll(java.util.List<? extends io.lettuce.core.RedisFuture<?>> commands) {
+    await(java.util.concurrent.CompletableFuture.allOf(
+        commands.stream().map(f -> f.toCompletableFuture()).toArray(java.util.concurrent.CompletableFuture[]::new)));
+  }
+
   private static final java.time.Duration AWAIT_BACKSTOP = java.time.Duration.ofSeconds(65);
 
   private static Throwable cause(Throwable e) {
@@ -129,8 +146,13 @@ public final class Redis implements AutoCloseable {
         && e.getCause() != null ? e.getCause() : e;
   }
 
-  public String prefix() {
-    return prefix;
+  /** Redis refuses a client name with spaces or control characters. */
+  static String clientName(String service, String keyPrefix) {
+    return (service + "@" + keyPrefix).replaceAll("[^!-~]", "_");
+  }
+
+  public RedisKeys keys() {
+    return keys;
   }
 
   @Override

@@ -1,6 +1,6 @@
 package dev.batchinfer.store;
 
-import dev.batchinfer.store.batch.BatchStore;
+import dev.batchinfer.store.batch.BatchStores;
 import dev.batchinfer.store.progress.ProgressService;
 import dev.batchinfer.topics.env.CommonSettings;
 import dev.batchinfer.store.model.ModelTelemetry;
@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 /** The result-store service: the progress topology writing status into Redis. */
 public final class ResultStoreApp implements AutoCloseable {
 
-  private final BatchStore store;
+  private final Redis redis;
   private final ProgressService progress;
   private final RegistryStore registry;
   private final ModelTelemetry telemetry;
@@ -38,10 +38,11 @@ public final class ResultStoreApp implements AutoCloseable {
       Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "ghost-sweeper"));
 
   private ResultStoreApp(CommonSettings settings, Path stateDir, Collection<String> models, RolloutGuard.Policy policy) {
-    this.store = BatchStore.connect(settings.redisUrl(), settings.redisKeyPrefix());
-    this.progress = new ProgressService(settings.kafkaBootstrapServers(), settings.topics(), stateDir, store::writeProgress);
-    this.registry = RegistryStore.connect(settings.redisUrl(), settings.redisKeyPrefix());
-    this.telemetry = ModelTelemetry.connect(settings.redisUrl(), settings.redisKeyPrefix());
+    this.redis = Redis.connect(settings.redisUrl(), settings.redisKeyPrefix(), "progress");
+    BatchStores store = BatchStores.over(redis);
+    this.progress = new ProgressService(settings.kafkaBootstrapServers(), settings.topics(), stateDir, store);
+    this.registry = new RegistryStore(redis);
+    this.telemetry = new ModelTelemetry(redis);
     this.policy = policy;
     this.guard = policy == null ? null : new RolloutGuard(() -> models, registry, telemetry, policy);
     var topic = settings.topics().progress();
@@ -91,8 +92,6 @@ public final class ResultStoreApp implements AutoCloseable {
     finder.close();
     producer.close(java.time.Duration.ofSeconds(5));
     progress.close();
-    registry.close();
-    telemetry.close();
-    store.close();
+    redis.close();
   }
 }

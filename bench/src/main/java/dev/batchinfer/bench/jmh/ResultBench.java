@@ -2,7 +2,8 @@ package dev.batchinfer.bench.jmh;
 
 import dev.batchinfer.models.ModelCatalog;
 import dev.batchinfer.models.ModelConfig;
-import dev.batchinfer.store.batch.BatchStore;
+import dev.batchinfer.store.Redis;
+import dev.batchinfer.store.batch.BatchStores;
 import dev.batchinfer.worker.infer.ResultFormatter;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
@@ -29,7 +30,7 @@ public class ResultBench {
 
   private ResultFormatter formatter;
   private float[] probabilities;
-  private BatchStore store;
+  private BatchStores store;
   private String ndjson;
   private String batchId;
   private int chunk;
@@ -45,7 +46,7 @@ public class ResultBench {
       probabilities[i] = (float) random.nextDouble();
     }
     ndjson = format256();
-    store = BatchStore.connect(System.getProperty("bench.redis", "redis://127.0.0.1:6379"), "bench-jmh:");
+    store = BatchStores.over(Redis.connect(System.getProperty("bench.redis", "redis://127.0.0.1:6379"), "bench-jmh:", "bench"));
     batchId = UUID.randomUUID().toString();
   }
 
@@ -60,12 +61,12 @@ public class ResultBench {
 
   @Benchmark
   public Boolean storeChunkInRedis() throws Exception {
-    return store.writeChunkResults(batchId, chunk++ & 1023, ndjson).toCompletableFuture().get();
+    return store.results().write(batchId, chunk++ & 1023, ndjson).toCompletableFuture().get();
   }
 
   @TearDown(Level.Trial)
   public void tearDown() {
-    store.delete(batchId);
-    store.close();
+    store.records().delete(batchId);
+    store.redis().close();
   }
 }

@@ -1,6 +1,6 @@
 package dev.batchinfer.bench.run;
 
-import dev.batchinfer.store.batch.RedisKeys;
+import dev.batchinfer.store.RedisKeys;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;

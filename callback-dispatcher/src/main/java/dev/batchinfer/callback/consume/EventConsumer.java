@@ -2,7 +2,7 @@ package dev.batchinfer.callback.consume;
 
 import dev.batchinfer.callback.deliver.WebhookBody;
 import dev.batchinfer.store.batch.BatchRecord;
-import dev.batchinfer.store.batch.BatchStore;
+import dev.batchinfer.store.batch.BatchRecords;
 import dev.batchinfer.store.webhook.WebhookStore;
 import dev.batchinfer.topics.Topic;
 import dev.batchinfer.topics.callback.CallbackPolicy;
@@ -35,14 +35,14 @@ public final class EventConsumer implements Runnable {
 
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final Topic<String, BatchEvent> topic;
-  private final BatchStore batches;
+  private final BatchRecords batches;
   private final WebhookStore webhooks;
   private final WebhookBody bodies;
   private final CallbackPolicy policy;
   private final PartitionBackoff backoff = new PartitionBackoff(BACKOFF);
   private volatile boolean running = true;
 
-  public EventConsumer(KafkaConsumer<byte[], byte[]> consumer, Topic<String, BatchEvent> topic, BatchStore batches,
+  public EventConsumer(KafkaConsumer<byte[], byte[]> consumer, Topic<String, BatchEvent> topic, BatchRecords batches,
       WebhookStore webhooks, WebhookBody bodies, CallbackPolicy policy) {
     this.consumer = consumer;
     this.topic = topic;

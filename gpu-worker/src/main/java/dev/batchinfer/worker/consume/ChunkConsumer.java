@@ -1,5 +1,6 @@
 package dev.batchinfer.worker.consume;
 
+import dev.batchinfer.store.batch.SkipReason;
 import dev.batchinfer.models.InputSpec;
 import dev.batchinfer.topics.Topics;
 import dev.batchinfer.topics.message.ChunkHeader;
@@ -297,14 +298,13 @@ public final class ChunkConsumer implements Runnable {
   /** Answers every item that cannot run, then queues the chunk if anything is left for the model. */
   private void dispatch(InferenceChunk chunk, ChunkRef ref, Priority priority) {
     ChunkHeader h = chunk.header();
-    String skip = skips.reason(h.batchId());
-    if (skip != null) {
+    SkipReason skip = skips.remaining(h.batchId());
+    if (skip.skips()) {
       PendingChunk skipped = new PendingChunk(chunk, LoadedModels.key(h.model(), h.modelVersion()), ref, new int[0]);
-      String why = skip.equals("expired") ? "the batch's completion window passed first" : "the batch was cancelled";
       for (int i = 0; i < chunk.itemCount(); i++) {
-        skipped.answerCancelled(i, ResultFormatter.error(chunk.itemIndex(i), skip, why));
+        skipped.answerCancelled(i, ResultFormatter.error(chunk.itemIndex(i), skip.code, skip.message));
       }
-      if (skip.equals("cancelled")) {
+      if (skip == SkipReason.CANCELLED) {
         skipped.markSkippedForBatchCancel();
       }
       publishDirectly.accept(skipped);

@@ -2,7 +2,9 @@ package dev.batchinfer.worker.consume;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import dev.batchinfer.store.batch.BatchStore;
+import dev.batchinfer.store.batch.BatchStores;
+import dev.batchinfer.store.batch.SkipFlags;
+import dev.batchinfer.store.batch.SkipReason;
 import dev.batchinfer.topics.message.InferenceChunk;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -26,9 +28,9 @@ public final class SkipWatch {
   private static final long FRESH_NANOS = 1_000_000_000L;
   static final java.time.Duration OUTAGE_BACKOFF = java.time.Duration.ofSeconds(5);
 
-  private record Seen(BatchStore.Skips skips, long at) {}
+  private record Seen(SkipFlags.Skips skips, long at) {}
 
-  private final Function<String, BatchStore.Skips> lookup;
+  private final Function<String, SkipFlags.Skips> lookup;
   private final BiFunction<String, long[], boolean[]> cancelledAmong;
   private final Map<String, Seen> seen = new ConcurrentHashMap<>();
   private final java.util.function.LongSupplier clock;
@@ -39,20 +41,20 @@ public final class SkipWatch {
    * @param lookup batch id → what to skip
    * @param cancelledAmong (batch id, item indexes) → which of them were cancelled one by one
    */
-  public SkipWatch(Function<String, BatchStore.Skips> lookup, BiFunction<String, long[], boolean[]> cancelledAmong) {
+  public SkipWatch(Function<String, SkipFlags.Skips> lookup, BiFunction<String, long[], boolean[]> cancelledAmong) {
     this(lookup, cancelledAmong, System::nanoTime);
   }
 
-  SkipWatch(Function<String, BatchStore.Skips> lookup, BiFunction<String, long[], boolean[]> cancelledAmong,
+  SkipWatch(Function<String, SkipFlags.Skips> lookup, BiFunction<String, long[], boolean[]> cancelledAmong,
       java.util.function.LongSupplier nanoClock) {
     this.lookup = lookup;
     this.cancelledAmong = cancelledAmong;
     this.clock = nanoClock;
   }
 
-  /** "cancelled", "expired", or null if the chunk should run (also when Redis cannot say). */
-  public String reason(String batchId) {
-    return skips(batchId).reason();
+  /** Whether the batch's remaining chunks are skipped, and why ({@code NONE} also when Redis cannot say). */
+  public SkipReason remaining(String batchId) {
+    return skips(batchId).remaining();
   }
 
   /**
@@ -80,16 +82,16 @@ public final class SkipWatch {
     }
   }
 
-  private BatchStore.Skips skips(String batchId) {
+  private SkipFlags.Skips skips(String batchId) {
     long now = clock.getAsLong();
     Seen s = seen.get(batchId);
     if (s != null && now - s.at() <= FRESH_NANOS) {
       return s.skips();
     }
     if (unreachable && now - unreachableUntil < 0) {
-      return s == null ? BatchStore.Skips.NONE : s.skips();
+      return s == null ? SkipFlags.Skips.NONE : s.skips();
     }
-    BatchStore.Skips found;
+    SkipFlags.Skips found;
     try {
       found = lookup.apply(batchId);
     } catch (RuntimeException e) {
@@ -97,7 +99,7 @@ public final class SkipWatch {
       unreachable = true;
       log.warn("batch {}: cannot read whether it was cancelled; its chunks run, and Redis is asked again in {} s: {}",
           batchId, OUTAGE_BACKOFF.toSeconds(), e.toString());
-      return s == null ? BatchStore.Skips.NONE : s.skips();
+      return s == null ? SkipFlags.Skips.NONE : s.skips();
     }
     if (seen.size() > 10_000) {
       seen.clear(); // a cache, not a record: bounded, refilled on demand

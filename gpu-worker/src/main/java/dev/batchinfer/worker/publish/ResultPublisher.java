@@ -1,6 +1,6 @@
 package dev.batchinfer.worker.publish;
 
-import dev.batchinfer.store.batch.BatchStore;
+import dev.batchinfer.store.batch.BatchStores;
 import dev.batchinfer.store.batch.ResultLines;
 import dev.batchinfer.topics.Topic;
 import dev.batchinfer.topics.Topics;
@@ -30,7 +30,7 @@ public final class ResultPublisher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ResultPublisher.class);
   private static final long MAX_BACKOFF_MS = 30_000;
 
-  private final BatchStore store;
+  private final BatchStores store;
   private final Producer<byte[], byte[]> producer;
   private final Topic<String, ChunkDone> progress;
   private final String workerId;
@@ -42,7 +42,7 @@ public final class ResultPublisher implements AutoCloseable {
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean closed;
 
-  public ResultPublisher(BatchStore store, Producer<byte[], byte[]> producer, Topics topics, String workerId,
+  public ResultPublisher(BatchStores store, Producer<byte[], byte[]> producer, Topics topics, String workerId,
       Consumer<PendingChunk> onPublished) {
     this.store = store;
     this.producer = producer;
@@ -66,14 +66,14 @@ public final class ResultPublisher implements AutoCloseable {
     ChunkHeader h = chunk.chunk().header();
     boolean keepEarlier = chunk.cancelledCount() > 0;
     int[] own = {chunk.succeededCount(), chunk.failedCount(), chunk.cancelledCount()};
-    CompletableFuture<int[]> counts = (keepEarlier ? store.writeChunkResultsIfAbsent(h.batchId(), h.chunkIndex(), ndjson)
-        : store.writeChunkResults(h.batchId(), h.chunkIndex(), ndjson)).toCompletableFuture()
+    CompletableFuture<int[]> counts = (keepEarlier ? store.results().writeIfAbsent(h.batchId(), h.chunkIndex(), ndjson)
+        : store.results().write(h.batchId(), h.chunkIndex(), ndjson)).toCompletableFuture()
         .thenCompose(written -> !keepEarlier || written ? CompletableFuture.completedFuture(own)
-            : store.readChunkResults(h.batchId(), h.chunkIndex()).toCompletableFuture()
+            : store.results().read(h.batchId(), h.chunkIndex()).toCompletableFuture()
                 .thenApply(stored -> stored == null ? own : ResultLines.count(stored)));
     // The inputs of items without a result, for a retry; stored with the results, before progress.
     CompletableFuture<?> inputs = failedInputs == null ? CompletableFuture.completedFuture(null)
-        : store.writeFailedInputs(h.batchId(), h.chunkIndex(), failedInputs, keepEarlier).toCompletableFuture();
+        : store.failedInputs().write(h.batchId(), h.chunkIndex(), failedInputs, keepEarlier).toCompletableFuture();
     CompletableFuture.allOf(counts, inputs)
         // Not on Lettuce's event loop: a Kafka send may block while the producer's buffer is full.
         .thenComposeAsync(ignored -> sendProgress(chunk, counts.join()), sender)

@@ -1,8 +1,10 @@
 package dev.batchinfer.worker.consume;
 
+import dev.batchinfer.store.batch.SkipReason;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.batchinfer.store.batch.BatchStore;
+import dev.batchinfer.store.batch.BatchStores;
+import dev.batchinfer.store.batch.SkipFlags;
 import dev.batchinfer.topics.message.InferenceChunk;
 import dev.batchinfer.topics.message.Priority;
 import dev.batchinfer.worker.batch.ChunkFixtures;
@@ -14,7 +16,7 @@ class SkipWatchTest {
 
   @Test
   void cancelled_items_are_read_for_a_batch_that_has_some() {
-    SkipWatch watch = new SkipWatch(id -> new BatchStore.Skips(null, true), (id, indexes) -> {
+    SkipWatch watch = new SkipWatch(id -> new SkipFlags.Skips(SkipReason.NONE, true), (id, indexes) -> {
       boolean[] out = new boolean[indexes.length];
       out[1] = indexes[1] == 11;
       return out;
@@ -24,7 +26,7 @@ class SkipWatchTest {
 
   @Test
   void a_redis_error_while_reading_cancelled_items_means_none_so_the_chunk_runs() {
-    SkipWatch watch = new SkipWatch(id -> new BatchStore.Skips(null, true), (id, indexes) -> {
+    SkipWatch watch = new SkipWatch(id -> new SkipFlags.Skips(SkipReason.NONE, true), (id, indexes) -> {
       throw new IllegalStateException("Redis is down");
     });
     assertThat(watch.cancelledItems(chunk)).isNull();
@@ -47,14 +49,14 @@ class SkipWatchTest {
       if (asked[0] == 1) {
         throw new io.lettuce.core.RedisCommandTimeoutException("Command timed out after 5 second(s)");
       }
-      return new BatchStore.Skips("cancelled", false);
+      return new SkipFlags.Skips(SkipReason.CANCELLED, false);
     }, (id, indexes) -> new boolean[indexes.length], () -> now[0]);
 
-    assertThat(watch.reason("b")).isNull();
-    assertThat(watch.reason("other")).isNull();
+    assertThat(watch.remaining("b")).isEqualTo(SkipReason.NONE);
+    assertThat(watch.remaining("other")).isEqualTo(SkipReason.NONE);
     assertThat(asked[0]).as("lookups while Redis is known to be unreachable").isEqualTo(1);
 
     now[0] += SkipWatch.OUTAGE_BACKOFF.toNanos();
-    assertThat(watch.reason("b")).isEqualTo("cancelled");
+    assertThat(watch.remaining("b")).isEqualTo(SkipReason.CANCELLED);
   }
 }

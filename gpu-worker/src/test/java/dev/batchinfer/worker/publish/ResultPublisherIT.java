@@ -1,12 +1,13 @@
 package dev.batchinfer.worker.publish;
 
+import dev.batchinfer.store.Redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.batchinfer.embedded.testing.TestInfra;
 import dev.batchinfer.embedded.testing.TestNamespace;
 import dev.batchinfer.embedded.testing.TopicReader;
-import dev.batchinfer.store.batch.BatchStore;
+import dev.batchinfer.store.batch.BatchStores;
 import dev.batchinfer.topics.TopicCreator;
 import dev.batchinfer.topics.Topics;
 import dev.batchinfer.topics.message.ChunkDone;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.Test;
  * stored, so the batch's counts match its result lines. Real Redis, real Kafka.
  */
 class ResultPublisherIT {
+  private Redis storeRedis;
 
   private static final String OK = "{\"index\":%d,\"result\":{\"label\":\"x\"}}";
   private static final String CANCELLED = "{\"index\":%d,\"error\":{\"code\":\"cancelled\",\"message\":\"cancelled\"}}";
@@ -40,7 +42,7 @@ class ResultPublisherIT {
   private final TestNamespace ns = TestNamespace.create("publisher");
   private final Topics topics = Topics.withPrefix(ns.topicPrefix());
   private final List<PendingChunk> published = new CopyOnWriteArrayList<>();
-  private BatchStore store;
+  private BatchStores store;
   private KafkaProducer<byte[], byte[]> producer;
   private ResultPublisher publisher;
 
@@ -49,7 +51,8 @@ class ResultPublisherIT {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.bootstrapServers()))) {
       TopicCreator.ensure(admin, topics, (short) 1);
     }
-    store = BatchStore.connect(TestInfra.redisUrl(), ns.redisKeyPrefix());
+    storeRedis = Redis.connect(TestInfra.redisUrl(), ns.redisKeyPrefix());
+    store = BatchStores.over(storeRedis);
     producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.bootstrapServers()),
         new ByteArraySerializer(), new ByteArraySerializer());
     publisher = new ResultPublisher(store, producer, topics, "worker-b", published::add);
@@ -59,7 +62,7 @@ class ResultPublisherIT {
   void stop() {
     publisher.close();
     producer.close();
-    store.close();
+    storeRedis.close();
   }
 
   @Test
@@ -67,13 +70,13 @@ class ResultPublisherIT {
     String batchId = UUID.randomUUID().toString();
     // The first delivery stored all three results, then its worker died before its chunk-done went out.
     String earlier = String.format(OK, 0) + "\n" + String.format(OK, 1) + "\n" + String.format(OK, 2) + "\n";
-    store.writeChunkResults(batchId, 0, earlier).toCompletableFuture().get();
+    store.results().write(batchId, 0, earlier).toCompletableFuture().get();
 
     // The redelivery: items 1 and 2 were cancelled meanwhile, so only item 0 ran.
     PendingChunk again = answered(batchId, true, false, false);
 
     ChunkDone done = publishAndReadDone(again, batchId);
-    assertThat(store.readChunkResults(batchId, 0).toCompletableFuture().get()).isEqualTo(earlier);
+    assertThat(store.results().read(batchId, 0).toCompletableFuture().get()).isEqualTo(earlier);
     assertThat(new int[] {done.succeeded(), done.failed(), done.cancelled()}).containsExactly(3, 0, 0);
   }
 
@@ -83,7 +86,7 @@ class ResultPublisherIT {
     PendingChunk first = answered(batchId, true, false, false);
 
     ChunkDone done = publishAndReadDone(first, batchId);
-    assertThat(store.readChunkResults(batchId, 0).toCompletableFuture().get()).isEqualTo(first.ndjson());
+    assertThat(store.results().read(batchId, 0).toCompletableFuture().get()).isEqualTo(first.ndjson());
     assertThat(new int[] {done.succeeded(), done.failed(), done.cancelled()}).containsExactly(1, 0, 2);
   }
 

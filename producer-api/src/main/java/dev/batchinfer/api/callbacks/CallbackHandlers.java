@@ -7,7 +7,7 @@ import dev.batchinfer.api.auth.Authenticator;
 import dev.batchinfer.api.read.Batches;
 import dev.batchinfer.api.problem.ApiException;
 import dev.batchinfer.store.batch.BatchRecord;
-import dev.batchinfer.store.batch.BatchStore;
+import dev.batchinfer.store.batch.BatchStores;
 import dev.batchinfer.store.webhook.Delivery;
 import dev.batchinfer.store.webhook.WebhookStore;
 import io.javalin.http.Context;
@@ -20,11 +20,11 @@ import java.util.Map;
 /** A batch's webhooks: every delivery and attempt, and sending them again with the same ids. */
 public final class CallbackHandlers {
 
-  private final BatchStore batches;
+  private final BatchStores batches;
   private final WebhookStore webhooks;
   private final ObjectMapper json;
 
-  public CallbackHandlers(BatchStore batches, WebhookStore webhooks, ObjectMapper json) {
+  public CallbackHandlers(BatchStores batches, WebhookStore webhooks, ObjectMapper json) {
     this.batches = batches;
     this.webhooks = webhooks;
     this.json = json;

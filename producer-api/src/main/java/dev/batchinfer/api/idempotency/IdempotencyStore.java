@@ -20,7 +20,7 @@ import java.time.Duration;
 public final class IdempotencyStore implements AutoCloseable {
 
   static final Duration KEEP = Duration.ofHours(24);
-  static final Duration DEFAULT_CLAIM_TTL = Duration.ofMinutes(10);
+  public static final Duration DEFAULT_CLAIM_TTL = Duration.ofMinutes(10);
   private static final ObjectMapper JSON = new ObjectMapper()
       .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
@@ -86,7 +86,8 @@ public final class IdempotencyStore implements AutoCloseable {
   /** Lease key → claim id of every claim whose request runs in this process: renewed until it finishes. */
   private final java.util.Map<String, String> leases = new java.util.concurrent.ConcurrentHashMap<>();
 
-  private IdempotencyStore(Redis redis, Duration claimTtl) {
+  /** @param claimTtl how long a claim lasts if its request dies: longer than any request may take */
+  public IdempotencyStore(Redis redis, Duration claimTtl) {
     this.redis = redis;
     this.claimTtl = claimTtl;
     this.ifClaimed = redis.script(IF_CLAIMED);
@@ -105,14 +106,6 @@ public final class IdempotencyStore implements AutoCloseable {
     }
   }
 
-  public static IdempotencyStore connect(String redisUrl, String keyPrefix) {
-    return connect(redisUrl, keyPrefix, DEFAULT_CLAIM_TTL);
-  }
-
-  /** @param claimTtl how long a claim lasts if its request dies: longer than any request may take */
-  public static IdempotencyStore connect(String redisUrl, String keyPrefix, Duration claimTtl) {
-    return new IdempotencyStore(Redis.connect(redisUrl, keyPrefix), claimTtl);
-  }
 
   /**
    * A claim TTL longer than the longest submit: its body arriving (at most {@code uploadTimeout}),
@@ -126,11 +119,11 @@ public final class IdempotencyStore implements AutoCloseable {
 
   private String key(String tenant, String idempotencyKey) {
     // Hashed: the client's key may be long or contain anything.
-    return redis.prefix() + "idempotency:{" + tenant + "}:" + dev.batchinfer.api.auth.ApiKeys.sha256Hex(idempotencyKey);
+    return redis.keys().idempotency(tenant, dev.batchinfer.api.auth.ApiKeys.sha256Hex(idempotencyKey));
   }
 
-  private static String leaseKey(String key) {
-    return key + ":lease";
+  private String leaseKey(String key) {
+    return redis.keys().idempotencyLease(key);
   }
 
   /** Claims the key for a request that creates no batch of its own (tests, or a future kind of request). */
@@ -284,7 +277,6 @@ public final class IdempotencyStore implements AutoCloseable {
 
   @Override
   public void close() {
-    background.shutdown();
-    redis.close();
+    background.shutdown(); // the Redis client is the process's, closed by its owner
   }
 }

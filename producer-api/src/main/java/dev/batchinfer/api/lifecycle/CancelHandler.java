@@ -4,7 +4,7 @@ import dev.batchinfer.api.auth.Authenticator;
 import dev.batchinfer.api.read.Batches;
 import dev.batchinfer.api.problem.ApiException;
 import dev.batchinfer.store.batch.BatchRecord;
-import dev.batchinfer.store.batch.BatchStore;
+import dev.batchinfer.store.batch.BatchStores;
 import dev.batchinfer.topics.Topic;
 import dev.batchinfer.topics.message.ChunkDone;
 import io.javalin.http.Context;
@@ -24,12 +24,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  */
 public final class CancelHandler {
 
-  private final BatchStore store;
+  private final BatchStores store;
   private final Producer<String, ChunkDone> producer;
   private final Topic<String, ChunkDone> progress;
   private final Duration timeout;
 
-  public CancelHandler(BatchStore store, Producer<String, ChunkDone> producer, Topic<String, ChunkDone> progress,
+  public CancelHandler(BatchStores store, Producer<String, ChunkDone> producer, Topic<String, ChunkDone> progress,
       Duration timeout) {
     this.store = store;
     this.producer = producer;
@@ -52,7 +52,7 @@ public final class CancelHandler {
       ctx.status(202).json(cancelItems(batch, customIds));
       return;
     }
-    store.requestCancel(id); // workers see this within a second and skip what is left
+    store.flags().flagCancelled(id); // workers see this within a second and skip what is left
     try {
       producer.send(new ProducerRecord<>(progress.name(), id,
           ChunkDone.cancelRequest(id, batch.chunkCount(), batch.total(), System.currentTimeMillis())))
@@ -108,14 +108,14 @@ public final class CancelHandler {
    * is: its result lines and the batch's counts say which items ran. The batch goes on and ends as usual.
    */
   private Map<String, Object> cancelItems(BatchRecord batch, List<String> customIds) {
-    List<Long> indexes = store.itemsOfCustomIds(batch.batchId(), customIds);
+    List<Long> indexes = store.customIds().itemsOf(batch.batchId(), customIds);
     java.util.Set<Integer> chunks = new java.util.HashSet<>();
     for (Long index : indexes) {
       if (index != null) {
         chunks.add(batch.chunkOf(index));
       }
     }
-    Map<Integer, Boolean> answered = store.chunksAnswered(batch.batchId(), chunks);
+    Map<Integer, Boolean> answered = store.results().answered(batch.batchId(), chunks);
     List<String> cancelling = new ArrayList<>();
     List<String> finished = new ArrayList<>();
     List<String> unknown = new ArrayList<>();
@@ -131,7 +131,7 @@ public final class CancelHandler {
         toCancel.add(index);
       }
     }
-    store.cancelItems(batch.batchId(), toCancel);
+    store.flags().cancelItems(batch.batchId(), toCancel);
     Map<String, Object> out = new java.util.LinkedHashMap<>();
     out.put("batch_id", batch.batchId());
     out.put("status", batch.status().wire());

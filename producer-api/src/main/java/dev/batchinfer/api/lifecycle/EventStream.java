@@ -6,7 +6,7 @@ import dev.batchinfer.api.read.Batches;
 import dev.batchinfer.api.problem.ApiException;
 import dev.batchinfer.api.read.BatchView;
 import dev.batchinfer.store.batch.BatchRecord;
-import dev.batchinfer.store.batch.BatchStore;
+import dev.batchinfer.store.batch.BatchStores;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -29,11 +29,11 @@ public final class EventStream {
 
   private final java.util.Map<String, AtomicInteger> streamsPerTenant = new java.util.concurrent.ConcurrentHashMap<>();
 
-  private final BatchStore store;
+  private final BatchStores store;
   private final BatchView view;
   private final ObjectMapper json;
 
-  public EventStream(BatchStore store, BatchView view, ObjectMapper json) {
+  public EventStream(BatchStores store, BatchView view, ObjectMapper json) {
     this.store = store;
     this.view = view;
     this.json = json;
@@ -81,7 +81,7 @@ public final class EventStream {
           lastWrite = System.nanoTime();
         }
         Thread.sleep(POLL.toMillis()); // polling Redis; the stream is one client's only
-        batch = store.find(tenant, id).orElse(batch);
+        batch = store.records().find(tenant, id).orElse(batch);
       }
     } catch (IOException clientGone) {
       // the client closed the stream; nothing to clean up

@@ -11,7 +11,7 @@ import dev.batchinfer.api.submit.BatchRequestReader;
 import dev.batchinfer.api.submit.Chunker;
 import dev.batchinfer.models.ModelConfig;
 import dev.batchinfer.store.batch.BatchRecord;
-import dev.batchinfer.store.batch.BatchStore;
+import dev.batchinfer.store.batch.BatchStores;
 import dev.batchinfer.store.batch.ResultLines;
 import dev.batchinfer.store.batch.ResultMerge;
 import dev.batchinfer.topics.message.InferenceChunk;
@@ -43,13 +43,13 @@ public final class RetryHandler {
   private static final int CHUNKS_PER_READ = 16;
   private static final Duration LEASE = Duration.ofMinutes(2);
 
-  private final BatchStore store;
+  private final BatchStores store;
   private final BatchAcceptor acceptor;
   private final BatchRequestReader reader;
   private final ModelRouter router;
   private final BatchView view;
 
-  public RetryHandler(BatchStore store, BatchAcceptor acceptor, BatchRequestReader reader, ModelRouter router,
+  public RetryHandler(BatchStores store, BatchAcceptor acceptor, BatchRequestReader reader, ModelRouter router,
       BatchView view) {
     this.store = store;
     this.acceptor = acceptor;
@@ -72,7 +72,7 @@ public final class RetryHandler {
       throw new ApiException(409, "not-final", "Batch still running", "batch " + id + " is " + parent.status().wire()
           + "; retry its failures once it has finished (or cancel it first)", null, Duration.ofSeconds(30));
     }
-    if (!store.leaseRetry(id, LEASE)) {
+    if (!store.retryLease().take(id, LEASE)) {
       throw new ApiException(409, "retry-in-progress", "Retry in progress", "another retry of batch " + id
           + " is being created; repeat when it has been", null, Duration.ofSeconds(2));
     }
@@ -97,7 +97,7 @@ public final class RetryHandler {
               + " has a result" + (counts[1] > 0 ? " or no stored input (" + counts[1] + " items)" : ""), null, null);
         }
         BatchAcceptor.Accepted child = pending.finish(items);
-        store.linkChild(id, childId);
+        store.records().linkChild(id, childId);
         Map<String, Object> body = view.accepted(child);
         body.put("retried_items", items);
         body.put("not_yet_retryable", counts[0]);
@@ -105,7 +105,7 @@ public final class RetryHandler {
         ctx.status(202).header("Location", view.statusPath(childId)).json(body);
       }
     } finally {
-      store.releaseRetry(id);
+      store.retryLease().release(id);
     }
   }
 
@@ -113,7 +113,7 @@ public final class RetryHandler {
   private BitSet answeredByRetries(BatchRecord parent) {
     BitSet answered = new BitSet();
     for (String childId : parent.childBatchIds()) {
-      BatchRecord child = store.find(childId).orElse(null);
+      BatchRecord child = store.records().find(childId).orElse(null);
       if (child == null) {
         continue; // past its retention
       }
@@ -123,7 +123,7 @@ public final class RetryHandler {
             Duration.ofSeconds(30));
       }
       for (int from = 0; from < child.chunkCount(); from += CHUNKS_PER_READ) {
-        for (String chunk : store.readChunkResults(childId, from, Math.min(child.chunkCount(), from + CHUNKS_PER_READ))) {
+        for (String chunk : store.results().read(childId, from, Math.min(child.chunkCount(), from + CHUNKS_PER_READ))) {
           for (String line : chunk.split("\n")) {
             if (!line.isEmpty() && ResultLines.errorCode(line) == null) {
               answered.set((int) ResultMerge.parentIndexOf(line));
@@ -146,8 +146,8 @@ public final class RetryHandler {
     long next = 0;
     for (int from = 0; from < parent.chunkCount(); from += CHUNKS_PER_READ) {
       int to = Math.min(parent.chunkCount(), from + CHUNKS_PER_READ);
-      List<String> results = store.readChunkResultsAligned(parent.batchId(), from, to);
-      List<byte[]> inputs = store.readFailedInputs(parent.batchId(), from, to);
+      List<String> results = store.results().readAligned(parent.batchId(), from, to);
+      List<byte[]> inputs = store.failedInputs().read(parent.batchId(), from, to);
       for (int k = 0; k < results.size(); k++) {
         int chunk = from + k;
         if (results.get(k) == null) {

@@ -1,6 +1,7 @@
 package dev.batchinfer.api.limits;
 
 import dev.batchinfer.store.Redis;
+import dev.batchinfer.store.RedisKeys;
 import io.lettuce.core.ScriptOutputType;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -11,7 +12,7 @@ import java.util.List;
  * submitted items. A bucket refills at its rate up to its burst; a request that finds too few
  * tokens is refused with the time until enough have come back.
  */
-public final class RateLimiter implements AutoCloseable {
+public final class RateLimiter {
 
   /** Refills, then takes {@code cost} tokens if there are enough; returns {allowed, ms to wait}. */
   private static final String TAKE = """
@@ -19,7 +20,7 @@ public final class RateLimiter implements AutoCloseable {
       local burst = tonumber(ARGV[2])
       local now = tonumber(ARGV[3])
       local cost = tonumber(ARGV[4])
-      local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
+      local state = redis.call('HMGET', KEYS[1], ARGV[5], ARGV[6])
       local tokens = tonumber(state[1]) or burst
       local ts = tonumber(state[2]) or now
       tokens = math.min(burst, tokens + math.max(0, now - ts) * rate / 1000)
@@ -31,7 +32,7 @@ public final class RateLimiter implements AutoCloseable {
       else
         wait = math.ceil((cost - tokens) * 1000 / rate)
       end
-      redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', now)
+      redis.call('HSET', KEYS[1], ARGV[5], tostring(tokens), ARGV[6], now)
       redis.call('PEXPIRE', KEYS[1], math.ceil(burst * 1000 / rate) + 1000)
       return {allowed, wait}""";
 
@@ -41,13 +42,9 @@ public final class RateLimiter implements AutoCloseable {
   private final Redis redis;
   private final Redis.Script take;
 
-  private RateLimiter(Redis redis) {
+  public RateLimiter(Redis redis) {
     this.redis = redis;
     this.take = redis.script(TAKE);
-  }
-
-  public static RateLimiter connect(String redisUrl, String keyPrefix) {
-    return new RateLimiter(Redis.connect(redisUrl, keyPrefix));
   }
 
   /** Null if allowed, else how long until {@code cost} tokens will be there. */
@@ -58,9 +55,9 @@ public final class RateLimiter implements AutoCloseable {
   /** {@link #take}, answered later: the completed value is null if allowed. */
   public CompletableFuture<Duration> takeAsync(String tenant, String bucketName, Bucket bucket, long cost) {
     return take.<List<Long>>runAsync(ScriptOutputType.MULTI,
-        new String[] {redis.prefix() + "rate:{" + tenant + "}:" + bucketName},
+        new String[] {redis.keys().rateBucket(tenant, bucketName)},
         Double.toString(bucket.rate()), Double.toString(bucket.burst()), Long.toString(System.currentTimeMillis()),
-        Long.toString(cost)).thenApply(r -> r.get(0) == 1L ? null : Duration.ofMillis(Math.max(1, r.get(1))));
+        Long.toString(cost), RedisKeys.BucketField.TOKENS, RedisKeys.BucketField.TS).thenApply(r -> r.get(0) == 1L ? null : Duration.ofMillis(Math.max(1, r.get(1))));
   }
 
   /** Returns {@code cost} tokens taken for something that was then refused; the next take caps them at the burst. */
@@ -77,8 +74,4 @@ public final class RateLimiter implements AutoCloseable {
     }
   }
 
-  @Override
-  public void close() {
-    redis.close();
-  }
 }

@@ -3,7 +3,7 @@ package dev.batchinfer.api.limits;
 import dev.batchinfer.api.auth.Authenticator;
 import dev.batchinfer.api.problem.ApiException;
 import dev.batchinfer.store.Redis;
-import dev.batchinfer.store.batch.BatchStore;
+import dev.batchinfer.store.batch.TenantQuota;
 import dev.batchinfer.topics.env.Env;
 import io.javalin.http.Context;
 import java.time.Duration;
@@ -60,10 +60,10 @@ public final class TenantLimits {
   }
 
   private final RateLimiter limiter;
-  private final BatchStore store;
+  private final TenantQuota store;
   private final Settings settings;
 
-  public TenantLimits(RateLimiter limiter, BatchStore store, Settings settings) {
+  public TenantLimits(RateLimiter limiter, TenantQuota store, Settings settings) {
     this.limiter = limiter;
     this.store = store;
     this.settings = settings;
@@ -96,7 +96,7 @@ public final class TenantLimits {
    * reservation if the batch is not accepted.
    */
   public void admitItems(String tenant, String batchId, long items) {
-    var reserved = store.reserveQueuedAsync(tenant, batchId, items, settings.maxQueuedItems());
+    var reserved = store.reserveAsync(tenant, batchId, items, settings.maxQueuedItems());
     var tokens = limiter.takeAsync(tenant, "items", settings.items(), items);
     long queued = Redis.await(reserved);
     Duration wait = Redis.await(tokens);
@@ -108,7 +108,7 @@ public final class TenantLimits {
           + settings.maxQueuedItems() + " (MAX_QUEUED_ITEMS)", Duration.ofSeconds(30));
     }
     if (wait != null) {
-      store.releaseQueued(tenant, batchId);
+      store.release(tenant, batchId);
       throw tooMany("tenant " + tenant + " is over " + settings.items().rate() + " submitted items per second", wait);
     }
   }

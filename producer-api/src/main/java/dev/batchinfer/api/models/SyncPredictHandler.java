@@ -11,7 +11,7 @@ import dev.batchinfer.api.submit.ParsedBatch;
 import dev.batchinfer.api.submit.RequestBodies;
 import dev.batchinfer.models.ModelConfig;
 import dev.batchinfer.store.batch.BatchRecord;
-import dev.batchinfer.store.batch.BatchStore;
+import dev.batchinfer.store.batch.BatchStores;
 import dev.batchinfer.store.batch.ResultLines;
 import dev.batchinfer.store.model.ModelTelemetry;
 import dev.batchinfer.topics.message.Priority;
@@ -38,7 +38,7 @@ public final class SyncPredictHandler {
   private final BatchRequestReader reader;
   private final ModelRouter router;
   private final BatchAcceptor acceptor;
-  private final BatchStore store;
+  private final BatchStores store;
   private final ModelTelemetry telemetry;
   private final RequestBodies bodies;
   private final ObjectMapper json;
@@ -46,7 +46,7 @@ public final class SyncPredictHandler {
   private final Duration timeout;
 
   public SyncPredictHandler(BatchRequestReader reader, RequestBodies bodies, ModelRouter router, BatchAcceptor acceptor,
-      BatchStore store, ModelTelemetry telemetry, ObjectMapper json, int maxItems, Duration timeout) {
+      BatchStores store, ModelTelemetry telemetry, ObjectMapper json, int maxItems, Duration timeout) {
     this.reader = reader;
     this.bodies = bodies;
     this.router = router;
@@ -81,7 +81,7 @@ public final class SyncPredictHandler {
     }
     BatchRecord done = awaitFinal(batchId, accepted);
     List<Map<String, Object>> results = new ArrayList<>();
-    for (String line : ResultLines.inRange(store.readChunkResults(batchId, 0, done.chunkCount()), 0, done.total())) {
+    for (String line : ResultLines.inRange(store.results().read(batchId, 0, done.chunkCount()), 0, done.total())) {
       JsonNode item = json.readTree(line);
       Map<String, Object> r = new LinkedHashMap<>();
       if (item.has("result")) {
@@ -105,7 +105,7 @@ public final class SyncPredictHandler {
   private BatchRecord awaitFinal(String batchId, BatchRecord accepted) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
-      BatchRecord r = store.find(batchId).orElse(accepted);
+      BatchRecord r = store.records().find(batchId).orElse(accepted);
       if (r.status().isFinal()) {
         return r;
       }

@@ -3,7 +3,7 @@ package dev.batchinfer.api.read;
 import dev.batchinfer.api.auth.Authenticator;
 import dev.batchinfer.api.problem.ApiException;
 import dev.batchinfer.store.batch.BatchRecord;
-import dev.batchinfer.store.batch.BatchStore;
+import dev.batchinfer.store.batch.BatchRecords;
 import dev.batchinfer.topics.message.BatchStatus;
 import io.javalin.http.Context;
 import java.util.ArrayList;
@@ -24,10 +24,10 @@ public final class BatchList {
   static final int MAX_LIMIT = 100;
   static final int SCAN_FACTOR = 10;
 
-  private final BatchStore store;
+  private final BatchRecords store;
   private final BatchView view;
 
-  public BatchList(BatchStore store, BatchView view) {
+  public BatchList(BatchRecords store, BatchView view) {
     this.store = store;
     this.view = view;
   }

@@ -1,7 +1,7 @@
 package dev.batchinfer.api.read;
 
 import dev.batchinfer.store.batch.BatchRecord;
-import dev.batchinfer.store.batch.BatchStore;
+import dev.batchinfer.store.batch.BatchQueue;
 import dev.batchinfer.store.model.ModelTelemetry;
 import java.time.Clock;
 import java.time.Instant;
@@ -33,7 +33,7 @@ public final class EtaEstimator {
   /** {@code position} 0 means nothing is ahead. */
   public record Estimate(long position, Instant completion, double itemsPerSecond) {}
 
-  private final BatchStore store;
+  private final BatchQueue store;
   private final ModelTelemetry telemetry;
   private final int fallbackItemsPerSecond;
   private final Clock clock;
@@ -43,7 +43,7 @@ public final class EtaEstimator {
 
   record Reused(double value, long atMillis) {}
 
-  public EtaEstimator(BatchStore store, ModelTelemetry telemetry, int fallbackItemsPerSecond, Clock clock) {
+  public EtaEstimator(BatchQueue store, ModelTelemetry telemetry, int fallbackItemsPerSecond, Clock clock) {
     this.store = store;
     this.telemetry = telemetry;
     this.fallbackItemsPerSecond = fallbackItemsPerSecond;

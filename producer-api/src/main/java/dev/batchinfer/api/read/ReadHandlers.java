@@ -3,7 +3,7 @@ package dev.batchinfer.api.read;
 import dev.batchinfer.api.auth.Authenticator;
 import dev.batchinfer.api.problem.ApiException;
 import dev.batchinfer.store.batch.BatchRecord;
-import dev.batchinfer.store.batch.BatchStore;
+import dev.batchinfer.store.batch.BatchStores;
 import dev.batchinfer.store.batch.ResultLines;
 import dev.batchinfer.store.batch.ResultMerge;
 import dev.batchinfer.topics.message.BatchStatus;
@@ -25,10 +25,10 @@ public final class ReadHandlers {
   /** Chunks fetched per Redis round trip while streaming every result. */
   static final int STREAM_CHUNKS_PER_READ = 16;
 
-  private final BatchStore store;
+  private final BatchStores store;
   private final BatchView view;
 
-  public ReadHandlers(BatchStore store, BatchView view) {
+  public ReadHandlers(BatchStores store, BatchView view) {
     this.store = store;
     this.view = view;
   }
@@ -119,14 +119,14 @@ public final class ReadHandlers {
   private List<String> mergeRetries(BatchRecord batch, List<String> lines, long from, long to) {
     java.util.Map<Long, String> replacements = new java.util.HashMap<>();
     for (String childId : batch.childBatchIds()) {
-      BatchRecord child = store.find(childId).orElse(null);
+      BatchRecord child = store.records().find(childId).orElse(null);
       if (child == null || child.parentStarts().length == 0) {
         continue; // removed by its retention: the parent's own answers stand
       }
       int first = Math.max(0, child.chunkOfParentIndex(from));
       int last = child.chunkOfParentIndex(to - 1);
       if (last >= 0) {
-        ResultMerge.collect(store.readChunkResults(childId, first, last + 1), childId, from, to, replacements);
+        ResultMerge.collect(store.results().read(childId, first, last + 1), childId, from, to, replacements);
       }
     }
     return ResultMerge.apply(lines, replacements);
@@ -139,9 +139,9 @@ public final class ReadHandlers {
   private List<String> chunks(BatchRecord batch, int from, int to) {
     boolean cutShort = batch.status() == BatchStatus.CANCELLED || batch.status() == BatchStatus.EXPIRED;
     if (!cutShort) {
-      return store.readChunkResults(batch.batchId(), from, to);
+      return store.results().read(batch.batchId(), from, to);
     }
-    List<String> aligned = store.readChunkResultsAligned(batch.batchId(), from, to);
+    List<String> aligned = store.results().readAligned(batch.batchId(), from, to);
     List<String> out = new java.util.ArrayList<>(aligned.size());
     for (int i = 0; i < aligned.size(); i++) {
       String stored = aligned.get(i);

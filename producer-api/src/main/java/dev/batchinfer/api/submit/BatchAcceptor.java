@@ -3,7 +3,7 @@ package dev.batchinfer.api.submit;
 import dev.batchinfer.api.limits.TenantLimits;
 import dev.batchinfer.api.problem.ApiException;
 import dev.batchinfer.store.batch.BatchRecord;
-import dev.batchinfer.store.batch.BatchStore;
+import dev.batchinfer.store.batch.BatchStores;
 import dev.batchinfer.store.batch.PendingBatches;
 import dev.batchinfer.topics.message.ChunkDone;
 import dev.batchinfer.topics.message.ChunkHeader;
@@ -37,7 +37,7 @@ public final class BatchAcceptor {
   private static final Logger log = LoggerFactory.getLogger(BatchAcceptor.class);
   private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
 
-  private final BatchStore store;
+  private final BatchStores store;
   private final ChunkPublisher publisher;
   private final ChunkPublisher uploads;
   private final Clock clock;
@@ -54,7 +54,7 @@ public final class BatchAcceptor {
    *     arrives: a pool of their own, so slow uploads never take the producers other submits need
    * @param uploadTimeout the longest a streamed upload may take (its transaction stays open meanwhile)
    */
-  public BatchAcceptor(BatchStore store, ChunkPublisher publisher, ChunkPublisher uploads, Clock clock,
+  public BatchAcceptor(BatchStores store, ChunkPublisher publisher, ChunkPublisher uploads, Clock clock,
       int estimatedItemsPerSecond, TenantLimits limits, Duration defaultWindow, Duration defaultRetention,
       Duration uploadTimeout) {
     this.uploads = uploads;
@@ -85,7 +85,7 @@ public final class BatchAcceptor {
 
   /** An accepted batch as its 202 described it, with the queue position of now. */
   public java.util.Optional<Accepted> accepted(String batchId) {
-    return store.find(batchId).map(r -> new Accepted(r, store.batchesAhead(r.priority(), r.created())));
+    return store.records().find(batchId).map(r -> new Accepted(r, store.queue().batchesAhead(r.priority(), r.created())));
   }
 
   /** @throws ApiException 503 with Retry-After if Redis or Kafka cannot take the batch */
@@ -179,7 +179,7 @@ public final class BatchAcceptor {
       if (chunk.customIds() != null) {
         try {
           redisWritten = true;
-          store.indexCustomIds(batchId, chunk.customIds(), chunk.indexes(), uploadTimeout.multipliedBy(2));
+          store.customIds().index(batchId, chunk.customIds(), chunk.indexes(), uploadTimeout.multipliedBy(2));
         } catch (RuntimeException e) {
           log.warn("batch {}: cannot index its custom ids in Redis: {}", batchId, e.toString());
           throw ApiException.unavailable("the batch store is unavailable; nothing was accepted", RETRY_AFTER);
@@ -225,7 +225,7 @@ public final class BatchAcceptor {
       long position;
       try {
         redisWritten = true;
-        position = store.create(record, alone != null ? PendingBatches.Commit.ALONE : PendingBatches.Commit.TRANSACTION,
+        position = store.records().create(record, alone != null ? PendingBatches.Commit.ALONE : PendingBatches.Commit.TRANSACTION,
             created.toEpochMilli() + via.settleTime().toMillis());
       } catch (RuntimeException e) {
         log.warn("batch {}: cannot record it in Redis: {}", batchId, e.toString());
@@ -274,7 +274,7 @@ public final class BatchAcceptor {
       }
       if (redisWritten) {
         try {
-          store.delete(batchId);
+          store.records().delete(batchId);
         } catch (RuntimeException e) {
           // The record then says "queued" for a batch with no chunks; log loudly so it is visible.
           log.error("batch {}: not accepted and its record could not be removed: {}", batchId, e.toString());
@@ -282,7 +282,7 @@ public final class BatchAcceptor {
       }
       if (reserved) {
         try {
-          store.releaseQueued(tenant, batchId);
+          store.quota().release(tenant, batchId);
           store.pending().forget(batchId, tenant);
         } catch (RuntimeException e) {
           log.warn("batch {}: its queued-items reservation stays until Redis is back: {}", batchId, e.toString());

@@ -158,7 +158,7 @@ public final class BatchRequestReader {
         case "completion_window" -> window = readDuration("completion_window", "/completion_window", MAX_WINDOW,
             text(p, value, "/completion_window", "a duration such as 10m or 24h"));
         case "retention" -> retention = readDuration("retention", "/retention",
-            dev.batchinfer.store.batch.BatchStore.MAX_RETENTION, text(p, value, "/retention", "a duration such as 1h or 7d"));
+            dev.batchinfer.store.batch.Retention.MAX_RETENTION, text(p, value, "/retention", "a duration such as 1h or 7d"));
         case "metadata" -> metadata = readMetadata(p, value);
         default -> throw ApiException.invalid("/" + field, "unknown field \"" + field
             + "\": the body takes model, inputs, priority, callback_url, callback_events, completion_window, retention and metadata");
@@ -381,7 +381,7 @@ public final class BatchRequestReader {
     return new BatchOptions(model, p == null ? Priority.NORMAL : priority(p, "priority"),
         callback == null ? null : checkCallback(callback, "callback_url"), events, metadata,
         window == null ? null : readDuration("completion_window", "completion_window", MAX_WINDOW, window),
-        retention == null ? null : readDuration("retention", "retention", dev.batchinfer.store.batch.BatchStore.MAX_RETENTION,
+        retention == null ? null : readDuration("retention", "retention", dev.batchinfer.store.batch.Retention.MAX_RETENTION,
             retention));
   }
 

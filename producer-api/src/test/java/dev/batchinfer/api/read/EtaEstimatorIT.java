@@ -1,11 +1,12 @@
 package dev.batchinfer.api.read;
 
+import dev.batchinfer.store.Redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.batchinfer.embedded.testing.TestInfra;
 import dev.batchinfer.store.batch.BatchRecord;
-import dev.batchinfer.store.batch.BatchStore;
-import dev.batchinfer.store.batch.RedisKeys;
+import dev.batchinfer.store.batch.BatchStores;
+import dev.batchinfer.store.RedisKeys;
 import dev.batchinfer.store.model.ModelTelemetry;
 import dev.batchinfer.topics.message.Priority;
 import io.lettuce.core.RedisClient;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * the queue once a second, whoever asks; with fewer ahead it reads them every time.
  */
 class EtaEstimatorIT {
+  private Redis storeRedis;
 
   private static final int FALLBACK_ITEMS_PER_SECOND = 1_000;
   private static final int ITEMS_PER_BATCH = 100;
@@ -33,7 +35,7 @@ class EtaEstimatorIT {
   private final String prefix = TestInfra.unique("eta") + ":";
   private final RedisKeys keys = new RedisKeys(prefix);
   private final MovableClock clock = new MovableClock(T0.plusSeconds(60));
-  private BatchStore store;
+  private BatchStores store;
   private ModelTelemetry telemetry;
   private RedisClient client;
   private StatefulRedisConnection<String, String> redis;
@@ -41,14 +43,15 @@ class EtaEstimatorIT {
 
   @BeforeEach
   void start() {
-    store = BatchStore.connect(TestInfra.redisUrl(), prefix);
-    telemetry = ModelTelemetry.connect(TestInfra.redisUrl(), prefix);
+    storeRedis = Redis.connect(TestInfra.redisUrl(), prefix);
+    store = BatchStores.over(storeRedis);
+    telemetry = new ModelTelemetry(storeRedis);
     client = RedisClient.create(TestInfra.redisUrl());
     redis = client.connect();
     // No throughput measured for the model: the fallback rate makes every estimate exact to compute.
-    estimator = new EtaEstimator(store, telemetry, FALLBACK_ITEMS_PER_SECOND, clock);
+    estimator = new EtaEstimator(store.queue(), telemetry, FALLBACK_ITEMS_PER_SECOND, clock);
     for (int i = 0; i < QUEUED; i++) {
-      store.create(batch("queued-" + i, ITEMS_PER_BATCH, T0.plusMillis(i)));
+      store.records().create(batch("queued-" + i, ITEMS_PER_BATCH, T0.plusMillis(i)));
     }
   }
 
@@ -58,8 +61,7 @@ class EtaEstimatorIT {
     if (!ours.isEmpty()) {
       redis.sync().del(ours.toArray(String[]::new));
     }
-    store.close();
-    telemetry.close();
+    storeRedis.close();
     redis.close();
     client.shutdown();
   }

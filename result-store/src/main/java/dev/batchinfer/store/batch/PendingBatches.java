@@ -1,6 +1,8 @@
 package dev.batchinfer.store.batch;
 
 import dev.batchinfer.store.Redis;
+import dev.batchinfer.store.RedisKeys;
+import dev.batchinfer.store.RedisKeys.BatchField;
 import dev.batchinfer.topics.message.Priority;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisFuture;
@@ -16,12 +18,9 @@ import java.util.List;
  * Redis was down), the sweeper looks for the batch's records in Kafka and confirms or removes it.
  *
  * <p>One sorted set (member "batchId tenant", score the due time in ms) and one field of the batch record
- * ({@link #FIELD}, how the batch's chunks went to Kafka, which says where the sweeper looks).
+ * ({@link RedisKeys.BatchField#PENDING}, how the batch's chunks went to Kafka, which says where the sweeper looks).
  */
 public final class PendingBatches {
-
-  /** The record's field: present (a {@link Commit}) until the commit is confirmed. */
-  public static final String FIELD = "pending";
 
   /** How a batch's chunks go to Kafka, and so which record proves that they did. */
   public enum Commit {
@@ -47,9 +46,9 @@ public final class PendingBatches {
   private final Redis redis;
   private final RedisKeys keys;
 
-  PendingBatches(Redis redis, RedisKeys keys) {
+  public PendingBatches(Redis redis) {
     this.redis = redis;
-    this.keys = keys;
+    this.keys = redis.keys();
   }
 
   /** Before a submit reserves quota: if it never gets as far as its record, the sweeper gives the room back. */
@@ -67,7 +66,7 @@ public final class PendingBatches {
    */
   public void confirm(String batchId, String tenant) {
     RedisAsyncCommands<String, String> a = redis.async();
-    a.hdel(keys.batch(batchId), FIELD);
+    a.hdel(keys.batch(batchId), BatchField.PENDING);
     a.zrem(keys.pendingBatches(), member(batchId, tenant));
   }
 
@@ -93,7 +92,8 @@ public final class PendingBatches {
   /** @return null if the batch has no record */
   public Recorded recorded(String batchId) {
     List<io.lettuce.core.KeyValue<String, String>> f =
-        redis.sync().hmget(keys.batch(batchId), "status", FIELD, "created", "priority");
+        redis.sync().hmget(keys.batch(batchId), BatchField.STATUS, BatchField.PENDING, BatchField.CREATED,
+            BatchField.PRIORITY);
     if (!f.get(0).hasValue()) {
       return null;
     }

@@ -1,7 +1,7 @@
 package dev.batchinfer.store.model;
 
 import dev.batchinfer.store.Redis;
-import dev.batchinfer.store.batch.RedisKeys;
+import dev.batchinfer.store.RedisKeys.StatsField;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.util.HashMap;
 import java.util.Map;
@@ -11,34 +11,18 @@ import java.util.Map;
  * automated rollback reads them), shadow comparisons, and which workers serve which version
  * (sync predict answers 503 when none does).
  */
-public final class ModelTelemetry implements AutoCloseable {
+public final class ModelTelemetry {
 
   private static final long STATS_TTL_SECONDS = 2 * 24 * 3600;
 
   private final Redis redis;
 
-  private ModelTelemetry(Redis redis) {
+  public ModelTelemetry(Redis redis) {
     this.redis = redis;
-  }
-
-  public static ModelTelemetry connect(String redisUrl, String keyPrefix) {
-    return new ModelTelemetry(Redis.connect(redisUrl, keyPrefix));
   }
 
   private RedisAsyncCommands<String, String> async() {
     return redis.async();
-  }
-
-  String statsKey(String model, String version) {
-    return redis.prefix() + "stats:{" + model + "}:" + version;
-  }
-
-  String shadowKey(String model, String production, String shadow) {
-    return redis.prefix() + "shadow:{" + model + "}:" + production + ":" + shadow;
-  }
-
-  String workersKey(String model, String version) {
-    return redis.prefix() + "workers:{" + model + "}:" + version;
   }
 
   /**
@@ -49,8 +33,8 @@ public final class ModelTelemetry implements AutoCloseable {
    */
   public java.util.concurrent.CompletionStage<Boolean> countItems(String model, String version, String batchId,
       long chunkIndex, int items, int errors, long nowMs) {
-    String counted = new RedisKeys(redis.prefix()).telemetryCounted(batchId);
-    String key = statsKey(model, version) + ":" + nowMs / 60_000;
+    String counted = redis.keys().telemetryCounted(batchId);
+    String key = redis.keys().stats(model, version, nowMs / 60_000);
     // Two slots ({batchId} and {model}), so not one script: a crash between the mark and the count
     // loses one chunk's statistics, the lesser error next to counting it twice.
     return async().hsetnx(counted, Long.toString(chunkIndex), "1").thenCompose(first -> {
@@ -59,10 +43,10 @@ public final class ModelTelemetry implements AutoCloseable {
       }
       async().expire(counted, STATS_TTL_SECONDS);
       if (errors > 0) {
-        async().hincrby(key, "errors", errors);
+        async().hincrby(key, StatsField.ERRORS, errors);
       }
       async().expire(key, STATS_TTL_SECONDS);
-      return async().hincrby(key, "items", items).thenApply(n -> true);
+      return async().hincrby(key, StatsField.ITEMS, items).thenApply(n -> true);
     });
   }
 
@@ -72,9 +56,9 @@ public final class ModelTelemetry implements AutoCloseable {
     long errors = 0;
     long minute = nowMs / 60_000;
     for (long m = minute - minutes + 1; m <= minute; m++) {
-      Map<String, String> f = redis.sync().hgetall(statsKey(model, version) + ":" + m);
-      items += Long.parseLong(f.getOrDefault("items", "0"));
-      errors += Long.parseLong(f.getOrDefault("errors", "0"));
+      Map<String, String> f = redis.sync().hgetall(redis.keys().stats(model, version, m));
+      items += Long.parseLong(f.getOrDefault(StatsField.ITEMS, "0"));
+      errors += Long.parseLong(f.getOrDefault(StatsField.ERRORS, "0"));
     }
     return new long[] {items, errors};
   }
@@ -86,33 +70,33 @@ public final class ModelTelemetry implements AutoCloseable {
    */
   public void recordShadow(String model, String production, String shadow, int compared, int agreed,
       Map<String, Integer> confusion) {
-    String key = shadowKey(model, production, shadow);
-    async().hincrby(key, "compared", compared);
-    async().hincrby(key, "agreed", agreed);
-    confusion.forEach((cell, n) -> async().hincrby(key, "c\t" + cell, n));
+    String key = redis.keys().shadow(model, production, shadow);
+    async().hincrby(key, StatsField.COMPARED, compared);
+    async().hincrby(key, StatsField.AGREED, agreed);
+    confusion.forEach((cell, n) -> async().hincrby(key, StatsField.CELL + cell, n));
   }
 
   /** compared, agreed, and the confusion cells ("productionLabel\tshadowLabel" → items). */
   public ShadowReport shadowReport(String model, String production, String shadow) {
-    Map<String, String> f = redis.sync().hgetall(shadowKey(model, production, shadow));
+    Map<String, String> f = redis.sync().hgetall(redis.keys().shadow(model, production, shadow));
     Map<String, Long> cells = new HashMap<>();
     f.forEach((k, v) -> {
-      if (k.startsWith("c\t")) {
-        cells.put(k.substring(2), Long.parseLong(v));
+      if (k.startsWith(StatsField.CELL)) {
+        cells.put(k.substring(StatsField.CELL.length()), Long.parseLong(v));
       }
     });
-    return new ShadowReport(production, shadow, Long.parseLong(f.getOrDefault("compared", "0")),
-        Long.parseLong(f.getOrDefault("agreed", "0")), cells);
+    return new ShadowReport(production, shadow, Long.parseLong(f.getOrDefault(StatsField.COMPARED, "0")),
+        Long.parseLong(f.getOrDefault(StatsField.AGREED, "0")), cells);
   }
 
   /** A worker says it serves this version now. */
   public void heartbeat(String model, String version, String workerId, long nowMs) {
-    async().hset(workersKey(model, version), workerId, Long.toString(nowMs));
+    async().hset(redis.keys().workers(model, version), workerId, Long.toString(nowMs));
   }
 
   /** Whether some worker has reported serving the version within {@code freshMs}. */
   public boolean served(String model, String version, long nowMs, long freshMs) {
-    for (String seen : redis.sync().hvals(workersKey(model, version))) {
+    for (String seen : redis.sync().hvals(redis.keys().workers(model, version))) {
       if (nowMs - Long.parseLong(seen) <= freshMs) {
         return true;
       }
@@ -125,10 +109,5 @@ public final class ModelTelemetry implements AutoCloseable {
     public double agreementRate() {
       return compared == 0 ? 0 : agreed / (double) compared;
     }
-  }
-
-  @Override
-  public void close() {
-    redis.close();
   }
 }

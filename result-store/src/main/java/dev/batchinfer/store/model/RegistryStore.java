@@ -14,7 +14,7 @@ import java.util.function.UnaryOperator;
  * instance and worker. It starts from registry.yaml; every change is a compare-and-set of the
  * whole document, so switching production is atomic and two concurrent changes never mix.
  */
-public final class RegistryStore implements AutoCloseable {
+public final class RegistryStore {
 
   private static final ObjectMapper JSON =
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -28,16 +28,12 @@ public final class RegistryStore implements AutoCloseable {
 
   private final Redis redis;
 
-  private RegistryStore(Redis redis) {
+  public RegistryStore(Redis redis) {
     this.redis = redis;
   }
 
-  public static RegistryStore connect(String redisUrl, String keyPrefix) {
-    return new RegistryStore(Redis.connect(redisUrl, keyPrefix));
-  }
-
   private String key(String model) {
-    return redis.prefix() + "registry:{" + model + "}";
+    return redis.keys().registry(model);
   }
 
   /** The model's deployment; the seed is stored first if Redis has none yet. */
@@ -84,10 +80,5 @@ public final class RegistryStore implements AutoCloseable {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  @Override
-  public void close() {
-    redis.close();
   }
 }

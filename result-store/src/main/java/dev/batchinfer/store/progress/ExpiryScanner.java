@@ -1,7 +1,7 @@
 package dev.batchinfer.store.progress;
 
 import dev.batchinfer.store.batch.BatchRecord;
-import dev.batchinfer.store.batch.BatchStore;
+import dev.batchinfer.store.batch.BatchStores;
 import dev.batchinfer.topics.Topic;
 import dev.batchinfer.topics.message.ChunkDone;
 import java.util.Optional;
@@ -21,11 +21,11 @@ public final class ExpiryScanner implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(ExpiryScanner.class);
   private static final int PER_RUN = 200;
 
-  private final BatchStore store;
+  private final BatchStores store;
   private final Producer<String, ChunkDone> producer;
   private final Topic<String, ChunkDone> progress;
 
-  public ExpiryScanner(BatchStore store, Producer<String, ChunkDone> producer, Topic<String, ChunkDone> progress) {
+  public ExpiryScanner(BatchStores store, Producer<String, ChunkDone> producer, Topic<String, ChunkDone> progress) {
     this.store = store;
     this.producer = producer;
     this.progress = progress;
@@ -35,21 +35,21 @@ public final class ExpiryScanner implements Runnable {
   public void run() {
     try {
       long now = System.currentTimeMillis();
-      for (String id : store.pastDeadline(now, PER_RUN)) {
-        Optional<BatchRecord> batch = store.find(id);
+      for (String id : store.deadlines().passed(now, PER_RUN)) {
+        Optional<BatchRecord> batch = store.records().find(id);
         if (batch.isEmpty() || batch.get().status().isFinal()) {
-          store.clearDeadline(id);
+          store.deadlines().clear(id);
           continue;
         }
         var pending = store.pending().recorded(id);
         if (pending != null && pending.commit() != null) {
           continue; // maybe a ghost, which must not fire batch.expired: the ghost sweeper decides first
         }
-        store.requestExpiry(id);
+        store.flags().flagExpired(id);
         producer.send(new ProducerRecord<>(progress.name(), id,
             ChunkDone.expiry(id, batch.get().chunkCount(), batch.get().total(), now)), (meta, e) -> {
               if (e == null) {
-                store.clearDeadline(id);
+                store.deadlines().clear(id);
               } else {
                 log.warn("batch {}: expiry not queued yet, retrying: {}", id, e.toString());
               }

@@ -1,6 +1,6 @@
 package dev.batchinfer.store.progress;
 
-import dev.batchinfer.store.batch.BatchStore;
+import dev.batchinfer.store.batch.BatchStores;
 import dev.batchinfer.store.batch.PendingBatches;
 import dev.batchinfer.topics.Topics;
 import java.time.Duration;
@@ -30,11 +30,11 @@ public final class GhostSweeper implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(GhostSweeper.class);
   private static final int PER_RUN = 20;
 
-  private final BatchStore store;
+  private final BatchStores store;
   private final Topics topics;
   private final KeyedRecordFinder finder;
 
-  public GhostSweeper(BatchStore store, Topics topics, KeyedRecordFinder finder) {
+  public GhostSweeper(BatchStores store, Topics topics, KeyedRecordFinder finder) {
     this.store = store;
     this.topics = topics;
     this.finder = finder;
@@ -56,7 +56,7 @@ public final class GhostSweeper implements Runnable {
     for (PendingBatches.Due due : pending.due(nowMs, PER_RUN)) {
       PendingBatches.Recorded r = pending.recorded(due.batchId());
       if (r == null) {
-        store.releaseQueued(due.tenant(), due.batchId());
+        store.quota().release(due.tenant(), due.batchId());
         pending.forget(due.batchId(), due.tenant());
         resolved++;
         continue;
@@ -75,7 +75,7 @@ public final class GhostSweeper implements Runnable {
         pending.confirm(due.batchId(), due.tenant());
       } else {
         log.warn("batch {}: recorded but never committed (its API stopped in between); removed", due.batchId());
-        store.delete(due.batchId());
+        store.records().delete(due.batchId());
       }
       resolved++;
     }

@@ -1,11 +1,10 @@
 package dev.batchinfer.store.progress;
 
-import dev.batchinfer.store.batch.ProgressUpdate;
+import dev.batchinfer.store.batch.BatchStores;
 import dev.batchinfer.topics.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
-import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -20,7 +19,7 @@ public final class ProgressService implements AutoCloseable {
 
   private final KafkaStreams streams;
 
-  public ProgressService(String bootstrapServers, Topics topics, Path stateDir, Consumer<ProgressUpdate> statusSink) {
+  public ProgressService(String bootstrapServers, Topics topics, Path stateDir, BatchStores stores) {
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, topics.prefix() + "result-store-progress");
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -34,7 +33,7 @@ public final class ProgressService implements AutoCloseable {
     p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1); // the broker's default
-    this.streams = new KafkaStreams(ProgressTopology.build(topics, statusSink), p);
+    this.streams = new KafkaStreams(ProgressTopology.build(topics, new StatusProjection(stores)), p);
     streams.setUncaughtExceptionHandler(e -> {
       log.error("progress topology failed; replacing the stream thread", e);
       return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;

@@ -1,5 +1,7 @@
 package dev.batchinfer.store.webhook;
 
+import static dev.batchinfer.store.RedisKeys.WebhookField.*;
+
 import dev.batchinfer.store.Redis;
 import io.lettuce.core.Range;
 import io.lettuce.core.ScriptOutputType;
@@ -25,7 +27,7 @@ import java.util.Optional;
  *
  * Each command touches keys of one hash slot only, so this works on Redis Cluster too.
  */
-public final class WebhookStore implements AutoCloseable {
+public final class WebhookStore {
 
   /** Claims a due member: moves it a lease ahead only if it is still due; 1 if this caller got it. */
   private static final String CLAIM = """
@@ -42,23 +44,19 @@ public final class WebhookStore implements AutoCloseable {
    * a record with an event id and no status (which nothing would ever schedule). 1 if it wrote.
    */
   private static final String RECORD = """
-      if redis.call('HEXISTS', KEYS[1], 'status') == 1 then return 0 end
-      redis.call('HSET', KEYS[1], unpack(ARGV, 2))
-      redis.call('SADD', KEYS[2], ARGV[1])
+      if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 0 end
+      redis.call('HSET', KEYS[1], unpack(ARGV, 3))
+      redis.call('SADD', KEYS[2], ARGV[2])
       return 1""";
 
   private final Redis redis;
   private final Redis.Script claim;
   private final Redis.Script record;
 
-  private WebhookStore(Redis redis) {
+  public WebhookStore(Redis redis) {
     this.redis = redis;
     this.claim = redis.script(CLAIM);
     this.record = redis.script(RECORD);
-  }
-
-  public static WebhookStore connect(String redisUrl, String keyPrefix) {
-    return new WebhookStore(Redis.connect(redisUrl, keyPrefix));
   }
 
   private RedisCommands<String, String> redis() {
@@ -66,19 +64,19 @@ public final class WebhookStore implements AutoCloseable {
   }
 
   String deliveryKey(String batchId, String type) {
-    return redis.prefix() + "batch:{" + batchId + "}:webhook:" + type;
+    return redis.keys().webhook(batchId, type);
   }
 
-  String typesKey(String batchId) {
-    return redis.prefix() + "batch:{" + batchId + "}:webhooks";
+  private String typesKey(String batchId) {
+    return redis.keys().webhookTypes(batchId);
   }
 
-  String attemptsKey(String batchId) {
-    return redis.prefix() + "batch:{" + batchId + "}:callbacks";
+  private String attemptsKey(String batchId) {
+    return redis.keys().webhookAttempts(batchId);
   }
 
   String dueKey() {
-    return redis.prefix() + "webhooks:due";
+    return redis.keys().webhooksDue();
   }
 
   static String member(String batchId, String type) {
@@ -93,23 +91,24 @@ public final class WebhookStore implements AutoCloseable {
    */
   public void enqueue(String eventId, String tenant, String batchId, String type, String url, String body, long dueAtMs) {
     String key = deliveryKey(batchId, type);
-    record(batchId, type, "event_id", eventId, "batch_id", batchId, "tenant", tenant, "type", type, "url", url,
-        "body", body, "attempts", "0", "status", Delivery.PENDING);
-    if (Delivery.PENDING.equals(redis().hget(key, "status"))) {
+    record(batchId, type, EVENT_ID, eventId, BATCH_ID, batchId, TENANT, tenant, TYPE, type, URL, url,
+        BODY, body, ATTEMPTS, "0", STATUS, Delivery.PENDING);
+    if (Delivery.PENDING.equals(redis().hget(key, STATUS))) {
       redis().zadd(dueKey(), ZAddArgs.Builder.nx(), (double) dueAtMs, member(batchId, type));
     }
   }
 
   /** Records a delivery that will never be attempted (its URL is refused). */
   public void recordRefused(String eventId, String batchId, String type, String url, String body, String reason) {
-    record(batchId, type, "event_id", eventId, "batch_id", batchId, "type", type, "url", url, "body", body,
-        "attempts", "0", "status", Delivery.FAILED, "last_result", reason);
+    record(batchId, type, EVENT_ID, eventId, BATCH_ID, batchId, TYPE, type, URL, url, BODY, body,
+        ATTEMPTS, "0", STATUS, Delivery.FAILED, LAST_RESULT, reason);
   }
 
   private void record(String batchId, String type, String... fieldsAndValues) {
-    String[] args = new String[fieldsAndValues.length + 1];
-    args[0] = type;
-    System.arraycopy(fieldsAndValues, 0, args, 1, fieldsAndValues.length);
+    String[] args = new String[fieldsAndValues.length + 2];
+    args[0] = STATUS;
+    args[1] = type;
+    System.arraycopy(fieldsAndValues, 0, args, 2, fieldsAndValues.length);
     record.run(ScriptOutputType.INTEGER, new String[] {deliveryKey(batchId, type), typesKey(batchId)}, args);
   }
 
@@ -131,12 +130,12 @@ public final class WebhookStore implements AutoCloseable {
 
   public Optional<Delivery> find(String batchId, String type) {
     Map<String, String> f = redis().hgetall(deliveryKey(batchId, type));
-    if (f == null || !f.containsKey("event_id") || !f.containsKey("url")) {
+    if (f == null || !f.containsKey(EVENT_ID) || !f.containsKey(URL)) {
       return Optional.empty();
     }
-    return Optional.of(new Delivery(f.get("event_id"), f.getOrDefault("tenant", ""), f.get("batch_id"), f.get("type"), f.get("url"), f.get("body"),
-        Integer.parseInt(f.getOrDefault("attempts", "0")), f.get("status"),
-        Long.parseLong(f.getOrDefault("next_at", "0")), f.get("last_result")));
+    return Optional.of(new Delivery(f.get(EVENT_ID), f.getOrDefault(TENANT, ""), f.get(BATCH_ID), f.get(TYPE), f.get(URL),
+        f.get(BODY), Integer.parseInt(f.getOrDefault(ATTEMPTS, "0")), f.get(STATUS),
+        Long.parseLong(f.getOrDefault(NEXT_AT, "0")), f.get(LAST_RESULT)));
   }
 
   /**
@@ -147,8 +146,8 @@ public final class WebhookStore implements AutoCloseable {
   public void recordAttempt(Delivery d, String attemptJson, String status, long nextAtMs, String result) {
     String key = deliveryKey(d.batchId(), d.type());
     redis().rpush(attemptsKey(d.batchId()), attemptJson);
-    redis().hset(key, Map.of("attempts", Integer.toString(d.attempts() + 1), "status", status,
-        "next_at", Long.toString(nextAtMs), "last_result", result));
+    redis().hset(key, Map.of(ATTEMPTS, Integer.toString(d.attempts() + 1), STATUS, status,
+        NEXT_AT, Long.toString(nextAtMs), LAST_RESULT, result));
     if (nextAtMs > 0) {
       redis().zadd(dueKey(), (double) nextAtMs, member(d.batchId(), d.type()));
     } else {
@@ -181,7 +180,7 @@ public final class WebhookStore implements AutoCloseable {
     int n = 0;
     for (Delivery d : deliveries(batchId)) {
       clearGone(d.tenant(), d.url()); // the client asks again: it has fixed the endpoint
-      redis().hset(deliveryKey(batchId, d.type()), Map.of("status", Delivery.PENDING, "next_at", Long.toString(nowMs)));
+      redis().hset(deliveryKey(batchId, d.type()), Map.of(STATUS, Delivery.PENDING, NEXT_AT, Long.toString(nowMs)));
       redis().zadd(dueKey(), (double) nowMs, member(batchId, d.type()));
       n++;
     }
@@ -203,11 +202,6 @@ public final class WebhookStore implements AutoCloseable {
 
   /** Per tenant: one tenant's endpoint answering 410 says nothing about another's use of it. */
   private String goneKey(String tenant) {
-    return redis.prefix() + "webhooks:gone:{" + tenant + "}";
-  }
-
-  @Override
-  public void close() {
-    redis.close();
+    return redis.keys().webhooksGone(tenant);
   }
 }

@@ -1,5 +1,6 @@
 package dev.batchinfer.store.model;
 
+import dev.batchinfer.store.Redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.batchinfer.embedded.testing.TestInfra;
@@ -9,11 +10,12 @@ import org.junit.jupiter.api.Test;
 /** Per-version statistics against a real Redis. */
 class ModelTelemetryIT {
 
-  private final ModelTelemetry telemetry = ModelTelemetry.connect(TestInfra.redisUrl(), TestInfra.unique("telemetry") + ":");
+  private final Redis redis = Redis.connect(TestInfra.redisUrl(), TestInfra.unique("telemetry") + ":");
+  private final ModelTelemetry telemetry = new ModelTelemetry(redis);
 
   @AfterEach
   void stop() {
-    telemetry.close();
+    redis.close();
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.batchinfer.store.model;
 
+import dev.batchinfer.store.Redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.batchinfer.embedded.testing.TestInfra;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /** The automated rollback against a real Redis. */
 class RolloutGuardIT {
+  private Redis storeRedis;
 
   private static final Deployment CANARY = new Deployment("1.0.0", new Deployment.Canary("2.0.0", 0.1), List.of("2.0.0"),
       List.of(), List.of(), List.of(), List.of(), 1);
@@ -26,16 +28,16 @@ class RolloutGuardIT {
 
   @BeforeEach
   void start() {
-    registry = RegistryStore.connect(TestInfra.redisUrl(), prefix);
-    telemetry = ModelTelemetry.connect(TestInfra.redisUrl(), prefix);
+    storeRedis = Redis.connect(TestInfra.redisUrl(), prefix);
+    registry = new RegistryStore(storeRedis);
+    telemetry = new ModelTelemetry(storeRedis);
     registry.current("m", CANARY);
     guard = new RolloutGuard(() -> List.of("m"), registry, telemetry, POLICY);
   }
 
   @AfterEach
   void stop() {
-    registry.close();
-    telemetry.close();
+    storeRedis.close();
   }
 
   @Test

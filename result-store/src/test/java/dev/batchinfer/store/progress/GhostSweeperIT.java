@@ -1,11 +1,12 @@
 package dev.batchinfer.store.progress;
 
+import dev.batchinfer.store.Redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.batchinfer.embedded.testing.TestInfra;
 import dev.batchinfer.embedded.testing.TestNamespace;
 import dev.batchinfer.store.batch.BatchRecord;
-import dev.batchinfer.store.batch.BatchStore;
+import dev.batchinfer.store.batch.BatchStores;
 import dev.batchinfer.store.batch.PendingBatches;
 import dev.batchinfer.topics.TopicCreator;
 import dev.batchinfer.topics.Topics;
@@ -36,13 +37,14 @@ import org.junit.jupiter.api.Test;
  * such an API would leave, then sweeps. The real kill -9 of an API process is chaos scenario 24.
  */
 class GhostSweeperIT {
+  private Redis storeRedis;
 
   private static final String TENANT = "tenant-g";
   private static final long CAP = 1_000_000;
 
   private final TestNamespace ns = TestNamespace.create("ghosts");
   private final Topics topics = Topics.withPrefix(ns.topicPrefix());
-  private BatchStore store;
+  private BatchStores store;
   private KeyedRecordFinder finder;
   private GhostSweeper sweeper;
   private KafkaProducer<String, byte[]> plain;
@@ -54,7 +56,8 @@ class GhostSweeperIT {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.bootstrapServers()))) {
       TopicCreator.ensure(admin, topics, (short) 1);
     }
-    store = BatchStore.connect(TestInfra.redisUrl(), ns.redisKeyPrefix());
+    storeRedis = Redis.connect(TestInfra.redisUrl(), ns.redisKeyPrefix());
+    store = BatchStores.over(storeRedis);
     finder = new KeyedRecordFinder(TestInfra.bootstrapServers(), Duration.ofSeconds(2));
     sweeper = new GhostSweeper(store, topics, finder);
     plain = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.bootstrapServers(),
@@ -67,7 +70,7 @@ class GhostSweeperIT {
   void stop() {
     plain.close();
     finder.close();
-    store.close();
+    storeRedis.close();
     redis.close();
     client.shutdown();
   }
@@ -84,9 +87,9 @@ class GhostSweeperIT {
     }
     assertThat(sweeper.sweep(System.currentTimeMillis())).isEqualTo(1);
 
-    assertThat(store.find(id)).as("the ghost's record").isEmpty();
+    assertThat(store.records().find(id)).as("the ghost's record").isEmpty();
     assertThat(queued()).as("the tenant's queued items").isZero();
-    assertThat(store.pastDeadline(Long.MAX_VALUE, 10)).doesNotContain(id);
+    assertThat(store.deadlines().passed(Long.MAX_VALUE, 10)).doesNotContain(id);
     assertThat(store.pending().due(Long.MAX_VALUE, 10)).isEmpty();
   }
 
@@ -101,7 +104,7 @@ class GhostSweeperIT {
     }
     assertThat(sweeper.sweep(System.currentTimeMillis())).isEqualTo(1);
 
-    assertThat(store.find(id)).as("the accepted batch's record").isPresent();
+    assertThat(store.records().find(id)).as("the accepted batch's record").isPresent();
     assertThat(store.pending().recorded(id).commit()).as("pending mark").isNull();
     assertThat(queued()).as("its reservation stays until it finishes").isEqualTo(300);
     assertThat(store.pending().due(Long.MAX_VALUE, 10)).isEmpty();
@@ -115,9 +118,9 @@ class GhostSweeperIT {
     plain.flush();
     assertThat(sweeper.sweep(System.currentTimeMillis())).isEqualTo(2);
 
-    assertThat(store.find(sent)).isPresent();
+    assertThat(store.records().find(sent)).isPresent();
     assertThat(store.pending().recorded(sent).commit()).isNull();
-    assertThat(store.find(neverSent)).isEmpty();
+    assertThat(store.records().find(neverSent)).isEmpty();
     assertThat(queued()).isEqualTo(5);
   }
 
@@ -125,7 +128,7 @@ class GhostSweeperIT {
   void a_reservation_whose_submit_never_got_to_its_record_is_given_back() {
     String id = UUID.randomUUID().toString();
     store.pending().track(id, TENANT, System.currentTimeMillis() - 1);
-    store.reserveQueued(TENANT, id, 40, CAP);
+    store.quota().reserve(TENANT, id, 40, CAP);
     assertThat(queued()).isEqualTo(40);
     assertThat(sweeper.sweep(System.currentTimeMillis())).isEqualTo(1);
 
@@ -143,7 +146,7 @@ class GhostSweeperIT {
       sendSeal(txn, open);
       txn.flush();
       assertThat(sweeper.sweep(System.currentTimeMillis())).as("resolved while the transaction is open").isZero();
-      assertThat(store.find(open)).isPresent();
+      assertThat(store.records().find(open)).isPresent();
 
       txn.commitTransaction();
     }
@@ -157,9 +160,9 @@ class GhostSweeperIT {
     String id = UUID.randomUUID().toString();
     long now = System.currentTimeMillis();
     store.pending().track(id, TENANT, now - 1);
-    assertThat(store.reserveQueued(TENANT, id, items, CAP)).isEqualTo(-1);
+    assertThat(store.quota().reserve(TENANT, id, items, CAP)).isEqualTo(-1);
     Instant created = Instant.ofEpochMilli(now);
-    store.create(BatchRecord.queued(id, TENANT, "fashion-mnist", "1.0.0", Priority.NORMAL, items, new long[] {0}, null,
+    store.records().create(BatchRecord.queued(id, TENANT, "fashion-mnist", "1.0.0", Priority.NORMAL, items, new long[] {0}, null,
         List.of(), null, created, created, created.plusSeconds(5), Duration.ofDays(1)), commit, now - 1);
     return id;
   }

@@ -1,5 +1,6 @@
 package dev.batchinfer.store.webhook;
 
+import dev.batchinfer.store.Redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.batchinfer.embedded.testing.TestInfra;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /** Recording a delivery against a real Redis: whole or not at all, and repeatable. */
 class WebhookStoreIT {
+  private Redis storeRedis;
 
   private final String prefix = TestInfra.unique("webhooks") + ":";
   private WebhookStore store;
@@ -20,14 +22,15 @@ class WebhookStoreIT {
 
   @BeforeEach
   void start() {
-    store = WebhookStore.connect(TestInfra.redisUrl(), prefix);
+    storeRedis = Redis.connect(TestInfra.redisUrl(), prefix);
+    store = new WebhookStore(storeRedis);
     client = RedisClient.create(TestInfra.redisUrl());
     redis = client.connect();
   }
 
   @AfterEach
   void stop() {
-    store.close();
+    storeRedis.close();
     redis.close();
     client.shutdown();
   }

@@ -1,0 +1,236 @@
+package dev.batchinfer.store;
+
+import dev.batchinfer.topics.message.Priority;
+
+/**
+ * Every Redis key and hash field this system writes: the one catalogue, so the schema is read in one
+ * place and nothing builds a key by hand ({@code RedisSchemaTest} scans the sources for that).
+ *
+ * <p>Sharding: keys of one batch share the hash tag {@code {batchId}}, a tenant's keys {@code {tenant}}, a
+ * model's {@code {model}}, so every multi-key command and script touches one Redis Cluster slot. The few
+ * global keys (queues, deadlines, pending batches, due webhooks) are each one sorted set.
+ */
+public record RedisKeys(String prefix) {
+
+  // ---- one batch: {batchId}
+
+  /** Hash: the batch record ({@link BatchField}). */
+  public String batch(String batchId) {
+    return prefix + "batch:{" + batchId + "}";
+  }
+
+  /** Hash: chunk index → that chunk's results as NDJSON, one line per item in input order. */
+  public String results(String batchId) {
+    return batch(batchId) + ":results";
+  }
+
+  /** Hash: custom id → item index, for cancelling items by id. */
+  public String customIds(String batchId) {
+    return batch(batchId) + ":custom-ids";
+  }
+
+  /**
+   * Hash: chunk index → the encoded inputs of that chunk's items that ended without a result (a
+   * chunk record in the binary chunk format), so a retry can run exactly those again.
+   */
+  public String failedInputs(String batchId) {
+    return batch(batchId) + ":failed-inputs";
+  }
+
+  /** Set: the indexes (decimal) of the items cancelled one by one, by custom id. */
+  public String cancelledItems(String batchId) {
+    return batch(batchId) + ":cancelled-items";
+  }
+
+  /** String with a TTL: held while one request retries the batch. */
+  public String retryLease(String batchId) {
+    return batch(batchId) + ":retry-lease";
+  }
+
+  /** Hash: one webhook delivery of the batch ({@link WebhookField}). */
+  public String webhook(String batchId, String eventType) {
+    return batch(batchId) + ":webhook:" + eventType;
+  }
+
+  /** Set: the event types of the batch that have a webhook delivery. */
+  public String webhookTypes(String batchId) {
+    return batch(batchId) + ":webhooks";
+  }
+
+  /** List: every attempt of every webhook delivery of the batch, as JSON. */
+  public String webhookAttempts(String batchId) {
+    return batch(batchId) + ":callbacks";
+  }
+
+  /** String "tenant|removal instant": a removed batch answers 410 Gone with the date until this expires. */
+  public String tombstone(String batchId) {
+    return prefix + "gone:{" + batchId + "}";
+  }
+
+  /**
+   * Hash: chunk index → "1" once the chunk's items were counted in the model version's statistics,
+   * so a redelivered chunk is not counted twice. Outside the batch's keys: it holds only chunk numbers,
+   * lives two days from the last count (longer than any redelivery), and a count that lands after the
+   * batch's retention TTLs were set must not revive a key under {@code batch:{id}}.
+   */
+  public String telemetryCounted(String batchId) {
+    return prefix + "telemetry-counted:{" + batchId + "}";
+  }
+
+  // ---- one tenant: {tenant}
+
+  /** Sorted set: the tenant's batch ids by creation time (ms), for listing. */
+  public String tenantBatches(String tenant) {
+    return prefix + "tenant:{" + tenant + "}:batches";
+  }
+
+  /** Hash: batch id → items, of the tenant's unfinished batches, plus their sum in {@link #QUEUED_TOTAL}. */
+  public String tenantQueued(String tenant) {
+    return prefix + "tenant:{" + tenant + "}:active";
+  }
+
+  /** The field of {@link #tenantQueued} holding the sum; batch ids are UUIDs, never this. */
+  public static final String QUEUED_TOTAL = "~total";
+
+  /** Hash: a token bucket of the tenant ({@link BucketField}). */
+  public String rateBucket(String tenant, String bucket) {
+    return prefix + "rate:{" + tenant + "}:" + bucket;
+  }
+
+  /** String: the claim of an Idempotency-Key (hashed: the client's key may be long or contain anything). */
+  public String idempotency(String tenant, String keySha256) {
+    return prefix + "idempotency:{" + tenant + "}:" + keySha256;
+  }
+
+  /** String with a short TTL: renewed while the claim's request runs. */
+  public String idempotencyLease(String idempotencyKey) {
+    return idempotencyKey + ":lease";
+  }
+
+  /** Set: the tenant's webhook URLs that answered 410 Gone. */
+  public String webhooksGone(String tenant) {
+    return prefix + "webhooks:gone:{" + tenant + "}";
+  }
+
+  // ---- one model: {model}
+
+  /** String: the model's deployment document (JSON). */
+  public String registry(String model) {
+    return prefix + "registry:{" + model + "}";
+  }
+
+  /** Hash: items and errors ({@link StatsField}) counted for a version in one minute. */
+  public String stats(String model, String version, long minute) {
+    return prefix + "stats:{" + model + "}:" + version + ":" + minute;
+  }
+
+  /** Hash: a shadow version's comparison with production ({@link StatsField}). */
+  public String shadow(String model, String production, String shadow) {
+    return prefix + "shadow:{" + model + "}:" + production + ":" + shadow;
+  }
+
+  /** Hash: worker id → when it last said it serves the version (ms). */
+  public String workers(String model, String version) {
+    return prefix + "workers:{" + model + "}:" + version;
+  }
+
+  // ---- global
+
+  /** Sorted set: unfinished batches of one priority, by creation time: what stands ahead of a batch. */
+  public String queue(Priority priority) {
+    return prefix + "queue:" + priority.wire();
+  }
+
+  /** Sorted set: batch id → when its completion window ends (ms). */
+  public String deadlines() {
+    return prefix + "deadlines";
+  }
+
+  /** Sorted set: "batchId tenant" → when its submit is due to have finished (ms), until confirmed. */
+  public String pendingBatches() {
+    return prefix + "pending-batches";
+  }
+
+  /** Sorted set: "batchId|type" → when the webhook delivery is due (ms). */
+  public String webhooksDue() {
+    return prefix + "webhooks:due";
+  }
+
+  /** The fields of a batch record ({@link #batch}). */
+  public static final class BatchField {
+    public static final String BATCH_ID = "batch_id";
+    public static final String TENANT = "tenant";
+    public static final String MODEL = "model";
+    public static final String MODEL_VERSION = "model_version";
+    public static final String PRIORITY = "priority";
+    public static final String TOTAL = "total";
+    public static final String CHUNK_STARTS = "chunk_starts";
+    public static final String CREATED = "created";
+    public static final String ESTIMATED_COMPLETION = "estimated_completion";
+    public static final String DEADLINE = "deadline";
+    public static final String RETENTION_MS = "retention_ms";
+    public static final String CALLBACK_URL = "callback_url";
+    public static final String CALLBACK_EVENTS = "callback_events";
+    public static final String METADATA = "metadata";
+    public static final String PARENT_BATCH_ID = "parent_batch_id";
+    public static final String PARENT_STARTS = "parent_starts";
+    public static final String CHILD_BATCH_IDS = "child_batch_ids";
+    /** How the submit's chunks went to Kafka, until its commit is confirmed. */
+    public static final String PENDING = "pending";
+    // The projection of the progress topology: written by it alone, after the record's first "queued".
+    public static final String STATUS = "status";
+    public static final String COMPLETED = "completed";
+    public static final String FAILED = "failed";
+    public static final String CANCELLED = "cancelled";
+    public static final String STARTED_AT = "started_at";
+    public static final String COMPLETED_AT = "completed_at";
+    // Flags workers read to skip work.
+    public static final String CANCEL_REQUESTED = "cancel_requested";
+    public static final String EXPIRE_REQUESTED = "expire_requested";
+    public static final String ITEMS_CANCELLED = "items_cancelled";
+
+    private BatchField() {}
+  }
+
+  /**
+   * The field of {@link #results} and {@link #failedInputs} that is not a chunk index: it makes the hash exist so
+   * its retention TTL holds for chunks written later. Readers never ask for it.
+   */
+  public static final String TTL_MARKER = "ttl";
+
+  /** The fields of a webhook delivery ({@link #webhook}). */
+  public static final class WebhookField {
+    public static final String EVENT_ID = "event_id";
+    public static final String BATCH_ID = "batch_id";
+    public static final String TENANT = "tenant";
+    public static final String TYPE = "type";
+    public static final String URL = "url";
+    public static final String BODY = "body";
+    public static final String ATTEMPTS = "attempts";
+    public static final String STATUS = "status";
+    public static final String NEXT_AT = "next_at";
+    public static final String LAST_RESULT = "last_result";
+
+    private WebhookField() {}
+  }
+
+  /** The fields of {@link #stats} and {@link #shadow}. */
+  public static final class StatsField {
+    public static final String ITEMS = "items";
+    public static final String ERRORS = "errors";
+    public static final String COMPARED = "compared";
+    public static final String AGREED = "agreed";
+    /** Prefix of a confusion cell: {@code c\tproductionLabel\tshadowLabel} → items. */
+    public static final String CELL = "c\t";
+
+    private StatsField() {}
+  }
+
+  /** The fields of a token bucket ({@link #rateBucket}). */
+  public static final class BucketField {
+    public static final String TOKENS = "tokens";
+    public static final String TS = "ts";
+
+    private BucketField() {}
+  }
+}
