@@ -6,7 +6,7 @@ import dev.batchinfer.api.callbacks.CallbackHandlers;
 import dev.batchinfer.api.idempotency.IdempotencyStore;
 import dev.batchinfer.api.lifecycle.CancelHandler;
 import dev.batchinfer.api.lifecycle.EventStream;
-import dev.batchinfer.topics.message.ChunkDone;
+import dev.batchinfer.topics.message.ProgressEvent;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import dev.batchinfer.api.limits.RateLimiter;
@@ -32,6 +32,7 @@ import dev.batchinfer.api.submit.ChunkPublisher;
 import dev.batchinfer.api.submit.SubmitHandler;
 import dev.batchinfer.models.ModelCatalog;
 import dev.batchinfer.store.Redis;
+import dev.batchinfer.store.batch.BatchControl;
 import dev.batchinfer.store.batch.BatchStores;
 import dev.batchinfer.store.webhook.WebhookStore;
 import io.javalin.Javalin;
@@ -101,12 +102,12 @@ public final class ProducerApiApp implements AutoCloseable {
     ModelHandlers models = new ModelHandlers(router, registry, telemetry, json);
     Authenticator authenticator = new Authenticator(settings.apiKeys());
     var progress = settings.common().topics().progress();
-    KafkaProducer<String, ChunkDone> control = new KafkaProducer<>(Map.of(
+    KafkaProducer<String, ProgressEvent> control = new KafkaProducer<>(Map.of(
         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.common().kafkaBootstrapServers(),
         ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
         ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) settings.submitTimeout().toMillis()),
         progress.keySerde().serializer(), progress.valueSerde().serializer());
-    CancelHandler cancel = new CancelHandler(store, control, progress, settings.submitTimeout());
+    CancelHandler cancel = new CancelHandler(store, new BatchControl(store.flags(), control, progress), settings.submitTimeout());
     SyncPredictHandler predict = new SyncPredictHandler(reader, bodies, router, acceptor, store, telemetry, json,
         settings.syncMaxItems(), settings.syncTimeout());
     ProblemRenderer problems = new ProblemRenderer(json);

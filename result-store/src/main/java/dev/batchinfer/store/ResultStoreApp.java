@@ -1,5 +1,6 @@
 package dev.batchinfer.store;
 
+import dev.batchinfer.store.batch.BatchControl;
 import dev.batchinfer.store.batch.BatchStores;
 import dev.batchinfer.store.progress.ProgressService;
 import dev.batchinfer.topics.env.CommonSettings;
@@ -29,7 +30,7 @@ public final class ResultStoreApp implements AutoCloseable {
       Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "rollout-guard"));
   private final RolloutGuard guard;
   private final RolloutGuard.Policy policy;
-  private final KafkaProducer<String, dev.batchinfer.topics.message.ChunkDone> producer;
+  private final KafkaProducer<String, dev.batchinfer.topics.message.ProgressEvent> producer;
   private final ExpiryScanner expiries;
   private final KeyedRecordFinder finder;
   private final GhostSweeper ghosts;
@@ -49,7 +50,7 @@ public final class ResultStoreApp implements AutoCloseable {
     this.producer = new KafkaProducer<>(java.util.Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
         settings.kafkaBootstrapServers(), ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
         topic.keySerde().serializer(), topic.valueSerde().serializer());
-    this.expiries = new ExpiryScanner(store, producer, topic);
+    this.expiries = new ExpiryScanner(store, new BatchControl(store.flags(), producer, topic));
     this.finder = new KeyedRecordFinder(settings.kafkaBootstrapServers(), java.time.Duration.ofSeconds(10));
     this.ghosts = new GhostSweeper(store, settings.topics(), finder);
   }

@@ -206,8 +206,8 @@ class ModelRolloutIT {
       Set<String> workers = new HashSet<>();
       for (var r : dev.batchinfer.embedded.testing.TopicReader.readAll(system.topics.progress().name(), false)) {
         var done = system.topics.progress().valueSerde().deserializer().deserialize("", r.value());
-        if (done.batchId().equals(id) && !done.isSeal()) { // the API's seal is no chunk report
-          workers.add(done.workerId());
+        if (done.batchId().equals(id) && done instanceof dev.batchinfer.topics.message.ProgressEvent.ChunkFinished chunk) {
+          workers.add(chunk.workerId());
         }
       }
       assertThat(workers).containsExactly("worker-new");

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.batchinfer.api.testing.ApiClient;
 import dev.batchinfer.api.testing.Inputs;
 import dev.batchinfer.embedded.testing.TopicReader;
-import dev.batchinfer.topics.message.ChunkDone;
+import dev.batchinfer.topics.message.ProgressEvent;
 import dev.batchinfer.worker.GpuWorkerApp;
 import java.time.Duration;
 import java.util.HashSet;
@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** A worker dies after publishing results but before committing offsets; another takes over. */
@@ -54,11 +55,12 @@ class RedeliveryIT {
       // Proof that the redelivery happened: some chunk was reported by both workers. Worker B may
       // re-report a chunk A finished after the batch completed, so wait for it.
       await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
-        List<ChunkDone> reports = TopicReader.readAll(system.topics.progress().name(), false).stream()
+        List<ProgressEvent.ChunkFinished> reports = TopicReader.readAll(system.topics.progress().name(), false).stream()
             .map(r -> system.topics.progress().valueSerde().deserializer().deserialize("", r.value()))
-            .filter(d -> d.batchId().equals(id) && !d.isSeal()).toList(); // the API's seal is no chunk report
-        Map<Integer, Set<String>> workersPerChunk = reports.stream().collect(Collectors.groupingBy(ChunkDone::chunkIndex,
-            Collectors.mapping(ChunkDone::workerId, Collectors.toSet())));
+            .filter(d -> d.batchId().equals(id)).flatMap(d -> d instanceof ProgressEvent.ChunkFinished c ? Stream.of(c)
+                : Stream.empty()).toList(); // the API's seal is no chunk report
+        Map<Integer, Set<String>> workersPerChunk = reports.stream().collect(Collectors.groupingBy(
+            ProgressEvent.ChunkFinished::chunkIndex, Collectors.mapping(ProgressEvent.ChunkFinished::workerId, Collectors.toSet())));
         assertThat(workersPerChunk).hasSize(30);
         assertThat(workersPerChunk.values()).anyMatch(w -> w.containsAll(Set.of("worker-a", "worker-b")));
       });

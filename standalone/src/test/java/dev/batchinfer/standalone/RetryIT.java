@@ -1,5 +1,6 @@
 package dev.batchinfer.standalone;
 
+import dev.batchinfer.topics.message.ProgressEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -98,8 +99,8 @@ class RetryIT {
       // done event goes out only once both its results and its kept inputs are in Redis.
       await().atMost(Duration.ofMinutes(1)).until(() -> TopicReader.readAll(system.topics.progress().name(), false).stream()
           .map(r -> system.topics.progress().valueSerde().deserializer().deserialize("", r.value()))
-          .filter(d -> d.batchId().equals(id) && d.chunkIndex() >= 0)
-          .mapToInt(d -> d.chunkIndex()).distinct().count() == items / 50);
+          .filter(d -> d.batchId().equals(id) && d instanceof ProgressEvent.ChunkFinished)
+          .mapToInt(d -> ((ProgressEvent.ChunkFinished) d).chunkIndex()).distinct().count() == items / 50);
       assertThat(lines(api, "/v1/batch/" + id + "/results").values()).hasSize(items).allMatch(l -> l.has("custom_id"));
       ApiClient.Answer retry = api.post("/v1/batch/" + id + "/retry", "");
       assertThat(retry.status()).as("%s", retry.body()).isEqualTo(202);

@@ -1,12 +1,13 @@
 package dev.batchinfer.topics;
 
 import dev.batchinfer.topics.message.BatchEvent;
-import dev.batchinfer.topics.message.ChunkDone;
+import dev.batchinfer.topics.message.ProgressEvent;
 import dev.batchinfer.topics.message.InferenceChunk;
 import dev.batchinfer.topics.message.Priority;
 import dev.batchinfer.topics.message.WebhookDeadLetter;
 import dev.batchinfer.topics.serde.ChunkSerde;
 import dev.batchinfer.topics.serde.JsonSerde;
+import dev.batchinfer.topics.serde.ProgressEventSerde;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
@@ -49,7 +50,7 @@ public final class Topics {
 
   private final String prefix;
   private final Map<Priority, Topic<String, InferenceChunk>> requests = new EnumMap<>(Priority.class);
-  private final Topic<String, ChunkDone> progress;
+  private final Topic<String, ProgressEvent> progress;
   private final Topic<String, BatchEvent> batchEvents;
   private final Topic<byte[], byte[]> requestsDeadLetter;
   private final Topic<String, WebhookDeadLetter> webhooksDeadLetter;
@@ -72,7 +73,7 @@ public final class Topics {
             6,
             Map.of(TopicConfig.RETENTION_MS_CONFIG, RETAIN_7_DAYS),
             Serdes.String(),
-            new JsonSerde<>(ChunkDone.class));
+            new ProgressEventSerde());
     batchEvents =
         new Topic<>(
             prefix + "batch.events",
@@ -118,7 +119,7 @@ public final class Topics {
   }
 
   /** One event per chunk a worker has finished (results already in Redis). Keyed by batch id. */
-  public Topic<String, ChunkDone> progress() {
+  public Topic<String, ProgressEvent> progress() {
     return progress;
   }
 

@@ -4,7 +4,7 @@ import dev.batchinfer.store.batch.BatchStores;
 import dev.batchinfer.store.batch.ResultLines;
 import dev.batchinfer.topics.Topic;
 import dev.batchinfer.topics.Topics;
-import dev.batchinfer.topics.message.ChunkDone;
+import dev.batchinfer.topics.message.ProgressEvent;
 import dev.batchinfer.topics.message.ChunkHeader;
 import dev.batchinfer.worker.batch.PendingChunk;
 import java.time.Duration;
@@ -32,7 +32,7 @@ public final class ResultPublisher implements AutoCloseable {
 
   private final BatchStores store;
   private final Producer<byte[], byte[]> producer;
-  private final Topic<String, ChunkDone> progress;
+  private final Topic<String, ProgressEvent> progress;
   private final String workerId;
   private final Consumer<PendingChunk> onPublished;
   private final ScheduledExecutorService retries =
@@ -95,9 +95,9 @@ public final class ResultPublisher implements AutoCloseable {
   /** @param counts {succeeded, failed, cancelled} as stored */
   private CompletableFuture<Void> sendProgress(PendingChunk chunk, int[] counts) {
     ChunkHeader h = chunk.chunk().header();
-    ChunkDone done = new ChunkDone(h.batchId(), h.chunkIndex(), h.chunkCount(), h.totalItems(),
-        counts[0], counts[1], counts[2], h.modelVersion(), workerId,
-        System.currentTimeMillis(), null, chunk.skippedForBatchCancel() ? Boolean.TRUE : null);
+    ProgressEvent done = new ProgressEvent.ChunkFinished(h.batchId(), h.chunkIndex(), h.chunkCount(), h.totalItems(),
+        counts[0], counts[1], counts[2], h.modelVersion(), workerId, System.currentTimeMillis(),
+        chunk.skippedForBatchCancel());
     CompletableFuture<Void> sent = new CompletableFuture<>();
     byte[] key = progress.keySerde().serializer().serialize(progress.name(), h.batchId());
     byte[] value = progress.valueSerde().serializer().serialize(progress.name(), done);

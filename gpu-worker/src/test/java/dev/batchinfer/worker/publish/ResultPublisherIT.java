@@ -10,7 +10,7 @@ import dev.batchinfer.embedded.testing.TopicReader;
 import dev.batchinfer.store.batch.BatchStores;
 import dev.batchinfer.topics.TopicCreator;
 import dev.batchinfer.topics.Topics;
-import dev.batchinfer.topics.message.ChunkDone;
+import dev.batchinfer.topics.message.ProgressEvent;
 import dev.batchinfer.topics.message.Priority;
 import dev.batchinfer.worker.batch.ChunkFixtures;
 import dev.batchinfer.worker.batch.PendingChunk;
@@ -75,7 +75,7 @@ class ResultPublisherIT {
     // The redelivery: items 1 and 2 were cancelled meanwhile, so only item 0 ran.
     PendingChunk again = answered(batchId, true, false, false);
 
-    ChunkDone done = publishAndReadDone(again, batchId);
+    ProgressEvent.ChunkFinished done = publishAndReadDone(again, batchId);
     assertThat(store.results().read(batchId, 0).toCompletableFuture().get()).isEqualTo(earlier);
     assertThat(new int[] {done.succeeded(), done.failed(), done.cancelled()}).containsExactly(3, 0, 0);
   }
@@ -85,7 +85,7 @@ class ResultPublisherIT {
     String batchId = UUID.randomUUID().toString();
     PendingChunk first = answered(batchId, true, false, false);
 
-    ChunkDone done = publishAndReadDone(first, batchId);
+    ProgressEvent.ChunkFinished done = publishAndReadDone(first, batchId);
     assertThat(store.results().read(batchId, 0).toCompletableFuture().get()).isEqualTo(first.ndjson());
     assertThat(new int[] {done.succeeded(), done.failed(), done.cancelled()}).containsExactly(1, 0, 2);
   }
@@ -104,12 +104,12 @@ class ResultPublisherIT {
     return c;
   }
 
-  private ChunkDone publishAndReadDone(PendingChunk chunk, String batchId) {
+  private ProgressEvent.ChunkFinished publishAndReadDone(PendingChunk chunk, String batchId) {
     publisher.publish(chunk);
     await().atMost(Duration.ofSeconds(30)).until(() -> published.contains(chunk));
-    List<ChunkDone> done = TopicReader.readAll(topics.progress().name(), false).stream()
+    List<ProgressEvent.ChunkFinished> done = TopicReader.readAll(topics.progress().name(), false).stream()
         .map(r -> topics.progress().valueSerde().deserializer().deserialize("", r.value()))
-        .filter(d -> d.batchId().equals(batchId)).toList();
+        .filter(d -> d.batchId().equals(batchId)).map(ProgressEvent.ChunkFinished.class::cast).toList();
     assertThat(done).hasSize(1);
     assertThat(done.get(0).workerId()).isEqualTo("worker-b");
     return done.get(0);

@@ -3,18 +3,16 @@ package dev.batchinfer.api.lifecycle;
 import dev.batchinfer.api.auth.Authenticator;
 import dev.batchinfer.api.read.Batches;
 import dev.batchinfer.api.problem.ApiException;
+import dev.batchinfer.store.batch.BatchControl;
 import dev.batchinfer.store.batch.BatchRecord;
 import dev.batchinfer.store.batch.BatchStores;
-import dev.batchinfer.topics.Topic;
-import dev.batchinfer.topics.message.ChunkDone;
+import dev.batchinfer.topics.message.BatchStatus;
 import io.javalin.http.Context;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * {@code POST /v1/batch/{id}/cancel}: the batch becomes {@code cancelling}; workers skip its
@@ -25,15 +23,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 public final class CancelHandler {
 
   private final BatchStores store;
-  private final Producer<String, ChunkDone> producer;
-  private final Topic<String, ChunkDone> progress;
+  private final BatchControl control;
   private final Duration timeout;
 
-  public CancelHandler(BatchStores store, Producer<String, ChunkDone> producer, Topic<String, ChunkDone> progress,
-      Duration timeout) {
+  public CancelHandler(BatchStores store, BatchControl control, Duration timeout) {
     this.store = store;
-    this.producer = producer;
-    this.progress = progress;
+    this.control = control;
     this.timeout = timeout;
   }
 
@@ -52,17 +47,14 @@ public final class CancelHandler {
       ctx.status(202).json(cancelItems(batch, customIds));
       return;
     }
-    store.flags().flagCancelled(id); // workers see this within a second and skip what is left
     try {
-      producer.send(new ProducerRecord<>(progress.name(), id,
-          ChunkDone.cancelRequest(id, batch.chunkCount(), batch.total(), System.currentTimeMillis())))
-          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      control.cancel(batch, System.currentTimeMillis()).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
       // The flag is set: chunks will be skipped. Without the event the batch would end as if it ran
       // to completion with cancelled items; ask the client to repeat the (idempotent) call.
       throw ApiException.unavailable("the cancel was noted but not yet queued; repeat it", Duration.ofSeconds(2));
     }
-    ctx.status(202).json(Map.of("batch_id", id, "status", "cancelling"));
+    ctx.status(202).json(Map.of("batch_id", id, "status", BatchStatus.CANCELLING.wire()));
   }
 
   /**

@@ -5,7 +5,7 @@ import dev.batchinfer.api.problem.ApiException;
 import dev.batchinfer.store.batch.BatchRecord;
 import dev.batchinfer.store.batch.BatchStores;
 import dev.batchinfer.store.batch.PendingBatches;
-import dev.batchinfer.topics.message.ChunkDone;
+import dev.batchinfer.topics.message.ProgressEvent;
 import dev.batchinfer.topics.message.ChunkHeader;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * <p>One path serves every kind of submit. A JSON body is read whole first (its options may come
  * after its inputs), so its counts are known and its chunks carry them. An NDJSON upload is
  * streamed: chunks go out as its lines arrive, carrying unknown counts, and a seal with the counts
- * goes to the progress topic in the same transaction (see {@link ChunkDone#seal}); a batch whose counts
+ * goes to the progress topic in the same transaction (see {@link ProgressEvent#seal}); a batch whose counts
  * are known sends its seal too.
  *
  * <p>No ghost: the record is pending (see {@link PendingBatches}) from before the quota reservation until
@@ -239,7 +239,7 @@ public final class BatchAcceptor {
         }
         // Same transaction as the chunks: the topology sees it before any chunk of the batch is done, and the
         // ghost sweeper takes it as the proof that the transaction committed.
-        transaction.sendProgress(ChunkDone.seal(batchId, chunks, totalItems, created.toEpochMilli()));
+        transaction.sendProgress(new ProgressEvent.Sealed(batchId, chunks, totalItems, created.toEpochMilli()));
         transaction.commit();
         return null;
       });

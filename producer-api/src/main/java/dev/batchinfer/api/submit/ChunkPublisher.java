@@ -2,7 +2,7 @@ package dev.batchinfer.api.submit;
 
 import dev.batchinfer.topics.Topic;
 import dev.batchinfer.topics.Topics;
-import dev.batchinfer.topics.message.ChunkDone;
+import dev.batchinfer.topics.message.ProgressEvent;
 import dev.batchinfer.topics.message.ChunkHeader;
 import dev.batchinfer.topics.serde.ChunkCodec;
 import java.time.Duration;
@@ -227,9 +227,9 @@ public final class ChunkPublisher implements AutoCloseable {
     }
 
     /** Sends a progress event inside the transaction (a streamed upload's seal). */
-    public void sendProgress(ChunkDone event) {
+    public void sendProgress(ProgressEvent event) {
       check();
-      Topic<String, ChunkDone> progress = topics.progress();
+      Topic<String, ProgressEvent> progress = topics.progress();
       send(new ProducerRecord<>(progress.name(), batchId, progress.valueSerde().serializer().serialize(progress.name(), event)));
     }
 

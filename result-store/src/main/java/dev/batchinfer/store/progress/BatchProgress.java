@@ -1,7 +1,7 @@
 package dev.batchinfer.store.progress;
 
 import dev.batchinfer.topics.message.BatchStatus;
-import dev.batchinfer.topics.message.ChunkDone;
+import dev.batchinfer.topics.message.ProgressEvent;
 import java.util.BitSet;
 
 /**
@@ -22,7 +22,7 @@ public record BatchProgress(
     long completedAtMs,
     boolean skippedForCancel) {
 
-  public static BatchProgress start(ChunkDone first) {
+  public static BatchProgress start(ProgressEvent first) {
     return new BatchProgress(first.batchId(), first.totalItems(), first.chunkCount(), 0, 0, 0, BatchStatus.QUEUED,
         new long[0], 0, 0, false);
   }
@@ -33,7 +33,7 @@ public record BatchProgress(
   }
 
   /** A streamed upload's seal: the counts its chunks did not carry. */
-  public BatchProgress sealed(ChunkDone seal) {
+  public BatchProgress sealed(ProgressEvent.Sealed seal) {
     return new BatchProgress(batchId, seal.totalItems(), seal.chunkCount(), completed, failed, cancelled, status,
         doneChunks, startedAtMs, completedAtMs, skippedForCancel);
   }
@@ -50,7 +50,7 @@ public record BatchProgress(
    * Counts a chunk not seen before, moving the batch along the state machine: the first chunk makes
    * it {@code processing}, the last one gives it its outcome.
    */
-  public BatchProgress withChunk(ChunkDone done) {
+  public BatchProgress withChunk(ProgressEvent.ChunkFinished done) {
     if (hasChunk(done.chunkIndex())) {
       throw new IllegalArgumentException("chunk " + done.chunkIndex() + " of batch " + batchId + " already counted");
     }
@@ -64,20 +64,20 @@ public record BatchProgress(
     long finished = completedAtMs;
     if (s == BatchStatus.QUEUED) {
       s = s.moveTo(BatchStatus.PROCESSING);
-      started = done.finishedAtMs();
+      started = done.atMs();
     }
     if (chunks.cardinality() == chunkCount) {
       if (cancelSeen(done) && s != BatchStatus.CANCELLING) {
         s = s.moveTo(BatchStatus.CANCELLING); // workers skipped chunks of a cancel whose event got lost
       }
       s = s.moveTo(s == BatchStatus.CANCELLING ? BatchStatus.CANCELLED : BatchStatus.outcome(c, f));
-      finished = done.finishedAtMs();
+      finished = done.atMs();
     }
     return new BatchProgress(batchId, total, chunkCount, c, f, x, s, chunks.toLongArray(), started, finished,
         skippedForCancel || done.skippedForBatchCancel());
   }
 
-  private boolean cancelSeen(ChunkDone last) {
+  private boolean cancelSeen(ProgressEvent.ChunkFinished last) {
     return skippedForCancel || last.skippedForBatchCancel();
   }
 

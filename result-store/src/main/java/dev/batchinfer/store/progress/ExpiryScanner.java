@@ -1,12 +1,9 @@
 package dev.batchinfer.store.progress;
 
 import dev.batchinfer.store.batch.BatchRecord;
+import dev.batchinfer.store.batch.BatchControl;
 import dev.batchinfer.store.batch.BatchStores;
-import dev.batchinfer.topics.Topic;
-import dev.batchinfer.topics.message.ChunkDone;
 import java.util.Optional;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,13 +19,11 @@ public final class ExpiryScanner implements Runnable {
   private static final int PER_RUN = 200;
 
   private final BatchStores store;
-  private final Producer<String, ChunkDone> producer;
-  private final Topic<String, ChunkDone> progress;
+  private final BatchControl control;
 
-  public ExpiryScanner(BatchStores store, Producer<String, ChunkDone> producer, Topic<String, ChunkDone> progress) {
+  public ExpiryScanner(BatchStores store, BatchControl control) {
     this.store = store;
-    this.producer = producer;
-    this.progress = progress;
+    this.control = control;
   }
 
   @Override
@@ -45,15 +40,13 @@ public final class ExpiryScanner implements Runnable {
         if (pending != null && pending.commit() != null) {
           continue; // maybe a ghost, which must not fire batch.expired: the ghost sweeper decides first
         }
-        store.flags().flagExpired(id);
-        producer.send(new ProducerRecord<>(progress.name(), id,
-            ChunkDone.expiry(id, batch.get().chunkCount(), batch.get().total(), now)), (meta, e) -> {
-              if (e == null) {
-                store.deadlines().clear(id);
-              } else {
-                log.warn("batch {}: expiry not queued yet, retrying: {}", id, e.toString());
-              }
-            });
+        control.expire(batch.get(), now).whenComplete((sent, e) -> {
+          if (e == null) {
+            store.deadlines().clear(id);
+          } else {
+            log.warn("batch {}: expiry not queued yet, retrying: {}", id, e.toString());
+          }
+        });
       }
     } catch (RuntimeException e) {
       log.warn("deadline scan failed: {}", e.toString());

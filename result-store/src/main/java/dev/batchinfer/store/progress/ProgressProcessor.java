@@ -2,7 +2,12 @@ package dev.batchinfer.store.progress;
 
 import dev.batchinfer.store.batch.ProgressUpdate;
 import dev.batchinfer.topics.message.BatchEvent;
-import dev.batchinfer.topics.message.ChunkDone;
+import dev.batchinfer.topics.message.BatchStatus;
+import dev.batchinfer.topics.message.ProgressEvent;
+import dev.batchinfer.topics.message.ProgressEvent.CancelRequested;
+import dev.batchinfer.topics.message.ProgressEvent.ChunkFinished;
+import dev.batchinfer.topics.message.ProgressEvent.Expired;
+import dev.batchinfer.topics.message.ProgressEvent.Sealed;
 import java.time.Instant;
 import java.util.function.Consumer;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -13,14 +18,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Folds chunk-done events into exact per-batch progress, writes it to Redis and forwards one event
+ * Folds progress events into exact per-batch progress, writes it to Redis and forwards one event
  * when the batch reaches its outcome.
  *
  * <p>Runs under exactly-once: the store update and the forwarded event commit together with the
  * consumed offset. The Redis write is a side effect outside that transaction, so it is idempotent
  * (absolute values, times taken from the events) and a replay writes the same thing again.
  */
-final class ProgressProcessor implements Processor<String, ChunkDone, String, BatchEvent> {
+final class ProgressProcessor implements Processor<String, ProgressEvent, String, BatchEvent> {
 
   private static final Logger log = LoggerFactory.getLogger(ProgressProcessor.class);
 
@@ -43,48 +48,58 @@ final class ProgressProcessor implements Processor<String, ChunkDone, String, Ba
   }
 
   @Override
-  public void process(Record<String, ChunkDone> record) {
-    ChunkDone done = record.value();
-    if (done == null || record.key() == null || !record.key().equals(done.batchId())) {
-      log.warn("skipping malformed progress record key={} value={}", record.key(), done);
+  public void process(Record<String, ProgressEvent> record) {
+    ProgressEvent event = record.value();
+    if (event == null || record.key() == null || !record.key().equals(event.batchId())) {
+      log.warn("skipping malformed progress record key={} value={}", record.key(), event);
       return;
     }
-    BatchProgress progress = store.get(done.batchId());
-    if (done.isSeal()) {
-      // In the upload's transaction, so before any chunk-done of the batch: normally the first record.
+    BatchProgress progress = store.get(event.batchId());
+    if (event instanceof Sealed seal) {
+      // In the upload's transaction, so before any chunk of the batch: normally the first record.
       // A batch already final (expired or cancelled before its seal was read) keeps its outcome.
       if (progress == null || !progress.countsKnown() && !progress.status().isFinal()) {
-        store.put(done.batchId(), progress == null ? BatchProgress.start(done) : progress.sealed(done));
+        store.put(seal.batchId(), progress == null ? BatchProgress.start(seal) : progress.sealed(seal));
       }
       return;
     }
     if (progress == null) {
-      progress = BatchProgress.start(done);
+      progress = BatchProgress.start(event);
     }
-    if (done.isExpiry()) {
-      if (progress.status().isFinal()) {
-        return; // finished in time, or already expired
-      }
-      BatchProgress expired = progress.expired(done.finishedAtMs());
-      statusSink.accept(update(expired));
-      store.put(done.batchId(), expired);
-      log.info("batch {} expired: {} completed, {} failed of {}", done.batchId(), expired.completed(), expired.failed(),
-          expired.total());
-      context.forward(new Record<>(done.batchId(), BatchEvent.of(done.batchId(), expired.status(), expired.completed(),
-          expired.failed(), expired.total(), done.finishedAtMs()), record.timestamp()));
-      return;
+    if (event instanceof Expired expiry) {
+      expire(progress, expiry, record.timestamp());
+    } else if (event instanceof CancelRequested) {
+      cancel(progress);
+    } else if (event instanceof ChunkFinished chunk) {
+      count(progress, chunk, record.timestamp());
     }
-    if (done.isCancelRequest()) {
-      if (progress.status().isFinal() || progress.status() == dev.batchinfer.topics.message.BatchStatus.CANCELLING) {
-        return; // too late, or asked twice
-      }
-      BatchProgress next = progress.cancelling();
-      statusSink.accept(update(next));
-      store.put(done.batchId(), next);
-      log.info("batch {} cancelling", done.batchId());
-      return;
+  }
+
+  private void expire(BatchProgress progress, Expired expiry, long timestamp) {
+    if (progress.status().isFinal()) {
+      return; // finished in time, or already expired
     }
-    if (done.chunkIndex() < 0 || progress.countsKnown() && done.chunkIndex() >= progress.chunkCount()) {
+    BatchProgress expired = progress.expired(expiry.atMs());
+    statusSink.accept(update(expired));
+    store.put(expired.batchId(), expired);
+    log.info("batch {} expired: {} completed, {} failed of {}", expired.batchId(), expired.completed(), expired.failed(),
+        expired.total());
+    context.forward(new Record<>(expired.batchId(), BatchEvent.of(expired.batchId(), expired.status(),
+        expired.completed(), expired.failed(), expired.total(), expiry.atMs()), timestamp));
+  }
+
+  private void cancel(BatchProgress progress) {
+    if (progress.status().isFinal() || progress.status() == BatchStatus.CANCELLING) {
+      return; // too late, or asked twice
+    }
+    BatchProgress next = progress.cancelling();
+    statusSink.accept(update(next));
+    store.put(next.batchId(), next);
+    log.info("batch {} cancelling", next.batchId());
+  }
+
+  private void count(BatchProgress progress, ChunkFinished done, long timestamp) {
+    if (progress.countsKnown() && done.chunkIndex() >= progress.chunkCount()) {
       log.warn("batch {}: chunk {} is outside 0..{}; skipped", done.batchId(), done.chunkIndex(), progress.chunkCount() - 1);
       return;
     }
@@ -101,7 +116,7 @@ final class ProgressProcessor implements Processor<String, ChunkDone, String, Ba
       // Crossed in this step: exactly once per batch, since a chunk is counted once.
       if (before * 100 < percent * next.total() && after * 100 >= percent * next.total()) {
         context.forward(new Record<>(next.batchId(), BatchEvent.milestone(next.batchId(), percent, next.completed(),
-            next.failed(), next.total(), done.finishedAtMs()), record.timestamp()));
+            next.failed(), next.total(), done.atMs()), timestamp));
       }
     }
     if (next.status().isFinal()) {
@@ -109,7 +124,7 @@ final class ProgressProcessor implements Processor<String, ChunkDone, String, Ba
           next.completed(), next.failed(), next.total());
       BatchEvent event = BatchEvent.of(next.batchId(), next.status(), next.completed(), next.failed(), next.total(),
           next.completedAtMs());
-      context.forward(new Record<>(next.batchId(), event, record.timestamp()));
+      context.forward(new Record<>(next.batchId(), event, timestamp));
     }
   }
 

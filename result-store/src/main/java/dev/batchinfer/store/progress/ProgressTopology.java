@@ -4,7 +4,7 @@ import dev.batchinfer.store.batch.ProgressUpdate;
 import dev.batchinfer.topics.Topic;
 import dev.batchinfer.topics.Topics;
 import dev.batchinfer.topics.message.BatchEvent;
-import dev.batchinfer.topics.message.ChunkDone;
+import dev.batchinfer.topics.message.ProgressEvent;
 import dev.batchinfer.topics.serde.JsonSerde;
 import java.util.function.Consumer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -25,7 +25,7 @@ public final class ProgressTopology {
     StreamsBuilder builder = new StreamsBuilder();
     builder.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(STORE), Serdes.String(), new JsonSerde<>(BatchProgress.class)));
-    Topic<String, ChunkDone> progress = topics.progress();
+    Topic<String, ProgressEvent> progress = topics.progress();
     Topic<String, BatchEvent> events = topics.batchEvents();
     builder.stream(progress.name(), Consumed.with(progress.keySerde(), progress.valueSerde()))
         .process(() -> new ProgressProcessor(STORE, statusSink), STORE)

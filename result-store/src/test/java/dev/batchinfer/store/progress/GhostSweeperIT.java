@@ -10,7 +10,7 @@ import dev.batchinfer.store.batch.BatchStores;
 import dev.batchinfer.store.batch.PendingBatches;
 import dev.batchinfer.topics.TopicCreator;
 import dev.batchinfer.topics.Topics;
-import dev.batchinfer.topics.message.ChunkDone;
+import dev.batchinfer.topics.message.ProgressEvent;
 import dev.batchinfer.topics.message.Priority;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -188,6 +188,6 @@ class GhostSweeperIT {
   private void sendSeal(KafkaProducer<String, byte[]> p, String batchId) {
     var progress = topics.progress();
     p.send(new ProducerRecord<>(progress.name(), batchId, progress.valueSerde().serializer()
-        .serialize(progress.name(), ChunkDone.seal(batchId, 1, 1, System.currentTimeMillis()))));
+        .serialize(progress.name(), new ProgressEvent.Sealed(batchId, 1, 1, System.currentTimeMillis()))));
   }
 }

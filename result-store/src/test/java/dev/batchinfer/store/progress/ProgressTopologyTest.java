@@ -6,7 +6,7 @@ import dev.batchinfer.store.batch.ProgressUpdate;
 import dev.batchinfer.topics.Topics;
 import dev.batchinfer.topics.message.BatchEvent;
 import dev.batchinfer.topics.message.BatchStatus;
-import dev.batchinfer.topics.message.ChunkDone;
+import dev.batchinfer.topics.message.ProgressEvent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -24,7 +24,7 @@ class ProgressTopologyTest {
   private final Topics topics = Topics.withPrefix("unit.");
   private final List<ProgressUpdate> written = new ArrayList<>();
   private TopologyTestDriver driver;
-  private TestInputTopic<String, ChunkDone> progress;
+  private TestInputTopic<String, ProgressEvent> progress;
   private TestOutputTopic<String, BatchEvent> events;
 
   @BeforeEach
@@ -45,7 +45,7 @@ class ProgressTopologyTest {
   }
 
   private void done(String batch, int chunk, int chunks, long total, int ok, int failed) {
-    progress.pipeInput(batch, new ChunkDone(batch, chunk, chunks, total, ok, failed, "1.0.0", "w", 1000L + chunk));
+    progress.pipeInput(batch, new ProgressEvent.ChunkFinished(batch, chunk, chunks, total, ok, failed, "1.0.0", "w", 1000L + chunk));
   }
 
   @Test
@@ -110,17 +110,17 @@ class ProgressTopologyTest {
 
   @Test
   void a_cancel_whose_request_event_was_lost_still_ends_cancelled() {
-    progress.pipeInput("c", new ChunkDone("c", 0, 2, 20, 10, 0, 0, "1.0.0", "w", 1, null, null));
-    progress.pipeInput("c", new ChunkDone("c", 1, 2, 20, 0, 0, 10, "1.0.0", "w", 2, null, true)); // skipped by workers
+    progress.pipeInput("c", new ProgressEvent.ChunkFinished("c", 0, 2, 20, 10, 0, 0, "1.0.0", "w", 1, false));
+    progress.pipeInput("c", new ProgressEvent.ChunkFinished("c", 1, 2, 20, 0, 0, 10, "1.0.0", "w", 2, true)); // skipped by workers
     assertThat(events.readValuesToList()).filteredOn(e -> e.type().startsWith("batch.")).extracting(BatchEvent::status)
         .containsExactly("cancelled");
   }
 
   @Test
   void a_cancel_request_then_skipped_chunks_end_cancelled_once() {
-    progress.pipeInput("k", ChunkDone.cancelRequest("k", 2, 20, 1));
-    progress.pipeInput("k", new ChunkDone("k", 0, 2, 20, 10, 0, 0, "1.0.0", "w", 2, null, null));
-    progress.pipeInput("k", new ChunkDone("k", 1, 2, 20, 0, 0, 10, "1.0.0", "w", 3, null, true));
+    progress.pipeInput("k", new ProgressEvent.CancelRequested("k", 2, 20, 1));
+    progress.pipeInput("k", new ProgressEvent.ChunkFinished("k", 0, 2, 20, 10, 0, 0, "1.0.0", "w", 2, false));
+    progress.pipeInput("k", new ProgressEvent.ChunkFinished("k", 1, 2, 20, 0, 0, 10, "1.0.0", "w", 3, true));
     assertThat(events.readValuesToList()).filteredOn(e -> e.type().startsWith("batch.")).extracting(BatchEvent::status)
         .containsExactly("cancelled");
     assertThat(written.get(written.size() - 1).cancelled()).isEqualTo(10);
@@ -128,8 +128,8 @@ class ProgressTopologyTest {
 
   @Test
   void items_cancelled_one_by_one_count_as_cancelled_and_the_batch_ends_normally() {
-    progress.pipeInput("s", new ChunkDone("s", 0, 2, 20, 7, 0, 3, "1.0.0", "w", 1, null, null));
-    progress.pipeInput("s", new ChunkDone("s", 1, 2, 20, 9, 1, 0, "1.0.0", "w", 2, null, null));
+    progress.pipeInput("s", new ProgressEvent.ChunkFinished("s", 0, 2, 20, 7, 0, 3, "1.0.0", "w", 1, false));
+    progress.pipeInput("s", new ProgressEvent.ChunkFinished("s", 1, 2, 20, 9, 1, 0, "1.0.0", "w", 2, false));
     assertThat(events.readValuesToList()).filteredOn(e -> e.type().startsWith("batch.")).extracting(BatchEvent::status)
         .containsExactly("completed_with_errors");
     ProgressUpdate last = written.get(written.size() - 1);
@@ -139,9 +139,9 @@ class ProgressTopologyTest {
 
   @Test
   void a_streamed_batch_takes_its_counts_from_the_seal_not_from_its_chunks() {
-    progress.pipeInput("u", ChunkDone.seal("u", 3, 25, 1));
+    progress.pipeInput("u", new ProgressEvent.Sealed("u", 3, 25, 1));
     for (int chunk = 0; chunk < 3; chunk++) {
-      progress.pipeInput("u", new ChunkDone("u", chunk, -1, -1, chunk == 2 ? 5 : 10, 0, "1.0.0", "w", 2 + chunk));
+      progress.pipeInput("u", new ProgressEvent.ChunkFinished("u", chunk, -1, -1, chunk == 2 ? 5 : 10, 0, "1.0.0", "w", 2 + chunk));
     }
     assertThat(events.readValuesToList()).filteredOn(e -> e.type().startsWith("batch.")).singleElement()
         .satisfies(e -> {
@@ -152,16 +152,16 @@ class ProgressTopologyTest {
 
   @Test
   void a_seal_seen_twice_changes_nothing() {
-    progress.pipeInput("v", ChunkDone.seal("v", 1, 4, 1));
-    progress.pipeInput("v", new ChunkDone("v", 0, -1, -1, 4, 0, "1.0.0", "w", 2));
-    progress.pipeInput("v", ChunkDone.seal("v", 1, 4, 3));
+    progress.pipeInput("v", new ProgressEvent.Sealed("v", 1, 4, 1));
+    progress.pipeInput("v", new ProgressEvent.ChunkFinished("v", 0, -1, -1, 4, 0, "1.0.0", "w", 2));
+    progress.pipeInput("v", new ProgressEvent.Sealed("v", 1, 4, 3));
     assertThat(events.readValuesToList()).filteredOn(e -> e.type().startsWith("batch.")).hasSize(1);
   }
 
   @Test
   void a_seal_for_a_batch_that_is_already_final_is_ignored() {
-    progress.pipeInput("f", ChunkDone.expiry("f", -1, -1, 1));
-    progress.pipeInput("f", ChunkDone.seal("f", 2, 20, 2));
+    progress.pipeInput("f", new ProgressEvent.Expired("f", -1, -1, 1));
+    progress.pipeInput("f", new ProgressEvent.Sealed("f", 2, 20, 2));
     BatchProgress stored = driver.<String, BatchProgress>getKeyValueStore(ProgressTopology.STORE).get("f");
     assertThat(stored.status()).isEqualTo(BatchStatus.EXPIRED);
     assertThat(stored.countsKnown()).isFalse();

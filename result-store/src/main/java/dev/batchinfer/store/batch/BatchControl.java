@@ -1,0 +1,55 @@
+package dev.batchinfer.store.batch;
+
+import dev.batchinfer.topics.Topic;
+import dev.batchinfer.topics.message.ProgressEvent;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * Stops a batch early, the one way it is done: first a flag on its record, which workers see within about a
+ * second and so skip what is left, then an event on the progress topic, where the topology orders it with the
+ * batch's chunks and decides the outcome. In that order: an event without its flag would let workers spend the
+ * model on chunks that no longer count; a flag without its event (the send failed) is repaired by sending again,
+ * and both steps are idempotent.
+ */
+public final class BatchControl {
+
+  private final SkipFlags flags;
+  private final Producer<String, ProgressEvent> producer;
+  private final Topic<String, ProgressEvent> progress;
+
+  public BatchControl(SkipFlags flags, Producer<String, ProgressEvent> producer, Topic<String, ProgressEvent> progress) {
+    this.flags = flags;
+    this.producer = producer;
+    this.progress = progress;
+  }
+
+  /** The client cancelled the batch; completes once the cancel is durable on the progress topic. */
+  public CompletableFuture<Void> cancel(BatchRecord batch, long nowMs) {
+    flags.flagCancelled(batch.batchId());
+    return send(new ProgressEvent.CancelRequested(batch.batchId(), batch.chunkCount(), batch.total(), nowMs));
+  }
+
+  /** The batch's completion window passed; completes once the expiry is durable on the progress topic. */
+  public CompletableFuture<Void> expire(BatchRecord batch, long nowMs) {
+    flags.flagExpired(batch.batchId());
+    return send(new ProgressEvent.Expired(batch.batchId(), batch.chunkCount(), batch.total(), nowMs));
+  }
+
+  private CompletableFuture<Void> send(ProgressEvent event) {
+    CompletableFuture<Void> sent = new CompletableFuture<>();
+    try {
+      producer.send(new ProducerRecord<>(progress.name(), event.batchId(), event), (meta, e) -> {
+        if (e == null) {
+          sent.complete(null);
+        } else {
+          sent.completeExceptionally(e);
+        }
+      });
+    } catch (RuntimeException e) {
+      sent.completeExceptionally(e); // refused before it was queued (producer closed, metadata timeout)
+    }
+    return sent;
+  }
+}

@@ -1,0 +1,59 @@
+package dev.batchinfer.topics.message;
+
+/**
+ * An event of the progress topic, keyed by batch id: one topology reads them in order and so decides every
+ * state of a batch. Each carries the batch's chunk count and item total (-1 where its writer does not know them:
+ * the chunks of a streamed upload before its seal), so the topology needs nothing but this topic.
+ * Wire format: {@code ProgressEventSerde}.
+ */
+public sealed interface ProgressEvent
+    permits ProgressEvent.ChunkFinished, ProgressEvent.CancelRequested, ProgressEvent.Expired, ProgressEvent.Sealed {
+
+  String batchId();
+
+  int chunkCount();
+
+  long totalItems();
+
+  /** When it happened (ms since the epoch). */
+  long atMs();
+
+  /**
+   * A worker finished one chunk; its results are already in Redis.
+   *
+   * @param succeeded items with a result
+   * @param failed items with an error
+   * @param cancelled items skipped because the batch or the item was cancelled
+   * @param skippedForBatchCancel the worker skipped the whole chunk because the batch was cancelled (as opposed
+   *     to items cancelled one by one, after which the batch goes on)
+   */
+  record ChunkFinished(String batchId, int chunkIndex, int chunkCount, long totalItems, int succeeded, int failed,
+      int cancelled, String modelVersion, String workerId, long atMs, boolean skippedForBatchCancel)
+      implements ProgressEvent {
+
+    public ChunkFinished {
+      if (chunkIndex < 0) {
+        throw new IllegalArgumentException("chunk index " + chunkIndex + " of batch " + batchId + " is negative");
+      }
+    }
+
+    /** A chunk whose items all ran (none skipped for a cancel). */
+    public ChunkFinished(String batchId, int chunkIndex, int chunkCount, long totalItems, int succeeded, int failed,
+        String modelVersion, String workerId, long atMs) {
+      this(batchId, chunkIndex, chunkCount, totalItems, succeeded, failed, 0, modelVersion, workerId, atMs, false);
+    }
+  }
+
+  /** The client asked to cancel the batch (sent by the API). */
+  record CancelRequested(String batchId, int chunkCount, long totalItems, long atMs) implements ProgressEvent {}
+
+  /** The batch's completion window passed (sent by the progress service's expiry scan). */
+  record Expired(String batchId, int chunkCount, long totalItems, long atMs) implements ProgressEvent {}
+
+  /**
+   * Every chunk of a batch sent in a transaction is sent: written by the API in that transaction, so it precedes
+   * every chunk of the batch and its presence proves the commit. Its counts are the batch's, which a streamed
+   * upload's chunks did not know.
+   */
+  record Sealed(String batchId, int chunkCount, long totalItems, long atMs) implements ProgressEvent {}
+}
