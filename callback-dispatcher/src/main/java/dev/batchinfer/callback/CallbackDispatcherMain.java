@@ -1,6 +1,6 @@
 package dev.batchinfer.callback;
 
-import dev.batchinfer.topics.env.Env;
+import dev.batchinfer.config.Env;
 
 /** Runs the dispatcher alone; configuration from environment variables (see README). */
 public final class CallbackDispatcherMain {

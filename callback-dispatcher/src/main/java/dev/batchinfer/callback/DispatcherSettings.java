@@ -2,9 +2,9 @@ package dev.batchinfer.callback;
 
 import dev.batchinfer.callback.schedule.RetrySchedule;
 import dev.batchinfer.callback.sign.WebhookSigners;
-import dev.batchinfer.topics.callback.CallbackPolicy;
-import dev.batchinfer.topics.env.CommonSettings;
-import dev.batchinfer.topics.env.Env;
+import dev.batchinfer.config.callback.CallbackPolicy;
+import dev.batchinfer.config.CommonSettings;
+import dev.batchinfer.config.Env;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;

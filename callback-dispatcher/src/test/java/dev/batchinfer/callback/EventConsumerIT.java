@@ -15,7 +15,7 @@ import dev.batchinfer.store.webhook.Delivery;
 import dev.batchinfer.store.webhook.WebhookStore;
 import dev.batchinfer.topics.TopicCreator;
 import dev.batchinfer.topics.Topics;
-import dev.batchinfer.topics.env.Env;
+import dev.batchinfer.config.Env;
 import dev.batchinfer.topics.message.BatchEvent;
 import dev.batchinfer.topics.message.BatchStatus;
 import dev.batchinfer.topics.message.Priority;

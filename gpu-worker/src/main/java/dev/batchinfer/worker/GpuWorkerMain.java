@@ -1,6 +1,6 @@
 package dev.batchinfer.worker;
 
-import dev.batchinfer.topics.env.Env;
+import dev.batchinfer.config.Env;
 
 /** Runs one worker; configuration from environment variables (see README). */
 public final class GpuWorkerMain {

@@ -1,7 +1,7 @@
 package dev.batchinfer.worker;
 
-import dev.batchinfer.topics.env.CommonSettings;
-import dev.batchinfer.topics.env.Env;
+import dev.batchinfer.config.CommonSettings;
+import dev.batchinfer.config.Env;
 import dev.batchinfer.topics.message.Priority;
 import java.nio.file.Path;
 import java.time.Duration;

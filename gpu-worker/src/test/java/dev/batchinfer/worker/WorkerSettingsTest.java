@@ -3,7 +3,7 @@ package dev.batchinfer.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.batchinfer.topics.env.Env;
+import dev.batchinfer.config.Env;
 import dev.batchinfer.topics.message.Priority;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -3,9 +3,9 @@ package dev.batchinfer.api;
 import dev.batchinfer.api.auth.ApiKeys;
 import dev.batchinfer.api.limits.TenantLimits;
 import dev.batchinfer.api.submit.UploadGuard;
-import dev.batchinfer.topics.callback.CallbackPolicy;
-import dev.batchinfer.topics.env.CommonSettings;
-import dev.batchinfer.topics.env.Env;
+import dev.batchinfer.config.callback.CallbackPolicy;
+import dev.batchinfer.config.CommonSettings;
+import dev.batchinfer.config.Env;
 import java.nio.file.Path;
 import java.time.Duration;
 

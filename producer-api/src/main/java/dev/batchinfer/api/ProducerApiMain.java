@@ -1,6 +1,6 @@
 package dev.batchinfer.api;
 
-import dev.batchinfer.topics.env.Env;
+import dev.batchinfer.config.Env;
 
 /** Runs the producer API alone; configuration comes from environment variables (see README). */
 public final class ProducerApiMain {

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.batchinfer.api.testing.ApiClient;
-import dev.batchinfer.topics.env.Env;
+import dev.batchinfer.config.Env;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;

@@ -13,7 +13,7 @@ import dev.batchinfer.store.batch.BatchStores;
 import dev.batchinfer.store.batch.PendingBatches;
 import dev.batchinfer.topics.TopicCreator;
 import dev.batchinfer.topics.Topics;
-import dev.batchinfer.topics.env.Env;
+import dev.batchinfer.config.Env;
 import dev.batchinfer.topics.message.Priority;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;

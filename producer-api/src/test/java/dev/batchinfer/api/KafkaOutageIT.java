@@ -9,7 +9,7 @@ import dev.batchinfer.embedded.testing.TestInfra;
 import dev.batchinfer.embedded.testing.TestNamespace;
 import dev.batchinfer.topics.TopicCreator;
 import dev.batchinfer.topics.Topics;
-import dev.batchinfer.topics.env.Env;
+import dev.batchinfer.config.Env;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;

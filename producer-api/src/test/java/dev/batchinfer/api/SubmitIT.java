@@ -12,7 +12,7 @@ import dev.batchinfer.embedded.testing.TestNamespace;
 import dev.batchinfer.embedded.testing.TopicReader;
 import dev.batchinfer.topics.TopicCreator;
 import dev.batchinfer.topics.Topics;
-import dev.batchinfer.topics.env.Env;
+import dev.batchinfer.config.Env;
 import dev.batchinfer.topics.message.InferenceChunk;
 import dev.batchinfer.topics.message.Priority;
 import dev.batchinfer.topics.serde.ChunkCodec;

@@ -8,7 +8,7 @@ import dev.batchinfer.embedded.testing.TestInfra;
 import dev.batchinfer.embedded.testing.TestNamespace;
 import dev.batchinfer.topics.TopicCreator;
 import dev.batchinfer.topics.Topics;
-import dev.batchinfer.topics.env.Env;
+import dev.batchinfer.config.Env;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;

@@ -3,7 +3,7 @@ package dev.batchinfer.store;
 import dev.batchinfer.store.batch.BatchControl;
 import dev.batchinfer.store.batch.BatchStores;
 import dev.batchinfer.store.progress.ProgressService;
-import dev.batchinfer.topics.env.CommonSettings;
+import dev.batchinfer.config.CommonSettings;
 import dev.batchinfer.store.model.ModelTelemetry;
 import dev.batchinfer.store.progress.ExpiryScanner;
 import dev.batchinfer.store.progress.GhostSweeper;

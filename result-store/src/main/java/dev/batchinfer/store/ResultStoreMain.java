@@ -2,8 +2,8 @@ package dev.batchinfer.store;
 
 import dev.batchinfer.models.ModelCatalog;
 import dev.batchinfer.store.model.RolloutGuard;
-import dev.batchinfer.topics.env.CommonSettings;
-import dev.batchinfer.topics.env.Env;
+import dev.batchinfer.config.CommonSettings;
+import dev.batchinfer.config.Env;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 

@@ -4,7 +4,7 @@ import dev.batchinfer.embedded.EmbeddedKafka;
 import dev.batchinfer.embedded.EmbeddedRedis;
 import dev.batchinfer.embedded.RedisEndpoint;
 import dev.batchinfer.embedded.RedisLocator;
-import dev.batchinfer.topics.env.Env;
+import dev.batchinfer.config.Env;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package dev.batchinfer.callback.deliver;
 
-import dev.batchinfer.topics.callback.CallbackPolicy;
+import dev.batchinfer.config.callback.CallbackPolicy;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,6 +1,6 @@
 package dev.batchinfer.callback.schedule;
 
-import dev.batchinfer.topics.env.Env;
+import dev.batchinfer.config.Env;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

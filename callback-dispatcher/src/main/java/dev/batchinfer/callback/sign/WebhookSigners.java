@@ -1,6 +1,6 @@
 package dev.batchinfer.callback.sign;
 
-import dev.batchinfer.topics.env.Env;
+import dev.batchinfer.config.Env;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;

@@ -3,7 +3,7 @@ package dev.batchinfer.callback.schedule;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.batchinfer.topics.env.Env;
+import dev.batchinfer.config.Env;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package dev.batchinfer.api.auth;
 
-import dev.batchinfer.topics.env.Env;
+import dev.batchinfer.config.Env;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

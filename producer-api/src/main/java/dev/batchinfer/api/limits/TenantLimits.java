@@ -4,7 +4,7 @@ import dev.batchinfer.api.auth.Authenticator;
 import dev.batchinfer.api.problem.ApiException;
 import dev.batchinfer.store.Redis;
 import dev.batchinfer.store.batch.TenantQuota;
-import dev.batchinfer.topics.env.Env;
+import dev.batchinfer.config.Env;
 import io.javalin.http.Context;
 import java.time.Duration;
 import java.util.LinkedHashMap;

@@ -14,8 +14,8 @@ import dev.batchinfer.topics.message.Priority;
 import dev.batchinfer.topics.serde.ChunkCodec;
 import java.io.IOException;
 import java.io.InputStream;
-import dev.batchinfer.topics.callback.CallbackPolicy;
-import dev.batchinfer.topics.callback.RejectedCallbackException;
+import dev.batchinfer.config.callback.CallbackPolicy;
+import dev.batchinfer.config.callback.RejectedCallbackException;
 import dev.batchinfer.topics.message.BatchEvent;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -294,7 +294,7 @@ public final class BatchRequestReader {
   static final java.time.Duration MAX_WINDOW = dev.batchinfer.topics.Topics.MAX_COMPLETION_WINDOW;
 
   private static java.time.Duration readDuration(String name, String field, java.time.Duration max, String text) {
-    java.time.Duration d = dev.batchinfer.topics.env.Env.parseDuration(text).orElseThrow(() -> ApiException.invalid(
+    java.time.Duration d = dev.batchinfer.config.Env.parseDuration(text).orElseThrow(() -> ApiException.invalid(
         field, "\"" + name + "\" must be a duration such as 10m, 24h or 7d, got \"" + text + "\""));
     if (d.isZero() || d.compareTo(max) > 0) {
       throw ApiException.invalid(field, "\"" + name + "\" must be more than 0 and at most " + max.toDays() + "d");

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.batchinfer.api.problem.ApiException;
 import dev.batchinfer.models.ModelCatalog;
-import dev.batchinfer.topics.callback.CallbackPolicy;
+import dev.batchinfer.config.callback.CallbackPolicy;
 import dev.batchinfer.topics.message.Priority;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

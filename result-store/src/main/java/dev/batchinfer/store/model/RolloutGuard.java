@@ -1,7 +1,7 @@
 package dev.batchinfer.store.model;
 
 import dev.batchinfer.models.Deployment;
-import dev.batchinfer.topics.env.Env;
+import dev.batchinfer.config.Env;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Locale;

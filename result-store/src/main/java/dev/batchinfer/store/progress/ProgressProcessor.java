@@ -1,6 +1,6 @@
 package dev.batchinfer.store.progress;
 
-import dev.batchinfer.store.batch.ProgressUpdate;
+import dev.batchinfer.store.progress.ProgressUpdate;
 import dev.batchinfer.topics.message.BatchEvent;
 import dev.batchinfer.topics.message.BatchStatus;
 import dev.batchinfer.topics.message.ProgressEvent;

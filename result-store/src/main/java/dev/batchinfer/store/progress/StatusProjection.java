@@ -5,7 +5,7 @@ import static dev.batchinfer.store.RedisKeys.BatchField.*;
 import dev.batchinfer.store.Redis;
 import dev.batchinfer.store.RedisKeys;
 import dev.batchinfer.store.batch.BatchStores;
-import dev.batchinfer.store.batch.ProgressUpdate;
+import dev.batchinfer.store.progress.ProgressUpdate;
 import dev.batchinfer.topics.message.Priority;
 import io.lettuce.core.KeyValue;
 import java.time.Duration;

@@ -2,7 +2,7 @@ package dev.batchinfer.store.progress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.batchinfer.store.batch.ProgressUpdate;
+import dev.batchinfer.store.progress.ProgressUpdate;
 import dev.batchinfer.topics.Topics;
 import dev.batchinfer.topics.message.BatchEvent;
 import dev.batchinfer.topics.message.BatchStatus;

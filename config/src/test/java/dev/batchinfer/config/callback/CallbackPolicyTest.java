@@ -1,4 +1,4 @@
-package dev.batchinfer.topics.callback;
+package dev.batchinfer.config.callback;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

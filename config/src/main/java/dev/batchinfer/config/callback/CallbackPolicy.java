@@ -1,6 +1,6 @@
-package dev.batchinfer.topics.callback;
+package dev.batchinfer.config.callback;
 
-import dev.batchinfer.topics.env.Env;
+import dev.batchinfer.config.Env;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;

@@ -1,7 +1,6 @@
-package dev.batchinfer.topics;
+package dev.batchinfer.config;
 
-import dev.batchinfer.topics.env.CommonSettings;
-import dev.batchinfer.topics.env.Env;
+import dev.batchinfer.topics.TopicCreator;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;

@@ -1,4 +1,4 @@
-package dev.batchinfer.store.batch;
+package dev.batchinfer.store.progress;
 
 import dev.batchinfer.topics.message.BatchStatus;
 import java.time.Instant;

@@ -1,4 +1,7 @@
-package dev.batchinfer.store.batch;
+package dev.batchinfer.store.progress;
+
+import dev.batchinfer.store.batch.BatchRecord;
+import dev.batchinfer.store.batch.BatchStores;
 
 import dev.batchinfer.store.RedisKeys;
 import dev.batchinfer.store.progress.StatusProjection;

@@ -1,4 +1,4 @@
-package dev.batchinfer.topics.env;
+package dev.batchinfer.config;
 
 import java.time.Duration;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.batchinfer.topics.env;
+package dev.batchinfer.config;
 
 /**
  * The settings every service shares: where Kafka and Redis are, and the name spaces that keep

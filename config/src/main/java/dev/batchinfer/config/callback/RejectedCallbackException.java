@@ -1,4 +1,4 @@
-package dev.batchinfer.topics.callback;
+package dev.batchinfer.config.callback;
 
 /**
  * A callback URL that must not be called. The message completes the sentence "callback_url ...".
