@@ -3,6 +3,7 @@ package dev.batchinfer.trainer;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,21 +19,14 @@ public final class EvaluateMain {
 
   private static final Logger log = LoggerFactory.getLogger(EvaluateMain.class);
 
+  static final String USAGE = "usage: EvaluateMain [--dir DIR] [--data-dir DIR]";
+
   private EvaluateMain() {}
 
   public static void main(String[] argv) throws Exception {
-    Path dir = Path.of("model-artifacts/fashion-mnist/1.0.0");
-    Path dataDir = FashionMnist.DEFAULT_DIR;
-    for (int i = 0; i + 1 < argv.length; i += 2) {
-      switch (argv[i]) {
-        case "--dir" -> dir = Path.of(argv[i + 1]);
-        case "--data-dir" -> dataDir = Path.of(argv[i + 1]);
-        default -> throw new IllegalArgumentException("usage: EvaluateMain [--dir DIR] [--data-dir DIR]");
-      }
-    }
-    if (argv.length % 2 != 0) {
-      throw new IllegalArgumentException("usage: EvaluateMain [--dir DIR] [--data-dir DIR]");
-    }
+    CliOptions options = CliOptions.parse(argv, Set.of("dir", "data-dir"), Set.of(), USAGE);
+    Path dir = options.path("dir", Path.of("model-artifacts/fashion-mnist/1.0.0"));
+    Path dataDir = options.path("data-dir", FashionMnist.DEFAULT_DIR);
     if (Files.isRegularFile(dir.resolve(HeldoutTsv.FILE))) {
       evaluateLanguageId(dir);
       return;
