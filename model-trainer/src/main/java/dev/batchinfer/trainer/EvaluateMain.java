@@ -1,6 +1,7 @@
 package dev.batchinfer.trainer;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.batchinfer.models.ModelConfigYaml;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
@@ -50,9 +51,7 @@ public final class EvaluateMain {
   }
 
   private static void evaluateLanguageId(Path dir) throws Exception {
-    JsonNode config = ArtifactWriter.YAML.readTree(dir.resolve(ArtifactWriter.CONFIG).toFile());
-    java.util.List<String> labels = new java.util.ArrayList<>();
-    config.path("output").path("labels").forEach(n -> labels.add(n.asText()));
+    java.util.List<String> labels = ModelConfigYaml.read(dir.resolve(ArtifactWriter.CONFIG)).output().labels();
     java.util.List<LanguageIdCorpus.Sample> heldout = HeldoutTsv.read(dir.resolve(HeldoutTsv.FILE));
     TextModelEvaluator.Predictions predictions = TextModelEvaluator.predict(dir,
         heldout.stream().map(LanguageIdCorpus.Sample::text).toList(), labels.size(), TrainerMain.EVAL_BATCH_SIZE);

@@ -84,8 +84,8 @@ public final class TrainerMain {
     log.info("test accuracy through the exported SavedModel: {} ({} items)",
         String.format("%.4f", evaluation.confusion().accuracy()), evaluation.confusion().total());
 
-    ArtifactWriter.writeTo(staging, ArtifactWriter.CONFIG, ArtifactWriter.configYaml(args.model(),
-        args.version(), description, FashionMnist.LABELS, FashionMnist.FEATURES));
+    ArtifactWriter.writeTo(staging, ArtifactWriter.CONFIG, ArtifactWriter.configYaml(ArtifactWriter.config(
+        args.model(), args.version(), description, FashionMnist.LABELS, FashionMnist.FEATURES)));
     ArtifactWriter.writeTo(staging, ArtifactWriter.EVALUATION, ArtifactWriter.evaluationJson(args.model(),
         args.version(), versionDir, evaluation, FashionMnist.LABELS));
     ArtifactWriter.writeTo(staging, ArtifactWriter.TRAINING_CONFIG, trainingConfig);
