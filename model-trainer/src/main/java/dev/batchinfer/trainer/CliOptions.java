@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * The one reader of {@code --name value} options (and stand-alone flags such as {@code --overwrite})
@@ -99,6 +100,20 @@ final class CliOptions {
 
   float decimal(String name, float fallback) {
     return values.containsKey(name) ? value(name, null, Float::parseFloat) : fallback;
+  }
+
+  /**
+   * Two whole numbers joined by {@code separator}, such as {@code --filters 32,64} or
+   * {@code --ngrams 1-4}; {@code shape} is the error for any other number of parts.
+   */
+  int[] integerPair(String name, String fallback, String separator, String shape) {
+    return value(name, fallback, text -> {
+      String[] parts = text.split(Pattern.quote(separator));
+      if (parts.length != 2) {
+        throw new IllegalArgumentException(shape);
+      }
+      return new int[] {Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim())};
+    });
   }
 
   /**

@@ -56,7 +56,7 @@ public record LanguageIdArgs(String version, Path out, boolean overwrite, Path l
     if (!MODEL.equals(options.text("model", null))) {
       throw new IllegalArgumentException("--model " + MODEL + " expected");
     }
-    int[] ngrams = options.value("ngrams", "1-4", LanguageIdArgs::ngrams);
+    int[] ngrams = options.integerPair("ngrams", "1-4", "-", "--ngrams is MIN-MAX, e.g. 1-4");
     return new LanguageIdArgs(
         options.text("version", "1.0.0"),
         options.path("out", Path.of("model-artifacts")),
@@ -79,15 +79,6 @@ public record LanguageIdArgs(String version, Path out, boolean overwrite, Path l
         options.integer("bucket-bits", 16),
         options.integer("embedding", 32),
         options.integer("max-chars", 512));
-  }
-
-  /** {@code 1-4}: the shortest and longest character n-gram. */
-  private static int[] ngrams(String text) {
-    String[] widths = text.split("-");
-    if (widths.length != 2) {
-      throw new IllegalArgumentException("--ngrams is MIN-MAX, e.g. 1-4");
-    }
-    return new int[] {Integer.parseInt(widths[0]), Integer.parseInt(widths[1])};
   }
 
   /** {@code de,pt=pt+pt_BR,en}: label, optionally {@code =} the locale directories ({@code +}-joined). */

@@ -54,7 +54,7 @@ public record TrainerArgs(String model, String version, String arch, int epochs,
 
   public static TrainerArgs parse(String... args) {
     CliOptions options = CliOptions.parse(args, OPTIONS, FLAGS, USAGE);
-    int[] filters = options.value("filters", "32,64", TrainerArgs::filters);
+    int[] filters = options.integerPair("filters", "32,64", ",", "--filters takes two counts, e.g. 32,64");
     return new TrainerArgs(
         options.text("model", "fashion-mnist"),
         options.text("version", "1.0.0"),
@@ -73,15 +73,6 @@ public record TrainerArgs(String model, String version, String arch, int epochs,
         options.value("augment", "none", Augment.Policy::parse),
         options.decimal("lr-floor", 1f),
         options.integer("validation-items", 0));
-  }
-
-  /** {@code 32,64}: the two conv layers' filter counts. */
-  private static int[] filters(String text) {
-    String[] counts = text.split(",");
-    if (counts.length != 2) {
-      throw new IllegalArgumentException("--filters takes two counts, e.g. 32,64");
-    }
-    return new int[] {Integer.parseInt(counts[0].trim()), Integer.parseInt(counts[1].trim())};
   }
 
   /** The version becomes a directory name that serving code resolves; keep it semver-shaped. */

@@ -57,6 +57,15 @@ class CliOptionsTest {
   }
 
   @Test
+  void a_pair_of_counts_is_two_numbers_around_its_separator() {
+    assertThat(parse("--name", "32, 64").integerPair("name", "1,2", ",", "two")).containsExactly(32, 64);
+    assertThat(parse().integerPair("name", "1-4", "-", "two")).containsExactly(1, 4);
+    assertThatThrownBy(() -> parse("--name", "1-2-3").integerPair("name", null, "-", "MIN-MAX")).hasMessage("MIN-MAX");
+    assertThatThrownBy(() -> parse("--name", "1-x").integerPair("name", null, "-", "MIN-MAX"))
+        .hasMessageStartingWith("--name 1-x: not a number");
+  }
+
+  @Test
   void peek_finds_the_last_value_without_knowing_the_other_options() {
     String[] args = {"--model", "fashion-mnist", "--overwrite", "--whatever", "1", "stray", "--model", "language-id"};
 
