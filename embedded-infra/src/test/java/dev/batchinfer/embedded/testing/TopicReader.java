@@ -50,8 +50,10 @@ public final class TopicReader {
      * offset; counting before it lands would see a write where there was none.
      */
     public static long settledEndOffsetTotal(String topic) {
-        // The first look is at once: most calls find the markers already in.
+        // The first look is at once: most calls find the markers already in. In the caller's thread,
+        // as before Awaitility: no pool of its own in every test JVM that counts heap or threads.
         return await("no transaction on " + topic + " left without its marker")
+                .pollInSameThread()
                 .atMost(Duration.ofSeconds(30))
                 .pollDelay(Duration.ZERO)
                 .pollInterval(Duration.ofMillis(50))
