@@ -20,6 +20,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,15 +56,19 @@ class EmbeddedKafkaRestartIT {
     }
 
     @Test
-    void stopped_broker_makes_clients_fail_fast_and_restart_brings_it_back() throws Exception {
+    void stopped_broker_makes_clients_time_out_and_restart_brings_it_back() throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
             kafka.stop();
             long t0 = System.nanoTime();
             try (Admin admin = admin(kafka)) {
+                // The behaviour: with nobody listening the call ends in the client's own timeout
+                // (it neither hangs nor reaches a broker). How long that took depends on the
+                // machine, so it is recorded, not asserted.
                 assertThatThrownBy(() -> admin.describeCluster(new DescribeClusterOptions().timeoutMs(1_000))
-                        .nodes().get()).isInstanceOf(ExecutionException.class);
+                        .nodes().get()).isInstanceOf(ExecutionException.class)
+                        .hasCauseInstanceOf(TimeoutException.class);
             }
-            assertThat(millisSince(t0)).isLessThan(5_000);
+            Measurements.record("client call to a stopped broker, 1 s timeout (ms)", millisSince(t0));
 
             kafka.restart();
             try (Admin admin = admin(kafka)) {

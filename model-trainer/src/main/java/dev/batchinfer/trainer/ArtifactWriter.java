@@ -8,6 +8,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import dev.batchinfer.models.Batching;
+import dev.batchinfer.models.InputSpec;
+import dev.batchinfer.models.ModelConfig;
+import dev.batchinfer.models.ModelConfigYaml;
+import dev.batchinfer.models.OutputSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +25,8 @@ import org.tensorflow.framework.optimizers.Adam;
 
 /**
  * Writes the files that sit beside the SavedModel. The text is built here (not in TrainerMain) so
- * tests can check the shapes other modules parse.
+ * tests can check the shapes other modules parse; config.yaml is a {@link ModelConfig}, written by
+ * {@link ModelConfigYaml}, the reader's own mapper.
  */
 public final class ArtifactWriter {
 
@@ -40,32 +46,25 @@ public final class ArtifactWriter {
 
   private ArtifactWriter() {}
 
-  /**
-   * config.yaml, in the fixed shape the serving side reads. Written as text because the comment on
-   * {@code input.name} is part of the agreed file and YAML mappers drop comments.
-   */
-  public static String configYaml(String model, String version, String description, List<String> labels,
-                                  int features) {
-    return """
-        model: %s
-        version: %s
-        description: %s
-        signature: %s
-        input:
-          name: %s        # JSON field name and signature input key
-          dtype: uint8
-          shape: [%d]
-          min: 0
-          max: 255
-        output:
-          name: %s
-          top_k: 3
-          labels: [%s]
-        batching:
-          max_batch_size: 512
-          preferred_batch_sizes: [128, 256, 512]
-        """.formatted(model, version, description, SavedModelExporter.SIGNATURE_KEY,
-        SavedModelExporter.INPUT, features, SavedModelExporter.OUTPUT, String.join(", ", labels));
+  /** What every model of this trainer is batched for. */
+  static final Batching BATCHING = new Batching(512, List.of(128, 256, 512));
+
+  /** The fashion-mnist config.yaml: raw uint8 pixels in, a probability per label out. */
+  public static ModelConfig config(String model, String version, String description, List<String> labels,
+                                   int features) {
+    return new ModelConfig(model, version, description, SavedModelExporter.SIGNATURE_KEY,
+        new InputSpec(SavedModelExporter.INPUT, "uint8", List.of(features), 0.0, 255.0), output(labels), BATCHING,
+        null, null);
+  }
+
+  /** The output block every classifier here shares: the signature's output key, top 3 labels. */
+  static OutputSpec output(List<String> labels) {
+    return new OutputSpec(SavedModelExporter.OUTPUT, 3, List.copyOf(labels));
+  }
+
+  /** config.yaml's text, through the same mapper the serving side reads it with. */
+  public static String configYaml(ModelConfig config) {
+    return ModelConfigYaml.write(config);
   }
 
   public static String description(int hidden) {
@@ -73,7 +72,7 @@ public final class ArtifactWriter {
         .formatted(FashionMnist.FEATURES, hidden, FashionMnist.CLASSES);
   }
 
-  /** The CNN's one-line description for config.yaml (no ": " so it stays a plain YAML scalar). */
+  /** The CNN's one-line description for config.yaml. */
   public static String cnnDescription(CnnGraph.Dims d, float dropout) {
     return "Fashion-MNIST clothing classifier, CNN conv3x3(%d)-maxpool2-conv3x3(%d)-maxpool2-dense%d-%d%s"
         .formatted(d.filters1(), d.filters2(), d.dense(), FashionMnist.CLASSES,

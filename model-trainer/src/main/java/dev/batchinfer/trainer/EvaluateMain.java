@@ -1,8 +1,10 @@
 package dev.batchinfer.trainer;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.batchinfer.models.ModelConfigYaml;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,21 +20,14 @@ public final class EvaluateMain {
 
   private static final Logger log = LoggerFactory.getLogger(EvaluateMain.class);
 
+  static final String USAGE = "usage: EvaluateMain [--dir DIR] [--data-dir DIR]";
+
   private EvaluateMain() {}
 
   public static void main(String[] argv) throws Exception {
-    Path dir = Path.of("model-artifacts/fashion-mnist/1.0.0");
-    Path dataDir = FashionMnist.DEFAULT_DIR;
-    for (int i = 0; i + 1 < argv.length; i += 2) {
-      switch (argv[i]) {
-        case "--dir" -> dir = Path.of(argv[i + 1]);
-        case "--data-dir" -> dataDir = Path.of(argv[i + 1]);
-        default -> throw new IllegalArgumentException("usage: EvaluateMain [--dir DIR] [--data-dir DIR]");
-      }
-    }
-    if (argv.length % 2 != 0) {
-      throw new IllegalArgumentException("usage: EvaluateMain [--dir DIR] [--data-dir DIR]");
-    }
+    CliOptions options = CliOptions.parse(argv, Set.of("dir", "data-dir"), Set.of(), USAGE);
+    Path dir = options.path("dir", Path.of("model-artifacts/fashion-mnist/1.0.0"));
+    Path dataDir = options.path("data-dir", FashionMnist.DEFAULT_DIR);
     if (Files.isRegularFile(dir.resolve(HeldoutTsv.FILE))) {
       evaluateLanguageId(dir);
       return;
@@ -56,9 +51,7 @@ public final class EvaluateMain {
   }
 
   private static void evaluateLanguageId(Path dir) throws Exception {
-    JsonNode config = ArtifactWriter.YAML.readTree(dir.resolve(ArtifactWriter.CONFIG).toFile());
-    java.util.List<String> labels = new java.util.ArrayList<>();
-    config.path("output").path("labels").forEach(n -> labels.add(n.asText()));
+    java.util.List<String> labels = ModelConfigYaml.read(dir.resolve(ArtifactWriter.CONFIG)).output().labels();
     java.util.List<LanguageIdCorpus.Sample> heldout = HeldoutTsv.read(dir.resolve(HeldoutTsv.FILE));
     TextModelEvaluator.Predictions predictions = TextModelEvaluator.predict(dir,
         heldout.stream().map(LanguageIdCorpus.Sample::text).toList(), labels.size(), TrainerMain.EVAL_BATCH_SIZE);

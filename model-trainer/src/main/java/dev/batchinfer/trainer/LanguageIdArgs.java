@@ -37,9 +37,7 @@ public record LanguageIdArgs(String version, Path out, boolean overwrite, Path l
   private static final Pattern LOCALE = Pattern.compile("[A-Za-z0-9_@.-]+");
 
   public LanguageIdArgs {
-    if (!TrainerArgs.VERSION.matcher(version).matches()) {
-      throw new IllegalArgumentException("--version must look like 1.0.0, got " + version);
-    }
+    TrainerArgs.checkVersion(version);
     if (languages.size() < 2) {
       throw new IllegalArgumentException("need at least two languages");
     }
@@ -54,40 +52,33 @@ public record LanguageIdArgs(String version, Path out, boolean overwrite, Path l
   }
 
   public static LanguageIdArgs parse(String... args) {
-    CliOptions options = CliOptions.parse(args, OPTIONS, USAGE);
-    if (!MODEL.equals(options.values().get("model"))) {
+    CliOptions options = CliOptions.parse(args, OPTIONS, TrainerArgs.FLAGS, USAGE);
+    if (!MODEL.equals(options.text("model", null))) {
       throw new IllegalArgumentException("--model " + MODEL + " expected");
     }
-    try {
-      String[] ngrams = options.get("ngrams", "1-4").split("-");
-      if (ngrams.length != 2) {
-        throw new IllegalArgumentException("--ngrams is MIN-MAX, e.g. 1-4");
-      }
-      return new LanguageIdArgs(
-          options.get("version", "1.0.0"),
-          Path.of(options.get("out", "model-artifacts")),
-          options.overwrite(),
-          Path.of(options.get("locale-dir", "/usr/share/locale")),
-          parseLanguages(options.get("languages", DEFAULT_LANGUAGES)),
-          options.get("exclude-prefix", "iso_"),
-          options.get("split-salt", "language-id"),
-          Integer.parseInt(options.get("test-percent", "20")),
-          Integer.parseInt(options.get("validation-percent", "0")),
-          Integer.parseInt(options.get("max-train-per-language", "25000")),
-          Integer.parseInt(options.get("heldout-per-language", "300")),
-          Integer.parseInt(options.get("epochs", "5")),
-          Integer.parseInt(options.get("batch-size", "256")),
-          Float.parseFloat(options.get("learning-rate", "0.005")),
-          Float.parseFloat(options.get("lr-floor", "0.05")),
-          Long.parseLong(options.get("seed", "42")),
-          Integer.parseInt(ngrams[0]),
-          Integer.parseInt(ngrams[1]),
-          Integer.parseInt(options.get("bucket-bits", "16")),
-          Integer.parseInt(options.get("embedding", "32")),
-          Integer.parseInt(options.get("max-chars", "512")));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("not a number: " + e.getMessage() + "\n" + USAGE, e);
-    }
+    int[] ngrams = options.integerPair("ngrams", "1-4", "-", "--ngrams is MIN-MAX, e.g. 1-4");
+    return new LanguageIdArgs(
+        options.text("version", "1.0.0"),
+        options.path("out", Path.of("model-artifacts")),
+        options.flag("overwrite"),
+        options.path("locale-dir", Path.of("/usr/share/locale")),
+        parseLanguages(options.text("languages", DEFAULT_LANGUAGES)),
+        options.text("exclude-prefix", "iso_"),
+        options.text("split-salt", "language-id"),
+        options.integer("test-percent", 20),
+        options.integer("validation-percent", 0),
+        options.integer("max-train-per-language", 25000),
+        options.integer("heldout-per-language", 300),
+        options.integer("epochs", 5),
+        options.integer("batch-size", 256),
+        options.decimal("learning-rate", 0.005f),
+        options.decimal("lr-floor", 0.05f),
+        options.longInteger("seed", 42),
+        ngrams[0],
+        ngrams[1],
+        options.integer("bucket-bits", 16),
+        options.integer("embedding", 32),
+        options.integer("max-chars", 512));
   }
 
   /** {@code de,pt=pt+pt_BR,en}: label, optionally {@code =} the locale directories ({@code +}-joined). */

@@ -9,6 +9,8 @@ import static dev.batchinfer.trainer.ArtifactWriter.write;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.batchinfer.models.InputSpec;
+import dev.batchinfer.models.ModelConfig;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -29,30 +31,12 @@ public final class LanguageIdArtifacts {
         .formatted(d.classes(), d.minN(), d.maxN(), d.bucketBits(), d.embedding());
   }
 
-  /** config.yaml in the agreed shape. */
-  public static String configYaml(String version, String description, List<String> labels) {
-    String list = String.join(", ", labels);
-    return """
-        model: %s
-        version: %s
-        description: %s
-        signature: %s
-        input:
-          name: %s
-          dtype: string
-          shape: []
-          max_bytes: %d
-        output:
-          name: %s
-          top_k: 3
-          labels: [%s]
-        batching:
-          max_batch_size: 512
-          preferred_batch_sizes: [128, 256, 512]
-        metadata:
-          supported_languages: [%s]
-        """.formatted(LanguageIdArgs.MODEL, version, description, SavedModelExporter.SIGNATURE_KEY,
-        TextModelEvaluator.INPUT, MAX_BYTES, SavedModelExporter.OUTPUT, list, list);
+  /** The language-id config.yaml: one UTF-8 string in, a probability per language out. */
+  public static ModelConfig config(String version, String description, List<String> labels) {
+    return new ModelConfig(LanguageIdArgs.MODEL, version, description, SavedModelExporter.SIGNATURE_KEY,
+        new InputSpec(TextModelEvaluator.INPUT, "string", List.of(), null, null, MAX_BYTES),
+        ArtifactWriter.output(labels), ArtifactWriter.BATCHING, Map.of("supported_languages", List.copyOf(labels)),
+        null);
   }
 
   /**

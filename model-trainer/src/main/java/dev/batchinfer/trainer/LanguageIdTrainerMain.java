@@ -90,7 +90,8 @@ final class LanguageIdTrainerMain {
 
     HeldoutTsv.write(staging.resolve(HeldoutTsv.FILE), heldout);
     ArtifactWriter.writeTo(staging, ArtifactWriter.CONFIG,
-        LanguageIdArtifacts.configYaml(args.version(), LanguageIdArtifacts.description(dims), labels));
+        ArtifactWriter.configYaml(LanguageIdArtifacts.config(args.version(), LanguageIdArtifacts.description(dims),
+            labels)));
     ArtifactWriter.writeTo(staging, ArtifactWriter.EVALUATION, LanguageIdArtifacts.evaluationJson(args.version(),
         versionDir.getFileName().toString(), labels, committed, heldout.size(), full, EVAL_BATCH_SIZE,
         Math.max(committedPredictions.maxRowSumError(), fullPredictions.maxRowSumError()), corpus.testFamilies()));

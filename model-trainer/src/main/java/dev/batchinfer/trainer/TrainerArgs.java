@@ -28,6 +28,8 @@ public record TrainerArgs(String model, String version, String arch, int epochs,
   private static final Set<String> OPTIONS = Set.of("model", "version", "arch", "epochs", "seed",
       "out", "batch-size", "learning-rate", "hidden", "data-dir", "filters", "dropout", "augment",
       "lr-floor", "validation-items");
+  /** The stand-alone flags of both trainers. */
+  static final Set<String> FLAGS = Set.of("overwrite");
   static final Pattern VERSION = Pattern.compile("\\d+\\.\\d+\\.\\d+([-+][0-9A-Za-z.-]+)?");
 
   public TrainerArgs {
@@ -37,10 +39,7 @@ public record TrainerArgs(String model, String version, String arch, int epochs,
     if (!"mlp".equals(arch) && !"cnn".equals(arch)) {
       throw new IllegalArgumentException("only --arch mlp and --arch cnn are implemented, got " + arch);
     }
-    // The version becomes a directory name that serving code resolves; keep it semver-shaped.
-    if (!VERSION.matcher(version).matches()) {
-      throw new IllegalArgumentException("--version must look like 1.0.0, got " + version);
-    }
+    checkVersion(version);
     if (epochs <= 0 || batchSize <= 0 || hidden <= 0 || !(learningRate > 0) || filters1 <= 0 || filters2 <= 0) {
       throw new IllegalArgumentException("epochs, batch size, hidden, filters and learning rate must be positive");
     }
@@ -54,32 +53,32 @@ public record TrainerArgs(String model, String version, String arch, int epochs,
   }
 
   public static TrainerArgs parse(String... args) {
-    CliOptions options = CliOptions.parse(args, OPTIONS, USAGE);
-    try {
-      String[] filters = options.get("filters", "32,64").split(",");
-      if (filters.length != 2) {
-        throw new IllegalArgumentException("--filters takes two counts, e.g. 32,64");
-      }
-      return new TrainerArgs(
-          options.get("model", "fashion-mnist"),
-          options.get("version", "1.0.0"),
-          options.get("arch", "mlp"),
-          Integer.parseInt(options.get("epochs", "10")),
-          Long.parseLong(options.get("seed", "42")),
-          Path.of(options.get("out", "model-artifacts")),
-          Integer.parseInt(options.get("batch-size", "128")),
-          Float.parseFloat(options.get("learning-rate", "0.001")),
-          Integer.parseInt(options.get("hidden", "256")),
-          Path.of(options.get("data-dir", FashionMnist.DEFAULT_DIR.toString())),
-          options.overwrite(),
-          Integer.parseInt(filters[0].trim()),
-          Integer.parseInt(filters[1].trim()),
-          Float.parseFloat(options.get("dropout", "0")),
-          Augment.Policy.parse(options.get("augment", "none")),
-          Float.parseFloat(options.get("lr-floor", "1")),
-          Integer.parseInt(options.get("validation-items", "0")));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("not a number: " + e.getMessage() + "\n" + USAGE, e);
+    CliOptions options = CliOptions.parse(args, OPTIONS, FLAGS, USAGE);
+    int[] filters = options.integerPair("filters", "32,64", ",", "--filters takes two counts, e.g. 32,64");
+    return new TrainerArgs(
+        options.text("model", "fashion-mnist"),
+        options.text("version", "1.0.0"),
+        options.text("arch", "mlp"),
+        options.integer("epochs", 10),
+        options.longInteger("seed", 42),
+        options.path("out", Path.of("model-artifacts")),
+        options.integer("batch-size", 128),
+        options.decimal("learning-rate", 0.001f),
+        options.integer("hidden", 256),
+        options.path("data-dir", FashionMnist.DEFAULT_DIR),
+        options.flag("overwrite"),
+        filters[0],
+        filters[1],
+        options.decimal("dropout", 0f),
+        options.value("augment", "none", Augment.Policy::parse),
+        options.decimal("lr-floor", 1f),
+        options.integer("validation-items", 0));
+  }
+
+  /** The version becomes a directory name that serving code resolves; keep it semver-shaped. */
+  static void checkVersion(String version) {
+    if (!VERSION.matcher(version).matches()) {
+      throw new IllegalArgumentException("--version must look like 1.0.0, got " + version);
     }
   }
 

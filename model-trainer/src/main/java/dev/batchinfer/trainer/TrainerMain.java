@@ -28,11 +28,10 @@ public final class TrainerMain {
   private TrainerMain() {}
 
   public static void main(String[] argv) throws Exception {
-    for (int i = 0; i + 1 < argv.length; i++) {
-      if (argv[i].equals("--model") && argv[i + 1].equals(LanguageIdArgs.MODEL)) {
-        LanguageIdTrainerMain.run(LanguageIdArgs.parse(argv));
-        return;
-      }
+    // Each model has options of its own: --model says whose the rest are.
+    if (CliOptions.peek(argv, "model", TrainerArgs.FLAGS).filter(LanguageIdArgs.MODEL::equals).isPresent()) {
+      LanguageIdTrainerMain.run(LanguageIdArgs.parse(argv));
+      return;
     }
     run(TrainerArgs.parse(argv));
   }
@@ -85,8 +84,8 @@ public final class TrainerMain {
     log.info("test accuracy through the exported SavedModel: {} ({} items)",
         String.format("%.4f", evaluation.confusion().accuracy()), evaluation.confusion().total());
 
-    ArtifactWriter.writeTo(staging, ArtifactWriter.CONFIG, ArtifactWriter.configYaml(args.model(),
-        args.version(), description, FashionMnist.LABELS, FashionMnist.FEATURES));
+    ArtifactWriter.writeTo(staging, ArtifactWriter.CONFIG, ArtifactWriter.configYaml(ArtifactWriter.config(
+        args.model(), args.version(), description, FashionMnist.LABELS, FashionMnist.FEATURES)));
     ArtifactWriter.writeTo(staging, ArtifactWriter.EVALUATION, ArtifactWriter.evaluationJson(args.model(),
         args.version(), versionDir, evaluation, FashionMnist.LABELS));
     ArtifactWriter.writeTo(staging, ArtifactWriter.TRAINING_CONFIG, trainingConfig);

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.batchinfer.models.ModelConfig;
+import dev.batchinfer.models.ModelConfigYaml;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -12,40 +14,55 @@ class ArtifactWriterTest {
 
   @Test
   void config_yaml_has_the_agreed_shape() {
-    String yaml = ArtifactWriter.configYaml("fashion-mnist", "1.0.0", ArtifactWriter.description(256),
-        FashionMnist.LABELS, FashionMnist.FEATURES);
+    String yaml = ArtifactWriter.configYaml(ArtifactWriter.config("fashion-mnist", "1.0.0",
+        ArtifactWriter.description(256), FashionMnist.LABELS, FashionMnist.FEATURES));
 
     assertThat(yaml).isEqualTo("""
+        # input.name: the JSON field name of each input item and the signature's input key
         model: fashion-mnist
         version: 1.0.0
-        description: Fashion-MNIST clothing classifier, MLP 784-256-10
+        description: "Fashion-MNIST clothing classifier, MLP 784-256-10"
         signature: serving_default
         input:
-          name: pixels        # JSON field name and signature input key
+          name: pixels
           dtype: uint8
-          shape: [784]
+          shape:
+            - 784
           min: 0
           max: 255
         output:
           name: probabilities
           top_k: 3
-          labels: [T-shirt/top, Trouser, Pullover, Dress, Coat, Sandal, Shirt, Sneaker, Bag, Ankle boot]
+          labels:
+            - T-shirt/top
+            - Trouser
+            - Pullover
+            - Dress
+            - Coat
+            - Sandal
+            - Shirt
+            - Sneaker
+            - Bag
+            - Ankle boot
         batching:
           max_batch_size: 512
-          preferred_batch_sizes: [128, 256, 512]
+          preferred_batch_sizes:
+            - 128
+            - 256
+            - 512
         """);
   }
 
   @Test
-  void config_yaml_parses_with_labels_in_dataset_order() throws Exception {
-    JsonNode config = ArtifactWriter.YAML.readTree(ArtifactWriter.configYaml("fashion-mnist", "1.0.0",
-        "d", FashionMnist.LABELS, FashionMnist.FEATURES));
+  void config_yaml_reads_back_as_the_config_it_was_written_from() throws Exception {
+    ModelConfig config = ArtifactWriter.config("fashion-mnist", "1.0.0", "d", FashionMnist.LABELS,
+        FashionMnist.FEATURES);
 
-    assertThat(config.path("input").path("name").asText()).isEqualTo("pixels");
-    assertThat(config.path("input").path("shape").get(0).asInt()).isEqualTo(784);
-    assertThat(config.path("output").path("labels")).hasSize(10);
-    assertThat(config.path("output").path("labels").get(0).asText()).isEqualTo("T-shirt/top");
-    assertThat(config.path("output").path("labels").get(9).asText()).isEqualTo("Ankle boot");
+    ModelConfig read = ModelConfigYaml.parse(ArtifactWriter.configYaml(config));
+
+    assertThat(read).isEqualTo(config);
+    assertThat(read.input().payloadBytes()).isEqualTo(784);
+    assertThat(read.output().labels()).startsWith("T-shirt/top").endsWith("Ankle boot").hasSize(10);
   }
 
   @Test
@@ -112,9 +129,9 @@ class ArtifactWriterTest {
         + "-dense128-10 (dropout 0.5 on the dense layer in training)");
     assertThat(ArtifactWriter.cnnDescription(new CnnGraph.Dims(8, 16, 32), 0))
         .isEqualTo("Fashion-MNIST clothing classifier, CNN conv3x3(8)-maxpool2-conv3x3(16)-maxpool2-dense32-10");
-    JsonNode config = ArtifactWriter.YAML.readTree(ArtifactWriter.configYaml("fashion-mnist", "2.0.0", description,
-        FashionMnist.LABELS, FashionMnist.FEATURES));
-    assertThat(config.path("description").asText()).isEqualTo(description);
+    ModelConfig config = ModelConfigYaml.parse(ArtifactWriter.configYaml(ArtifactWriter.config("fashion-mnist",
+        "2.0.0", description, FashionMnist.LABELS, FashionMnist.FEATURES)));
+    assertThat(config.description()).isEqualTo(description);
   }
 
   @Test

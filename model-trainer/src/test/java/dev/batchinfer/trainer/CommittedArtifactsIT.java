@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.batchinfer.models.ModelConfigYaml;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,7 +31,7 @@ import org.tensorflow.types.TString;
 class CommittedArtifactsIT {
 
   static final double TOLERANCE = 0.005;
-  static final Path ARTIFACTS = findArtifacts();
+  static final Path ARTIFACTS = CommittedConfigsTest.findArtifacts();
   static FashionMnist.Split fashionTest;
 
   static Stream<Path> fashionMnistVersions() throws IOException {
@@ -45,9 +46,7 @@ class CommittedArtifactsIT {
   @MethodSource("fashionMnistVersions")
   void each_fashion_mnist_version_reproduces_its_reported_test_accuracy(Path dir) throws IOException {
     JsonNode report = ArtifactWriter.JSON.readTree(dir.resolve(ArtifactWriter.EVALUATION).toFile());
-    JsonNode config = ArtifactWriter.YAML.readTree(dir.resolve(ArtifactWriter.CONFIG).toFile());
-    assertThat(config.path("output").path("labels")).extracting(JsonNode::asText)
-        .containsExactlyElementsOf(FashionMnist.LABELS);
+    assertThat(labels(dir)).containsExactlyElementsOf(FashionMnist.LABELS);
 
     SavedModelEvaluator.Evaluation evaluation = SavedModelEvaluator.evaluate(dir, fashionTestSet(), 512);
 
@@ -134,9 +133,7 @@ class CommittedArtifactsIT {
   }
 
   private static List<String> labels(Path dir) throws IOException {
-    JsonNode config = ArtifactWriter.YAML.readTree(dir.resolve(ArtifactWriter.CONFIG).toFile());
-    List<String> labels = new ArrayList<>();
-    config.path("output").path("labels").forEach(n -> labels.add(n.asText()));
+    List<String> labels = ModelConfigYaml.read(dir.resolve(ArtifactWriter.CONFIG)).output().labels();
     assertThat(labels).as("labels in %s/config.yaml", dir).isNotEmpty().doesNotHaveDuplicates();
     return labels;
   }
@@ -167,15 +164,5 @@ class CommittedArtifactsIT {
           .filter(p -> Files.isRegularFile(p.resolve("saved_model.pb")))
           .sorted().toList().stream();
     }
-  }
-
-  /** The repository's model-artifacts/, found from the module directory failsafe runs in. */
-  private static Path findArtifacts() {
-    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-      if (Files.isRegularFile(p.resolve("model-artifacts/registry.yaml"))) {
-        return p.resolve("model-artifacts");
-      }
-    }
-    throw new IllegalStateException("no model-artifacts/registry.yaml above " + Path.of("").toAbsolutePath());
   }
 }

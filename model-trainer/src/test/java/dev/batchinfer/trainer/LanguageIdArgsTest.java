@@ -46,5 +46,16 @@ class LanguageIdArgsTest {
         .hasMessageContaining("unknown option --arch");
     assertThatThrownBy(() -> LanguageIdArgs.parse("--model", "language-id", "--ngrams", "3-2"))
         .hasMessageContaining("n-gram");
+    assertThatThrownBy(() -> LanguageIdArgs.parse("--model", "language-id", "--ngrams", "1-x"))
+        .hasMessageStartingWith("--ngrams 1-x: not a number");
+    assertThatThrownBy(() -> LanguageIdArgs.parse("--model", "language-id", "--ngrams", "4"))
+        .hasMessageContaining("MIN-MAX");
+  }
+
+  @Test
+  void takes_the_overwrite_flag_and_needs_its_own_model_name() {
+    assertThat(LanguageIdArgs.parse("--model", "language-id", "--overwrite").overwrite()).isTrue();
+    assertThatThrownBy(() -> LanguageIdArgs.parse("--version", "1.0.0"))
+        .hasMessageContaining("--model language-id expected");
   }
 }

@@ -3,47 +3,37 @@ package dev.batchinfer.trainer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.batchinfer.models.InputSpec;
+import dev.batchinfer.models.ModelConfig;
+import dev.batchinfer.models.ModelConfigYaml;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class LanguageIdArtifactsTest {
 
   @Test
-  void config_yaml_has_the_agreed_shape() {
-    String yaml = LanguageIdArtifacts.configYaml("1.0.0", "d", List.of("de", "fr", "en"));
+  void config_yaml_takes_strings_and_lists_the_languages() throws Exception {
+    ModelConfig config = LanguageIdArtifacts.config("1.0.0", "d", List.of("de", "fr", "en"));
 
-    assertThat(yaml).isEqualTo("""
-        model: language-id
-        version: 1.0.0
-        description: d
-        signature: serving_default
-        input:
-          name: text
-          dtype: string
-          shape: []
-          max_bytes: 4096
-        output:
-          name: probabilities
-          top_k: 3
-          labels: [de, fr, en]
-        batching:
-          max_batch_size: 512
-          preferred_batch_sizes: [128, 256, 512]
-        metadata:
-          supported_languages: [de, fr, en]
-        """);
+    ModelConfig read = ModelConfigYaml.parse(ArtifactWriter.configYaml(config));
+
+    assertThat(read).isEqualTo(config);
+    assertThat(read.input().type()).isEqualTo(InputSpec.DType.STRING);
+    assertThat(read.input().shape()).isEmpty();
+    assertThat(read.input().maxBytes()).isEqualTo(LanguageIdArtifacts.MAX_BYTES);
+    assertThat(read.output().labels()).containsExactly("de", "fr", "en");
+    assertThat(read.metadata()).containsEntry("supported_languages", List.of("de", "fr", "en"));
   }
 
   @Test
-  void the_description_parses_as_one_yaml_string() throws Exception {
+  void the_description_reads_back_as_one_string() throws Exception {
     LanguageIdGraph.Dims dims = new LanguageIdGraph.Dims(1, 4, 16, 32, 512, 16);
 
-    JsonNode config = ArtifactWriter.YAML.readTree(
-        LanguageIdArtifacts.configYaml("1.0.0", LanguageIdArtifacts.description(dims), List.of("de", "fr")));
+    ModelConfig config = ModelConfigYaml.parse(ArtifactWriter.configYaml(
+        LanguageIdArtifacts.config("1.0.0", LanguageIdArtifacts.description(dims), List.of("de", "fr"))));
 
-    assertThat(config.path("description").asText()).startsWith("Language identification").contains("1-4-grams");
-    assertThat(config.path("output").path("labels")).hasSize(2);
-    assertThat(config.path("input").path("shape")).isEmpty();
+    assertThat(config.description()).startsWith("Language identification").contains("1-4-grams")
+        .isEqualTo(LanguageIdArtifacts.description(dims));
   }
 
   @Test

@@ -70,6 +70,9 @@ class TrainerArgsTest {
 
   @Test
   void rejects_non_numeric_values() {
-    assertThatThrownBy(() -> TrainerArgs.parse("--epochs", "ten")).hasMessageContaining("not a number");
+    assertThatThrownBy(() -> TrainerArgs.parse("--epochs", "ten")).hasMessageStartingWith("--epochs ten: not a number");
+    assertThatThrownBy(() -> TrainerArgs.parse("--arch", "cnn", "--filters", "32,x"))
+        .hasMessageStartingWith("--filters 32,x: not a number");
+    assertThatThrownBy(() -> TrainerArgs.parse("--filters", "32")).hasMessageContaining("two counts");
   }
 }

@@ -78,7 +78,7 @@ public final class ModelCatalog {
 
   private static ModelConfig read(Path file) {
     try {
-      ModelConfig config = YAML.readValue(file.toFile(), ModelConfig.class).withDirectory(file.getParent());
+      ModelConfig config = ModelConfigYaml.read(file).withDirectory(file.getParent());
       config.validate();
       String folder = file.getParent().getFileName().toString();
       if (!folder.equals(config.version())) {

@@ -1,5 +1,6 @@
 package dev.batchinfer.models;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import java.nio.file.Path;
 import java.util.Map;
@@ -9,6 +10,7 @@ import java.util.Map;
  *
  * @param signature the SavedModel signature to call
  * @param metadata free-form facts about the model (e.g. supported_languages)
+ * @param directory where the file was found; not part of the file ({@link ModelConfigYaml})
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ModelConfig(
@@ -20,7 +22,7 @@ public record ModelConfig(
     OutputSpec output,
     Batching batching,
     Map<String, Object> metadata,
-    Path directory) {
+    @JsonIgnore Path directory) {
 
   public ModelConfig withDirectory(Path dir) {
     return new ModelConfig(model, version, description, signature, input, output, batching,

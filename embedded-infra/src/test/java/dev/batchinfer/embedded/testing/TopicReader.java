@@ -1,9 +1,12 @@
 package dev.batchinfer.embedded.testing;
 
+import static org.awaitility.Awaitility.await;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -47,22 +50,20 @@ public final class TopicReader {
      * offset; counting before it lands would see a write where there was none.
      */
     public static long settledEndOffsetTotal(String topic) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (true) {
-            long all = endOffsetTotal(topic, false);
-            if (endOffsetTotal(topic, true) == all) {
-                return all;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("a transaction on " + topic + " stayed open for 30 s");
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
+        // The first look is at once: most calls find the markers already in. In the caller's thread,
+        // as before Awaitility: no pool of its own in every test JVM that counts heap or threads.
+        return await("no transaction on " + topic + " left without its marker")
+                .pollInSameThread()
+                .atMost(Duration.ofSeconds(30))
+                .pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> settledOrNull(topic), Objects::nonNull);
+    }
+
+    /** The end offset total if the last stable offsets have caught up with it, else null. */
+    private static Long settledOrNull(String topic) {
+        long all = endOffsetTotal(topic, false);
+        return endOffsetTotal(topic, true) == all ? all : null;
     }
 
     /** What a read_committed reader sees once every transaction on {@code topic} has ended and its marker is in. */
