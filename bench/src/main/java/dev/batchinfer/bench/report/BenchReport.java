@@ -13,6 +13,7 @@ import dev.batchinfer.bench.part.WarmUp;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Everything one run measured, part by part. A part left out with --only is null. {@link #json()} is
@@ -35,29 +36,22 @@ public record BenchReport(String generated, String command, Map<String, Object> 
     r.put("settings", settings.json());
     r.put("warm_up_rounds", warmUpRounds.stream().map(WarmUp.Round::json).toList());
     r.put("p1_overhead", p1.json());
-    if (p2 != null) {
-      r.put("p2_pipeline_ceiling", p2.json());
-    }
-    if (p7 != null) {
-      r.put("p7_light", p7.json());
-    }
-    if (p5 != null) {
-      r.put("p5_spike", p5.json());
-    }
-    if (p6 != null) {
-      r.put("p6_memory", p6.json());
-    }
-    if (p3 != null) {
-      r.put("p3_dynamic_batching", p3.json());
-    }
-    if (p4 != null) {
-      r.put("p4_per_item", p4.json());
-    }
-    if (micro != null) {
-      r.put("micro", micro);
-    }
+    putIfRan(r, "p2_pipeline_ceiling", p2, P2PipelineCeiling.Result::json);
+    putIfRan(r, "p7_light", p7, P7LightLoad.Result::json);
+    putIfRan(r, "p5_spike", p5, P5Spike.Result::json);
+    putIfRan(r, "p6_memory", p6, P6Memory.Result::json);
+    putIfRan(r, "p3_dynamic_batching", p3, P3DynamicBatching.Result::json);
+    putIfRan(r, "p4_per_item", p4, P4PerItem.Result::json);
+    putIfRan(r, "micro", micro, m -> m);
     r.put("elapsed_seconds", elapsedSeconds);
     r.put("summary", Markdown.summary(r));
     return r;
+  }
+
+  /** A part that was left out with --only has no key at all, not a null one. */
+  private static <T> void putIfRan(Map<String, Object> r, String key, T part, Function<T, Object> json) {
+    if (part != null) {
+      r.put(key, json.apply(part));
+    }
   }
 }
