@@ -26,7 +26,7 @@ class BenchSmokeIT {
         "/p3_dynamic_batching/batch_size_1", "/p6_memory/batch")) {
       assertThat(r.at(run + "/items_per_second").asLong()).as(run).isPositive();
     }
-    assertThat(r.at("/p1_overhead/cnn/items").asLong()).isEqualTo(BenchMain.Sizes.SMOKE.pipelineItems());
+    assertThat(r.at("/p1_overhead/cnn/items").asLong()).isEqualTo(dev.batchinfer.bench.part.Sizes.SMOKE.pipelineItems());
     assertThat(r.at("/ceilings/cnn/best_items_per_second").asLong()).isPositive();
     assertThat(r.at("/p1_overhead/cnn_ratio_to_ceiling").asDouble()).isPositive();
     assertThat(r.at("/p1_overhead/cnn_paired_ratio_median").asDouble()).isPositive();

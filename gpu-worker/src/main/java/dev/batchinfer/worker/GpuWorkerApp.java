@@ -274,9 +274,9 @@ public final class GpuWorkerApp implements AutoCloseable {
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(1, s.maxBufferedChunks()));
     // A chunk record is up to 1 MB (CHUNK_MAX_BYTES): with the default 1 MB per partition a fetch
-    // brought one chunk per partition, and a fast model waited on fetch round trips (the MLP worker
-    // drained about 64,000 items/s, now about 90,000). The total per fetch stays at 8 MB (the
-    // default is 50): what is fetched ahead sits in the heap, and the worker's RSS has a 1 GB budget.
+    // brings one chunk per partition, and a fast model waits on fetch round trips. The total per
+    // fetch stays at 8 MB (the default is 50): what is fetched ahead sits in the heap, and the
+    // worker's RSS has a 1 GB budget.
     p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 2 * 1024 * 1024);
     p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 8 * 1024 * 1024);
     p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) s.fetchMaxWait().toMillis());

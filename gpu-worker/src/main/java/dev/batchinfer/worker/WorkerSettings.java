@@ -67,11 +67,9 @@ public record WorkerSettings(
   /**
    * Kafka's default is 500 ms, and a consumer has one fetch in flight per broker. A fetch that
    * names only partitions with nothing new (the empty priorities' while the busy one is paused for
-   * backpressure, or a partition already read to its end) was held for the whole 500 ms, and no
-   * fetch for the partitions that had records could go out meanwhile: the MLP worker sat idle for
-   * 300-400 ms twice in each 100,000-item batch and drained 83,000 items/s, 150,000 with 25 ms.
-   * The price is an idle worker asking about 40 times a second: measured on the standalone build,
-   * 4 % of a core more while idle.
+   * backpressure, or a partition already read to its end) is held for the whole wait, and no
+   * fetch for the partitions that have records can go out meanwhile: the worker sits idle while
+   * chunks wait for it. The price of a short wait is an idle worker asking about 40 times a second.
    */
   public static final Duration DEFAULT_FETCH_MAX_WAIT = Duration.ofMillis(25);
 

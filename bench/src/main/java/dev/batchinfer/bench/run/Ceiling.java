@@ -130,8 +130,8 @@ public final class Ceiling {
 
   /**
    * Runs the loop until the JIT compilers go quiet, or {@link #WARM_UP_MAX_MILLIS}: in a fresh JVM
-   * they compile the very loop being measured, on the same cores. Without it, the MLP's ceiling
-   * came out 10-35 % lower on 2 cores (500,000-720,000 items/s, against 770,000-810,000 with it).
+   * they compile the very loop being measured, on the same cores, and a ceiling measured while they
+   * do comes out too low.
    */
   static void warmUp(ModelRunner runner, int size, int callers) {
     java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();

@@ -39,9 +39,8 @@ public final class Cluster implements AutoCloseable {
    * G1 regions large enough that a chunk is not a humongous object. With the default 1 MB regions
    * every array over 512 KB is one: a chunk of 1,000 images (784 KB), its Kafka record, and the
    * worker's fetch responses (up to 2 MB a partition). Each humongous allocation can start a
-   * concurrent mark: 240 of them in the API during the warm-up and P1 alone, and the marking took
-   * a fifth of the API's CPU in P1. The broker's produce requests are as large. The same flags are
-   * in docker-compose.yml.
+   * concurrent mark, and with one or more per request the marking takes a large share of the API's
+   * CPU. The broker's produce requests are as large. The same flags are in docker-compose.yml.
    */
   public static final List<String> CHUNK_SIZED_REGIONS = List.of("-XX:+UseG1GC", "-XX:G1HeapRegionSize=4m");
   public static final List<String> FETCH_SIZED_REGIONS = List.of("-XX:+UseG1GC", "-XX:G1HeapRegionSize=8m");

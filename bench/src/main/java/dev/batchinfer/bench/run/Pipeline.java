@@ -86,7 +86,13 @@ public final class Pipeline {
    * @throws IllegalStateException if it is not final within {@link #MAX_BATCH_TIME}
    */
   public static ApiClient.Answer awaitFinal(ApiClient api, String batchId, Runnable whileWaiting, long everyMillis) {
-    long deadline = System.nanoTime() + MAX_BATCH_TIME.toNanos();
+    return awaitFinal(api, batchId, whileWaiting, everyMillis, MAX_BATCH_TIME);
+  }
+
+  /** As {@link #awaitFinal(ApiClient, String, Runnable, long)}, failing after {@code maxTime}. */
+  static ApiClient.Answer awaitFinal(ApiClient api, String batchId, Runnable whileWaiting, long everyMillis,
+      java.time.Duration maxTime) {
+    long deadline = System.nanoTime() + maxTime.toNanos();
     while (true) {
       ApiClient.Answer s = api.status(batchId);
       String status = s.text("status");
@@ -94,7 +100,7 @@ public final class Pipeline {
         return s;
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("batch " + batchId + " not final after " + MAX_BATCH_TIME + ": " + s.body());
+        throw new IllegalStateException("batch " + batchId + " not final after " + maxTime + ": " + s.body());
       }
       whileWaiting.run();
       sleep(everyMillis);

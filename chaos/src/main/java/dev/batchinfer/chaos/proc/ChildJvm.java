@@ -24,8 +24,8 @@ public final class ChildJvm implements AutoCloseable {
    * Every child reaches its JIT steady state ten times sooner than by default. The measurements
    * are meant to be a long-running service's, and a service's rarer but large paths (a broker's
    * produce and fetch handlers, a Kafka Streams task's forwarding) reach the optimizing compiler only
-   * after thousands of calls: by default that took minutes, so compiling them (up to 0.3 s of CPU
-   * each) fell into the measured runs, whatever the length of the warm-up rounds.
+   * after thousands of calls: by default that takes minutes, so compiling them would fall into the
+   * measured runs, whatever the length of the warm-up rounds.
    */
   public static final String JIT_STEADY_SOONER = "-XX:CompileThresholdScaling=0.1";
   private static final Pattern GC_HEAP = Pattern.compile("(\\d+)([KMG])->(\\d+)([KMG])\\((\\d+)([KMG])\\)");

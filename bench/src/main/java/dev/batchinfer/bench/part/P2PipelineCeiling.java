@@ -1,0 +1,55 @@
+package dev.batchinfer.bench.part;
+
+import dev.batchinfer.bench.run.Bodies;
+import dev.batchinfer.bench.run.Pipeline;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * P2: the pipeline's own ceiling, with a model that costs next to nothing; and the same run again
+ * with the API and the worker profiled, for where the time goes.
+ */
+public final class P2PipelineCeiling {
+
+  /** @param profiled the profiled run, or null until it has run */
+  public record Result(Pipeline.Run run, Profiled profiled) {
+
+    public Result withProfile(Profiled p) {
+      return new Result(run, p);
+    }
+
+    public Map<String, Object> json() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("run", run.json());
+      if (profiled != null) {
+        m.put("profiled_run", profiled.run().json());
+        m.put("profile", profiled.profile());
+      }
+      return m;
+    }
+  }
+
+  /** @param profile per process, from Java Flight Recorder */
+  public record Profiled(Pipeline.Run run, Map<String, Object> profile) {}
+
+  private P2PipelineCeiling() {}
+
+  public static Result run(Runs runs, Sizes size) {
+    return new Result(runs.measure("trivial", Bodies.trivialBatch(size.pipelineItems(), 21), size.pipelineItems(), null),
+        null);
+  }
+
+  /**
+   * P2's run again with the API and the worker profiled. Separate from P2's run: starting the
+   * recorder costs the API and worker enough to move its figure. It is to run after the other
+   * measured parts on the same cluster: a recorder's start retransforms the JDK's I/O classes for its
+   * events, and the code compiled against them is compiled again, in the middle of whatever part
+   * comes next.
+   */
+  public static Profiled profile(Runs runs, Sizes size) {
+    Map<String, Object> profile = new LinkedHashMap<>();
+    Pipeline.Run profiled = runs.measure("trivial, profiled", Bodies.trivialBatch(size.pipelineItems(), 22),
+        size.pipelineItems(), null, profile);
+    return new Profiled(profiled, profile);
+  }
+}
