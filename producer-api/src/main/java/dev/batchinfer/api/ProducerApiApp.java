@@ -26,6 +26,7 @@ import dev.batchinfer.api.read.BatchView;
 import dev.batchinfer.api.read.EtaEstimator;
 import dev.batchinfer.api.read.ReadHandlers;
 import dev.batchinfer.api.submit.BodyMemory;
+import dev.batchinfer.api.submit.NdjsonReader;
 import dev.batchinfer.api.submit.RequestBodies;
 import dev.batchinfer.api.submit.BatchRequestReader;
 import dev.batchinfer.api.submit.ChunkPublisher;
@@ -204,7 +205,7 @@ public final class ProducerApiApp implements AutoCloseable {
     m.put("upload_timeout_ms", s.uploadTimeout().toMillis());
     m.put("upload_min_bytes_per_second", s.uploadLimits().minBytesPerSecond());
     m.put("upload_rate_window_ms", s.uploadLimits().rateWindow().toMillis());
-    m.put("custom_id_max_chars", BatchRequestReader.MAX_CUSTOM_ID_CHARS);
+    m.put("custom_id_max_chars", NdjsonReader.MAX_CUSTOM_ID_CHARS);
     m.put("chunk_max_items", s.chunkMaxItems());
     m.put("chunk_max_bytes", s.chunkMaxBytes());
     m.put("sync_max_items", s.syncMaxItems());

@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -33,7 +33,7 @@ public final class EventConsumer implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(EventConsumer.class);
   private static final Duration BACKOFF = Duration.ofSeconds(1);
 
-  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final Consumer<byte[], byte[]> consumer;
   private final Topic<String, BatchEvent> topic;
   private final BatchRecords batches;
   private final WebhookStore webhooks;
@@ -42,7 +42,7 @@ public final class EventConsumer implements Runnable {
   private final PartitionBackoff backoff = new PartitionBackoff(BACKOFF);
   private volatile boolean running = true;
 
-  public EventConsumer(KafkaConsumer<byte[], byte[]> consumer, Topic<String, BatchEvent> topic, BatchRecords batches,
+  public EventConsumer(Consumer<byte[], byte[]> consumer, Topic<String, BatchEvent> topic, BatchRecords batches,
       WebhookStore webhooks, WebhookBody bodies, CallbackPolicy policy) {
     this.consumer = consumer;
     this.topic = topic;

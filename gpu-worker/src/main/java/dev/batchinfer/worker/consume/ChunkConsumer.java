@@ -27,7 +27,6 @@ import dev.batchinfer.store.batch.BatchRecord;
 import java.util.function.IntSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthenticationException;
@@ -60,7 +59,7 @@ public final class ChunkConsumer implements Runnable {
   private volatile boolean starved;
   private boolean somePaused;
 
-  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer;
   private final Map<String, Priority> priorityOfTopic = new HashMap<>();
   private final LoadedModels models;
   private final PriorityChunkQueue queue;
@@ -86,7 +85,7 @@ public final class ChunkConsumer implements Runnable {
    * @param publishDirectly where a chunk goes that needs no model call (every item failed its check)
    * @param batches batch id → its record, to answer the items of a chunk whose record is corrupt
    */
-  public ChunkConsumer(KafkaConsumer<byte[], byte[]> consumer, Topics topics, LoadedModels models,
+  public ChunkConsumer(org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer, Topics topics, LoadedModels models,
       PriorityChunkQueue queue, Consumer<PendingChunk> publishDirectly, DeadLetters deadLetters,
       int maxBufferedChunks, Duration commitInterval, IntSupplier unpublished, ShadowRuns shadows, Requeue requeue,
       SkipWatch skips, Function<String, Optional<BatchRecord>> batches) {

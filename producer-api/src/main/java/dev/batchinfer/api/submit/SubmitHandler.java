@@ -213,14 +213,14 @@ public final class SubmitHandler implements Handler {
         Chunker chunker = reader.newChunker(options.model(), chunks::add);
         // The body is its inputs end to end: chunks sized from its length, within the room it holds.
         chunker.expectInputBytes(ctx.contentLength());
-        BatchRequestReader.Upload upload = reader.readRaw(in, options.model(), chunker, maxNdjsonItems);
+        Upload upload = reader.readRaw(in, options.model(), chunker, maxNdjsonItems);
         beforeAccept.run();
         return new Submitted(acceptor.accept(batchId, tenant, ParsedBatch.of(options, upload.items(), chunks)),
             upload.items(), upload.inputBytes());
       }
       // Streamed: each full chunk goes to Kafka while the next inputs arrive, in one open transaction.
       try (BatchAcceptor.Pending pending = acceptor.beginStreamed(batchId, tenant, options)) {
-        BatchRequestReader.Upload upload = readStreamed(ctx, in, options.model(),
+        Upload upload = readStreamed(ctx, in, options.model(),
             reader.newChunker(options.model(), pending), false);
         beforeAccept.run();
         return new Submitted(pending.finish(upload.items()), upload.items(), upload.inputBytes());
@@ -233,7 +233,7 @@ public final class SubmitHandler implements Handler {
   }
 
   /** NDJSON lines or raw inputs, read as they arrive. */
-  private BatchRequestReader.Upload readStreamed(Context ctx, InputStream body, dev.batchinfer.models.ModelConfig model,
+  private Upload readStreamed(Context ctx, InputStream body, dev.batchinfer.models.ModelConfig model,
       Chunker chunker, boolean dryRun) {
     return hasType(ctx, RAW) ? reader.readRaw(body, model, chunker, maxNdjsonItems)
         : reader.readNdjson(body, model, chunker, maxNdjsonItems, dryRun);
@@ -268,7 +268,7 @@ public final class SubmitHandler implements Handler {
     String batchId = UUID.randomUUID().toString();
     String pinned = ctx.header(ModelRouter.VERSION_HEADER);
     BatchOptions options;
-    BatchRequestReader.Upload upload;
+    Upload upload;
     if (isStreamed(ctx)) {
       options = reader.readOptions(ctx.queryParamMap(), model -> router.select(model, pinned, batchId, "model"),
           java.util.Set.of(DRY_RUN));
@@ -278,7 +278,7 @@ public final class SubmitHandler implements Handler {
       body.holdWhole(); // parsed whole, as a submit's
       ParsedBatch batch = reader.read(body.stream(), model -> router.select(model, pinned, batchId, "/model"));
       options = batch.options();
-      upload = new BatchRequestReader.Upload(batch.totalItems(), batch.chunks().size(), batch.inputBytes(),
+      upload = new Upload(batch.totalItems(), batch.chunks().size(), batch.inputBytes(),
           java.util.List.of(), 0);
     }
     java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();

@@ -330,7 +330,7 @@ class BatchRequestReaderTest {
 
   @Test
   void metadata_larger_than_its_limit_points_at_metadata() {
-    String big = "x".repeat(BatchRequestReader.MAX_METADATA_BYTES);
+    String big = "x".repeat(BatchOptionsParser.MAX_METADATA_BYTES);
 
     assertInvalid("{\"model\":\"tiny\",\"inputs\":[" + ITEM + "],\"metadata\":{\"note\":\"" + big + "\"}}", "/metadata");
   }
@@ -406,7 +406,7 @@ class BatchRequestReaderTest {
     return ModelCatalog.load(artifacts).resolve("tiny").orElseThrow();
   }
 
-  private static BatchRequestReader.Upload ndjson(String body, List<Chunker.ChunkItems> sink, boolean dryRun) {
+  private static Upload ndjson(String body, List<Chunker.ChunkItems> sink, boolean dryRun) {
     return reader.readNdjson(new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)), tiny(),
         reader.newChunker(tiny(), sink::add), 1000, dryRun);
   }
@@ -420,7 +420,7 @@ class BatchRequestReaderTest {
   @Test
   void ndjson_lines_are_wrapped_or_bare_inputs_and_chunks_go_to_the_sink_as_they_fill() {
     List<Chunker.ChunkItems> sent = new ArrayList<>();
-    BatchRequestReader.Upload upload = ndjson("""
+    Upload upload = ndjson("""
         {"input": {"pixels": [1,2,3,4]}, "custom_id": "a"}
         {"pixels": [5,6,7,8]}
 
@@ -466,15 +466,15 @@ class BatchRequestReaderTest {
     assertThat(e.status()).isEqualTo(422);
     assertThat(e.extensions()).containsEntry("line", 3).containsEntry("first_line", 1).containsEntry("custom_id", "x");
 
-    BatchRequestReader.Upload dry = ndjson(body, new ArrayList<>(), true);
+    Upload dry = ndjson(body, new ArrayList<>(), true);
     assertThat(dry.duplicateCount()).isEqualTo(1);
-    assertThat(dry.duplicates()).containsExactly(new BatchRequestReader.Duplicate("x", 3, 1));
+    assertThat(dry.duplicates()).containsExactly(new Upload.Duplicate("x", 3, 1));
   }
 
   @Test
   void a_custom_id_must_be_a_short_string() {
     assertThat(ndjsonRejected("{\"input\":{\"pixels\":[1,2,3,4]},\"custom_id\":7}").field()).isEqualTo("/custom_id");
-    String tooLong = "k".repeat(BatchRequestReader.MAX_CUSTOM_ID_CHARS + 1);
+    String tooLong = "k".repeat(NdjsonReader.MAX_CUSTOM_ID_CHARS + 1);
     assertThat(ndjsonRejected("{\"input\":{\"pixels\":[1,2,3,4]},\"custom_id\":\"" + tooLong + "\"}").extensions())
         .containsEntry("line", 1);
   }
@@ -521,7 +521,7 @@ class BatchRequestReaderTest {
 
   // ------------------------------------------------------------------ raw uploads
 
-  private static BatchRequestReader.Upload raw(String model, byte[] body, List<Chunker.ChunkItems> sink, long maxItems) {
+  private static Upload raw(String model, byte[] body, List<Chunker.ChunkItems> sink, long maxItems) {
     dev.batchinfer.models.ModelConfig m = ModelCatalog.load(artifacts).resolve(model).orElseThrow();
     return reader.readRaw(new ByteArrayInputStream(body), m, reader.newChunker(m, sink::add), maxItems);
   }
@@ -537,7 +537,7 @@ class BatchRequestReaderTest {
     List<Chunker.ChunkItems> sink = new ArrayList<>();
     byte[] body = {0, 1, 2, 3, 10, 11, 12, 13, (byte) 200, (byte) 201, (byte) 202, (byte) 255};
 
-    BatchRequestReader.Upload upload = raw("tiny", body, sink, 1000);
+    Upload upload = raw("tiny", body, sink, 1000);
 
     assertThat(upload.items()).isEqualTo(3);
     assertThat(upload.inputBytes()).isEqualTo(12);
