@@ -12,6 +12,7 @@ import dev.batchinfer.embedded.testing.TopicReader;
 import dev.batchinfer.store.batch.BatchRecord;
 import dev.batchinfer.store.batch.BatchStores;
 import dev.batchinfer.store.webhook.Delivery;
+import dev.batchinfer.store.webhook.DeliveryStatus;
 import dev.batchinfer.store.webhook.WebhookStore;
 import dev.batchinfer.topics.TopicCreator;
 import dev.batchinfer.topics.Topics;
@@ -114,11 +115,11 @@ class EventConsumerIT {
     }
 
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(others).allSatisfy(id ->
-        assertThat(statusOf(id)).as("batch %s", id).isEqualTo(Delivery.DELIVERED)));
+        assertThat(statusOf(id)).as("batch %s", id).isEqualTo(DeliveryStatus.DELIVERED.wire())));
     assertThat(statusOf(held)).isEqualTo("absent");
 
     admin.sync().aclSetuser("dispatcher", io.lettuce.core.AclSetuserArgs.Builder.allKeys());
-    await().atMost(Duration.ofSeconds(30)).until(() -> Delivery.DELIVERED.equals(statusOf(held)));
+    await().atMost(Duration.ofSeconds(30)).until(() -> DeliveryStatus.DELIVERED.wire().equals(statusOf(held)));
     List<String> all = new ArrayList<>(others);
     all.add(held);
     assertDeliveredOnceEach(all);
@@ -133,7 +134,7 @@ class EventConsumerIT {
     }
     // Running and assigned every partition: each warm-up event was scheduled and delivered.
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(ids).allSatisfy(id ->
-        assertThat(statusOf(id)).isEqualTo(Delivery.DELIVERED)));
+        assertThat(statusOf(id)).isEqualTo(DeliveryStatus.DELIVERED.wire())));
 
     List<String> duringOutage = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
@@ -149,7 +150,7 @@ class EventConsumerIT {
     signal("CONT", redis.pid());
 
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(duringOutage).allSatisfy(id ->
-        assertThat(statusOf(id)).as("batch %s", id).isEqualTo(Delivery.DELIVERED)));
+        assertThat(statusOf(id)).as("batch %s", id).isEqualTo(DeliveryStatus.DELIVERED.wire())));
     ids.addAll(duringOutage);
     assertDeliveredOnceEach(ids);
     assertThat(TopicReader.readAll(topics.webhooksDeadLetter().name(), false)).isEmpty();
@@ -187,7 +188,7 @@ class EventConsumerIT {
   }
 
   private String statusOf(String batchId) {
-    return webhooks.find(batchId, "batch.completed").map(Delivery::status).orElse("absent");
+    return webhooks.find(batchId, "batch.completed").map(d -> d.status().wire()).orElse("absent");
   }
 
   private void assertDeliveredOnceEach(List<String> batchIds) {

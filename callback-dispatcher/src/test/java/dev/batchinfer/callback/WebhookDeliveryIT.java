@@ -14,6 +14,7 @@ import dev.batchinfer.embedded.testing.TopicReader;
 import dev.batchinfer.store.batch.BatchRecord;
 import dev.batchinfer.store.batch.BatchStores;
 import dev.batchinfer.store.webhook.Delivery;
+import dev.batchinfer.store.webhook.DeliveryStatus;
 import dev.batchinfer.store.webhook.WebhookStore;
 import dev.batchinfer.topics.TopicCreator;
 import dev.batchinfer.topics.Topics;
@@ -106,7 +107,7 @@ class WebhookDeliveryIT {
 
   /** For waiting: the delivery may not exist yet. */
   private String statusOf(String batchId) {
-    return webhooks.find(batchId, "batch.completed").map(Delivery::status).orElse("absent");
+    return webhooks.find(batchId, "batch.completed").map(d -> d.status().wire()).orElse("absent");
   }
 
   private Delivery delivery(String batchId) {
@@ -120,7 +121,7 @@ class WebhookDeliveryIT {
       String id = completedBatch(receiver.url("/hook"));
 
       await().atMost(Duration.ofSeconds(30)).until(() -> webhooks.find(id, "batch.completed")
-          .map(d -> d.status().equals(Delivery.DELIVERED)).orElse(false));
+          .map(d -> d.status().equals(DeliveryStatus.DELIVERED)).orElse(false));
       await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> receiver.received().size() == 3);
 
       WebhookSigner verifier = new WebhookSigner(List.of(SECRET));
@@ -152,7 +153,7 @@ class WebhookDeliveryIT {
     try (ScriptedReceiver receiver = new ScriptedReceiver("127.0.0.1", Reply.status(200), Reply.status(500))) {
       startDispatcher();
       String id = completedBatch(receiver.url("/hook?token=s3cret-token"));
-      await().atMost(Duration.ofSeconds(30)).until(() -> Delivery.DELIVERED.equals(statusOf(id)));
+      await().atMost(Duration.ofSeconds(30)).until(() -> DeliveryStatus.DELIVERED.wire().equals(statusOf(id)));
       assertThat(receiver.received().get(0).header("webhook-id")).isEqualTo(id + ":batch.completed");
       assertThat(lines.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
           .filteredOn(m -> m.contains(id)).hasSizeGreaterThanOrEqualTo(2)
@@ -169,7 +170,7 @@ class WebhookDeliveryIT {
     try (ScriptedReceiver receiver = new ScriptedReceiver("127.0.0.1", Reply.status(200))) {
       startDispatcher();
       String id = completedBatch(receiver.url("/hook")); // a batch of tenant-a
-      await().atMost(Duration.ofSeconds(30)).until(() -> Delivery.DELIVERED.equals(statusOf(id)));
+      await().atMost(Duration.ofSeconds(30)).until(() -> DeliveryStatus.DELIVERED.wire().equals(statusOf(id)));
       ScriptedReceiver.Received r = receiver.received().get(0);
       long ts = Long.parseLong(r.header("webhook-timestamp"));
       assertThat(new WebhookSigner(List.of(own)).verify(r.header("webhook-id"), ts, r.body(),
@@ -184,10 +185,10 @@ class WebhookDeliveryIT {
     try (ScriptedReceiver receiver = new ScriptedReceiver("127.0.0.1", Reply.status(410))) {
       startDispatcher();
       String first = completedBatch(receiver.url("/hook"));
-      await().atMost(Duration.ofSeconds(30)).until(() -> Delivery.FAILED.equals(statusOf(first)));
+      await().atMost(Duration.ofSeconds(30)).until(() -> DeliveryStatus.FAILED.wire().equals(statusOf(first)));
       String second = completedBatch(receiver.url("/hook"));
       await().atMost(Duration.ofSeconds(30)).until(() -> webhooks.find(second, "batch.completed")
-          .map(d -> Delivery.FAILED.equals(d.status())).orElse(false));
+          .map(d -> DeliveryStatus.FAILED.equals(d.status())).orElse(false));
 
       await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> receiver.received().size() == 1);
       assertThat(delivery(first).attempts()).isEqualTo(1);
@@ -201,7 +202,7 @@ class WebhookDeliveryIT {
         Reply.status(429, "Retry-After", "2"))) {
       startDispatcher();
       String id = completedBatch(receiver.url("/hook"));
-      await().atMost(Duration.ofSeconds(30)).until(() -> Delivery.DELIVERED.equals(statusOf(id)));
+      await().atMost(Duration.ofSeconds(30)).until(() -> DeliveryStatus.DELIVERED.wire().equals(statusOf(id)));
       List<ScriptedReceiver.Received> got = receiver.received();
       assertThat(got).hasSize(2);
       assertThat(Duration.ofNanos(got.get(1).atNanos() - got.get(0).atNanos())).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
@@ -215,7 +216,7 @@ class WebhookDeliveryIT {
         Reply.status(503), Reply.status(503), Reply.status(503))) {
       startDispatcher();
       String id = completedBatch(receiver.url("/hook"));
-      await().atMost(Duration.ofSeconds(30)).until(() -> Delivery.FAILED.equals(statusOf(id)));
+      await().atMost(Duration.ofSeconds(30)).until(() -> DeliveryStatus.FAILED.wire().equals(statusOf(id)));
       assertThat(receiver.received()).hasSize(3);
       assertThat(webhooks.attempts(id)).hasSize(3);
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
@@ -224,7 +225,7 @@ class WebhookDeliveryIT {
           .containsExactly(id + ":batch.completed"));
 
       assertThat(webhooks.redeliver(id, System.currentTimeMillis())).isEqualTo(1);
-      await().atMost(Duration.ofSeconds(30)).until(() -> Delivery.DELIVERED.equals(statusOf(id)));
+      await().atMost(Duration.ofSeconds(30)).until(() -> DeliveryStatus.DELIVERED.wire().equals(statusOf(id)));
       assertThat(receiver.received()).hasSize(4);
       assertThat(receiver.received().get(3).header("webhook-id")).isEqualTo(id + ":batch.completed");
       assertThat(webhooks.attempts(id)).hasSize(4);
@@ -243,9 +244,9 @@ class WebhookDeliveryIT {
       String stalled = completedBatch(stalling.url("/hook"));
       String huge = completedBatch(streaming.url("/hook"));
 
-      await().atMost(Duration.ofSeconds(30)).until(() -> Delivery.FAILED.equals(statusOf(stalled)));
+      await().atMost(Duration.ofSeconds(30)).until(() -> DeliveryStatus.FAILED.wire().equals(statusOf(stalled)));
       assertThat(delivery(stalled).lastResult()).contains("timed out");
-      await().atMost(Duration.ofSeconds(30)).until(() -> Delivery.DELIVERED.equals(statusOf(huge)));
+      await().atMost(Duration.ofSeconds(30)).until(() -> DeliveryStatus.DELIVERED.wire().equals(statusOf(huge)));
       // We hung up after the headers: the receiver could not push its 512 MB.
       await().atMost(Duration.ofSeconds(30)).untilTrue(streaming.hugeBodyEnded);
       assertThat(streaming.hugeBytesWritten.get()).isLessThan(ScriptedReceiver.HUGE_BODY_BYTES);
@@ -274,8 +275,8 @@ class WebhookDeliveryIT {
       String byName = completedBatch("http://localhost:" + loopback.getLocalPort() + "/hook");
       String redirected = completedBatch(redirecting.url("/hook"));
 
-      await().atMost(Duration.ofSeconds(30)).until(() -> Delivery.FAILED.equals(statusOf(byName))
-          && Delivery.FAILED.equals(statusOf(redirected)));
+      await().atMost(Duration.ofSeconds(30)).until(() -> DeliveryStatus.FAILED.wire().equals(statusOf(byName))
+          && DeliveryStatus.FAILED.wire().equals(statusOf(redirected)));
       assertThat(delivery(byName).lastResult()).contains("points at");
       assertThat(delivery(redirected).lastResult()).isEqualTo("HTTP 302");
       assertThat(redirecting.received()).hasSize(1);
@@ -291,10 +292,10 @@ class WebhookDeliveryIT {
       String id = completedBatch(receiver.url("/hook"));
       await().atMost(Duration.ofSeconds(30)).until(() -> webhooks.find(id, "batch.completed").map(Delivery::attempts).orElse(0) == 1);
       dispatcher.close();
-      assertThat(delivery(id).status()).isEqualTo(Delivery.PENDING);
+      assertThat(delivery(id).status()).isEqualTo(DeliveryStatus.PENDING);
 
       startDispatcher();
-      await().atMost(Duration.ofSeconds(30)).until(() -> Delivery.DELIVERED.equals(statusOf(id)));
+      await().atMost(Duration.ofSeconds(30)).until(() -> DeliveryStatus.DELIVERED.wire().equals(statusOf(id)));
       await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> receiver.received().size() == 2);
       assertThat(receiver.received()).extracting(r -> r.header("webhook-id")).containsOnly(id + ":batch.completed");
     }

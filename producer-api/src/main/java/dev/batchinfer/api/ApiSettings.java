@@ -92,6 +92,8 @@ public record ApiSettings(
   public static final int DEFAULT_UPLOAD_PRODUCERS = 4;
   public static final int DEFAULT_UPLOAD_MIN_BYTES_PER_SECOND = 10_000;
   public static final Duration DEFAULT_UPLOAD_RATE_WINDOW = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_COMPLETION_WINDOW = Duration.ofHours(24);
+  public static final Duration DEFAULT_RESULTS_RETENTION = Duration.ofDays(7);
   /** Kafka's default transaction.max.timeout.ms: a producer asking for more is refused by the broker. */
   public static final Duration DEFAULT_KAFKA_TRANSACTION_MAX_TIMEOUT = Duration.ofMinutes(15);
   /** How long a transaction of chunks already at hand (JSON body, retry, sync predict) may stay open. */
@@ -123,7 +125,7 @@ public record ApiSettings(
       throw new Env.SettingException("UPLOAD_RATE_WINDOW must be from 1s to UPLOAD_TIMEOUT (" + uploadTimeout
           + "), got " + rateWindow);
     }
-    Duration completionWindow = env.duration("COMPLETION_WINDOW", Duration.ofHours(24));
+    Duration completionWindow = env.duration("COMPLETION_WINDOW", DEFAULT_COMPLETION_WINDOW);
     if (completionWindow.compareTo(Duration.ofSeconds(1)) < 0
         || completionWindow.compareTo(dev.batchinfer.topics.Topics.MAX_COMPLETION_WINDOW) > 0) {
       // A request's completion_window is held to the same range; past it a backlog could outlive the request
@@ -153,7 +155,7 @@ public record ApiSettings(
         env.duration("SYNC_TIMEOUT", DEFAULT_SYNC_TIMEOUT),
         limits,
         completionWindow,
-        env.duration("RESULTS_RETENTION", Duration.ofDays(7)),
+        env.duration("RESULTS_RETENTION", DEFAULT_RESULTS_RETENTION),
         // An upload larger than the item bucket could never be admitted: the bucket bounds it too.
         (int) Math.min(maxNdjsonItems, limits.items().burst()),
         uploadTimeout,

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.batchinfer.callback.schedule.RetrySchedule;
 import dev.batchinfer.callback.sign.WebhookSigners;
 import dev.batchinfer.store.webhook.Delivery;
+import dev.batchinfer.store.webhook.DeliveryStatus;
 import dev.batchinfer.store.webhook.WebhookStore;
 import dev.batchinfer.topics.Topic;
 import dev.batchinfer.config.callback.CallbackPolicy;
@@ -56,7 +57,7 @@ public final class Deliverer {
 
   public void attempt(String batchId, String type) {
     Optional<Delivery> found = store.find(batchId, type);
-    if (found.isEmpty() || !Delivery.PENDING.equals(found.get().status())) {
+    if (found.isEmpty() || found.get().status() != DeliveryStatus.PENDING) {
       store.unschedule(batchId, type);
       return;
     }
@@ -81,29 +82,29 @@ public final class Deliverer {
       }
     }
     int made = d.attempts() + 1;
-    String outcome;
+    DeliveryStatus outcome;
     long nextAt = 0;
     if (attempt.delivered()) {
-      outcome = Delivery.DELIVERED;
+      outcome = DeliveryStatus.DELIVERED;
     } else if (attempt.gone() || refused) {
-      outcome = Delivery.FAILED;
+      outcome = DeliveryStatus.FAILED;
       if (attempt.gone()) {
         store.markGone(d.tenant(), d.url());
       }
     } else {
       Optional<Duration> wait = schedule.next(made, attempt.retryAfter());
-      outcome = wait.isPresent() ? Delivery.PENDING : Delivery.FAILED;
+      outcome = wait.isPresent() ? DeliveryStatus.PENDING : DeliveryStatus.FAILED;
       // Counted from the answer, not from the attempt's start: Retry-After is relative to the
       // response, and a slow endpoint's own time must not eat into its backoff.
       long answered = clock.millis();
       nextAt = wait.map(w -> answered + Math.max(1, w.toMillis())).orElse(0L);
     }
     store.recordAttempt(d, attemptJson(d, made, at, attempt, outcome), outcome, nextAt, attempt.describe());
-    if (outcome.equals(Delivery.FAILED)) {
+    if (outcome == DeliveryStatus.FAILED) {
       deadLetter(d, made, attempt.describe(), at);
     }
     log.info("webhook {} attempt {} to {}: {} -> {}", d.eventId(), made, LoggedUrl.of(d.url()), attempt.describe(),
-        outcome);
+        outcome.wire());
   }
 
   private Map<String, String> headers(Delivery d, Instant at) {
@@ -127,7 +128,7 @@ public final class Deliverer {
         });
   }
 
-  private static String attemptJson(Delivery d, int n, Instant at, Attempt a, String outcome) {
+  private static String attemptJson(Delivery d, int n, Instant at, Attempt a, DeliveryStatus outcome) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("event_id", d.eventId());
     m.put("type", d.type());
@@ -136,7 +137,7 @@ public final class Deliverer {
     m.put("status_code", a.status() == 0 ? null : a.status());
     m.put("error", a.error());
     m.put("duration_ms", a.took().toMillis());
-    m.put("outcome", outcome);
+    m.put("outcome", outcome.wire());
     try {
       return JSON.writeValueAsString(m);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

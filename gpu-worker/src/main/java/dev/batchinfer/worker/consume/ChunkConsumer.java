@@ -71,9 +71,8 @@ public final class ChunkConsumer implements Runnable {
   private final ConcurrentLinkedQueue<ChunkRef> finished = new ConcurrentLinkedQueue<>();
   private final ConcurrentLinkedQueue<ChunkRef> rewinds = new ConcurrentLinkedQueue<>();
   private final IntSupplier unpublished;
-  private final ShadowRuns shadows;
   private final Requeue requeue;
-  private final SkipWatch skips;
+  private final ChunkTriage triage;
   private final CorruptChunks corruptChunks;
   private final int maxUnpublished;
   private volatile boolean running = true;
@@ -89,7 +88,7 @@ public final class ChunkConsumer implements Runnable {
       PriorityChunkQueue queue, Consumer<PendingChunk> publishDirectly, DeadLetters deadLetters,
       int maxBufferedChunks, Duration commitInterval, IntSupplier unpublished, ShadowRuns shadows, Requeue requeue,
       SkipWatch skips, Function<String, Optional<BatchRecord>> batches) {
-    this.skips = skips;
+    this.triage = new ChunkTriage(models, skips, shadows, queue, publishDirectly);
     this.corruptChunks = new CorruptChunks(batches);
     this.consumer = consumer;
     for (Priority p : Priority.values()) {
@@ -103,7 +102,6 @@ public final class ChunkConsumer implements Runnable {
     this.maxBufferedChunks = maxBufferedChunks;
     this.commitIntervalNanos = commitInterval.toNanos();
     this.unpublished = unpublished;
-    this.shadows = shadows;
     this.requeue = requeue;
     // Finished chunks hold their payload and results until Redis and Kafka take them: when those
     // are slow or down, stop fetching rather than let them pile up in memory.
@@ -224,7 +222,7 @@ public final class ChunkConsumer implements Runnable {
       return;
     }
     try {
-      dispatch(chunk, ref, priorityOfTopic.get(record.topic()));
+      triage.dispatch(chunk, ref, priorityOfTopic.get(record.topic()));
     } catch (io.lettuce.core.RedisException e) {
       // A dependency outage, not a bad record: read it again later, never dead-letter it.
       log.warn("{}: Redis failed while checking it; reading it again: {}", chunk, e.toString());
@@ -292,65 +290,6 @@ public final class ChunkConsumer implements Runnable {
       queue.removeIf(c -> c.source() instanceof ChunkRef r && r.partition().equals(tp) && r.offset() >= from);
       consumer.seek(tp, from);
     }
-  }
-
-  /** Answers every item that cannot run, then queues the chunk if anything is left for the model. */
-  private void dispatch(InferenceChunk chunk, ChunkRef ref, Priority priority) {
-    ChunkHeader h = chunk.header();
-    SkipReason skip = skips.remaining(h.batchId());
-    if (skip.skips()) {
-      PendingChunk skipped = new PendingChunk(chunk, LoadedModels.key(h.model(), h.modelVersion()), ref, new int[0]);
-      for (int i = 0; i < chunk.itemCount(); i++) {
-        skipped.answerCancelled(i, ResultFormatter.error(chunk.itemIndex(i), skip.code, skip.message));
-      }
-      if (skip == SkipReason.CANCELLED) {
-        skipped.markSkippedForBatchCancel();
-      }
-      publishDirectly.accept(skipped);
-      return;
-    }
-    String key = LoadedModels.key(h.model(), h.modelVersion());
-    Optional<ModelRunner> runner = models.runner(key);
-    int n = chunk.itemCount();
-    int[] runnable = new int[n];
-    int count = 0;
-    String[] errors = new String[n];
-    boolean[] withdrawn = skips.cancelledItems(chunk);
-    for (int i = 0; i < n; i++) {
-      if (withdrawn != null && withdrawn[i]) {
-        continue; // answered below as cancelled
-      }
-      String problem = runner.isEmpty()
-          ? "model " + key + " is not served by this worker (it serves " + models.describe() + ")"
-          : runner.get().config().input().checkPayload(chunk.payload(i));
-      if (problem == null) {
-        runnable[count++] = i;
-      } else {
-        errors[i] = ResultFormatter.error(chunk.itemIndex(i), runner.isEmpty() ? "model_unavailable" : "invalid_input", problem);
-      }
-    }
-    int[] runs = java.util.Arrays.copyOf(runnable, count);
-    PendingChunk pending = new PendingChunk(chunk, key, ref, runs);
-    boolean complete = false;
-    for (int i = 0; i < n; i++) {
-      if (errors[i] != null) {
-        complete = pending.answer(i, errors[i], false);
-      } else if (withdrawn != null && withdrawn[i]) {
-        complete = pending.answerCancelled(i, ResultFormatter.error(chunk.itemIndex(i), "cancelled",
-            "the client cancelled this item before it ran"));
-      }
-    }
-    if (count + pending.cancelledCount() < n) {
-      log.warn("{}: {} of {} items cannot run; answered with errors", chunk, n - count - pending.cancelledCount(), n);
-    }
-    if (complete || n == 0) {
-      publishDirectly.accept(pending);
-      return;
-    }
-    List<PendingChunk> copies = shadows.copiesOf(pending, h.model(), h.modelVersion(), runs);
-    queue.add(priority, pending);
-    // Shadow work is background work: it waits behind every client's chunks.
-    copies.forEach(copy -> queue.add(Priority.LOW, copy));
   }
 
   private void markFinished() {

@@ -9,6 +9,7 @@ import dev.batchinfer.api.problem.ApiException;
 import dev.batchinfer.store.batch.BatchRecord;
 import dev.batchinfer.store.batch.BatchStores;
 import dev.batchinfer.store.webhook.Delivery;
+import dev.batchinfer.store.webhook.DeliveryStatus;
 import dev.batchinfer.store.webhook.WebhookStore;
 import io.javalin.http.Context;
 import java.time.Instant;
@@ -39,9 +40,9 @@ public final class CallbackHandlers {
       m.put("webhook_id", d.eventId());
       m.put("type", d.type());
       m.put("url", d.url());
-      m.put("status", d.status());
+      m.put("status", d.status().wire());
       m.put("attempts", d.attempts());
-      m.put("next_attempt_at", d.nextAttemptAtMs() > 0 && Delivery.PENDING.equals(d.status())
+      m.put("next_attempt_at", d.nextAttemptAtMs() > 0 && d.status() == DeliveryStatus.PENDING
           ? Instant.ofEpochMilli(d.nextAttemptAtMs()).toString() : null);
       m.put("last_result", d.lastResult());
       deliveries.add(m);

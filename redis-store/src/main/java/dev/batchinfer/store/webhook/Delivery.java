@@ -5,7 +5,6 @@ package dev.batchinfer.store.webhook;
  *
  * @param eventId the webhook-id: the same on every attempt and redelivery
  * @param tenant whose batch it is: its secrets sign the webhook
- * @param status pending, delivered, or failed (schedule used up, endpoint gone, or blocked)
  * @param nextAttemptAtMs when the next attempt is due (pending only), else 0
  */
 public record Delivery(
@@ -16,11 +15,7 @@ public record Delivery(
     String url,
     String body,
     int attempts,
-    String status,
+    DeliveryStatus status,
     long nextAttemptAtMs,
     String lastResult) {
-
-  public static final String PENDING = "pending";
-  public static final String DELIVERED = "delivered";
-  public static final String FAILED = "failed";
 }

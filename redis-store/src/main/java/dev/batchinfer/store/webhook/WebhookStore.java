@@ -92,8 +92,8 @@ public final class WebhookStore {
   public void enqueue(String eventId, String tenant, String batchId, String type, String url, String body, long dueAtMs) {
     String key = deliveryKey(batchId, type);
     record(batchId, type, EVENT_ID, eventId, BATCH_ID, batchId, TENANT, tenant, TYPE, type, URL, url,
-        BODY, body, ATTEMPTS, "0", STATUS, Delivery.PENDING);
-    if (Delivery.PENDING.equals(redis().hget(key, STATUS))) {
+        BODY, body, ATTEMPTS, "0", STATUS, DeliveryStatus.PENDING.wire());
+    if (DeliveryStatus.PENDING.wire().equals(redis().hget(key, STATUS))) {
       redis().zadd(dueKey(), ZAddArgs.Builder.nx(), (double) dueAtMs, member(batchId, type));
     }
   }
@@ -101,7 +101,7 @@ public final class WebhookStore {
   /** Records a delivery that will never be attempted (its URL is refused). */
   public void recordRefused(String eventId, String batchId, String type, String url, String body, String reason) {
     record(batchId, type, EVENT_ID, eventId, BATCH_ID, batchId, TYPE, type, URL, url, BODY, body,
-        ATTEMPTS, "0", STATUS, Delivery.FAILED, LAST_RESULT, reason);
+        ATTEMPTS, "0", STATUS, DeliveryStatus.FAILED.wire(), LAST_RESULT, reason);
   }
 
   private void record(String batchId, String type, String... fieldsAndValues) {
@@ -134,8 +134,13 @@ public final class WebhookStore {
       return Optional.empty();
     }
     return Optional.of(new Delivery(f.get(EVENT_ID), f.getOrDefault(TENANT, ""), f.get(BATCH_ID), f.get(TYPE), f.get(URL),
-        f.get(BODY), Integer.parseInt(f.getOrDefault(ATTEMPTS, "0")), f.get(STATUS),
+        f.get(BODY), Integer.parseInt(f.getOrDefault(ATTEMPTS, "0")), status(f.get(STATUS)),
         Long.parseLong(f.getOrDefault(NEXT_AT, "0")), f.get(LAST_RESULT)));
+  }
+
+  private static DeliveryStatus status(String wire) {
+    return DeliveryStatus.fromWire(wire).orElseThrow(() -> new IllegalStateException("stored delivery status '" + wire
+        + "' is none of " + java.util.Arrays.toString(DeliveryStatus.values())));
   }
 
   /**
@@ -143,10 +148,11 @@ public final class WebhookStore {
    * delivery is final with {@code status}. The record is updated before the schedule, so a crash in
    * between at worst repeats an attempt (same webhook-id), never loses one.
    */
-  public void recordAttempt(Delivery d, String attemptJson, String status, long nextAtMs, String result) {
+  public void recordAttempt(Delivery d, String attemptJson, DeliveryStatus status, long nextAtMs, String result) {
+    d.status().moveTo(status);
     String key = deliveryKey(d.batchId(), d.type());
     redis().rpush(attemptsKey(d.batchId()), attemptJson);
-    redis().hset(key, Map.of(ATTEMPTS, Integer.toString(d.attempts() + 1), STATUS, status,
+    redis().hset(key, Map.of(ATTEMPTS, Integer.toString(d.attempts() + 1), STATUS, status.wire(),
         NEXT_AT, Long.toString(nextAtMs), LAST_RESULT, result));
     if (nextAtMs > 0) {
       redis().zadd(dueKey(), (double) nextAtMs, member(d.batchId(), d.type()));
@@ -180,7 +186,7 @@ public final class WebhookStore {
     int n = 0;
     for (Delivery d : deliveries(batchId)) {
       clearGone(d.tenant(), d.url()); // the client asks again: it has fixed the endpoint
-      redis().hset(deliveryKey(batchId, d.type()), Map.of(STATUS, Delivery.PENDING, NEXT_AT, Long.toString(nowMs)));
+      redis().hset(deliveryKey(batchId, d.type()), Map.of(STATUS, d.status().moveTo(DeliveryStatus.PENDING).wire(), NEXT_AT, Long.toString(nowMs)));
       redis().zadd(dueKey(), (double) nowMs, member(batchId, d.type()));
       n++;
     }

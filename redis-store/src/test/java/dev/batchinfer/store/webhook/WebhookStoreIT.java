@@ -44,7 +44,7 @@ class WebhookStoreIT {
 
     store.enqueue("e1", "t", batch, "batch.completed", "http://127.0.0.1:9/hook", "{}", 1_000);
 
-    assertThat(store.find(batch, "batch.completed")).hasValueSatisfying(d -> assertThat(d.status()).isEqualTo(Delivery.PENDING));
+    assertThat(store.find(batch, "batch.completed")).hasValueSatisfying(d -> assertThat(d.status()).isEqualTo(DeliveryStatus.PENDING));
     assertThat(store.claimDue(1_000, 10, 60_000)).extracting(m -> m[0]).containsExactly(batch);
   }
 
