@@ -202,14 +202,15 @@ public final class ChunkPublisher implements AutoCloseable {
    * call. Not thread-safe: one submit uses it.
    */
   public final class Transaction implements AutoCloseable {
+    /** Where the transaction stands; a broken one's producer is discarded, never reused. */
+    private enum State { NOT_BEGUN, OPEN, COMMITTED, BROKEN }
+
     private final Slot slot;
     private final String batchId;
     private final ChunkHeader template;
     private final java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
     private int next;
-    private boolean open;
-    private boolean committed;
-    private boolean broken;
+    private State state = State.NOT_BEGUN;
 
     private Transaction(Slot slot, String batchId, ChunkHeader template) {
       this.slot = slot;
@@ -235,9 +236,9 @@ public final class ChunkPublisher implements AutoCloseable {
 
     private void send(ProducerRecord<String, byte[]> record) {
       try {
-        if (!open) {
+        if (state == State.NOT_BEGUN) {
           slot.producer().beginTransaction();
-          open = true;
+          state = State.OPEN;
         }
         slot.producer().send(record, (meta, e) -> {
           if (e != null) {
@@ -245,18 +246,18 @@ public final class ChunkPublisher implements AutoCloseable {
           }
         });
       } catch (RuntimeException e) {
-        broken = true;
+        state = State.BROKEN;
         throw new PublishException("batch " + batchId + ": chunk not sent to Kafka: " + e.getMessage(), e);
       }
     }
 
     private void check() {
-      if (committed) {
+      if (state == State.COMMITTED) {
         throw new IllegalStateException("batch " + batchId + ": transaction already committed");
       }
       Exception e = failure.get();
       if (e != null) {
-        broken = true;
+        state = State.BROKEN;
         throw new PublishException("batch " + batchId + ": chunks not committed to Kafka: " + e.getMessage(), e);
       }
     }
@@ -269,17 +270,17 @@ public final class ChunkPublisher implements AutoCloseable {
     public void commit() {
       check();
       try {
-        if (!open) {
+        if (state == State.NOT_BEGUN) {
           throw new IllegalStateException("batch " + batchId + ": nothing was sent");
         }
         ChunkPublisher.commit(slot.producer());
         check(); // every send completed by the commit; surfaces any error
-        committed = true;
+        state = State.COMMITTED;
       } catch (PublishException e) {
-        broken = true;
+        state = State.BROKEN;
         throw e;
       } catch (RuntimeException e) {
-        broken = true;
+        state = State.BROKEN;
         throw new PublishException("batch " + batchId + ": chunks not committed to Kafka: " + e.getMessage(), e);
       }
     }
@@ -288,17 +289,17 @@ public final class ChunkPublisher implements AutoCloseable {
     @Override
     public void close() {
       try {
-        if (open && !committed && !broken) {
+        if (state == State.OPEN) {
           // The producer is healthy (the client went away, or a line was invalid): abort now, so the
           // partitions' last stable offset moves on at once instead of at the transaction timeout.
           try {
             slot.producer().abortTransaction();
           } catch (RuntimeException e) {
-            broken = true;
+            state = State.BROKEN;
           }
         }
       } finally {
-        if (broken) {
+        if (state == State.BROKEN) {
           discard(slot);
         } else {
           idle.add(slot);
