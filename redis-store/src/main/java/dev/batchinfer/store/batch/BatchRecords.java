@@ -195,18 +195,31 @@ public final class BatchRecords {
     return s.zrevrange(keys.tenantBatches(tenant), start, start + count - 1);
   }
 
+  /**
+   * A batch that ended (or is being removed) leaves its priority's queue and gives its tenant's quota back;
+   * idempotent.
+   *
+   * @return its tenant, or null if the record is gone
+   */
+  public String release(String batchId) {
+    List<KeyValue<String, String>> f = redis.sync().hmget(keys.batch(batchId), TENANT, PRIORITY);
+    if (f.get(1).hasValue()) {
+      Priority.fromWire(f.get(1).getValue()).ifPresent(p -> queue.leave(batchId, p));
+    }
+    if (!f.get(0).hasValue()) {
+      return null;
+    }
+    quota.release(f.get(0).getValue(), batchId);
+    return f.get(0).getValue();
+  }
+
   /** Removes every key of the batch: a submit abandoned before it was accepted, or a ghost the sweeper found. */
   public void delete(String batchId) {
     RedisCommands<String, String> s = redis.sync();
-    List<KeyValue<String, String>> f = s.hmget(keys.batch(batchId), TENANT, PRIORITY);
-    if (f.get(0).hasValue()) {
-      String tenant = f.get(0).getValue();
+    String tenant = release(batchId);
+    if (tenant != null) {
       s.zrem(keys.tenantBatches(tenant), batchId);
-      quota.release(tenant, batchId);
       pending.forget(batchId, tenant);
-    }
-    if (f.get(1).hasValue()) {
-      Priority.fromWire(f.get(1).getValue()).ifPresent(p -> queue.leave(batchId, p));
     }
     s.del(keys.batch(batchId), keys.results(batchId), keys.customIds(batchId), keys.failedInputs(batchId),
         keys.cancelledItems(batchId), keys.telemetryCounted(batchId));

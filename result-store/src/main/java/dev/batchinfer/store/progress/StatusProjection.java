@@ -6,12 +6,9 @@ import dev.batchinfer.store.Redis;
 import dev.batchinfer.store.RedisKeys;
 import dev.batchinfer.store.batch.BatchStores;
 import dev.batchinfer.store.progress.ProgressUpdate;
-import dev.batchinfer.topics.message.Priority;
-import io.lettuce.core.KeyValue;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -49,16 +46,11 @@ public final class StatusProjection implements Consumer<ProgressUpdate> {
     if (!u.status().isFinal()) {
       return;
     }
-    List<KeyValue<String, String>> f = redis.sync().hmget(keys.batch(u.batchId()), TENANT, RETENTION_MS, PRIORITY);
-    if (f.get(2).hasValue()) {
-      Priority.fromWire(f.get(2).getValue()).ifPresent(p -> stores.queue().leave(u.batchId(), p));
-    }
-    if (f.get(0).hasValue()) {
-      stores.quota().release(f.get(0).getValue(), u.batchId());
-    }
-    if (f.get(1).hasValue()) {
-      stores.retention().schedule(u.batchId(), f.get(0).getValueOrElse(""),
-          Duration.ofMillis(Long.parseLong(f.get(1).getValue())), u.completedAt() != null ? u.completedAt() : Instant.now());
+    String tenant = stores.records().release(u.batchId());
+    String retention = redis.sync().hget(keys.batch(u.batchId()), RETENTION_MS);
+    if (retention != null) {
+      stores.retention().schedule(u.batchId(), tenant == null ? "" : tenant, Duration.ofMillis(Long.parseLong(retention)),
+          u.completedAt() != null ? u.completedAt() : Instant.now());
     }
   }
 }
