@@ -141,7 +141,7 @@ public final class ChaosCluster implements AutoCloseable {
   private Service addProgress() {
     Map<String, String> e = new HashMap<>(env);
     e.put("STREAMS_STATE_DIR", mkdirs(dir.resolve("streams-" + progress.size())).toString());
-    Service s = service("result-store-" + progress.size(), "dev.batchinfer.store.ResultStoreMain", "256m", e);
+    Service s = service("result-store-" + progress.size(), "dev.batchinfer.progress.ResultStoreMain", "256m", e);
     progress.add(s);
     return s.start();
   }

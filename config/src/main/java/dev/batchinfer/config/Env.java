@@ -86,7 +86,7 @@ public final class Env {
   }
 
   /** A setting has a value the service cannot run with. */
-  public static final class SettingException extends IllegalArgumentException {
+  public static final class SettingException extends ConfigException {
     public SettingException(String message) {
       super(message);
     }

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.batchinfer.embedded.testing.TestInfra;
 import dev.batchinfer.embedded.testing.TestNamespace;
 import dev.batchinfer.embedded.testing.TopicReader;
-import dev.batchinfer.store.ResultStoreApp;
+import dev.batchinfer.progress.ResultStoreApp;
 import dev.batchinfer.store.batch.BatchRecord;
 import dev.batchinfer.store.batch.BatchStores;
 import dev.batchinfer.topics.TopicCreator;

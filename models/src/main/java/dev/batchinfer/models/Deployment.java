@@ -112,7 +112,7 @@ public record Deployment(
   /** Back to the previous production version. */
   public Deployment rollback(String reason, long at) {
     if (previousProduction.isEmpty()) {
-      throw new IllegalStateException("there is no earlier production version to roll back to");
+      throw new RolloutException("there is no earlier production version to roll back to");
     }
     String back = previousProduction.get(previousProduction.size() - 1);
     List<String> previous = previousProduction.subList(0, previousProduction.size() - 1);

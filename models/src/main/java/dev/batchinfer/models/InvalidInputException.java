@@ -5,7 +5,7 @@ package dev.batchinfer.models;
  *
  * @see #pointer() the JSON pointer of the offending value, relative to the input item
  */
-public final class InvalidInputException extends RuntimeException {
+public final class InvalidInputException extends ModelsException {
   private final String pointer;
 
   public InvalidInputException(String pointer, String message) {

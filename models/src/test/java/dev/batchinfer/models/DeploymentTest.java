@@ -48,7 +48,7 @@ class DeploymentTest {
       assertThat(c.change()).contains("2.0.0 -> 1.0.0");
       assertThat(c.reason()).isEqualTo("error rate up");
     });
-    assertThatThrownBy(() -> Deployment.of("1.0.0").rollback("nothing before", 3)).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> Deployment.of("1.0.0").rollback("nothing before", 3)).isInstanceOf(RolloutException.class);
   }
 
   @Test

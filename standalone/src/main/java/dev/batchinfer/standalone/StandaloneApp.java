@@ -5,8 +5,8 @@ import dev.batchinfer.api.ProducerApiApp;
 import dev.batchinfer.callback.CallbackDispatcherApp;
 import dev.batchinfer.callback.DispatcherSettings;
 import dev.batchinfer.models.ModelCatalog;
-import dev.batchinfer.store.ResultStoreApp;
-import dev.batchinfer.store.model.RolloutGuard;
+import dev.batchinfer.progress.ResultStoreApp;
+import dev.batchinfer.progress.ProgressSettings;
 import dev.batchinfer.topics.TopicCreator;
 import dev.batchinfer.config.CommonSettings;
 import dev.batchinfer.config.Env;
@@ -52,7 +52,7 @@ public final class StandaloneApp implements AutoCloseable {
     }
     ApiSettings apiSettings = ApiSettings.from(env).withCommon(common);
     ModelCatalog catalog = ModelCatalog.load(apiSettings.modelArtifacts());
-    started.push(ResultStoreApp.create(common, stateDir, catalog.modelIds(), RolloutGuard.Policy.from(env)).start());
+    started.push(ResultStoreApp.create(common, stateDir, catalog.modelIds(), ProgressSettings.rollback(env)).start());
     started.push(CallbackDispatcherApp.create(DispatcherSettings.from(env).with(common, apiSettings.publicBaseUrl())).start());
     started.push(GpuWorkerApp.create(WorkerSettings.from(env).with(common), catalog).start());
     api = ProducerApiApp.create(apiSettings, catalog).start();

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import static dev.batchinfer.api.testing.BatchRequest.aBatch;
+
 import dev.batchinfer.api.testing.ApiClient;
+import dev.batchinfer.api.testing.BatchAssertions;
 import dev.batchinfer.api.testing.Inputs;
 import dev.batchinfer.callback.sign.WebhookSigner;
 import java.nio.file.Path;
@@ -29,17 +32,11 @@ class EndToEndIT {
       system.startWorker(system.workerSettings("e2e-worker"));
       ApiClient api = system.api();
 
-      ApiClient.Answer accepted = api.post("/v1/batch/predict", Inputs.batchBody("fashion-mnist", images,
-          "\"callback_url\":\"" + receiver.url() + "\",\"metadata\":{\"run\":\"e2e\"}"));
-      assertThat(accepted.status()).isEqualTo(202);
-      String id = accepted.body().get("batch_id").asText();
+      String id = api.submit(aBatch().withImages(images).withCallback(receiver.url())
+          .withField("metadata", "{\"run\":\"e2e\"}"));
 
-      await().atMost(Duration.ofMinutes(2)).untilAsserted(() ->
-          assertThat(api.get("/v1/batch/" + id + "/status").body().get("status").asText()).isEqualTo("completed"));
-      JsonNode status = api.get("/v1/batch/" + id + "/status").body();
-      assertThat(status.at("/progress/completed").asLong()).isEqualTo(ITEMS);
-      assertThat(status.at("/progress/failed").asLong()).isZero();
-      assertThat(status.at("/progress/total").asLong()).isEqualTo(ITEMS);
+      BatchAssertions.assertThat(api.awaitFinal(id, Duration.ofMinutes(2))).isCompletedWith(ITEMS, 0);
+      JsonNode status = api.batch(id).body();
       assertThat(status.get("model_version").asText()).isEqualTo("2.0.0");
       assertThat(status.get("completed_at").asText()).isNotEmpty();
 
@@ -112,8 +109,7 @@ class EndToEndIT {
       ApiClient.Answer accepted = api.post("/v1/batch/predict", body.toString());
       assertThat(accepted.status()).isEqualTo(202);
       String id = accepted.body().get("batch_id").asText();
-      await().atMost(Duration.ofMinutes(1)).untilAsserted(() ->
-          assertThat(api.get("/v1/batch/" + id + "/status").body().get("status").asText()).isEqualTo("completed"));
+      BatchAssertions.assertThat(api.awaitFinal(id, Duration.ofMinutes(1))).isCompletedWith(order.size(), 0);
       JsonNode results = api.get("/v1/batch/" + id + "/results").body().get("results");
       for (int i = 0; i < order.size(); i++) {
         assertThat(results.get(i).at("/result/label").asText()).as(order.get(i)).isEqualTo(order.get(i));

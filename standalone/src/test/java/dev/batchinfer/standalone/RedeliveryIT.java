@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import static dev.batchinfer.api.testing.BatchRequest.aBatch;
+
 import dev.batchinfer.api.testing.ApiClient;
-import dev.batchinfer.api.testing.Inputs;
+import dev.batchinfer.api.testing.BatchAssertions;
 import dev.batchinfer.embedded.testing.TopicReader;
 import dev.batchinfer.topics.message.ProgressEvent;
 import dev.batchinfer.worker.GpuWorkerApp;
@@ -30,19 +32,13 @@ class RedeliveryIT {
       // Worker A never gets to commit: everything it did will be delivered again.
       GpuWorkerApp a = system.startWorker(system.workerSettings("worker-a").withCommitInterval(Duration.ofHours(1)));
       ApiClient api = system.api();
-      String id = api.post("/v1/batch/predict", Inputs.batchBody("fashion-mnist", Inputs.images(ITEMS, 3), null))
-          .body().get("batch_id").asText();
+      String id = api.submit(aBatch().withSeed(3).withItems(ITEMS));
 
-      await().atMost(Duration.ofMinutes(1)).until(() ->
-          api.get("/v1/batch/" + id + "/status").body().at("/progress/completed").asLong() > 0);
+      await().atMost(Duration.ofMinutes(1)).until(() -> api.batch(id).completed() > 0);
       a.halt();
       system.startWorker(system.workerSettings("worker-b"));
 
-      await().atMost(Duration.ofMinutes(2)).untilAsserted(() ->
-          assertThat(api.get("/v1/batch/" + id + "/status").body().get("status").asText()).isEqualTo("completed"));
-      JsonNode status = api.get("/v1/batch/" + id + "/status").body();
-      assertThat(status.at("/progress/completed").asLong()).isEqualTo(ITEMS);
-      assertThat(status.at("/progress/failed").asLong()).isZero();
+      BatchAssertions.assertThat(api.awaitFinal(id, Duration.ofMinutes(2))).isCompletedWith(ITEMS, 0);
 
       String[] lines = api.getNdjson("/v1/batch/" + id + "/results").body().split("\n");
       Set<Integer> indexes = new HashSet<>();

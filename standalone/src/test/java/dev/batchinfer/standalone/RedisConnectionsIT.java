@@ -1,10 +1,11 @@
 package dev.batchinfer.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+
+import static dev.batchinfer.api.testing.BatchRequest.aBatch;
 
 import dev.batchinfer.api.testing.ApiClient;
-import dev.batchinfer.api.testing.Inputs;
+import dev.batchinfer.api.testing.BatchAssertions;
 import dev.batchinfer.embedded.testing.TestInfra;
 import io.lettuce.core.RedisClient;
 import java.time.Duration;
@@ -29,10 +30,8 @@ class RedisConnectionsIT {
       system.withResultStore().withDispatcher().withApi();
       system.startWorker(system.workerSettings("connections-worker"));
       ApiClient api = system.api();
-      String id = api.post("/v1/batch/predict", Inputs.batchBody("fashion-mnist", Inputs.images(10, 1), null))
-          .body().get("batch_id").asText();
-      await().atMost(Duration.ofMinutes(1)).until(() ->
-          "completed".equals(api.get("/v1/batch/" + id + "/status").body().get("status").asText()));
+      String id = api.submit(aBatch().withItems(10));
+      BatchAssertions.assertThat(api.awaitFinal(id, Duration.ofMinutes(1))).isCompletedWith(10, 0);
 
       String prefix = system.ns.redisKeyPrefix();
       Map<String, Long> byService = Arrays.stream(redis.sync().clientList().split("\n"))

@@ -8,8 +8,8 @@ import dev.batchinfer.callback.DispatcherSettings;
 import dev.batchinfer.embedded.testing.TestInfra;
 import dev.batchinfer.embedded.testing.TestNamespace;
 import dev.batchinfer.models.ModelCatalog;
-import dev.batchinfer.store.ResultStoreApp;
-import dev.batchinfer.store.model.RolloutGuard;
+import dev.batchinfer.progress.ResultStoreApp;
+import dev.batchinfer.progress.ProgressSettings;
 import dev.batchinfer.topics.TopicCreator;
 import dev.batchinfer.topics.Topics;
 import dev.batchinfer.config.CommonSettings;
@@ -80,7 +80,7 @@ final class TestSystem implements AutoCloseable {
       // Popped just after the result store pushed next has closed: nothing writes there any more.
       running.push(() -> org.apache.kafka.common.utils.Utils.delete(state.toFile()));
       var models = ModelCatalog.load(Path.of(env.get("MODEL_ARTIFACTS"))).modelIds();
-      running.push(ResultStoreApp.create(common(), state, models, RolloutGuard.Policy.from(env())).start());
+      running.push(ResultStoreApp.create(common(), state, models, ProgressSettings.rollback(env())).start());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -106,7 +106,7 @@ public final class Cluster implements AutoCloseable {
     c.inferenceCpus = inferenceCpus;
     try {
       TopicCreator.ensure(c.admin, c.topics, (short) 1);
-      c.progress = ChildJvm.start("result-store", "dev.batchinfer.store.ResultStoreMain", "256m", env, dir);
+      c.progress = ChildJvm.start("result-store", "dev.batchinfer.progress.ResultStoreMain", "256m", env, dir);
       c.apiPort = freePort();
       Map<String, String> apiEnv = new HashMap<>(env);
       apiEnv.put("API_HOST", "127.0.0.1");

@@ -9,6 +9,7 @@ import dev.batchinfer.store.webhook.WebhookStore;
 import dev.batchinfer.topics.Topic;
 import dev.batchinfer.config.callback.CallbackPolicy;
 import dev.batchinfer.config.callback.RejectedCallbackException;
+import dev.batchinfer.config.callback.UnresolvedCallbackException;
 import dev.batchinfer.topics.message.WebhookDeadLetter;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -75,7 +76,7 @@ public final class Deliverer {
         attempt = poster.post(address, target, headers(d, at), d.body().getBytes(StandardCharsets.UTF_8));
       } catch (RejectedCallbackException e) {
         attempt = Attempt.failed("callback_url " + e.getMessage(), Duration.ZERO);
-        refused = !e.retriable();
+        refused = !(e instanceof UnresolvedCallbackException);
       } catch (RuntimeException e) {
         // e.g. a host name TLS cannot use: a failed attempt like any other, so the schedule ends it.
         attempt = Attempt.failed(e.getClass().getSimpleName() + ": " + e.getMessage(), Duration.ZERO);

@@ -29,9 +29,8 @@ public final class RetrySchedule {
     this.random = random;
   }
 
-  /** CALLBACK_RETRY_SCHEDULE: comma-separated waits before each attempt, e.g. {@value #DEFAULT}. */
-  public static RetrySchedule from(Env env) {
-    String text = env.string("CALLBACK_RETRY_SCHEDULE", DEFAULT);
+  /** Comma-separated waits before each attempt (CALLBACK_RETRY_SCHEDULE), e.g. {@value #DEFAULT}. */
+  public static RetrySchedule parse(String text) {
     List<Duration> delays = new ArrayList<>();
     for (String part : text.split(",")) {
       delays.add(Env.parseDuration(part.trim()).orElseThrow(() -> new Env.SettingException(

@@ -20,9 +20,13 @@ public final class WebhookSigners {
     this.byTenant = Map.copyOf(byTenant);
   }
 
-  public static WebhookSigners from(List<String> defaultSecrets, Env env) {
+  /**
+   * @param tenantSecrets {@code tenant=whsec_...|whsec_...} entries separated by {@code ;}, each
+   *     tenant's secrets newest first; a tenant not named signs with {@code defaultSecrets}
+   */
+  public static WebhookSigners parse(List<String> defaultSecrets, String tenantSecrets) {
     Map<String, WebhookSigner> byTenant = new HashMap<>();
-    for (String entry : env.string("TENANT_WEBHOOK_SECRETS", "").split(";")) {
+    for (String entry : tenantSecrets.split(";")) {
       if (entry.isBlank()) {
         continue;
       }

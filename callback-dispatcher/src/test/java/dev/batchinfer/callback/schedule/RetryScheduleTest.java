@@ -3,17 +3,15 @@ package dev.batchinfer.callback.schedule;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.batchinfer.config.Env;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class RetryScheduleTest {
 
   @Test
   void the_default_schedule_is_svixs_with_eight_attempts() {
-    RetrySchedule s = RetrySchedule.from(Env.of(Map.of()));
+    RetrySchedule s = RetrySchedule.parse(RetrySchedule.DEFAULT);
     assertThat(s.attempts()).isEqualTo(8);
     RetrySchedule noJitter = new RetrySchedule(List.of(Duration.ZERO, Duration.ofSeconds(5), Duration.ofMinutes(5)), () -> 0.5);
     assertThat(noJitter.next(0, null)).contains(Duration.ZERO);
@@ -39,7 +37,7 @@ class RetryScheduleTest {
 
   @Test
   void a_bad_schedule_names_the_variable() {
-    assertThatThrownBy(() -> RetrySchedule.from(Env.of(Map.of("CALLBACK_RETRY_SCHEDULE", "0s,soon"))))
+    assertThatThrownBy(() -> RetrySchedule.parse("0s,soon"))
         .hasMessageContaining("CALLBACK_RETRY_SCHEDULE");
   }
 }

@@ -116,7 +116,7 @@ public record CallbackPolicy(boolean allowHttp, List<Cidr> allowed) {
     try {
       all = InetAddress.getAllByName(target.host());
     } catch (UnknownHostException e) {
-      throw new RejectedCallbackException("host " + target.host() + " does not resolve", true);
+      throw new UnresolvedCallbackException(target.host());
     }
     for (InetAddress a : all) {
       checkAddress(a);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.batchinfer.api.auth.Authenticator;
 import dev.batchinfer.api.problem.ApiException;
 import dev.batchinfer.models.Deployment;
+import dev.batchinfer.models.RolloutException;
 import dev.batchinfer.store.model.ModelTelemetry;
 import dev.batchinfer.store.model.RegistryStore;
 import io.javalin.http.Context;
@@ -75,7 +76,7 @@ public final class ModelHandlers {
     Deployment next;
     try {
       next = registry.update(id, seed, d -> d.rollback(reason, System.currentTimeMillis()));
-    } catch (IllegalStateException e) {
+    } catch (RolloutException e) {
       throw new ApiException(409, "nothing-to-roll-back", "Nothing to roll back", e.getMessage(), null, null);
     }
     router.invalidate(id);

@@ -54,6 +54,29 @@ public final class ApiClient {
         .header(header, value).POST(HttpRequest.BodyPublishers.ofString(body)));
   }
 
+  /** Submits the batch and returns its id; anything but 202 fails the test with the answer. */
+  public String submit(BatchRequest batch) {
+    Answer a = post("/v1/batch/predict", batch.json());
+    if (a.status() != 202) {
+      throw new AssertionError("submit answered " + a.status() + ": " + a.body());
+    }
+    return a.body().get("batch_id").asText();
+  }
+
+  public BatchSnapshot batch(String id) {
+    Answer a = get("/v1/batch/" + id + "/status");
+    if (a.status() != 200) {
+      throw new AssertionError("status of " + id + " answered " + a.status() + ": " + a.body());
+    }
+    return new BatchSnapshot(id, a.body());
+  }
+
+  /** Waits until the batch is final (completed, with errors, failed, cancelled or expired). */
+  public BatchSnapshot awaitFinal(String id, Duration atMost) {
+    return org.awaitility.Awaitility.await("batch " + id + " final").atMost(atMost)
+        .until(() -> batch(id), BatchSnapshot::isFinal);
+  }
+
   public String base() {
     return base;
   }

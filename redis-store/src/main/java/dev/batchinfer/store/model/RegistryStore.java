@@ -1,5 +1,7 @@
 package dev.batchinfer.store.model;
 
+import dev.batchinfer.store.StoreException;
+
 import dev.batchinfer.store.Redis;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -63,14 +65,14 @@ public final class RegistryStore {
         return next;
       }
     }
-    throw new IllegalStateException("registry of " + model + " kept changing; try again");
+    throw new StoreException.Retriable("registry of " + model + " kept changing; try again");
   }
 
   private static Deployment read(String text) {
     try {
       return JSON.readValue(text, Deployment.class);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("stored registry is not a deployment document", e);
+      throw new StoreException("stored registry is not a deployment document", e);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.batchinfer.topics.message;
 
+import dev.batchinfer.topics.TopicsException;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Map;
@@ -63,7 +64,7 @@ public enum BatchStatus {
   }
 
   /** Thrown for a move the state machine does not allow. */
-  public static final class IllegalTransitionException extends IllegalStateException {
+  public static final class IllegalTransitionException extends TopicsException {
     private final BatchStatus from;
     private final BatchStatus to;
 

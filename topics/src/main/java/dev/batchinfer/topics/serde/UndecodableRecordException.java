@@ -1,7 +1,9 @@
 package dev.batchinfer.topics.serde;
 
+import dev.batchinfer.topics.TopicsException;
+
 /** A record that is not a message of the expected form; it belongs in a dead-letter topic. */
-public final class UndecodableRecordException extends RuntimeException {
+public final class UndecodableRecordException extends TopicsException {
   public UndecodableRecordException(String reason) {
     super(reason);
   }

@@ -1,0 +1,95 @@
+package dev.batchinfer.progress;
+
+import dev.batchinfer.topics.message.BatchStatus;
+import dev.batchinfer.topics.message.ProgressEvent;
+import java.util.BitSet;
+
+/**
+ * Exact progress of one batch, as kept in the topology's state store. {@code doneChunks} is a bit
+ * per chunk, so a chunk reported twice (a worker crashed after reporting, before committing) is
+ * recognised and counted once.
+ */
+public record BatchProgress(
+    String batchId,
+    long total,
+    int chunkCount,
+    long completed,
+    long failed,
+    long cancelled,
+    BatchStatus status,
+    long[] doneChunks,
+    long startedAtMs,
+    long completedAtMs,
+    boolean skippedForCancel) {
+
+  public static BatchProgress start(ProgressEvent first) {
+    return new BatchProgress(first.batchId(), first.totalItems(), first.chunkCount(), 0, 0, 0, BatchStatus.QUEUED,
+        new long[0], 0, 0, false);
+  }
+
+  /** Whether the chunk count is known: always, except for a streamed batch before its seal (which precedes its chunks). */
+  public boolean countsKnown() {
+    return chunkCount >= 0;
+  }
+
+  /** A streamed upload's seal: the counts its chunks did not carry. */
+  public BatchProgress sealed(ProgressEvent.Sealed seal) {
+    return new BatchProgress(batchId, seal.totalItems(), seal.chunkCount(), completed, failed, cancelled, status,
+        doneChunks, startedAtMs, completedAtMs, skippedForCancel);
+  }
+
+  public boolean hasChunk(int chunkIndex) {
+    return BitSet.valueOf(doneChunks).get(chunkIndex);
+  }
+
+  public int chunksDone() {
+    return BitSet.valueOf(doneChunks).cardinality();
+  }
+
+  /**
+   * Counts a chunk not seen before, moving the batch along the state machine: the first chunk makes
+   * it {@code processing}, the last one gives it its outcome.
+   */
+  public BatchProgress withChunk(ProgressEvent.ChunkFinished done) {
+    if (hasChunk(done.chunkIndex())) {
+      throw new IllegalArgumentException("chunk " + done.chunkIndex() + " of batch " + batchId + " already counted");
+    }
+    BitSet chunks = BitSet.valueOf(doneChunks);
+    chunks.set(done.chunkIndex());
+    long c = completed + done.succeeded();
+    long f = failed + done.failed();
+    long x = cancelled + done.cancelled();
+    BatchStatus s = status;
+    long started = startedAtMs;
+    long finished = completedAtMs;
+    if (s == BatchStatus.QUEUED) {
+      s = s.moveTo(BatchStatus.PROCESSING);
+      started = done.atMs();
+    }
+    if (chunks.cardinality() == chunkCount) {
+      if (cancelSeen(done) && s != BatchStatus.CANCELLING) {
+        s = s.moveTo(BatchStatus.CANCELLING); // workers skipped chunks of a cancel whose event got lost
+      }
+      s = s.moveTo(s == BatchStatus.CANCELLING ? BatchStatus.CANCELLED : BatchStatus.outcome(c, f));
+      finished = done.atMs();
+    }
+    return new BatchProgress(batchId, total, chunkCount, c, f, x, s, chunks.toLongArray(), started, finished,
+        skippedForCancel || done.skippedForBatchCancel());
+  }
+
+  private boolean cancelSeen(ProgressEvent.ChunkFinished last) {
+    return skippedForCancel || last.skippedForBatchCancel();
+  }
+
+  /** The completion window passed: the batch ends now; chunks still to come change nothing. */
+  public BatchProgress expired(long atMs) {
+    return new BatchProgress(batchId, total, chunkCount, completed, failed, cancelled, status.moveTo(BatchStatus.EXPIRED),
+        doneChunks, startedAtMs, atMs, skippedForCancel);
+  }
+
+  /** A cancel request: the remaining chunks will be skipped; the batch ends cancelled. */
+  public BatchProgress cancelling() {
+    return new BatchProgress(batchId, total, chunkCount, completed, failed, cancelled, status.moveTo(BatchStatus.CANCELLING),
+        doneChunks, startedAtMs, completedAtMs, skippedForCancel);
+  }
+}

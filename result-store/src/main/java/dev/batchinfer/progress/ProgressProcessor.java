@@ -1,0 +1,139 @@
+package dev.batchinfer.progress;
+
+import dev.batchinfer.progress.ProgressUpdate;
+import dev.batchinfer.topics.message.BatchEvent;
+import dev.batchinfer.topics.message.BatchStatus;
+import dev.batchinfer.topics.message.ProgressEvent;
+import dev.batchinfer.topics.message.ProgressEvent.CancelRequested;
+import dev.batchinfer.topics.message.ProgressEvent.ChunkFinished;
+import dev.batchinfer.topics.message.ProgressEvent.Expired;
+import dev.batchinfer.topics.message.ProgressEvent.Sealed;
+import java.time.Instant;
+import java.util.function.Consumer;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Folds progress events into exact per-batch progress, writes it to Redis and forwards one event
+ * when the batch reaches its outcome.
+ *
+ * <p>Runs under exactly-once: the store update and the forwarded event commit together with the
+ * consumed offset. The Redis write is a side effect outside that transaction, so it is idempotent
+ * (absolute values, times taken from the events) and a replay writes the same thing again.
+ */
+final class ProgressProcessor implements Processor<String, ProgressEvent, String, BatchEvent> {
+
+  private static final Logger log = LoggerFactory.getLogger(ProgressProcessor.class);
+
+  private static final int[] MILESTONES = {25, 50, 75};
+
+  private final String storeName;
+  private final Consumer<ProgressUpdate> statusSink;
+  private KeyValueStore<String, BatchProgress> store;
+  private ProcessorContext<String, BatchEvent> context;
+
+  ProgressProcessor(String storeName, Consumer<ProgressUpdate> statusSink) {
+    this.storeName = storeName;
+    this.statusSink = statusSink;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, BatchEvent> context) {
+    this.context = context;
+    this.store = context.getStateStore(storeName);
+  }
+
+  @Override
+  public void process(Record<String, ProgressEvent> record) {
+    ProgressEvent event = record.value();
+    if (event == null || record.key() == null || !record.key().equals(event.batchId())) {
+      log.warn("skipping malformed progress record key={} value={}", record.key(), event);
+      return;
+    }
+    BatchProgress progress = store.get(event.batchId());
+    if (event instanceof Sealed seal) {
+      // In the upload's transaction, so before any chunk of the batch: normally the first record.
+      // A batch already final (expired or cancelled before its seal was read) keeps its outcome.
+      if (progress == null || !progress.countsKnown() && !progress.status().isFinal()) {
+        store.put(seal.batchId(), progress == null ? BatchProgress.start(seal) : progress.sealed(seal));
+      }
+      return;
+    }
+    if (progress == null) {
+      progress = BatchProgress.start(event);
+    }
+    if (event instanceof Expired expiry) {
+      expire(progress, expiry, record.timestamp());
+    } else if (event instanceof CancelRequested) {
+      cancel(progress);
+    } else if (event instanceof ChunkFinished chunk) {
+      count(progress, chunk, record.timestamp());
+    }
+  }
+
+  private void expire(BatchProgress progress, Expired expiry, long timestamp) {
+    if (progress.status().isFinal()) {
+      return; // finished in time, or already expired
+    }
+    BatchProgress expired = progress.expired(expiry.atMs());
+    statusSink.accept(update(expired));
+    store.put(expired.batchId(), expired);
+    log.info("batch {} expired: {} completed, {} failed of {}", expired.batchId(), expired.completed(), expired.failed(),
+        expired.total());
+    context.forward(new Record<>(expired.batchId(), BatchEvent.of(expired.batchId(), expired.status(),
+        expired.completed(), expired.failed(), expired.total(), expiry.atMs()), timestamp));
+  }
+
+  private void cancel(BatchProgress progress) {
+    if (progress.status().isFinal() || progress.status() == BatchStatus.CANCELLING) {
+      return; // too late, or asked twice
+    }
+    BatchProgress next = progress.cancelling();
+    statusSink.accept(update(next));
+    store.put(next.batchId(), next);
+    log.info("batch {} cancelling", next.batchId());
+  }
+
+  private void count(BatchProgress progress, ChunkFinished done, long timestamp) {
+    if (progress.countsKnown() && done.chunkIndex() >= progress.chunkCount()) {
+      log.warn("batch {}: chunk {} is outside 0..{}; skipped", done.batchId(), done.chunkIndex(), progress.chunkCount() - 1);
+      return;
+    }
+    if (progress.hasChunk(done.chunkIndex()) || progress.status().isFinal()) {
+      log.debug("batch {}: chunk {} already counted; duplicate delivery ignored", done.batchId(), done.chunkIndex());
+      return;
+    }
+    BatchProgress next = progress.withChunk(done);
+    statusSink.accept(update(next));
+    store.put(done.batchId(), next);
+    long before = progress.completed() + progress.failed() + progress.cancelled();
+    long after = next.completed() + next.failed() + next.cancelled();
+    for (int percent : MILESTONES) {
+      // Crossed in this step: exactly once per batch, since a chunk is counted once.
+      if (before * 100 < percent * next.total() && after * 100 >= percent * next.total()) {
+        context.forward(new Record<>(next.batchId(), BatchEvent.milestone(next.batchId(), percent, next.completed(),
+            next.failed(), next.total(), done.atMs()), timestamp));
+      }
+    }
+    if (next.status().isFinal()) {
+      log.info("batch {} {}: {} completed, {} failed of {}", next.batchId(), next.status().wire(),
+          next.completed(), next.failed(), next.total());
+      BatchEvent event = BatchEvent.of(next.batchId(), next.status(), next.completed(), next.failed(), next.total(),
+          next.completedAtMs());
+      context.forward(new Record<>(next.batchId(), event, timestamp));
+    }
+  }
+
+  private static ProgressUpdate update(BatchProgress p) {
+    return new ProgressUpdate(p.batchId(), p.status(), p.completed(), p.failed(), p.cancelled(), instant(p.startedAtMs()),
+        instant(p.completedAtMs()));
+  }
+
+  private static Instant instant(long ms) {
+    return ms == 0 ? null : Instant.ofEpochMilli(ms);
+  }
+}

@@ -1,0 +1,55 @@
+package dev.batchinfer.progress;
+
+import dev.batchinfer.store.batch.BatchStores;
+import dev.batchinfer.topics.Topics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Runs the progress topology with exactly-once processing. */
+public final class ProgressService implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(ProgressService.class);
+
+  private final KafkaStreams streams;
+
+  public ProgressService(String bootstrapServers, Topics topics, Path stateDir, BatchStores stores) {
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, topics.prefix() + "result-store-progress");
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+    // A progress record that does not parse was not written by our workers: log it and move on.
+    p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+    // Kafka 5.0's default, set now: the topology has no global state, so nothing changes but the
+    // warning Kafka 4 prints at every start while it is unset.
+    p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1); // the broker's default
+    this.streams = new KafkaStreams(ProgressTopology.build(topics, new StatusProjection(stores)), p);
+    streams.setUncaughtExceptionHandler(e -> {
+      log.error("progress topology failed; replacing the stream thread", e);
+      return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+    });
+  }
+
+  public void start() {
+    streams.start();
+  }
+
+  public KafkaStreams.State state() {
+    return streams.state();
+  }
+
+  @Override
+  public void close() {
+    streams.close(Duration.ofSeconds(10));
+  }
+}

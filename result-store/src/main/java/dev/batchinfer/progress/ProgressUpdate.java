@@ -1,0 +1,9 @@
+package dev.batchinfer.progress;
+
+import dev.batchinfer.topics.message.BatchStatus;
+import java.time.Instant;
+
+/** Where a batch stands, as the progress topology last computed it. */
+public record ProgressUpdate(
+    String batchId, BatchStatus status, long completed, long failed, long cancelled, Instant startedAt,
+    Instant completedAt) {}

@@ -1,0 +1,56 @@
+package dev.batchinfer.progress;
+
+import static dev.batchinfer.store.RedisKeys.BatchField.*;
+
+import dev.batchinfer.store.Redis;
+import dev.batchinfer.store.RedisKeys;
+import dev.batchinfer.store.batch.BatchStores;
+import dev.batchinfer.progress.ProgressUpdate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Writes where a batch stands, as the progress topology computed it, into the batch's record: the only writer of
+ * its status and counts. A final status also takes the batch off the queue and its tenant's quota and sets its
+ * retention. Every write is absolute and idempotent, so a replay writes the same thing again.
+ */
+public final class StatusProjection implements Consumer<ProgressUpdate> {
+
+  private final Redis redis;
+  private final RedisKeys keys;
+  private final BatchStores stores;
+
+  public StatusProjection(BatchStores stores) {
+    this.redis = stores.redis();
+    this.keys = redis.keys();
+    this.stores = stores;
+  }
+
+  @Override
+  public void accept(ProgressUpdate u) {
+    Map<String, String> fields = new HashMap<>();
+    fields.put(STATUS, u.status().wire());
+    fields.put(COMPLETED, Long.toString(u.completed()));
+    fields.put(FAILED, Long.toString(u.failed()));
+    fields.put(CANCELLED, Long.toString(u.cancelled()));
+    if (u.startedAt() != null) {
+      fields.put(STARTED_AT, u.startedAt().toString());
+    }
+    if (u.completedAt() != null) {
+      fields.put(COMPLETED_AT, u.completedAt().toString());
+    }
+    redis.sync().hset(keys.batch(u.batchId()), fields);
+    if (!u.status().isFinal()) {
+      return;
+    }
+    String tenant = stores.records().release(u.batchId());
+    String retention = redis.sync().hget(keys.batch(u.batchId()), RETENTION_MS);
+    if (retention != null) {
+      stores.retention().schedule(u.batchId(), tenant == null ? "" : tenant, Duration.ofMillis(Long.parseLong(retention)),
+          u.completedAt() != null ? u.completedAt() : Instant.now());
+    }
+  }
+}

@@ -1,9 +1,0 @@
-package dev.batchinfer.store.progress;
-
-import dev.batchinfer.topics.message.BatchStatus;
-import java.time.Instant;
-
-/** Where a batch stands, as the progress topology last computed it. */
-public record ProgressUpdate(
-    String batchId, BatchStatus status, long completed, long failed, long cancelled, Instant startedAt,
-    Instant completedAt) {}
