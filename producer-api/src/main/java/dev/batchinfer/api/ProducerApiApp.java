@@ -20,6 +20,7 @@ import dev.batchinfer.store.model.RegistryStore;
 import java.util.List;
 import java.util.Map;
 import dev.batchinfer.api.problem.ApiException;
+import dev.batchinfer.api.problem.RetriableApiException;
 import dev.batchinfer.api.problem.ProblemRenderer;
 import dev.batchinfer.api.read.BatchList;
 import dev.batchinfer.api.read.BatchView;
@@ -159,7 +160,7 @@ public final class ProducerApiApp implements AutoCloseable {
     app.exception(io.lettuce.core.RedisException.class, (e, ctx) -> {
       log.warn("{} {}: Redis is unavailable (request {}): {}", ctx.method(), ctx.path(),
           ctx.res().getHeader(ProblemRenderer.REQUEST_ID_HEADER), e.toString());
-      problems.render(ctx, ApiException.unavailable("the batch store (Redis) is unavailable; retry later",
+      problems.render(ctx, new RetriableApiException("the batch store (Redis) is unavailable; retry later",
           REDIS_RETRY_AFTER));
     });
     app.exception(Exception.class, (e, ctx) -> {
@@ -167,8 +168,8 @@ public final class ProducerApiApp implements AutoCloseable {
       problems.render(ctx, new ApiException(500, "internal", "Internal error",
           "the server failed; quote the request id when reporting it", null, null));
     });
-    // Javalin's own 404/405 answers become problems too, unless a handler already wrote one.
-    // Javalin's own answers (no such route, wrong method, unreadable request) become problems too.
+    // Javalin's own answers (no such route, wrong method, unreadable request) become problems too,
+    // unless a handler already wrote one.
     app.exception(io.javalin.http.HttpResponseException.class, (e, ctx) -> problems.render(ctx,
         new ApiException(e.getStatus(), e.getStatus() == 404 ? "not-found" : "http-" + e.getStatus(),
             e.getStatus() == 404 ? "Not found" : "Request refused",

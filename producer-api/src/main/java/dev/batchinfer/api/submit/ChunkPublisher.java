@@ -368,14 +368,4 @@ public final class ChunkPublisher implements AutoCloseable {
       s.producer().close(Duration.ofSeconds(5));
     }
   }
-
-  /**
-   * Chunks were not committed; nothing of the batch is visible to workers. A one-chunk batch whose
-   * acknowledgement timed out is the exception: its record may still have been written.
-   */
-  public static final class PublishException extends RuntimeException {
-    PublishException(String message, Throwable cause) {
-      super(message, cause);
-    }
-  }
 }
