@@ -31,6 +31,7 @@ import dev.batchinfer.api.submit.NdjsonReader;
 import dev.batchinfer.api.submit.RequestBodies;
 import dev.batchinfer.api.submit.BatchRequestReader;
 import dev.batchinfer.api.submit.ChunkPublisher;
+import dev.batchinfer.api.submit.ProducerFactory;
 import dev.batchinfer.api.submit.SubmitHandler;
 import dev.batchinfer.models.ModelCatalog;
 import dev.batchinfer.store.Redis;
@@ -77,12 +78,11 @@ public final class ProducerApiApp implements AutoCloseable {
     WebhookStore webhooks = new WebhookStore(redis);
     RegistryStore registry = new RegistryStore(redis);
     ModelTelemetry telemetry = new ModelTelemetry(redis);
-    ChunkPublisher publisher = new ChunkPublisher(settings.common().kafkaBootstrapServers(), settings.common().topics(),
-        settings.instanceId(), "", settings.producers(), "SUBMIT_PRODUCERS", settings.submitTimeout(),
-        ApiSettings.SUBMIT_TRANSACTION_TIMEOUT);
-    ChunkPublisher uploads = new ChunkPublisher(settings.common().kafkaBootstrapServers(), settings.common().topics(),
-        settings.instanceId(), "upload", settings.uploadProducers(), "UPLOAD_PRODUCERS", settings.submitTimeout(),
-        settings.uploadTransactionTimeout());
+    ProducerFactory kafka = ProducerFactory.kafka(settings.common().kafkaBootstrapServers());
+    ChunkPublisher publisher = new ChunkPublisher(kafka, settings.common().topics(), settings.instanceId(), "",
+        settings.producers(), "SUBMIT_PRODUCERS", settings.submitTimeout(), ApiSettings.SUBMIT_TRANSACTION_TIMEOUT);
+    ChunkPublisher uploads = new ChunkPublisher(kafka, settings.common().topics(), settings.instanceId(), "upload",
+        settings.uploadProducers(), "UPLOAD_PRODUCERS", settings.submitTimeout(), settings.uploadTransactionTimeout());
     BatchView view = new BatchView(json, settings.publicBaseUrl(),
         new EtaEstimator(store.queue(), telemetry, settings.estimatedItemsPerSecond(), Clock.systemUTC()));
     BatchRequestReader reader = new BatchRequestReader(json, catalog, settings.chunkMaxItems(), settings.chunkMaxBytes(),

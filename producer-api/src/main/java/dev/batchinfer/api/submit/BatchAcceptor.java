@@ -136,7 +136,7 @@ public final class BatchAcceptor {
     private long[] starts = new long[16];
     private long[] parentStarts;
     private int chunks;
-    private ChunkPublisher.Transaction transaction;
+    private ChunkTransaction transaction;
     // A batch known to be one chunk: held here and sent alone, without a transaction, once recorded.
     private Chunker.ChunkItems alone;
     private boolean reserved;
