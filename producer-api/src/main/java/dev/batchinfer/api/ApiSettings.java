@@ -1,13 +1,19 @@
 package dev.batchinfer.api;
 
 import dev.batchinfer.api.auth.ApiKeys;
+import dev.batchinfer.api.limits.RateLimiter;
 import dev.batchinfer.api.limits.TenantLimits;
 import dev.batchinfer.api.submit.UploadGuard;
 import dev.batchinfer.config.callback.CallbackPolicy;
 import dev.batchinfer.config.CommonSettings;
 import dev.batchinfer.config.Env;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Everything the API reads from its environment, validated once at start.
@@ -96,6 +102,12 @@ public record ApiSettings(
   public static final Duration DEFAULT_RESULTS_RETENTION = Duration.ofDays(7);
   /** Kafka's default transaction.max.timeout.ms: a producer asking for more is refused by the broker. */
   public static final Duration DEFAULT_KAFKA_TRANSACTION_MAX_TIMEOUT = Duration.ofMinutes(15);
+  public static final double DEFAULT_RATE_REQUESTS_PER_SECOND = 50;
+  /** RATE_REQUESTS_BURST by default: this many seconds of RATE_REQUESTS_PER_SECOND. */
+  public static final double DEFAULT_RATE_REQUESTS_BURST_SECONDS = 2;
+  public static final double DEFAULT_RATE_ITEMS_PER_SECOND = 200_000;
+  public static final double DEFAULT_RATE_ITEMS_BURST = 1_000_000;
+  public static final double DEFAULT_MAX_QUEUED_ITEMS = 10_000_000;
   /** How long a transaction of chunks already at hand (JSON body, retry, sync predict) may stay open. */
   public static final Duration SUBMIT_TRANSACTION_TIMEOUT = Duration.ofSeconds(60);
 
@@ -134,7 +146,7 @@ public record ApiSettings(
           + dev.batchinfer.topics.Topics.MAX_COMPLETION_WINDOW.toDays() + "d (the request topics keep records "
           + dev.batchinfer.topics.Topics.REQUEST_RETENTION.toDays() + "d), got " + completionWindow);
     }
-    TenantLimits.Settings limits = TenantLimits.Settings.from(env, maxBatchItems);
+    TenantLimits.Settings limits = tenantLimits(env, maxBatchItems);
     return new ApiSettings(
         common,
         host,
@@ -150,7 +162,7 @@ public record ApiSettings(
         env.string("API_INSTANCE_ID", hostName() + "-" + port),
         env.integer("ESTIMATED_ITEMS_PER_SECOND", DEFAULT_ESTIMATED_ITEMS_PER_SECOND, 1, Integer.MAX_VALUE),
         CallbackPolicy.from(env),
-        ApiKeys.from(env),
+        apiKeys(env),
         env.integer("SYNC_MAX_ITEMS", DEFAULT_SYNC_MAX_ITEMS, 1, 10_000),
         env.duration("SYNC_TIMEOUT", DEFAULT_SYNC_TIMEOUT),
         limits,
@@ -164,6 +176,63 @@ public record ApiSettings(
         rateWindow,
         transactionMax,
         env.integer("BODY_MEMORY_MB", defaultBodyMemoryMb(), 1, 1 << 20) * 1024L * 1024L);
+  }
+
+  private static TenantLimits.Settings tenantLimits(Env env, int maxBatchItems) {
+    double rps = positive(env, "RATE_REQUESTS_PER_SECOND", DEFAULT_RATE_REQUESTS_PER_SECOND);
+    double ips = positive(env, "RATE_ITEMS_PER_SECOND", DEFAULT_RATE_ITEMS_PER_SECOND);
+    return new TenantLimits.Settings(
+        new RateLimiter.Bucket(rps, positive(env, "RATE_REQUESTS_BURST", rps * DEFAULT_RATE_REQUESTS_BURST_SECONDS)),
+        // A burst below the largest batch would refuse that batch forever.
+        new RateLimiter.Bucket(ips, Math.max(maxBatchItems, positive(env, "RATE_ITEMS_BURST", DEFAULT_RATE_ITEMS_BURST))),
+        (long) positive(env, "MAX_QUEUED_ITEMS", DEFAULT_MAX_QUEUED_ITEMS));
+  }
+
+  private static double positive(Env env, String name, double fallback) {
+    String v = env.string(name, null);
+    if (v == null) {
+      return fallback;
+    }
+    try {
+      double d = Double.parseDouble(v);
+      if (d > 0) {
+        return d;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw new Env.SettingException(name + " must be a positive number, got '" + v + "'");
+  }
+
+  /** API_KEYS (comma-separated) and API_KEYS_FILE (one entry a line, # comments), together. */
+  private static ApiKeys apiKeys(Env env) {
+    List<String> entries = new ArrayList<>();
+    for (String e : env.string("API_KEYS", "").split(",")) {
+      if (!e.isBlank()) {
+        entries.add(e);
+      }
+    }
+    String file = env.string("API_KEYS_FILE", null);
+    if (file != null) {
+      try {
+        for (String line : Files.readAllLines(Path.of(file))) {
+          if (!line.isBlank() && !line.trim().startsWith("#")) {
+            entries.add(line);
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read API_KEYS_FILE " + file, e);
+      }
+    }
+    if (entries.isEmpty()) {
+      throw new Env.SettingException("no API keys: set API_KEYS or API_KEYS_FILE to tenant:user:<sha256 of the key>"
+          + " entries (printf '%s' \"$KEY\" | sha256sum)");
+    }
+    try {
+      return new ApiKeys(entries);
+    } catch (IllegalArgumentException e) {
+      throw new Env.SettingException(e.getMessage());
+    }
   }
 
   /**

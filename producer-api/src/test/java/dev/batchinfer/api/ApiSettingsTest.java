@@ -3,12 +3,16 @@ package dev.batchinfer.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.batchinfer.api.auth.ApiKeys;
 import dev.batchinfer.api.testing.ApiClient;
 import dev.batchinfer.config.Env;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ApiSettingsTest {
 
@@ -56,5 +60,37 @@ class ApiSettingsTest {
         .hasMessageContaining("UPLOAD_RATE_WINDOW");
     assertThat(settings().uploadLimits()).isEqualTo(new dev.batchinfer.api.submit.UploadGuard.Limits(
         Duration.ofMinutes(10), 10_000, Duration.ofSeconds(30)));
+  }
+
+  @Test
+  void a_tenant_rate_that_is_not_a_positive_number_is_refused_at_start_naming_it() {
+    assertThatThrownBy(() -> settings("RATE_ITEMS_PER_SECOND", "0")).isInstanceOf(Env.SettingException.class)
+        .hasMessageContaining("RATE_ITEMS_PER_SECOND").hasMessageContaining("'0'");
+    assertThatThrownBy(() -> settings("MAX_QUEUED_ITEMS", "lots")).isInstanceOf(Env.SettingException.class)
+        .hasMessageContaining("MAX_QUEUED_ITEMS");
+    assertThat(settings("RATE_REQUESTS_PER_SECOND", "0.5").tenantLimits().requests().burst()).isEqualTo(1.0);
+  }
+
+  @Test
+  void the_item_burst_admits_the_largest_batch_and_bounds_an_ndjson_upload() {
+    ApiSettings s = settings("MAX_BATCH_ITEMS", "5000", "RATE_ITEMS_BURST", "100", "MAX_NDJSON_ITEMS", "9000");
+    assertThat(s.tenantLimits().items().burst()).isEqualTo(5000);
+    assertThat(s.maxNdjsonItems()).isEqualTo(5000);
+  }
+
+  @Test
+  void api_keys_come_from_the_variable_and_the_file_and_a_malformed_entry_is_refused_without_its_hash(
+      @TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("keys"), "# operators\n" + ApiKeys.entry("ops-2", true, "file-key") + "\n");
+    ApiKeys keys = settings("API_KEYS_FILE", file.toString()).apiKeys();
+    assertThat(keys.lookup(ApiClient.KEY_A)).hasValueSatisfying(p -> assertThat(p.tenant()).isEqualTo("tenant-a"));
+    assertThat(keys.lookup("file-key")).hasValueSatisfying(p -> assertThat(p.tenant()).isEqualTo("ops-2"));
+    assertThat(keys.lookup("no-such-key")).isEmpty();
+
+    String hash = ApiKeys.sha256Hex("k");
+    assertThatThrownBy(() -> settings("API_KEYS", "tenant:owner:" + hash)).isInstanceOf(Env.SettingException.class)
+        .hasMessageContaining("API_KEYS").hasMessageNotContaining(hash);
+    assertThatThrownBy(() -> settings("API_KEYS", " ")).isInstanceOf(Env.SettingException.class)
+        .hasMessageContaining("no API keys");
   }
 }
