@@ -237,35 +237,6 @@ public final class ProducerApiApp implements AutoCloseable {
     }
   }
 
-  /** Registers routes and remembers them, so what is served and what is documented can be compared. */
-  private static final class Routes {
-    private final Javalin app;
-    private final List<String> registered = new java.util.ArrayList<>();
-
-    Routes(Javalin app) {
-      this.app = app;
-    }
-
-    void get(String path, io.javalin.http.Handler h) {
-      app.get(path, h);
-      registered.add("GET " + path);
-    }
-
-    void post(String path, io.javalin.http.Handler h) {
-      app.post(path, h);
-      registered.add("POST " + path);
-    }
-
-    void put(String path, io.javalin.http.Handler h) {
-      app.put(path, h);
-      registered.add("PUT " + path);
-    }
-
-    List<String> registered() {
-      return List.copyOf(registered);
-    }
-  }
-
   /** The bound port (useful when the settings asked for port 0). */
   public int port() {
     return javalin.port();
