@@ -31,14 +31,14 @@ class ApiSettingsTest {
         .hasMessageContaining("UPLOAD_TIMEOUT")
         .hasMessageContaining("transaction.max.timeout.ms")
         .hasMessageContaining("KAFKA_TRANSACTION_MAX_TIMEOUT");
-    assertThat(settings("UPLOAD_TIMEOUT", "15m").uploadTimeout()).isEqualTo(Duration.ofMinutes(15));
+    assertThat(settings("UPLOAD_TIMEOUT", "15m").uploads().timeout()).isEqualTo(Duration.ofMinutes(15));
   }
 
   @Test
   void a_broker_that_allows_longer_transactions_allows_longer_uploads() {
     ApiSettings s = settings("UPLOAD_TIMEOUT", "40m", "KAFKA_TRANSACTION_MAX_TIMEOUT", "1h");
-    assertThat(s.uploadTimeout()).isEqualTo(Duration.ofMinutes(40));
-    assertThat(s.uploadTransactionTimeout()).isEqualTo(Duration.ofMinutes(40).plus(s.submitTimeout()));
+    assertThat(s.uploads().timeout()).isEqualTo(Duration.ofMinutes(40));
+    assertThat(s.uploadTransactionTimeout()).isEqualTo(Duration.ofMinutes(40).plus(s.kafka().submitTimeout()));
   }
 
   @Test
@@ -51,14 +51,14 @@ class ApiSettingsTest {
   void a_default_completion_window_longer_than_the_request_topics_keep_records_is_refused_at_start() {
     assertThatThrownBy(() -> settings("COMPLETION_WINDOW", "45d")).isInstanceOf(Env.SettingException.class)
         .hasMessageContaining("COMPLETION_WINDOW").hasMessageContaining("30d");
-    assertThat(settings("COMPLETION_WINDOW", "30d").completionWindow()).isEqualTo(Duration.ofDays(30));
+    assertThat(settings("COMPLETION_WINDOW", "30d").batches().completionWindow()).isEqualTo(Duration.ofDays(30));
   }
 
   @Test
   void the_rate_window_must_fit_in_the_upload_timeout() {
     assertThatThrownBy(() -> settings("UPLOAD_RATE_WINDOW", "11m")).isInstanceOf(Env.SettingException.class)
         .hasMessageContaining("UPLOAD_RATE_WINDOW");
-    assertThat(settings().uploadLimits()).isEqualTo(new dev.batchinfer.api.submit.UploadGuard.Limits(
+    assertThat(settings().uploads().guard()).isEqualTo(new dev.batchinfer.api.submit.UploadGuard.Limits(
         Duration.ofMinutes(10), 10_000, Duration.ofSeconds(30)));
   }
 
@@ -75,7 +75,7 @@ class ApiSettingsTest {
   void the_item_burst_admits_the_largest_batch_and_bounds_an_ndjson_upload() {
     ApiSettings s = settings("MAX_BATCH_ITEMS", "5000", "RATE_ITEMS_BURST", "100", "MAX_NDJSON_ITEMS", "9000");
     assertThat(s.tenantLimits().items().burst()).isEqualTo(5000);
-    assertThat(s.maxNdjsonItems()).isEqualTo(5000);
+    assertThat(s.uploads().maxNdjsonItems()).isEqualTo(5000);
   }
 
   @Test
