@@ -78,14 +78,14 @@ public final class ProducerApiApp implements AutoCloseable {
     WebhookStore webhooks = new WebhookStore(redis);
     RegistryStore registry = new RegistryStore(redis);
     ModelTelemetry telemetry = new ModelTelemetry(redis);
-    ApiSettings.Kafka k = settings.kafka();
+    ApiSettings.Kafka kafka = settings.kafka();
     ApiSettings.Batches batches = settings.batches();
     ApiSettings.Limits limits = settings.limits();
-    ProducerFactory kafka = ProducerFactory.kafka(settings.common().kafkaBootstrapServers());
-    ChunkPublisher publisher = new ChunkPublisher(kafka, settings.common().topics(), k.instanceId(), "",
-        k.producers(), "SUBMIT_PRODUCERS", k.submitTimeout(), ApiSettings.SUBMIT_TRANSACTION_TIMEOUT);
-    ChunkPublisher uploads = new ChunkPublisher(kafka, settings.common().topics(), k.instanceId(), "upload",
-        settings.uploads().producers(), "UPLOAD_PRODUCERS", k.submitTimeout(), settings.uploadTransactionTimeout());
+    ProducerFactory producers = ProducerFactory.kafka(settings.common().kafkaBootstrapServers());
+    ChunkPublisher publisher = new ChunkPublisher(producers, settings.common().topics(), kafka.instanceId(), "",
+        kafka.producers(), "SUBMIT_PRODUCERS", kafka.submitTimeout(), ApiSettings.SUBMIT_TRANSACTION_TIMEOUT);
+    ChunkPublisher uploads = new ChunkPublisher(producers, settings.common().topics(), kafka.instanceId(), "upload",
+        settings.uploads().producers(), "UPLOAD_PRODUCERS", kafka.submitTimeout(), settings.uploadTransactionTimeout());
     BatchView view = new BatchView(json, settings.publicBaseUrl(),
         new EtaEstimator(store.queue(), telemetry, batches.estimatedItemsPerSecond(), Clock.systemUTC()));
     BatchRequestReader reader = new BatchRequestReader(json, catalog, limits.chunkMaxItems(), limits.chunkMaxBytes(),
@@ -97,9 +97,9 @@ public final class ProducerApiApp implements AutoCloseable {
         batches.estimatedItemsPerSecond(), tenantLimits, batches.completionWindow(), batches.retention(),
         settings.uploads().timeout());
     IdempotencyStore idempotency = new IdempotencyStore(redis,
-        IdempotencyStore.claimTtl(settings.uploads().timeout(), k.submitTimeout()));
+        IdempotencyStore.claimTtl(settings.uploads().timeout(), kafka.submitTimeout()));
     RequestBodies bodies = new RequestBodies(limits.maxRequestBytes(), settings.uploads().guard(),
-        new BodyMemory(limits.bodyMemoryBytes(), k.submitTimeout()));
+        new BodyMemory(limits.bodyMemoryBytes(), kafka.submitTimeout()));
     SubmitHandler submit = new SubmitHandler(reader, router, acceptor, view, bodies, settings.uploads().maxNdjsonItems(),
         idempotency, json);
     ReadHandlers read = new ReadHandlers(store, view);
@@ -110,9 +110,9 @@ public final class ProducerApiApp implements AutoCloseable {
     KafkaProducer<String, ProgressEvent> control = new KafkaProducer<>(Map.of(
         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.common().kafkaBootstrapServers(),
         ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-        ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) k.submitTimeout().toMillis()),
+        ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) kafka.submitTimeout().toMillis()),
         progress.keySerde().serializer(), progress.valueSerde().serializer());
-    CancelHandler cancel = new CancelHandler(store, new BatchControl(store.flags(), control, progress), k.submitTimeout());
+    CancelHandler cancel = new CancelHandler(store, new BatchControl(store.flags(), control, progress), kafka.submitTimeout());
     SyncPredictHandler predict = new SyncPredictHandler(reader, bodies, router, acceptor, store, telemetry, json,
         settings.sync().maxItems(), settings.sync().timeout());
     ProblemRenderer problems = new ProblemRenderer(json);
