@@ -20,6 +20,7 @@ import dev.batchinfer.store.model.RegistryStore;
 import java.util.List;
 import java.util.Map;
 import dev.batchinfer.api.problem.ApiException;
+import dev.batchinfer.api.problem.RetriableApiException;
 import dev.batchinfer.api.problem.ProblemRenderer;
 import dev.batchinfer.api.read.BatchList;
 import dev.batchinfer.api.read.BatchView;
@@ -30,6 +31,7 @@ import dev.batchinfer.api.submit.NdjsonReader;
 import dev.batchinfer.api.submit.RequestBodies;
 import dev.batchinfer.api.submit.BatchRequestReader;
 import dev.batchinfer.api.submit.ChunkPublisher;
+import dev.batchinfer.api.submit.ProducerFactory;
 import dev.batchinfer.api.submit.SubmitHandler;
 import dev.batchinfer.models.ModelCatalog;
 import dev.batchinfer.store.Redis;
@@ -76,27 +78,29 @@ public final class ProducerApiApp implements AutoCloseable {
     WebhookStore webhooks = new WebhookStore(redis);
     RegistryStore registry = new RegistryStore(redis);
     ModelTelemetry telemetry = new ModelTelemetry(redis);
-    ChunkPublisher publisher = new ChunkPublisher(settings.common().kafkaBootstrapServers(), settings.common().topics(),
-        settings.instanceId(), "", settings.producers(), "SUBMIT_PRODUCERS", settings.submitTimeout(),
-        ApiSettings.SUBMIT_TRANSACTION_TIMEOUT);
-    ChunkPublisher uploads = new ChunkPublisher(settings.common().kafkaBootstrapServers(), settings.common().topics(),
-        settings.instanceId(), "upload", settings.uploadProducers(), "UPLOAD_PRODUCERS", settings.submitTimeout(),
-        settings.uploadTransactionTimeout());
+    ApiSettings.Kafka kafka = settings.kafka();
+    ApiSettings.Batches batches = settings.batches();
+    ApiSettings.Limits limits = settings.limits();
+    ProducerFactory producers = ProducerFactory.kafka(settings.common().kafkaBootstrapServers());
+    ChunkPublisher publisher = new ChunkPublisher(producers, settings.common().topics(), kafka.instanceId(), "",
+        kafka.producers(), "SUBMIT_PRODUCERS", kafka.submitTimeout(), ApiSettings.SUBMIT_TRANSACTION_TIMEOUT);
+    ChunkPublisher uploads = new ChunkPublisher(producers, settings.common().topics(), kafka.instanceId(), "upload",
+        settings.uploads().producers(), "UPLOAD_PRODUCERS", kafka.submitTimeout(), settings.uploadTransactionTimeout());
     BatchView view = new BatchView(json, settings.publicBaseUrl(),
-        new EtaEstimator(store.queue(), telemetry, settings.estimatedItemsPerSecond(), Clock.systemUTC()));
-    BatchRequestReader reader = new BatchRequestReader(json, catalog, settings.chunkMaxItems(), settings.chunkMaxBytes(),
-        settings.maxBatchItems(), settings.callbacks());
+        new EtaEstimator(store.queue(), telemetry, batches.estimatedItemsPerSecond(), Clock.systemUTC()));
+    BatchRequestReader reader = new BatchRequestReader(json, catalog, limits.chunkMaxItems(), limits.chunkMaxBytes(),
+        limits.maxBatchItems(), batches.callbacks());
     ModelRouter router = new ModelRouter(catalog, registry);
     RateLimiter limiter = new RateLimiter(redis);
     TenantLimits tenantLimits = new TenantLimits(limiter, store.quota(), settings.tenantLimits());
     BatchAcceptor acceptor = new BatchAcceptor(store, publisher, uploads, Clock.systemUTC(),
-        settings.estimatedItemsPerSecond(), tenantLimits, settings.completionWindow(), settings.retention(),
-        settings.uploadTimeout());
+        batches.estimatedItemsPerSecond(), tenantLimits, batches.completionWindow(), batches.retention(),
+        settings.uploads().timeout());
     IdempotencyStore idempotency = new IdempotencyStore(redis,
-        IdempotencyStore.claimTtl(settings.uploadTimeout(), settings.submitTimeout()));
-    RequestBodies bodies = new RequestBodies(settings.maxRequestBytes(), settings.uploadLimits(),
-        new BodyMemory(settings.bodyMemoryBytes(), settings.submitTimeout()));
-    SubmitHandler submit = new SubmitHandler(reader, router, acceptor, view, bodies, settings.maxNdjsonItems(),
+        IdempotencyStore.claimTtl(settings.uploads().timeout(), kafka.submitTimeout()));
+    RequestBodies bodies = new RequestBodies(limits.maxRequestBytes(), settings.uploads().guard(),
+        new BodyMemory(limits.bodyMemoryBytes(), kafka.submitTimeout()));
+    SubmitHandler submit = new SubmitHandler(reader, router, acceptor, view, bodies, settings.uploads().maxNdjsonItems(),
         idempotency, json);
     ReadHandlers read = new ReadHandlers(store, view);
     CallbackHandlers callbacks = new CallbackHandlers(store, webhooks, json);
@@ -106,11 +110,11 @@ public final class ProducerApiApp implements AutoCloseable {
     KafkaProducer<String, ProgressEvent> control = new KafkaProducer<>(Map.of(
         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.common().kafkaBootstrapServers(),
         ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-        ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) settings.submitTimeout().toMillis()),
+        ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) kafka.submitTimeout().toMillis()),
         progress.keySerde().serializer(), progress.valueSerde().serializer());
-    CancelHandler cancel = new CancelHandler(store, new BatchControl(store.flags(), control, progress), settings.submitTimeout());
+    CancelHandler cancel = new CancelHandler(store, new BatchControl(store.flags(), control, progress), kafka.submitTimeout());
     SyncPredictHandler predict = new SyncPredictHandler(reader, bodies, router, acceptor, store, telemetry, json,
-        settings.syncMaxItems(), settings.syncTimeout());
+        settings.sync().maxItems(), settings.sync().timeout());
     ProblemRenderer problems = new ProblemRenderer(json);
 
     Javalin app = Javalin.create(config -> {
@@ -147,8 +151,8 @@ public final class ProducerApiApp implements AutoCloseable {
     routes.get("/v1/batch/{id}/events", new EventStream(store, view, json)::stream);
     routes.get("/v1/batch/{id}/callbacks", callbacks::list);
     routes.post("/v1/batch/{id}/callbacks/redeliver", callbacks::redeliver);
-    Map<String, Object> limits = limits(settings, catalog);
-    routes.get("/v1/limits", ctx -> ctx.json(limits));
+    Map<String, Object> published = limits(settings, catalog);
+    routes.get("/v1/limits", ctx -> ctx.json(published));
     routes.get("/health", ctx -> {
       boolean redisUp = limiter.reachable();
       ctx.status(redisUp ? 200 : 503).json(java.util.Map.of("status", redisUp ? "ok" : "degraded",
@@ -159,7 +163,7 @@ public final class ProducerApiApp implements AutoCloseable {
     app.exception(io.lettuce.core.RedisException.class, (e, ctx) -> {
       log.warn("{} {}: Redis is unavailable (request {}): {}", ctx.method(), ctx.path(),
           ctx.res().getHeader(ProblemRenderer.REQUEST_ID_HEADER), e.toString());
-      problems.render(ctx, ApiException.unavailable("the batch store (Redis) is unavailable; retry later",
+      problems.render(ctx, new RetriableApiException("the batch store (Redis) is unavailable; retry later",
           REDIS_RETRY_AFTER));
     });
     app.exception(Exception.class, (e, ctx) -> {
@@ -167,8 +171,8 @@ public final class ProducerApiApp implements AutoCloseable {
       problems.render(ctx, new ApiException(500, "internal", "Internal error",
           "the server failed; quote the request id when reporting it", null, null));
     });
-    // Javalin's own 404/405 answers become problems too, unless a handler already wrote one.
-    // Javalin's own answers (no such route, wrong method, unreadable request) become problems too.
+    // Javalin's own answers (no such route, wrong method, unreadable request) become problems too,
+    // unless a handler already wrote one.
     app.exception(io.javalin.http.HttpResponseException.class, (e, ctx) -> problems.render(ctx,
         new ApiException(e.getStatus(), e.getStatus() == 404 ? "not-found" : "http-" + e.getStatus(),
             e.getStatus() == 404 ? "Not found" : "Request refused",
@@ -198,19 +202,19 @@ public final class ProducerApiApp implements AutoCloseable {
       }
     }
     Map<String, Object> m = new java.util.LinkedHashMap<>();
-    m.put("max_request_bytes", s.maxRequestBytes());
-    m.put("max_batch_items", s.maxBatchItems());
-    m.put("max_ndjson_items", s.maxNdjsonItems());
-    m.put("body_memory_bytes", s.bodyMemoryBytes());
-    m.put("upload_timeout_ms", s.uploadTimeout().toMillis());
-    m.put("upload_min_bytes_per_second", s.uploadLimits().minBytesPerSecond());
-    m.put("upload_rate_window_ms", s.uploadLimits().rateWindow().toMillis());
+    m.put("max_request_bytes", s.limits().maxRequestBytes());
+    m.put("max_batch_items", s.limits().maxBatchItems());
+    m.put("max_ndjson_items", s.uploads().maxNdjsonItems());
+    m.put("body_memory_bytes", s.limits().bodyMemoryBytes());
+    m.put("upload_timeout_ms", s.uploads().timeout().toMillis());
+    m.put("upload_min_bytes_per_second", s.uploads().minBytesPerSecond());
+    m.put("upload_rate_window_ms", s.uploads().rateWindow().toMillis());
     m.put("custom_id_max_chars", NdjsonReader.MAX_CUSTOM_ID_CHARS);
-    m.put("chunk_max_items", s.chunkMaxItems());
-    m.put("chunk_max_bytes", s.chunkMaxBytes());
-    m.put("sync_max_items", s.syncMaxItems());
-    m.put("sync_timeout_ms", s.syncTimeout().toMillis());
-    m.put("submit_timeout_ms", s.submitTimeout().toMillis());
+    m.put("chunk_max_items", s.limits().chunkMaxItems());
+    m.put("chunk_max_bytes", s.limits().chunkMaxBytes());
+    m.put("sync_max_items", s.sync().maxItems());
+    m.put("sync_timeout_ms", s.sync().timeout().toMillis());
+    m.put("submit_timeout_ms", s.kafka().submitTimeout().toMillis());
     m.put("idempotency_key_max_chars", 255);
     m.put("idempotency_window_hours", 24);
     m.put("per_tenant", s.tenantLimits().describe());
@@ -219,7 +223,7 @@ public final class ProducerApiApp implements AutoCloseable {
   }
 
   public ProducerApiApp start() {
-    javalin.start(settings.host(), settings.port());
+    javalin.start(settings.http().host(), settings.http().port());
     return this;
   }
 
@@ -233,35 +237,6 @@ public final class ProducerApiApp implements AutoCloseable {
       return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     } catch (java.io.IOException | NullPointerException e) {
       throw new IllegalStateException("resource " + name + " is missing from the jar", e);
-    }
-  }
-
-  /** Registers routes and remembers them, so what is served and what is documented can be compared. */
-  private static final class Routes {
-    private final Javalin app;
-    private final List<String> registered = new java.util.ArrayList<>();
-
-    Routes(Javalin app) {
-      this.app = app;
-    }
-
-    void get(String path, io.javalin.http.Handler h) {
-      app.get(path, h);
-      registered.add("GET " + path);
-    }
-
-    void post(String path, io.javalin.http.Handler h) {
-      app.post(path, h);
-      registered.add("POST " + path);
-    }
-
-    void put(String path, io.javalin.http.Handler h) {
-      app.put(path, h);
-      registered.add("PUT " + path);
-    }
-
-    List<String> registered() {
-      return List.copyOf(registered);
     }
   }
 

@@ -1,14 +1,8 @@
 package dev.batchinfer.api.auth;
 
-import dev.batchinfer.config.Env;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -28,41 +22,19 @@ public final class ApiKeys {
 
   private final Map<String, Principal> byHash = new ConcurrentHashMap<>();
 
-  private ApiKeys(List<String> entries, String source) {
+  /**
+   * @param entries {@code tenant:role:sha256hex}, as configured
+   * @throws IllegalArgumentException naming the first entry that is not one (its hash cut short)
+   */
+  public ApiKeys(List<String> entries) {
     for (String e : entries) {
       var m = ENTRY.matcher(e.trim());
       if (!m.matches()) {
-        throw new Env.SettingException(source + " entries must be tenant:user|admin:<sha256 hex of the key>, got '"
+        throw new IllegalArgumentException("API_KEYS entries must be tenant:user|admin:<sha256 hex of the key>, got '"
             + e.trim().replaceAll(":[0-9a-fA-F]{8,}", ":…") + "'");
       }
       byHash.put(m.group(3), new Principal(m.group(1), m.group(2).equals("admin")));
     }
-  }
-
-  public static ApiKeys from(Env env) {
-    List<String> entries = new ArrayList<>();
-    for (String e : env.string("API_KEYS", "").split(",")) {
-      if (!e.isBlank()) {
-        entries.add(e);
-      }
-    }
-    String file = env.string("API_KEYS_FILE", null);
-    if (file != null) {
-      try {
-        for (String line : Files.readAllLines(Path.of(file))) {
-          if (!line.isBlank() && !line.trim().startsWith("#")) {
-            entries.add(line);
-          }
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read API_KEYS_FILE " + file, e);
-      }
-    }
-    if (entries.isEmpty()) {
-      throw new Env.SettingException("no API keys: set API_KEYS or API_KEYS_FILE to tenant:user:<sha256 of the key>"
-          + " entries (printf '%s' \"$KEY\" | sha256sum)");
-    }
-    return new ApiKeys(entries, "API_KEYS");
   }
 
   /** The tenant:role:hash entry for a key: what an operator adds to the configuration. */

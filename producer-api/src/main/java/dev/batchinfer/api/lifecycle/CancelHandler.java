@@ -3,6 +3,7 @@ package dev.batchinfer.api.lifecycle;
 import dev.batchinfer.api.auth.Authenticator;
 import dev.batchinfer.api.read.Batches;
 import dev.batchinfer.api.problem.ApiException;
+import dev.batchinfer.api.problem.RetriableApiException;
 import dev.batchinfer.store.batch.BatchControl;
 import dev.batchinfer.store.batch.BatchRecord;
 import dev.batchinfer.store.batch.BatchStores;
@@ -52,7 +53,7 @@ public final class CancelHandler {
     } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
       // The flag is set: chunks will be skipped. Without the event the batch would end as if it ran
       // to completion with cancelled items; ask the client to repeat the (idempotent) call.
-      throw ApiException.unavailable("the cancel was noted but not yet queued; repeat it", Duration.ofSeconds(2));
+      throw new RetriableApiException("the cancel was noted but not yet queued; repeat it", Duration.ofSeconds(2));
     }
     ctx.status(202).json(Map.of("batch_id", id, "status", BatchStatus.CANCELLING.wire()));
   }

@@ -4,7 +4,6 @@ import dev.batchinfer.api.auth.Authenticator;
 import dev.batchinfer.api.problem.ApiException;
 import dev.batchinfer.store.Redis;
 import dev.batchinfer.store.batch.TenantQuota;
-import dev.batchinfer.config.Env;
 import io.javalin.http.Context;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -25,29 +24,6 @@ public final class TenantLimits {
    * @param maxQueuedItems MAX_QUEUED_ITEMS
    */
   public record Settings(RateLimiter.Bucket requests, RateLimiter.Bucket items, long maxQueuedItems) {
-    public static Settings from(Env env, int maxBatchItems) {
-      double rps = positive(env, "RATE_REQUESTS_PER_SECOND", "50");
-      double ips = positive(env, "RATE_ITEMS_PER_SECOND", "200000");
-      return new Settings(
-          new RateLimiter.Bucket(rps, positive(env, "RATE_REQUESTS_BURST", Double.toString(rps * 2))),
-          // A burst below the largest batch would refuse that batch forever.
-          new RateLimiter.Bucket(ips, Math.max(maxBatchItems, positive(env, "RATE_ITEMS_BURST", "1000000"))),
-          (long) positive(env, "MAX_QUEUED_ITEMS", "10000000"));
-    }
-
-    private static double positive(Env env, String name, String fallback) {
-      String v = env.string(name, fallback);
-      try {
-        double d = Double.parseDouble(v);
-        if (d > 0) {
-          return d;
-        }
-      } catch (NumberFormatException ignored) {
-        // reported below
-      }
-      throw new Env.SettingException(name + " must be a positive number, got '" + v + "'");
-    }
-
     public Map<String, Object> describe() {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("requests_per_second", requests.rate());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.batchinfer.api.auth.Authenticator;
 import dev.batchinfer.api.problem.ApiException;
+import dev.batchinfer.api.problem.RetriableApiException;
 import dev.batchinfer.api.submit.BatchAcceptor;
 import dev.batchinfer.api.submit.BatchRequestReader;
 import dev.batchinfer.api.submit.Chunker;
@@ -62,7 +63,7 @@ public final class SyncPredictHandler {
     String batchId = UUID.randomUUID().toString();
     ModelConfig model = router.select(ctx.pathParam("id"), ctx.header(ModelRouter.VERSION_HEADER), batchId, "model_id");
     if (!telemetry.served(model.model(), model.version(), System.currentTimeMillis(), WORKER_FRESH_MS)) {
-      throw ApiException.unavailable("no worker serves " + model.id() + " right now; nothing was queued",
+      throw new RetriableApiException("no worker serves " + model.id() + " right now; nothing was queued",
           Duration.ofSeconds(5));
     }
     BatchRecord accepted;

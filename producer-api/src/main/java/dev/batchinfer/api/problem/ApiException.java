@@ -3,8 +3,9 @@ package dev.batchinfer.api.problem;
 import java.time.Duration;
 
 /**
- * An error the API answers with an RFC 9457 problem. Carries everything the body needs, so handlers
- * throw and one place renders.
+ * The root of this module's errors: one the API answers with an RFC 9457 problem. Carries everything
+ * the body needs, so handlers throw and one place renders. Whether the client may retry is carried by
+ * the type ({@link RetriableApiException}), never read from the status or the message.
  *
  * @see ProblemRenderer
  */
@@ -18,7 +19,12 @@ public class ApiException extends RuntimeException {
   private final java.util.Map<String, Object> extensions = new java.util.LinkedHashMap<>();
 
   public ApiException(int status, String type, String title, String detail, String field, Duration retryAfter) {
-    super(detail);
+    this(status, type, title, detail, field, retryAfter, null);
+  }
+
+  protected ApiException(int status, String type, String title, String detail, String field, Duration retryAfter,
+      Throwable cause) {
+    super(detail, cause);
     this.status = status;
     this.type = type;
     this.title = title;
@@ -37,11 +43,6 @@ public class ApiException extends RuntimeException {
 
   public static ApiException tooLarge(String field, String detail) {
     return new ApiException(413, "too-large", "The request is too large", detail, field, null);
-  }
-
-  /** 503: a dependency is down; nothing was accepted, the client may retry after the given time. */
-  public static ApiException unavailable(String detail, Duration retryAfter) {
-    return new ApiException(503, "unavailable", "The service cannot accept this now", detail, null, retryAfter);
   }
 
   /** Adds an RFC 9457 extension member (e.g. the line of an upload that failed). */

@@ -1,7 +1,7 @@
 package dev.batchinfer.api.submit;
 
 import dev.batchinfer.api.limits.TenantLimits;
-import dev.batchinfer.api.problem.ApiException;
+import dev.batchinfer.api.problem.RetriableApiException;
 import dev.batchinfer.store.batch.BatchRecord;
 import dev.batchinfer.store.batch.BatchStores;
 import dev.batchinfer.store.batch.PendingBatches;
@@ -88,7 +88,7 @@ public final class BatchAcceptor {
     return store.records().find(batchId).map(r -> new Accepted(r, store.queue().batchesAhead(r.priority(), r.created())));
   }
 
-  /** @throws ApiException 503 with Retry-After if Redis or Kafka cannot take the batch */
+  /** @throws RetriableApiException if Redis or Kafka cannot take the batch */
   public Accepted accept(String batchId, String tenant, ParsedBatch batch) {
     try (Pending pending = begin(publisher, batchId, tenant, batch.options(), batch.chunks().size(), batch.totalItems(),
         null)) {
@@ -136,7 +136,7 @@ public final class BatchAcceptor {
     private long[] starts = new long[16];
     private long[] parentStarts;
     private int chunks;
-    private ChunkPublisher.Transaction transaction;
+    private ChunkTransaction transaction;
     // A batch known to be one chunk: held here and sent alone, without a transaction, once recorded.
     private Chunker.ChunkItems alone;
     private boolean reserved;
@@ -182,7 +182,7 @@ public final class BatchAcceptor {
           store.customIds().index(batchId, chunk.customIds(), chunk.indexes(), uploadTimeout.multipliedBy(2));
         } catch (RuntimeException e) {
           log.warn("batch {}: cannot index its custom ids in Redis: {}", batchId, e.toString());
-          throw ApiException.unavailable("the batch store is unavailable; nothing was accepted", RETRY_AFTER);
+          throw new RetriableApiException("the batch store is unavailable; nothing was accepted", RETRY_AFTER);
         }
       }
       if (template.chunkCount() == 1) {
@@ -202,7 +202,7 @@ public final class BatchAcceptor {
     /**
      * Records the batch and commits its chunks (a one-chunk batch: sends its chunk and waits for the acknowledgement).
      *
-     * @throws ApiException 429 over the tenant's limits, 503 if Redis or Kafka cannot take it
+     * @throws RetriableApiException if Redis or Kafka cannot take it (an ApiException, 429, over the tenant's limits)
      */
     public Accepted finish(long totalItems) {
       if (chunks == 0) {
@@ -229,7 +229,7 @@ public final class BatchAcceptor {
             created.toEpochMilli() + via.settleTime().toMillis());
       } catch (RuntimeException e) {
         log.warn("batch {}: cannot record it in Redis: {}", batchId, e.toString());
-        throw ApiException.unavailable("the batch store is unavailable; nothing was accepted", RETRY_AFTER);
+        throw new RetriableApiException("the batch store is unavailable; nothing was accepted", RETRY_AFTER);
       }
       publish(() -> {
         if (alone != null) {
@@ -257,9 +257,9 @@ public final class BatchAcceptor {
     private <T> T publish(java.util.function.Supplier<T> step) {
       try {
         return step.get();
-      } catch (ChunkPublisher.PublishException e) {
+      } catch (PublishException e) {
         log.warn("batch {}: {}", batchId, e.getMessage());
-        throw ApiException.unavailable("the queue is unavailable; nothing was accepted", RETRY_AFTER);
+        throw new RetriableApiException("the queue is unavailable; nothing was accepted", e.retryAfter());
       }
     }
 

@@ -1,6 +1,6 @@
 package dev.batchinfer.api.submit;
 
-import dev.batchinfer.api.problem.ApiException;
+import dev.batchinfer.api.problem.RetriableApiException;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -45,7 +45,7 @@ public final class BodyMemory {
    * Room for a body of {@code declaredLength} bytes, or of at most {@code maxBytes} when its length
    * is unknown (-1), waiting for it if need be.
    *
-   * @throws ApiException 503 if no room came within the wait
+   * @throws RetriableApiException if no room came within the wait
    */
   public Hold hold(long declaredLength, long maxBytes) {
     Hold hold = new Hold(this);
@@ -87,7 +87,7 @@ public final class BodyMemory {
         got = false;
       }
       if (!got) {
-        throw ApiException.unavailable("the API holds as many request bodies in memory as it may ("
+        throw new RetriableApiException("the API holds as many request bodies in memory as it may ("
             + memory.budgetKib / KIB + " MB, BODY_MEMORY_MB), and no room came free within " + memory.wait.toMillis()
             + " ms; nothing was accepted: retry, or send large batches as NDJSON, or raw over 8 MB, which are streamed",
             RETRY_AFTER);
