@@ -3,9 +3,11 @@ package dev.batchinfer.callback;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.batchinfer.callback.consume.EventConsumer;
 import dev.batchinfer.callback.deliver.Deliverer;
+import dev.batchinfer.callback.deliver.DeliveryMetrics;
 import dev.batchinfer.callback.deliver.HttpPoster;
 import dev.batchinfer.callback.deliver.WebhookBody;
 import dev.batchinfer.callback.schedule.DeliveryScheduler;
+import dev.batchinfer.observability.Metrics;
 import dev.batchinfer.store.Redis;
 import dev.batchinfer.store.batch.BatchRecords;
 import dev.batchinfer.store.batch.BatchStores;
@@ -41,7 +43,7 @@ public final class CallbackDispatcherApp implements AutoCloseable {
     this.scheduler = scheduler;
   }
 
-  public static CallbackDispatcherApp create(DispatcherSettings s) {
+  public static CallbackDispatcherApp create(DispatcherSettings s, Metrics metrics) {
     Redis redis = Redis.connect(s.common().redisUrl(), s.common().redisKeyPrefix(), "dispatcher");
     BatchRecords batches = BatchStores.over(redis).records();
     WebhookStore webhooks = new WebhookStore(redis);
@@ -57,11 +59,15 @@ public final class CallbackDispatcherApp implements AutoCloseable {
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
-    EventConsumer consumer = new EventConsumer(new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+    KafkaConsumer<byte[], byte[]> kafkaConsumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    metrics.bind(kafkaConsumer);
+    metrics.bind(producer);
+    EventConsumer consumer = new EventConsumer(kafkaConsumer,
         s.common().topics().batchEvents(), batches, webhooks, new WebhookBody(new ObjectMapper(), s.publicBaseUrl()),
         s.policy());
     Deliverer deliverer = new Deliverer(webhooks, s.policy(), new HttpPoster(s.connectTimeout(), s.totalTimeout()),
-        s.signers(), s.schedule(), producer, s.common().topics().webhooksDeadLetter(), Clock.systemUTC());
+        s.signers(), s.schedule(), producer, s.common().topics().webhooksDeadLetter(), Clock.systemUTC(),
+        new DeliveryMetrics(metrics.registry(), webhooks, Clock.systemUTC()));
     DeliveryScheduler scheduler = new DeliveryScheduler(webhooks, deliverer, s.concurrency(), s.totalTimeout());
     return new CallbackDispatcherApp(redis, producer, consumer, scheduler);
   }

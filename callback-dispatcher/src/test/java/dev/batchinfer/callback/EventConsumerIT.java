@@ -17,6 +17,7 @@ import dev.batchinfer.store.webhook.WebhookStore;
 import dev.batchinfer.topics.TopicCreator;
 import dev.batchinfer.topics.Topics;
 import dev.batchinfer.config.Env;
+import dev.batchinfer.observability.Metrics;
 import dev.batchinfer.topics.message.BatchEvent;
 import dev.batchinfer.topics.message.BatchStatus;
 import dev.batchinfer.topics.message.Priority;
@@ -163,7 +164,7 @@ class EventConsumerIT {
         "CALLBACK_ALLOWED_CIDRS", "127.0.0.1/32",
         "CALLBACK_RETRY_SCHEDULE", "0s,300ms,300ms")));
     env.put("REDIS_URL", redisUrl);
-    dispatcher = CallbackDispatcherApp.create(DispatcherSettings.from(Env.of(env))).start();
+    dispatcher = CallbackDispatcherApp.create(DispatcherSettings.from(Env.of(env)), new Metrics()).start();
   }
 
   private BatchRecord batch(String id) {

@@ -20,6 +20,7 @@ import dev.batchinfer.topics.TopicCreator;
 import dev.batchinfer.topics.Topics;
 import dev.batchinfer.config.CommonSettings;
 import dev.batchinfer.config.Env;
+import dev.batchinfer.observability.Metrics;
 import dev.batchinfer.topics.message.BatchEvent;
 import dev.batchinfer.topics.message.BatchStatus;
 import dev.batchinfer.topics.message.Priority;
@@ -64,6 +65,7 @@ class WebhookDeliveryIT {
   private WebhookStore webhooks;
   private KafkaProducer<byte[], byte[]> producer;
   private CallbackDispatcherApp dispatcher;
+  private final Metrics metrics = new Metrics();
 
   @BeforeEach
   void start() {
@@ -85,10 +87,17 @@ class WebhookDeliveryIT {
     }
     producer.close();
     storeRedis.close();
+    metrics.close();
+  }
+
+  private double attempts(String outcome, String statusClass) {
+    var found = metrics.registry().find("batchinfer.dispatcher.attempts").tag("outcome", outcome)
+        .tag("status_class", statusClass).counter();
+    return found == null ? 0 : found.count();
   }
 
   private void startDispatcher() {
-    dispatcher = CallbackDispatcherApp.create(DispatcherSettings.from(Env.of(env))).start();
+    dispatcher = CallbackDispatcherApp.create(DispatcherSettings.from(Env.of(env)), metrics).start();
   }
 
   /** A finished batch whose completion event is on the events topic. */
@@ -138,6 +147,10 @@ class WebhookDeliveryIT {
       assertThat(delivery(id).attempts()).isEqualTo(3);
       assertThat(webhooks.attempts(id)).extracting(a -> JSON.readTree(a).get("status_code").asInt())
           .containsExactly(500, 500, 200);
+      assertThat(attempts("retry", "5xx")).isEqualTo(2);
+      assertThat(attempts("delivered", "2xx")).isEqualTo(1);
+      assertThat(metrics.registry().get("batchinfer.dispatcher.retries.scheduled").counter().count()).isEqualTo(2);
+      assertThat(metrics.registry().get("batchinfer.dispatcher.attempt.duration").timer().count()).isEqualTo(3);
     }
   }
 
@@ -219,6 +232,8 @@ class WebhookDeliveryIT {
       await().atMost(Duration.ofSeconds(30)).until(() -> DeliveryStatus.FAILED.wire().equals(statusOf(id)));
       assertThat(receiver.received()).hasSize(3);
       assertThat(webhooks.attempts(id)).hasSize(3);
+      assertThat(attempts("failed", "5xx")).isEqualTo(1);
+      assertThat(metrics.registry().get("batchinfer.dispatcher.dead.letters").counter().count()).isEqualTo(1);
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
           TopicReader.readAll(topics.webhooksDeadLetter().name(), false))
           .extracting(r -> JSON.readValue(r.value(), WebhookDeadLetter.class).eventId())

@@ -102,6 +102,7 @@ public final class ChaosCluster implements AutoCloseable {
     env.put("MODEL_ARTIFACTS", modelArtifacts.toAbsolutePath().toString());
     env.put("TF_CPP_MIN_LOG_LEVEL", "2");
     env.put("TF_INTRA_OP_THREADS", "1");
+    env.put("METRICS_PORT", "0"); // many services on one machine: each takes a free management port
     env.put("TF_INTER_OP_THREADS", "1");
     env.put("API_KEYS", ApiKeys.entry("tenant-a", false, KEY_A) + "," + ApiKeys.entry("tenant-b", false, KEY_B));
     env.put("RATE_REQUESTS_PER_SECOND", "1000");

@@ -41,6 +41,7 @@ class StandaloneRestartIT {
     env.put("DATA_DIR", dir.resolve("data").toAbsolutePath().toString());
     env.put("API_PORT", Integer.toString(freePort()));
     env.put("KAFKA_PORT", Integer.toString(freePort()));
+    env.put("METRICS_PORT", "0");
     env.put("MODEL_ARTIFACTS", Path.of("..", "model-artifacts").toAbsolutePath().toString());
     env.put("TF_INTRA_OP_THREADS", "1");
     env.put("TF_CPP_MIN_LOG_LEVEL", "2");

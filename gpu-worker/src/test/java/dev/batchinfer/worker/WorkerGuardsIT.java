@@ -63,7 +63,8 @@ class WorkerGuardsIT {
     }
     Env env = Env.of(ns.env(Map.of("MODEL_ARTIFACTS", "../model-artifacts", "TF_INTRA_OP_THREADS", "2")));
     CommonSettings common = CommonSettings.from(env);
-    resultStore = ResultStoreApp.create(common, Files.createTempDirectory("guards-streams")).start();
+    resultStore = ResultStoreApp.create(common, Files.createTempDirectory("guards-streams"),
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry()).start();
     worker = GpuWorkerApp.create(WorkerSettings.from(env).withWorkerId("guard-worker")).start();
     storeRedis = Redis.connect(common.redisUrl(), common.redisKeyPrefix());
     store = BatchStores.over(storeRedis);

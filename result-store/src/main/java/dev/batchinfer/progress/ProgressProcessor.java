@@ -1,6 +1,5 @@
 package dev.batchinfer.progress;
 
-import dev.batchinfer.progress.ProgressUpdate;
 import dev.batchinfer.topics.message.BatchEvent;
 import dev.batchinfer.topics.message.BatchStatus;
 import dev.batchinfer.topics.message.ProgressEvent;
@@ -33,12 +32,14 @@ final class ProgressProcessor implements Processor<String, ProgressEvent, String
 
   private final String storeName;
   private final Consumer<ProgressUpdate> statusSink;
+  private final ProgressMetrics metrics;
   private KeyValueStore<String, BatchProgress> store;
   private ProcessorContext<String, BatchEvent> context;
 
-  ProgressProcessor(String storeName, Consumer<ProgressUpdate> statusSink) {
+  ProgressProcessor(String storeName, Consumer<ProgressUpdate> statusSink, ProgressMetrics metrics) {
     this.storeName = storeName;
     this.statusSink = statusSink;
+    this.metrics = metrics;
   }
 
   @Override
@@ -82,6 +83,7 @@ final class ProgressProcessor implements Processor<String, ProgressEvent, String
     BatchProgress expired = progress.expired(expiry.atMs());
     statusSink.accept(update(expired));
     store.put(expired.batchId(), expired);
+    metrics.finished(expired.status());
     log.info("batch {} expired: {} completed, {} failed of {}", expired.batchId(), expired.completed(), expired.failed(),
         expired.total());
     context.forward(new Record<>(expired.batchId(), BatchEvent.of(expired.batchId(), expired.status(),
@@ -105,11 +107,13 @@ final class ProgressProcessor implements Processor<String, ProgressEvent, String
     }
     if (progress.hasChunk(done.chunkIndex()) || progress.status().isFinal()) {
       log.debug("batch {}: chunk {} already counted; duplicate delivery ignored", done.batchId(), done.chunkIndex());
+      metrics.duplicate();
       return;
     }
     BatchProgress next = progress.withChunk(done);
     statusSink.accept(update(next));
     store.put(done.batchId(), next);
+    metrics.counted();
     long before = progress.completed() + progress.failed() + progress.cancelled();
     long after = next.completed() + next.failed() + next.cancelled();
     for (int percent : MILESTONES) {
@@ -120,6 +124,7 @@ final class ProgressProcessor implements Processor<String, ProgressEvent, String
       }
     }
     if (next.status().isFinal()) {
+      metrics.finished(next.status());
       log.info("batch {} {}: {} completed, {} failed of {}", next.batchId(), next.status().wire(),
           next.completed(), next.failed(), next.total());
       BatchEvent event = BatchEvent.of(next.batchId(), next.status(), next.completed(), next.failed(), next.total(),

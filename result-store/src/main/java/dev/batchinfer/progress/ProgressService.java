@@ -2,6 +2,8 @@ package dev.batchinfer.progress;
 
 import dev.batchinfer.store.batch.BatchStores;
 import dev.batchinfer.topics.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
@@ -18,8 +20,9 @@ public final class ProgressService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ProgressService.class);
 
   private final KafkaStreams streams;
+  private final KafkaStreamsMetrics streamsMetrics;
 
-  public ProgressService(String bootstrapServers, Topics topics, Path stateDir, BatchStores stores) {
+  public ProgressService(String bootstrapServers, Topics topics, Path stateDir, BatchStores stores, MeterRegistry registry) {
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, topics.prefix() + "result-store-progress");
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -33,7 +36,10 @@ public final class ProgressService implements AutoCloseable {
     p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1); // the broker's default
-    this.streams = new KafkaStreams(ProgressTopology.build(topics, new StatusProjection(stores)), p);
+    this.streams = new KafkaStreams(ProgressTopology.build(topics, new StatusProjection(stores), registry), p);
+    this.streamsMetrics = new KafkaStreamsMetrics(streams);
+    streamsMetrics.bindTo(registry);
+    new BatchStateGauges(streams, registry);
     streams.setUncaughtExceptionHandler(e -> {
       log.error("progress topology failed; replacing the stream thread", e);
       return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -50,6 +56,7 @@ public final class ProgressService implements AutoCloseable {
 
   @Override
   public void close() {
+    streamsMetrics.close();
     streams.close(Duration.ofSeconds(10));
   }
 }

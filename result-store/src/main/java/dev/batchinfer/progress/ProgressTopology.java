@@ -1,6 +1,6 @@
 package dev.batchinfer.progress;
 
-import dev.batchinfer.progress.ProgressUpdate;
+import io.micrometer.core.instrument.MeterRegistry;
 import dev.batchinfer.topics.Topic;
 import dev.batchinfer.topics.Topics;
 import dev.batchinfer.topics.message.BatchEvent;
@@ -21,14 +21,15 @@ public final class ProgressTopology {
 
   private ProgressTopology() {}
 
-  public static Topology build(Topics topics, Consumer<ProgressUpdate> statusSink) {
+  public static Topology build(Topics topics, Consumer<ProgressUpdate> statusSink, MeterRegistry registry) {
+    ProgressMetrics metrics = new ProgressMetrics(registry);
     StreamsBuilder builder = new StreamsBuilder();
     builder.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(STORE), Serdes.String(), new JsonSerde<>(BatchProgress.class)));
     Topic<String, ProgressEvent> progress = topics.progress();
     Topic<String, BatchEvent> events = topics.batchEvents();
     builder.stream(progress.name(), Consumed.with(progress.keySerde(), progress.valueSerde()))
-        .process(() -> new ProgressProcessor(STORE, statusSink), STORE)
+        .process(() -> new ProgressProcessor(STORE, statusSink, metrics), STORE)
         .to(events.name(), Produced.with(events.keySerde(), events.valueSerde()));
     return builder.build();
   }

@@ -13,6 +13,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import dev.batchinfer.store.model.RegistryStore;
 import dev.batchinfer.progress.rollout.RolloutGuard;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
@@ -39,10 +40,11 @@ public final class ResultStoreApp implements AutoCloseable {
   private final ScheduledExecutorService sweeps =
       Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "ghost-sweeper"));
 
-  private ResultStoreApp(CommonSettings settings, Path stateDir, Collection<String> models, RolloutGuard.Policy policy) {
+  private ResultStoreApp(CommonSettings settings, Path stateDir, Collection<String> models, RolloutGuard.Policy policy,
+      MeterRegistry meters) {
     this.redis = Redis.connect(settings.redisUrl(), settings.redisKeyPrefix(), "progress");
     BatchStores store = BatchStores.over(redis);
-    this.progress = new ProgressService(settings.kafkaBootstrapServers(), settings.topics(), stateDir, store);
+    this.progress = new ProgressService(settings.kafkaBootstrapServers(), settings.topics(), stateDir, store, meters);
     this.registry = new RegistryStore(redis);
     this.telemetry = new ModelTelemetry(redis);
     this.policy = policy;
@@ -57,14 +59,14 @@ public final class ResultStoreApp implements AutoCloseable {
   }
 
   /** Progress only, no rollout guard. */
-  public static ResultStoreApp create(CommonSettings settings, Path stateDir) {
-    return new ResultStoreApp(settings, stateDir, List.of(), null);
+  public static ResultStoreApp create(CommonSettings settings, Path stateDir, MeterRegistry meters) {
+    return new ResultStoreApp(settings, stateDir, List.of(), null, meters);
   }
 
   /** Progress, plus the automated rollback of the given models' canaries. */
   public static ResultStoreApp create(CommonSettings settings, Path stateDir, Collection<String> models,
-      RolloutGuard.Policy policy) {
-    return new ResultStoreApp(settings, stateDir, List.copyOf(models), policy);
+      RolloutGuard.Policy policy, MeterRegistry meters) {
+    return new ResultStoreApp(settings, stateDir, List.copyOf(models), policy, meters);
   }
 
   public ResultStoreApp start() {

@@ -2,11 +2,11 @@ package dev.batchinfer.progress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.batchinfer.progress.ProgressUpdate;
 import dev.batchinfer.topics.Topics;
 import dev.batchinfer.topics.message.BatchEvent;
 import dev.batchinfer.topics.message.BatchStatus;
 import dev.batchinfer.topics.message.ProgressEvent;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -23,6 +23,7 @@ class ProgressTopologyTest {
 
   private final Topics topics = Topics.withPrefix("unit.");
   private final List<ProgressUpdate> written = new ArrayList<>();
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private TopologyTestDriver driver;
   private TestInputTopic<String, ProgressEvent> progress;
   private TestOutputTopic<String, BatchEvent> events;
@@ -32,7 +33,7 @@ class ProgressTopologyTest {
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "progress-unit");
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    driver = new TopologyTestDriver(ProgressTopology.build(topics, written::add), p);
+    driver = new TopologyTestDriver(ProgressTopology.build(topics, written::add, registry), p);
     progress = driver.createInputTopic(topics.progress().name(),
         topics.progress().keySerde().serializer(), topics.progress().valueSerde().serializer());
     events = driver.createOutputTopic(topics.batchEvents().name(),
@@ -67,6 +68,11 @@ class ProgressTopologyTest {
     assertThat(last.completed()).isEqualTo(30);
     assertThat(last.status()).isEqualTo(BatchStatus.COMPLETED);
     assertThat(written).hasSize(3);
+    assertThat(registry.get("batchinfer.progress.chunks.counted").counter().count()).isEqualTo(3);
+    assertThat(registry.get("batchinfer.progress.chunks.deduplicated").counter().count()).isEqualTo(2);
+    assertThat(registry.get("batchinfer.progress.batches.finished").tag("status", "completed").counter().count())
+        .isEqualTo(1);
+    assertThat(registry.get("batchinfer.progress.batches.finished").tag("status", "failed").counter().count()).isZero();
   }
 
   @Test

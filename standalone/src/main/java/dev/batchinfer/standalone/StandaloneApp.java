@@ -5,6 +5,9 @@ import dev.batchinfer.api.ProducerApiApp;
 import dev.batchinfer.callback.CallbackDispatcherApp;
 import dev.batchinfer.callback.DispatcherSettings;
 import dev.batchinfer.models.ModelCatalog;
+import dev.batchinfer.observability.Metrics;
+import dev.batchinfer.observability.MetricsServer;
+import dev.batchinfer.observability.MetricsSettings;
 import dev.batchinfer.progress.ResultStoreApp;
 import dev.batchinfer.progress.ProgressSettings;
 import dev.batchinfer.topics.TopicCreator;
@@ -27,6 +30,7 @@ public final class StandaloneApp implements AutoCloseable {
 
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private ProducerApiApp api;
+  private MetricsServer metricsServer;
 
   private StandaloneApp() {}
 
@@ -47,16 +51,28 @@ public final class StandaloneApp implements AutoCloseable {
 
   private void startAll(Env env, String kafkaBootstrap, String redisUrl, Path stateDir) {
     CommonSettings common = CommonSettings.from(env).withKafka(kafkaBootstrap).withRedis(redisUrl);
+    // One registry for the process, closed last; every service counts on it.
+    Metrics metrics = Metrics.forProcess();
+    started.push(metrics);
+    metricsServer = MetricsServer.start(MetricsSettings.from(env, MetricsSettings.DEFAULT_STANDALONE_PORT), metrics);
+    if (metricsServer != null) {
+      started.push(metricsServer);
+    }
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrap))) {
       TopicCreator.ensure(admin, common.topics(), (short) 1);
     }
     ApiSettings apiSettings = ApiSettings.from(env).withCommon(common);
     ModelCatalog catalog = ModelCatalog.load(apiSettings.modelArtifacts());
-    started.push(ResultStoreApp.create(common, stateDir, catalog.modelIds(), ProgressSettings.rollback(env)).start());
-    started.push(CallbackDispatcherApp.create(DispatcherSettings.from(env).with(common, apiSettings.publicBaseUrl())).start());
+    started.push(ResultStoreApp.create(common, stateDir, catalog.modelIds(), ProgressSettings.rollback(env), metrics.registry()).start());
+    started.push(CallbackDispatcherApp.create(DispatcherSettings.from(env).with(common, apiSettings.publicBaseUrl()), metrics).start());
     started.push(GpuWorkerApp.create(WorkerSettings.from(env).with(common), catalog).start());
     api = ProducerApiApp.create(apiSettings, catalog).start();
     started.push(api);
+  }
+
+  /** The management port serving GET /metrics, or -1 when METRICS_PORT is off. */
+  public int metricsPort() {
+    return metricsServer == null ? -1 : metricsServer.port();
   }
 
   public int apiPort() {

@@ -8,6 +8,7 @@ import dev.batchinfer.callback.DispatcherSettings;
 import dev.batchinfer.embedded.testing.TestInfra;
 import dev.batchinfer.embedded.testing.TestNamespace;
 import dev.batchinfer.models.ModelCatalog;
+import dev.batchinfer.observability.Metrics;
 import dev.batchinfer.progress.ResultStoreApp;
 import dev.batchinfer.progress.ProgressSettings;
 import dev.batchinfer.topics.TopicCreator;
@@ -40,6 +41,8 @@ final class TestSystem implements AutoCloseable {
   private final Map<String, String> env = new HashMap<>();
   private final Deque<AutoCloseable> running = new ArrayDeque<>();
   private ProducerApiApp api;
+  /** The registry all of this test's services count on, as one process's would. */
+  final Metrics metrics = new Metrics();
 
   TestSystem(String name, Map<String, String> settings) {
     ns = TestNamespace.create(name);
@@ -80,7 +83,7 @@ final class TestSystem implements AutoCloseable {
       // Popped just after the result store pushed next has closed: nothing writes there any more.
       running.push(() -> org.apache.kafka.common.utils.Utils.delete(state.toFile()));
       var models = ModelCatalog.load(Path.of(env.get("MODEL_ARTIFACTS"))).modelIds();
-      running.push(ResultStoreApp.create(common(), state, models, ProgressSettings.rollback(env())).start());
+      running.push(ResultStoreApp.create(common(), state, models, ProgressSettings.rollback(env()), metrics.registry()).start());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -88,7 +91,7 @@ final class TestSystem implements AutoCloseable {
   }
 
   TestSystem withDispatcher() {
-    running.push(CallbackDispatcherApp.create(DispatcherSettings.from(env()).with(common(), "http://127.0.0.1:0")).start());
+    running.push(CallbackDispatcherApp.create(DispatcherSettings.from(env()).with(common(), "http://127.0.0.1:0"), metrics).start());
     return this;
   }
 
@@ -131,5 +134,6 @@ final class TestSystem implements AutoCloseable {
         System.err.println("while stopping: " + e);
       }
     }
+    metrics.close();
   }
 }

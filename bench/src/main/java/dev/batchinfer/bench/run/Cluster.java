@@ -93,6 +93,7 @@ public final class Cluster implements AutoCloseable {
     env.put("REDIS_KEY_PREFIX", KEY_PREFIX);
     env.put("MODEL_ARTIFACTS", modelArtifacts.toString());
     env.put("TF_CPP_MIN_LOG_LEVEL", "2");
+    env.put("METRICS_PORT", "0"); // many services on one machine: each takes a free management port
     env.put("API_KEYS", ApiKeys.entry("bench", true, KEY));
     // The benchmark is its own only client: the per-tenant limits would otherwise be what it measures.
     env.put("RATE_REQUESTS_PER_SECOND", "1000000");

@@ -42,10 +42,11 @@ public final class Deliverer {
   private final Producer<byte[], byte[]> producer;
   private final Topic<String, WebhookDeadLetter> deadLetters;
   private final Clock clock;
+  private final DeliveryMetrics metrics;
 
   public Deliverer(WebhookStore store, CallbackPolicy policy, HttpPoster poster, WebhookSigners signers,
       RetrySchedule schedule, Producer<byte[], byte[]> producer, Topic<String, WebhookDeadLetter> deadLetters,
-      Clock clock) {
+      Clock clock, DeliveryMetrics metrics) {
     this.store = store;
     this.policy = policy;
     this.poster = poster;
@@ -54,6 +55,7 @@ public final class Deliverer {
     this.producer = producer;
     this.deadLetters = deadLetters;
     this.clock = clock;
+    this.metrics = metrics;
   }
 
   public void attempt(String batchId, String type) {
@@ -101,6 +103,7 @@ public final class Deliverer {
       nextAt = wait.map(w -> answered + Math.max(1, w.toMillis())).orElse(0L);
     }
     store.recordAttempt(d, attemptJson(d, made, at, attempt, outcome), outcome, nextAt, attempt.describe());
+    metrics.attempted(outcome, attempt.status(), attempt.took());
     if (outcome == DeliveryStatus.FAILED) {
       deadLetter(d, made, attempt.describe(), at);
     }

@@ -10,7 +10,9 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.Limit;
 import java.util.ArrayList;
 import java.util.HashMap;
+import io.lettuce.core.ScoredValue;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Map;
 import java.util.Optional;
 
@@ -110,6 +112,17 @@ public final class WebhookStore {
     args[1] = type;
     System.arraycopy(fieldsAndValues, 0, args, 2, fieldsAndValues.length);
     record.run(ScriptOutputType.INTEGER, new String[] {deliveryKey(batchId, type), typesKey(batchId)}, args);
+  }
+
+  /** Deliveries still to attempt: due now, scheduled for a retry, or leased to an attempt under way. */
+  public long pending() {
+    return redis().zcard(dueKey());
+  }
+
+  /** When the earliest pending delivery is (or was) due; empty when none is pending. */
+  public OptionalLong earliestDueAtMs() {
+    List<ScoredValue<String>> first = redis().zrangeWithScores(dueKey(), 0, 0);
+    return first.isEmpty() ? OptionalLong.empty() : OptionalLong.of((long) first.get(0).getScore());
   }
 
   /** Up to {@code limit} deliveries due by {@code nowMs}, each now leased to the caller. */
