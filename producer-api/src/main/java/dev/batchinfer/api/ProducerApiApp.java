@@ -34,6 +34,9 @@ import dev.batchinfer.api.submit.ChunkPublisher;
 import dev.batchinfer.api.submit.ProducerFactory;
 import dev.batchinfer.api.submit.SubmitHandler;
 import dev.batchinfer.models.ModelCatalog;
+import dev.batchinfer.api.metrics.ApiMetrics;
+import dev.batchinfer.observability.Metrics;
+import dev.batchinfer.observability.MetricsServer;
 import dev.batchinfer.store.Redis;
 import dev.batchinfer.store.batch.BatchControl;
 import dev.batchinfer.store.batch.BatchStores;
@@ -67,11 +70,12 @@ public final class ProducerApiApp implements AutoCloseable {
   /** How long a client is told to wait when Redis is unavailable: about one command timeout. */
   static final java.time.Duration REDIS_RETRY_AFTER = java.time.Duration.ofSeconds(5);
 
+  /** With a registry of its own, for hosts that do not scrape it. */
   public static ProducerApiApp create(ApiSettings settings) {
-    return create(settings, ModelCatalog.load(settings.modelArtifacts()));
+    return create(settings, ModelCatalog.load(settings.modelArtifacts()), new Metrics());
   }
 
-  public static ProducerApiApp create(ApiSettings settings, ModelCatalog catalog) {
+  public static ProducerApiApp create(ApiSettings settings, ModelCatalog catalog, Metrics metrics) {
     ObjectMapper json = new ObjectMapper();
     Redis redis = Redis.connect(settings.common().redisUrl(), settings.common().redisKeyPrefix(), "api");
     BatchStores store = BatchStores.over(redis);
@@ -93,13 +97,14 @@ public final class ProducerApiApp implements AutoCloseable {
     ModelRouter router = new ModelRouter(catalog, registry);
     RateLimiter limiter = new RateLimiter(redis);
     TenantLimits tenantLimits = new TenantLimits(limiter, store.quota(), settings.tenantLimits());
+    BodyMemory bodyMemory = new BodyMemory(limits.bodyMemoryBytes(), kafka.submitTimeout());
+    ApiMetrics apiMetrics = new ApiMetrics(metrics.registry(), bodyMemory, limits.bodyMemoryBytes());
     BatchAcceptor acceptor = new BatchAcceptor(store, publisher, uploads, Clock.systemUTC(),
         batches.estimatedItemsPerSecond(), tenantLimits, batches.completionWindow(), batches.retention(),
-        settings.uploads().timeout());
+        settings.uploads().timeout(), apiMetrics);
     IdempotencyStore idempotency = new IdempotencyStore(redis,
         IdempotencyStore.claimTtl(settings.uploads().timeout(), kafka.submitTimeout()));
-    RequestBodies bodies = new RequestBodies(limits.maxRequestBytes(), settings.uploads().guard(),
-        new BodyMemory(limits.bodyMemoryBytes(), kafka.submitTimeout()));
+    RequestBodies bodies = new RequestBodies(limits.maxRequestBytes(), settings.uploads().guard(), bodyMemory);
     SubmitHandler submit = new SubmitHandler(reader, router, acceptor, view, bodies, settings.uploads().maxNdjsonItems(),
         idempotency, json);
     ReadHandlers read = new ReadHandlers(store, view);
@@ -121,6 +126,7 @@ public final class ProducerApiApp implements AutoCloseable {
       config.showJavalinBanner = false;
       config.jsonMapper(new JavalinJackson(json, false));
       config.http.defaultContentType = "application/json";
+      config.requestLogger.http(apiMetrics::request);
       // What Jetty answers before a route (an ambiguous path, a malformed request) is problem+json too.
       var jettyProblems = new dev.batchinfer.api.problem.JettyProblems(json);
       config.jetty.modifyServer(server -> server.setErrorHandler(jettyProblems));
@@ -151,6 +157,11 @@ public final class ProducerApiApp implements AutoCloseable {
     routes.get("/v1/batch/{id}/events", new EventStream(store, view, json)::stream);
     routes.get("/v1/batch/{id}/callbacks", callbacks::list);
     routes.post("/v1/batch/{id}/callbacks/redeliver", callbacks::redeliver);
+    // The scrape on the API port needs an admin key; the management port (METRICS_PORT) needs none.
+    routes.get("/v1/metrics", ctx -> {
+      Authenticator.requireAdmin(ctx);
+      ctx.contentType(MetricsServer.CONTENT_TYPE).result(metrics.scrape());
+    });
     Map<String, Object> published = limits(settings, catalog);
     routes.get("/v1/limits", ctx -> ctx.json(published));
     routes.get("/health", ctx -> {

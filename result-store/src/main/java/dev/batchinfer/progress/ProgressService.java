@@ -21,6 +21,8 @@ public final class ProgressService implements AutoCloseable {
 
   private final KafkaStreams streams;
   private final KafkaStreamsMetrics streamsMetrics;
+  // Held: a registry keeps only weak references to a gauge's object.
+  private final BatchStateGauges stateGauges;
 
   public ProgressService(String bootstrapServers, Topics topics, Path stateDir, BatchStores stores, MeterRegistry registry) {
     Properties p = new Properties();
@@ -39,7 +41,7 @@ public final class ProgressService implements AutoCloseable {
     this.streams = new KafkaStreams(ProgressTopology.build(topics, new StatusProjection(stores), registry), p);
     this.streamsMetrics = new KafkaStreamsMetrics(streams);
     streamsMetrics.bindTo(registry);
-    new BatchStateGauges(streams, registry);
+    this.stateGauges = new BatchStateGauges(streams, registry);
     streams.setUncaughtExceptionHandler(e -> {
       log.error("progress topology failed; replacing the stream thread", e);
       return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;

@@ -66,7 +66,7 @@ public final class StandaloneApp implements AutoCloseable {
     started.push(ResultStoreApp.create(common, stateDir, catalog.modelIds(), ProgressSettings.rollback(env), metrics.registry()).start());
     started.push(CallbackDispatcherApp.create(DispatcherSettings.from(env).with(common, apiSettings.publicBaseUrl()), metrics).start());
     started.push(GpuWorkerApp.create(WorkerSettings.from(env).with(common), catalog).start());
-    api = ProducerApiApp.create(apiSettings, catalog).start();
+    api = ProducerApiApp.create(apiSettings, catalog, metrics).start();
     started.push(api);
   }
 

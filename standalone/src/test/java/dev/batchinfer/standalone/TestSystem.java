@@ -96,7 +96,8 @@ final class TestSystem implements AutoCloseable {
   }
 
   TestSystem withApi() {
-    api = ProducerApiApp.create(ApiSettings.from(env())).start();
+    ApiSettings settings = ApiSettings.from(env());
+    api = ProducerApiApp.create(settings, ModelCatalog.load(settings.modelArtifacts()), metrics).start();
     running.push(api);
     return this;
   }

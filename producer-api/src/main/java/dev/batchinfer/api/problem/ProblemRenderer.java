@@ -10,6 +10,8 @@ public final class ProblemRenderer {
 
   public static final String CONTENT_TYPE = "application/problem+json";
   public static final String REQUEST_ID_HEADER = "X-Request-Id";
+  /** The request attribute naming the problem answered, for the metrics of refused requests. */
+  public static final String PROBLEM_TYPE = "problem-type";
 
   private final ObjectMapper json;
 
@@ -18,6 +20,7 @@ public final class ProblemRenderer {
   }
 
   public void render(Context ctx, ApiException e) {
+    ctx.attribute(PROBLEM_TYPE, e.type());
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("type", "/problems/" + e.type());
     body.put("title", e.title());

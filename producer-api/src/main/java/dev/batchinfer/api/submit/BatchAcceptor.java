@@ -46,6 +46,12 @@ public final class BatchAcceptor {
   private final Duration defaultWindow;
   private final Duration defaultRetention;
   private final Duration uploadTimeout;
+  private final Listener listener;
+
+  /** Told of each batch once it is accepted (durable in Kafka and recorded), whichever route made it. */
+  public interface Listener {
+    void accepted(BatchRecord record, long items);
+  }
 
   /**
    * @param publisher producers for batches whose chunks are all at hand (JSON bodies, retries, sync
@@ -56,7 +62,8 @@ public final class BatchAcceptor {
    */
   public BatchAcceptor(BatchStores store, ChunkPublisher publisher, ChunkPublisher uploads, Clock clock,
       int estimatedItemsPerSecond, TenantLimits limits, Duration defaultWindow, Duration defaultRetention,
-      Duration uploadTimeout) {
+      Duration uploadTimeout, Listener listener) {
+    this.listener = listener;
     this.uploads = uploads;
     this.defaultRetention = defaultRetention;
     this.limits = limits;
@@ -251,6 +258,7 @@ public final class BatchAcceptor {
       }
       log.info("batch {} queued: {} items in {} chunks for {} at priority {}{}", batchId, totalItems, chunks,
           options.model().id(), options.priority().wire(), streamed ? " (streamed)" : "");
+      listener.accepted(record, totalItems);
       return new Accepted(record, position);
     }
 
