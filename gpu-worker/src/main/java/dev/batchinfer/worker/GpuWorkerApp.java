@@ -21,6 +21,7 @@ import dev.batchinfer.worker.consume.Requeue;
 import dev.batchinfer.worker.infer.InferenceLoop;
 import dev.batchinfer.worker.infer.InferenceWatchdog;
 import dev.batchinfer.worker.infer.LoadedModels;
+import dev.batchinfer.worker.infer.ModelKey;
 import dev.batchinfer.worker.publish.ResultPublisher;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -135,9 +136,8 @@ public final class GpuWorkerApp implements AutoCloseable {
   private void heartbeat() {
     try {
       long now = System.currentTimeMillis();
-      for (String key : models.keys()) {
-        int at = key.lastIndexOf('@');
-        telemetry.heartbeat(key.substring(0, at), key.substring(at + 1), settings.workerId(), now);
+      for (ModelKey key : models.keys()) {
+        telemetry.heartbeat(key.model(), key.version(), settings.workerId(), now);
       }
     } catch (RuntimeException e) {
       log.warn("heartbeat failed: {}", e.toString());

@@ -1,6 +1,7 @@
 package dev.batchinfer.worker.batch;
 
 import dev.batchinfer.topics.message.InferenceChunk;
+import dev.batchinfer.worker.infer.ModelKey;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -10,7 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class PendingChunk {
 
   private final InferenceChunk chunk;
-  private final String modelKey;
+  private final ModelKey modelKey;
   private final Object source; // the consumer's handle for committing, opaque here
   private int[] runnable; // positions of items that passed the payload check (fewer after a withdraw)
   private final String[] lines;
@@ -21,11 +22,11 @@ public final class PendingChunk {
   private volatile Runnable onAnswered; // a shadow comparison waiting for this chunk, if any
 
   /**
-   * @param modelKey the model version that runs this chunk ("model@version")
+   * @param modelKey the model version that runs this chunk
    * @param runnable positions of the items to send to the model; every other position must be
    *     answered with {@link #answer} before the chunk is handed to the batcher
    */
-  public PendingChunk(InferenceChunk chunk, String modelKey, Object source, int[] runnable) {
+  public PendingChunk(InferenceChunk chunk, ModelKey modelKey, Object source, int[] runnable) {
     this.chunk = chunk;
     this.modelKey = modelKey;
     this.source = source;
@@ -39,7 +40,7 @@ public final class PendingChunk {
     return chunk;
   }
 
-  public String modelKey() {
+  public ModelKey modelKey() {
     return modelKey;
   }
 

@@ -10,6 +10,7 @@ import dev.batchinfer.topics.serde.ChunkCodec;
 import dev.batchinfer.topics.serde.UndecodableRecordException;
 import dev.batchinfer.worker.batch.PendingChunk;
 import dev.batchinfer.worker.infer.LoadedModels;
+import dev.batchinfer.worker.infer.ModelKey;
 import dev.batchinfer.worker.infer.ModelRunner;
 import dev.batchinfer.worker.infer.ResultFormatter;
 import dev.batchinfer.worker.shadow.ShadowRuns;
@@ -215,8 +216,7 @@ public final class ChunkConsumer implements Runnable {
       undecodable(record, ref, e.getMessage());
       return;
     }
-    String version = LoadedModels.key(chunk.header().model(), chunk.header().modelVersion());
-    if (models.runner(version).isEmpty() && requeue.mayWander(chunk.header().createdAtMs(), System.currentTimeMillis())) {
+    if (models.runner(ModelKey.of(chunk.header())).isEmpty() && requeue.mayWander(chunk.header().createdAtMs(), System.currentTimeMillis())) {
       // Not ours to take: another worker in the group may have this version loaded.
       requeue.send(record, (meta, error) -> (error == null ? finished : rewinds).add(ref));
       return;

@@ -6,6 +6,7 @@ import dev.batchinfer.topics.message.InferenceChunk;
 import dev.batchinfer.topics.message.Priority;
 import dev.batchinfer.worker.batch.PendingChunk;
 import dev.batchinfer.worker.infer.LoadedModels;
+import dev.batchinfer.worker.infer.ModelKey;
 import dev.batchinfer.worker.shadow.ShadowRuns;
 import dev.batchinfer.worker.infer.ModelRunner;
 import dev.batchinfer.worker.infer.ResultFormatter;
@@ -43,9 +44,10 @@ final class ChunkTriage {
   /** Answers every item that cannot run, then queues the chunk if anything is left for the model. */
   void dispatch(InferenceChunk chunk, ChunkRef ref, Priority priority) {
     ChunkHeader h = chunk.header();
+    ModelKey key = ModelKey.of(h);
     SkipReason skip = skips.remaining(h.batchId());
     if (skip.skips()) {
-      PendingChunk skipped = new PendingChunk(chunk, LoadedModels.key(h.model(), h.modelVersion()), ref, new int[0]);
+      PendingChunk skipped = new PendingChunk(chunk, key, ref, new int[0]);
       for (int i = 0; i < chunk.itemCount(); i++) {
         skipped.answerCancelled(i, ResultFormatter.error(chunk.itemIndex(i), skip.code, skip.message));
       }
@@ -55,7 +57,6 @@ final class ChunkTriage {
       publishDirectly.accept(skipped);
       return;
     }
-    String key = LoadedModels.key(h.model(), h.modelVersion());
     Optional<ModelRunner> runner = models.runner(key);
     int n = chunk.itemCount();
     int[] runnable = new int[n];

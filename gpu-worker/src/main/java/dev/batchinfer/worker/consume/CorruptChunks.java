@@ -4,7 +4,7 @@ import dev.batchinfer.store.batch.BatchRecord;
 import dev.batchinfer.topics.message.ChunkHeader;
 import dev.batchinfer.topics.message.InferenceChunk;
 import dev.batchinfer.worker.batch.PendingChunk;
-import dev.batchinfer.worker.infer.LoadedModels;
+import dev.batchinfer.worker.infer.ModelKey;
 import dev.batchinfer.worker.infer.ResultFormatter;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -60,7 +60,7 @@ final class CorruptChunks {
     ChunkHeader h = new ChunkHeader(b.batchId(), chunkIndex, b.chunkCount(), b.total(), b.model(), b.modelVersion(),
         b.priority(), b.created().toEpochMilli(), b.tenant());
     InferenceChunk chunk = new InferenceChunk(h, indexes, new int[n + 1], new byte[0]);
-    PendingChunk pending = new PendingChunk(chunk, LoadedModels.key(b.model(), b.modelVersion()), source, new int[0]);
+    PendingChunk pending = new PendingChunk(chunk, ModelKey.of(h), source, new int[0]);
     pending.markInputsLost();
     String message = "the record holding this item could not be read (" + reason + "); submit the item again";
     for (int i = 0; i < n; i++) {

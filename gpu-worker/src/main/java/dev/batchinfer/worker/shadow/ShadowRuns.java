@@ -5,6 +5,7 @@ import dev.batchinfer.store.model.ModelTelemetry;
 import dev.batchinfer.store.model.RegistryStore;
 import dev.batchinfer.worker.batch.PendingChunk;
 import dev.batchinfer.worker.infer.LoadedModels;
+import dev.batchinfer.worker.infer.ModelKey;
 import dev.batchinfer.worker.infer.ResultFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -55,7 +56,7 @@ public final class ShadowRuns {
     List<PendingChunk> copies = new ArrayList<>();
     List<Runnable> hooks = new ArrayList<>();
     for (String shadow : d.shadow()) {
-      String key = LoadedModels.key(model, shadow);
+      ModelKey key = new ModelKey(model, shadow);
       if (models.runner(key).isEmpty()) {
         continue;
       }

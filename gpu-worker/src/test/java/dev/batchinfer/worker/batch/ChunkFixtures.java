@@ -3,10 +3,14 @@ package dev.batchinfer.worker.batch;
 import dev.batchinfer.topics.message.ChunkHeader;
 import dev.batchinfer.topics.message.InferenceChunk;
 import dev.batchinfer.topics.message.Priority;
+import dev.batchinfer.worker.infer.ModelKey;
 import java.util.stream.IntStream;
 
 /** Real chunks for unit tests: one payload byte per item, item indexes starting at {@code firstIndex}. */
 public final class ChunkFixtures {
+
+  /** The model version of every {@link #chunk}. */
+  public static final ModelKey MODEL = new ModelKey("m", "1.0.0");
 
   private ChunkFixtures() {}
 
@@ -25,13 +29,13 @@ public final class ChunkFixtures {
   }
 
   /** A chunk whose items all go to the model. */
-  public static PendingChunk pending(String modelKey, String batchId, int items) {
+  public static PendingChunk pending(ModelKey modelKey, String batchId, int items) {
     return new PendingChunk(chunk(batchId, items, 0, Priority.NORMAL), modelKey, batchId, allPositions(items));
   }
 
   /** A chunk with an opaque source the caller picks (e.g. a partition). */
   public static PendingChunk pending(String batchId, int items, Object source) {
-    return new PendingChunk(chunk(batchId, items, 0, Priority.NORMAL), "m@1.0.0", source, allPositions(items));
+    return new PendingChunk(chunk(batchId, items, 0, Priority.NORMAL), MODEL, source, allPositions(items));
   }
 
   public static int[] allPositions(int items) {

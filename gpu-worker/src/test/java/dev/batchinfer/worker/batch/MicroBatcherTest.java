@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.batchinfer.topics.message.Priority;
 import dev.batchinfer.worker.batch.MicroBatcher.Batch;
 import dev.batchinfer.worker.batch.MicroBatcher.Slice;
+import dev.batchinfer.worker.infer.ModelKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,8 +17,8 @@ import org.junit.jupiter.api.Test;
 class MicroBatcherTest {
 
   private static final long DELAY = 1_000;
-  private static final String A = "a@1.0.0";
-  private static final String B = "b@1.0.0";
+  private static final ModelKey A = new ModelKey("a", "1.0.0");
+  private static final ModelKey B = new ModelKey("b", "1.0.0");
 
   private static MicroBatcher batcher(int maxBatch) {
     return new MicroBatcher(maxBatch, DELAY, key -> 1_000);
