@@ -5,14 +5,15 @@ import dev.batchinfer.worker.infer.ModelKey;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A chunk being worked on: its record's position (so its offset can be committed when it is done)
- * and one result line per item, filled in by whichever inference call handles the item.
+ * A chunk being worked on: what it stands for (a record, whose offset is committed when the chunk is
+ * done, or a shadow copy) and one result line per item, filled in by whichever inference call
+ * handles the item.
  */
 public final class PendingChunk {
 
   private final InferenceChunk chunk;
   private final ModelKey modelKey;
-  private final Object source; // the consumer's handle for committing, opaque here
+  private final ChunkOrigin origin;
   private int[] runnable; // positions of items that passed the payload check (fewer after a withdraw)
   private final String[] lines;
   private final boolean[] unsuccessful; // an error or a cancel: its input is kept for a retry
@@ -26,10 +27,10 @@ public final class PendingChunk {
    * @param runnable positions of the items to send to the model; every other position must be
    *     answered with {@link #answer} before the chunk is handed to the batcher
    */
-  public PendingChunk(InferenceChunk chunk, ModelKey modelKey, Object source, int[] runnable) {
+  public PendingChunk(InferenceChunk chunk, ModelKey modelKey, ChunkOrigin origin, int[] runnable) {
     this.chunk = chunk;
     this.modelKey = modelKey;
-    this.source = source;
+    this.origin = origin;
     this.runnable = runnable;
     this.lines = new String[chunk.itemCount()];
     this.unsuccessful = new boolean[chunk.itemCount()];
@@ -44,13 +45,13 @@ public final class PendingChunk {
     return modelKey;
   }
 
-  public Object source() {
-    return source;
+  public ChunkOrigin origin() {
+    return origin;
   }
 
-  /** A shadow copy (source null) has no record behind it: nothing to publish, no offset to commit. */
+  /** A shadow copy has no record behind it: nothing to publish, no offset to commit. */
   public boolean isShadow() {
-    return source == null;
+    return origin instanceof ChunkOrigin.Shadow;
   }
 
   /** Runs {@code hook} once every item is answered (set before the chunk is queued). */

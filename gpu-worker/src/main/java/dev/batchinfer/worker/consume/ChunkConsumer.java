@@ -8,6 +8,7 @@ import dev.batchinfer.topics.message.InferenceChunk;
 import dev.batchinfer.topics.message.Priority;
 import dev.batchinfer.topics.serde.ChunkCodec;
 import dev.batchinfer.topics.serde.UndecodableRecordException;
+import dev.batchinfer.worker.batch.ChunkRef;
 import dev.batchinfer.worker.batch.PendingChunk;
 import dev.batchinfer.worker.infer.LoadedModels;
 import dev.batchinfer.worker.infer.ModelKey;
@@ -111,7 +112,9 @@ public final class ChunkConsumer implements Runnable {
 
   /** Called from any thread once a chunk's results and progress are stored. */
   public void published(PendingChunk chunk) {
-    finished.add((ChunkRef) chunk.source());
+    if (chunk.origin() instanceof ChunkRef ref) {
+      finished.add(ref);
+    }
     roomFreed();
   }
 
@@ -287,7 +290,7 @@ public final class ChunkConsumer implements Runnable {
       }
       long from = ref.offset();
       offsets.forgetFrom(tp, from);
-      queue.removeIf(c -> c.source() instanceof ChunkRef r && r.partition().equals(tp) && r.offset() >= from);
+      queue.removeIf(c -> c.origin() instanceof ChunkRef r && r.partition().equals(tp) && r.offset() >= from);
       consumer.seek(tp, from);
     }
   }
@@ -374,7 +377,7 @@ public final class ChunkConsumer implements Runnable {
       }
       Set<TopicPartition> gone = Set.copyOf(parts);
       gone.forEach(offsets::forget);
-      int dropped = queue.removeIf(c -> c.source() instanceof ChunkRef r && gone.contains(r.partition()));
+      int dropped = queue.removeIf(c -> c.origin() instanceof ChunkRef r && gone.contains(r.partition()));
       log.info("gave up {} partitions; dropped {} waiting chunks (the new owner reads them)", gone.size(), dropped);
     }
   }

@@ -4,6 +4,7 @@ import dev.batchinfer.store.batch.SkipReason;
 import dev.batchinfer.topics.message.ChunkHeader;
 import dev.batchinfer.topics.message.InferenceChunk;
 import dev.batchinfer.topics.message.Priority;
+import dev.batchinfer.worker.batch.ChunkRef;
 import dev.batchinfer.worker.batch.PendingChunk;
 import dev.batchinfer.worker.infer.LoadedModels;
 import dev.batchinfer.worker.infer.ModelKey;

@@ -3,6 +3,7 @@ package dev.batchinfer.worker.shadow;
 import dev.batchinfer.models.Deployment;
 import dev.batchinfer.store.model.ModelTelemetry;
 import dev.batchinfer.store.model.RegistryStore;
+import dev.batchinfer.worker.batch.ChunkOrigin;
 import dev.batchinfer.worker.batch.PendingChunk;
 import dev.batchinfer.worker.infer.LoadedModels;
 import dev.batchinfer.worker.infer.ModelKey;
@@ -60,7 +61,7 @@ public final class ShadowRuns {
       if (models.runner(key).isEmpty()) {
         continue;
       }
-      PendingChunk copy = new PendingChunk(production.chunk(), key, null, runnable);
+      PendingChunk copy = new PendingChunk(production.chunk(), key, ChunkOrigin.SHADOW, runnable);
       Comparison c = new Comparison(production, copy, model, version, shadow);
       copy.whenAnswered(c::arrived);
       hooks.add(c::arrived);

@@ -127,7 +127,7 @@ class MicroBatcherTest {
     MicroBatcher b = batcher(4);
     // Items 1 and 4 failed their checks: runnable positions skip them.
     int[] runnable = {0, 2, 3, 5, 6, 7, 8, 9, 10, 11};
-    PendingChunk c = new PendingChunk(chunk("big", 12, 100, Priority.NORMAL), A, "src", runnable);
+    PendingChunk c = new PendingChunk(chunk("big", 12, 100, Priority.NORMAL), A, ChunkFixtures.REF, runnable);
     b.add(c, 0);
 
     Batch first = b.poll(0);
@@ -217,7 +217,7 @@ class MicroBatcherTest {
   @Test
   void a_chunk_with_no_runnable_items_is_ignored() {
     MicroBatcher b = batcher(4);
-    b.add(new PendingChunk(chunk("none", 3, 0, Priority.NORMAL), A, "src", new int[0]), 0);
+    b.add(new PendingChunk(chunk("none", 3, 0, Priority.NORMAL), A, ChunkFixtures.REF, new int[0]), 0);
 
     assertThat(b.pendingItems()).isZero();
     assertThat(b.nanosUntilDue(0)).isEqualTo(Long.MAX_VALUE);
@@ -240,7 +240,7 @@ class MicroBatcherTest {
   void pending_items_counts_runnable_items_across_models_until_they_are_taken() {
     MicroBatcher b = batcher(4);
     int[] twoOfThree = {0, 2};
-    b.add(new PendingChunk(chunk("x", 3, 0, Priority.NORMAL), A, "src", twoOfThree), 0);
+    b.add(new PendingChunk(chunk("x", 3, 0, Priority.NORMAL), A, ChunkFixtures.REF, twoOfThree), 0);
     b.add(pending(B, "y", 5), 0);
     assertThat(b.pendingItems()).isEqualTo(7);
 

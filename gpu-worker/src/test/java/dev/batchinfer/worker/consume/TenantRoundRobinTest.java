@@ -16,7 +16,7 @@ class TenantRoundRobinTest {
   private static PendingChunk chunk(String tenant, int index) {
     ChunkHeader h = new ChunkHeader("b-" + tenant, index, 100, 100, "m", "1.0.0", Priority.NORMAL, 0, tenant);
     return new PendingChunk(new InferenceChunk(h, new long[] {index}, new int[] {0, 1}, new byte[1]), ChunkFixtures.MODEL,
-        "src", new int[] {0});
+        ChunkFixtures.REF, new int[] {0});
   }
 
   private static String label(PendingChunk c) {
