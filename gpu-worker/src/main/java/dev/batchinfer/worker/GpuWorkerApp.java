@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import dev.batchinfer.worker.consume.SkipWatch;
 import dev.batchinfer.worker.consume.ChunkConsumer;
+import dev.batchinfer.worker.consume.ChunkOutcomes;
 import dev.batchinfer.worker.consume.DeadLetters;
 import dev.batchinfer.worker.consume.PriorityChunkQueue;
 import dev.batchinfer.worker.consume.Requeue;
@@ -79,15 +80,15 @@ public final class GpuWorkerApp implements AutoCloseable {
     this.telemetry = new ModelTelemetry(redis);
     this.requeue = new Requeue(producer, topics.requests(dev.batchinfer.topics.message.Priority.NORMAL).partitions(),
         settings.requeueMaxAge());
-    ChunkConsumer[] self = new ChunkConsumer[1];
+    // Made first and handed to both: the publisher says what is done, the consumer commits it.
+    ChunkOutcomes outcomes = new ChunkOutcomes();
     SkipWatch skips = new SkipWatch(store.flags()::skips, store.flags()::cancelledAmong);
-    this.publisher = new ResultPublisher(store, producer, topics, settings.workerId(), c -> self[0].published(c));
+    this.publisher = new ResultPublisher(store, producer, topics, settings.workerId(), outcomes::published);
     this.consumer = new ChunkConsumer(new KafkaConsumer<>(consumerConfig(settings), new ByteArrayDeserializer(),
         new ByteArrayDeserializer()), topics, models, queue, this::answered,
         new DeadLetters(producer, topics, settings.workerId()), settings.maxBufferedChunks(), settings.commitInterval(),
         publisher::inFlight, new ShadowRuns(registry, telemetry, models),
-        requeue, skips, store.records()::find);
-    self[0] = consumer;
+        requeue, skips, store.records()::find, outcomes);
     MicroBatcher batcher = new MicroBatcher(settings.maxBatchSize(), settings.maxQueueDelay().toNanos(), models::maxBatch);
     ChunkSource counted = new ChunkSource() {
       @Override

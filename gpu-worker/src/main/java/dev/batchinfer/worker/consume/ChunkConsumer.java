@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import dev.batchinfer.store.batch.BatchRecord;
@@ -70,8 +69,7 @@ public final class ChunkConsumer implements Runnable {
   private final int maxBufferedChunks;
   private final long commitIntervalNanos;
   private final OffsetTracker offsets = new OffsetTracker();
-  private final ConcurrentLinkedQueue<ChunkRef> finished = new ConcurrentLinkedQueue<>();
-  private final ConcurrentLinkedQueue<ChunkRef> rewinds = new ConcurrentLinkedQueue<>();
+  private final ChunkOutcomes outcomes;
   private final IntSupplier unpublished;
   private final Requeue requeue;
   private final ChunkTriage triage;
@@ -89,7 +87,7 @@ public final class ChunkConsumer implements Runnable {
   public ChunkConsumer(org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer, Topics topics, LoadedModels models,
       PriorityChunkQueue queue, Consumer<PendingChunk> publishDirectly, DeadLetters deadLetters,
       int maxBufferedChunks, Duration commitInterval, IntSupplier unpublished, ShadowRuns shadows, Requeue requeue,
-      SkipWatch skips, Function<String, Optional<BatchRecord>> batches) {
+      SkipWatch skips, Function<String, Optional<BatchRecord>> batches, ChunkOutcomes outcomes) {
     this.triage = new ChunkTriage(models, skips, shadows, queue, publishDirectly);
     this.corruptChunks = new CorruptChunks(batches);
     this.consumer = consumer;
@@ -99,6 +97,8 @@ public final class ChunkConsumer implements Runnable {
     this.models = models;
     this.queue = queue;
     queue.onTaken(this::roomFreed);
+    this.outcomes = outcomes;
+    outcomes.onPublished(this::roomFreed);
     this.publishDirectly = publishDirectly;
     this.deadLetters = deadLetters;
     this.maxBufferedChunks = maxBufferedChunks;
@@ -108,14 +108,6 @@ public final class ChunkConsumer implements Runnable {
     // Finished chunks hold their payload and results until Redis and Kafka take them: when those
     // are slow or down, stop fetching rather than let them pile up in memory.
     this.maxUnpublished = 4 * maxBufferedChunks;
-  }
-
-  /** Called from any thread once a chunk's results and progress are stored. */
-  public void published(PendingChunk chunk) {
-    if (chunk.origin() instanceof ChunkRef ref) {
-      finished.add(ref);
-    }
-    roomFreed();
   }
 
   /** A chunk left the queue or was published: a loop held back by backpressure may go on. */
@@ -221,7 +213,7 @@ public final class ChunkConsumer implements Runnable {
     }
     if (models.runner(ModelKey.of(chunk.header())).isEmpty() && requeue.mayWander(chunk.header().createdAtMs(), System.currentTimeMillis())) {
       // Not ours to take: another worker in the group may have this version loaded.
-      requeue.send(record, (meta, error) -> (error == null ? finished : rewinds).add(ref));
+      requeue.send(record, (meta, error) -> outcomes.sent(ref, error));
       return;
     }
     try {
@@ -229,7 +221,7 @@ public final class ChunkConsumer implements Runnable {
     } catch (io.lettuce.core.RedisException e) {
       // A dependency outage, not a bad record: read it again later, never dead-letter it.
       log.warn("{}: Redis failed while checking it; reading it again: {}", chunk, e.toString());
-      rewinds.add(ref);
+      outcomes.readAgain(ref);
     } catch (RuntimeException e) {
       // Our own failure on this record would repeat on every delivery: park it, do not loop.
       log.error("{}: cannot be processed", chunk, e);
@@ -248,7 +240,7 @@ public final class ChunkConsumer implements Runnable {
     } catch (io.lettuce.core.RedisException e) {
       log.warn("{}-{}@{}: undecodable, and Redis cannot say whose it is; reading it again: {}", record.topic(),
           record.partition(), record.offset(), e.toString());
-      rewinds.add(ref);
+      outcomes.readAgain(ref);
       return;
     }
     if (known.isEmpty()) {
@@ -260,13 +252,13 @@ public final class ChunkConsumer implements Runnable {
       if (error == null) {
         publishDirectly.accept(known.get());
       } else {
-        rewinds.add(ref);
+        outcomes.readAgain(ref);
       }
     });
   }
 
   private void deadLetter(ConsumerRecord<byte[], byte[]> record, ChunkRef ref, String reason) {
-    deadLetter(record, reason, error -> (error == null ? finished : rewinds).add(ref));
+    deadLetter(record, reason, error -> outcomes.sent(ref, error));
   }
 
   private void deadLetter(ConsumerRecord<byte[], byte[]> record, String reason, Consumer<Exception> whenStored) {
@@ -283,7 +275,7 @@ public final class ChunkConsumer implements Runnable {
   /** Reads records again from an offset whose handling failed, on this (the consumer's) thread. */
   private void applyRewinds() {
     ChunkRef ref;
-    while ((ref = rewinds.poll()) != null) {
+    while ((ref = outcomes.nextReadAgain()) != null) {
       TopicPartition tp = ref.partition();
       if (!consumer.assignment().contains(tp)) {
         continue; // the new owner reads it anyway
@@ -297,7 +289,7 @@ public final class ChunkConsumer implements Runnable {
 
   private void markFinished() {
     ChunkRef ref;
-    while ((ref = finished.poll()) != null) {
+    while ((ref = outcomes.nextDone()) != null) {
       offsets.done(ref.partition(), ref.offset());
     }
   }
