@@ -34,7 +34,6 @@ import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.errors.WakeupException;
-import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,12 +52,6 @@ import org.slf4j.LoggerFactory;
 public final class ChunkConsumer implements Runnable {
 
   private static final Logger log = LoggerFactory.getLogger(ChunkConsumer.class);
-  private static final Duration POLL = Duration.ofMillis(100);
-  private static final Duration PAUSED_POLL = Duration.ofMillis(5);
-  private volatile Thread loopThread;
-  /** Every assigned partition is paused for backpressure; some are. Written by the loop only. */
-  private volatile boolean starved;
-  private boolean somePaused;
 
   private final org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer;
   private final Map<String, Priority> priorityOfTopic = new HashMap<>();
@@ -66,18 +59,15 @@ public final class ChunkConsumer implements Runnable {
   private final PriorityChunkQueue queue;
   private final Consumer<PendingChunk> publishDirectly;
   private final DeadLetters deadLetters;
-  private final int maxBufferedChunks;
   private final long commitIntervalNanos;
   private final OffsetTracker offsets = new OffsetTracker();
   private final ChunkOutcomes outcomes;
-  private final IntSupplier unpublished;
   private final Requeue requeue;
   private final ChunkTriage triage;
   private final CorruptChunks corruptChunks;
-  private final int maxUnpublished;
+  private final Backpressure backpressure;
   private volatile boolean running = true;
   private volatile boolean halted;
-  private volatile boolean draining;
   private long lastCommitNanos = System.nanoTime();
 
   /**
@@ -96,41 +86,14 @@ public final class ChunkConsumer implements Runnable {
     }
     this.models = models;
     this.queue = queue;
-    queue.onTaken(this::roomFreed);
+    this.backpressure = new Backpressure(consumer, priorityOfTopic, queue, maxBufferedChunks, unpublished);
+    queue.onTaken(backpressure::roomFreed);
     this.outcomes = outcomes;
-    outcomes.onPublished(this::roomFreed);
+    outcomes.onPublished(backpressure::roomFreed);
     this.publishDirectly = publishDirectly;
     this.deadLetters = deadLetters;
-    this.maxBufferedChunks = maxBufferedChunks;
     this.commitIntervalNanos = commitInterval.toNanos();
-    this.unpublished = unpublished;
     this.requeue = requeue;
-    // Finished chunks hold their payload and results until Redis and Kafka take them: when those
-    // are slow or down, stop fetching rather than let them pile up in memory.
-    this.maxUnpublished = 4 * maxBufferedChunks;
-  }
-
-  /** A chunk left the queue or was published: a loop held back by backpressure may go on. */
-  private void roomFreed() {
-    Thread t = loopThread;
-    if (t != null && starved) {
-      LockSupport.unpark(t);
-    }
-  }
-
-  /**
-   * How long the next poll may block. With every partition paused no record can arrive, and a
-   * blocking poll would sit out its whole timeout while the inference threads empty the queue (a
-   * fast model drains it in a few milliseconds, then idled for up to 100): so the loop waits for
-   * room instead, woken as soon as a chunk leaves the queue or is published. With some paused, it
-   * polls briefly, so the paused ones are resumed soon after they have room.
-   */
-  private Duration pollTimeout() {
-    if (starved) {
-      LockSupport.parkNanos(POLL.toNanos());
-      applyBackpressure();
-    }
-    return starved ? Duration.ZERO : somePaused ? PAUSED_POLL : POLL;
   }
 
   /**
@@ -138,21 +101,14 @@ public final class ChunkConsumer implements Runnable {
    * worker told to stop can run what it holds first; {@link #stop} then leaves the group.
    */
   public void drain() {
-    draining = true;
-    Thread t = loopThread;
-    if (t != null) {
-      LockSupport.unpark(t);
-    }
+    backpressure.drain();
   }
 
   /** Asks the loop to commit what is finished and leave the group. */
   public void stop() {
     running = false;
     consumer.wakeup();
-    Thread t = loopThread;
-    if (t != null) {
-      LockSupport.unpark(t);
-    }
+    backpressure.wake();
   }
 
   /** Stops without committing anything more, as a killed process would. For fault tests. */
@@ -165,10 +121,10 @@ public final class ChunkConsumer implements Runnable {
   public void run() {
     consumer.subscribe(priorityOfTopic.keySet(), new Rebalance());
     try {
-      loopThread = Thread.currentThread();
+      backpressure.loopRunsOn(Thread.currentThread());
       while (running) {
         try {
-          for (ConsumerRecord<byte[], byte[]> record : consumer.poll(pollTimeout())) {
+          for (ConsumerRecord<byte[], byte[]> record : consumer.poll(backpressure.pollTimeout())) {
             accept(record);
           }
           markFinished();
@@ -176,7 +132,7 @@ public final class ChunkConsumer implements Runnable {
           if (System.nanoTime() - lastCommitNanos >= commitIntervalNanos) {
             commit(false);
           }
-          applyBackpressure();
+          backpressure.apply();
         } catch (WakeupException | AuthenticationException | AuthorizationException | UnsupportedVersionException e) {
           throw e;
         } catch (RuntimeException e) {
@@ -318,28 +274,6 @@ public final class ChunkConsumer implements Runnable {
       log.warn("offset commit failed; retrying with the next commit: {}", e.toString());
       offsets.restore(ready);
     }
-  }
-
-  private void applyBackpressure() {
-    Set<TopicPartition> assigned = consumer.assignment();
-    if (draining || unpublished.getAsInt() >= maxUnpublished) {
-      consumer.pause(assigned);
-    } else {
-      for (Map.Entry<String, Priority> e : priorityOfTopic.entrySet()) {
-        List<TopicPartition> parts = assigned.stream().filter(tp -> tp.topic().equals(e.getKey())).toList();
-        if (parts.isEmpty()) {
-          continue;
-        }
-        if (queue.size(e.getValue()) >= maxBufferedChunks) {
-          consumer.pause(parts);
-        } else {
-          consumer.resume(parts);
-        }
-      }
-    }
-    Set<TopicPartition> paused = consumer.paused();
-    somePaused = !paused.isEmpty();
-    starved = !assigned.isEmpty() && paused.containsAll(assigned);
   }
 
   /** Commits what is finished before giving partitions up, and forgets their waiting chunks. */
