@@ -59,8 +59,7 @@ public final class ChunkConsumer implements Runnable {
   private final PriorityChunkQueue queue;
   private final Consumer<PendingChunk> publishDirectly;
   private final DeadLetters deadLetters;
-  private final long commitIntervalNanos;
-  private final OffsetTracker offsets = new OffsetTracker();
+  private final OffsetCommits offsets;
   private final ChunkOutcomes outcomes;
   private final Requeue requeue;
   private final ChunkTriage triage;
@@ -68,7 +67,6 @@ public final class ChunkConsumer implements Runnable {
   private final Backpressure backpressure;
   private volatile boolean running = true;
   private volatile boolean halted;
-  private long lastCommitNanos = System.nanoTime();
 
   /**
    * @param publishDirectly where a chunk goes that needs no model call (every item failed its check)
@@ -89,10 +87,10 @@ public final class ChunkConsumer implements Runnable {
     this.backpressure = new Backpressure(consumer, priorityOfTopic, queue, maxBufferedChunks, unpublished);
     queue.onTaken(backpressure::roomFreed);
     this.outcomes = outcomes;
+    this.offsets = new OffsetCommits(consumer, outcomes, queue, commitInterval);
     outcomes.onPublished(backpressure::roomFreed);
     this.publishDirectly = publishDirectly;
     this.deadLetters = deadLetters;
-    this.commitIntervalNanos = commitInterval.toNanos();
     this.requeue = requeue;
   }
 
@@ -127,11 +125,7 @@ public final class ChunkConsumer implements Runnable {
           for (ConsumerRecord<byte[], byte[]> record : consumer.poll(backpressure.pollTimeout())) {
             accept(record);
           }
-          markFinished();
-          applyRewinds();
-          if (System.nanoTime() - lastCommitNanos >= commitIntervalNanos) {
-            commit(false);
-          }
+          offsets.afterPoll();
           backpressure.apply();
         } catch (WakeupException | AuthenticationException | AuthorizationException | UnsupportedVersionException e) {
           throw e;
@@ -145,11 +139,10 @@ public final class ChunkConsumer implements Runnable {
       log.error("fatal Kafka error; this worker stops consuming", e);
     } finally {
       if (!halted) {
-        markFinished();
         try {
-          commit(true);
+          offsets.commitFinished();
         } catch (WakeupException e) {
-          commit(true); // the wakeup from stop() is spent now; the offsets were put back
+          offsets.commitFinished(); // the wakeup from stop() is spent now; the offsets were put back
         }
       }
       consumer.close(halted ? Duration.ZERO : Duration.ofSeconds(5));
@@ -159,7 +152,7 @@ public final class ChunkConsumer implements Runnable {
   private void accept(ConsumerRecord<byte[], byte[]> record) {
     TopicPartition tp = new TopicPartition(record.topic(), record.partition());
     ChunkRef ref = new ChunkRef(tp, record.offset());
-    offsets.started(tp, record.offset());
+    offsets.started(ref);
     InferenceChunk chunk;
     try {
       chunk = ChunkCodec.decode(record.value());
@@ -228,63 +221,14 @@ public final class ChunkConsumer implements Runnable {
     });
   }
 
-  /** Reads records again from an offset whose handling failed, on this (the consumer's) thread. */
-  private void applyRewinds() {
-    ChunkRef ref;
-    while ((ref = outcomes.nextReadAgain()) != null) {
-      TopicPartition tp = ref.partition();
-      if (!consumer.assignment().contains(tp)) {
-        continue; // the new owner reads it anyway
-      }
-      long from = ref.offset();
-      offsets.forgetFrom(tp, from);
-      queue.removeIf(c -> c.origin() instanceof ChunkRef r && r.partition().equals(tp) && r.offset() >= from);
-      consumer.seek(tp, from);
-    }
-  }
-
-  private void markFinished() {
-    ChunkRef ref;
-    while ((ref = outcomes.nextDone()) != null) {
-      offsets.done(ref.partition(), ref.offset());
-    }
-  }
-
-  private void commit(boolean sync) {
-    lastCommitNanos = System.nanoTime();
-    Map<TopicPartition, OffsetAndMetadata> ready = offsets.drainCommittable();
-    if (ready.isEmpty()) {
-      return;
-    }
-    try {
-      if (sync) {
-        consumer.commitSync(ready);
-      } else {
-        consumer.commitAsync(ready, (o, e) -> {
-          if (e != null) {
-            log.warn("offset commit failed; retrying with the next commit: {}", e.toString());
-            offsets.restore(ready); // runs on this thread, inside poll or commitSync
-          }
-        });
-      }
-    } catch (WakeupException e) {
-      offsets.restore(ready);
-      throw e;
-    } catch (RuntimeException e) {
-      log.warn("offset commit failed; retrying with the next commit: {}", e.toString());
-      offsets.restore(ready);
-    }
-  }
-
   /** Commits what is finished before giving partitions up, and forgets their waiting chunks. */
   private final class Rebalance implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
       if (!halted) {
-        markFinished();
-        commit(true);
+        offsets.commitFinished();
       }
-      forget(revoked);
+      offsets.forget(revoked);
     }
 
     @Override
@@ -294,17 +238,7 @@ public final class ChunkConsumer implements Runnable {
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> lost) {
-      forget(lost);
-    }
-
-    private void forget(Collection<TopicPartition> parts) {
-      if (parts.isEmpty()) {
-        return;
-      }
-      Set<TopicPartition> gone = Set.copyOf(parts);
-      gone.forEach(offsets::forget);
-      int dropped = queue.removeIf(c -> c.origin() instanceof ChunkRef r && gone.contains(r.partition()));
-      log.info("gave up {} partitions; dropped {} waiting chunks (the new owner reads them)", gone.size(), dropped);
+      offsets.forget(lost);
     }
   }
 }
