@@ -16,8 +16,10 @@ import java.util.concurrent.TimeUnit;
 import dev.batchinfer.worker.consume.SkipWatch;
 import dev.batchinfer.worker.consume.ChunkConsumer;
 import dev.batchinfer.worker.consume.ChunkOutcomes;
+import dev.batchinfer.worker.consume.ChunkTriage;
 import dev.batchinfer.worker.consume.DeadLetters;
 import dev.batchinfer.worker.consume.PriorityChunkQueue;
+import dev.batchinfer.worker.consume.RecordDispatch;
 import dev.batchinfer.worker.consume.Requeue;
 import dev.batchinfer.worker.infer.InferenceLoop;
 import dev.batchinfer.worker.infer.InferenceWatchdog;
@@ -77,10 +79,11 @@ public final class GpuWorkerApp implements AutoCloseable {
     ChunkOutcomes outcomes = new ChunkOutcomes();
     SkipWatch skips = new SkipWatch(store.flags()::skips, store.flags()::cancelledAmong);
     this.publisher = new ResultPublisher(store, producer, topics, settings.workerId(), outcomes::published);
-    this.consumer = new ChunkConsumer(KafkaClients.consumer(settings), topics, models, queue, this::answered,
-        new DeadLetters(producer, topics, settings.workerId()), settings.maxBufferedChunks(), settings.commitInterval(),
-        publisher::inFlight, new ShadowRuns(registry, telemetry, models),
-        requeue, skips, store.records()::find, outcomes);
+    ChunkTriage triage = new ChunkTriage(models, skips, new ShadowRuns(registry, telemetry, models), queue, this::answered);
+    RecordDispatch dispatch = new RecordDispatch(triage, requeue, new DeadLetters(producer, topics, settings.workerId()),
+        store.records()::find, outcomes);
+    this.consumer = new ChunkConsumer(KafkaClients.consumer(settings), topics, dispatch, outcomes,
+        new ChunkConsumer.Limits(queue, settings.maxBufferedChunks(), publisher::inFlight, settings.commitInterval()));
     MicroBatcher batcher = new MicroBatcher(settings.maxBatchSize(), settings.maxQueueDelay().toNanos(), models::maxBatch);
     ChunkSource counted = new ChunkSource() {
       @Override
