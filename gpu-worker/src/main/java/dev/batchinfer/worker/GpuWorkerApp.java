@@ -15,24 +15,21 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import dev.batchinfer.worker.consume.SkipWatch;
 import dev.batchinfer.worker.consume.ChunkConsumer;
+import dev.batchinfer.worker.consume.ChunkOutcomes;
+import dev.batchinfer.worker.consume.ChunkTriage;
 import dev.batchinfer.worker.consume.DeadLetters;
 import dev.batchinfer.worker.consume.PriorityChunkQueue;
+import dev.batchinfer.worker.consume.RecordDispatch;
 import dev.batchinfer.worker.consume.Requeue;
 import dev.batchinfer.worker.infer.InferenceLoop;
 import dev.batchinfer.worker.infer.InferenceWatchdog;
 import dev.batchinfer.worker.infer.LoadedModels;
+import dev.batchinfer.worker.infer.ModelKey;
 import dev.batchinfer.worker.publish.ResultPublisher;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,21 +69,21 @@ public final class GpuWorkerApp implements AutoCloseable {
     Topics topics = settings.common().topics();
     this.redis = Redis.connect(settings.common().redisUrl(), settings.common().redisKeyPrefix(), "worker");
     this.store = BatchStores.over(redis);
-    this.producer = new KafkaProducer<>(producerConfig(settings), new ByteArraySerializer(), new ByteArraySerializer());
+    this.producer = KafkaClients.producer(settings);
     this.queue = new PriorityChunkQueue(settings.priorityWeights());
     this.registry = new RegistryStore(redis);
     this.telemetry = new ModelTelemetry(redis);
     this.requeue = new Requeue(producer, topics.requests(dev.batchinfer.topics.message.Priority.NORMAL).partitions(),
         settings.requeueMaxAge());
-    ChunkConsumer[] self = new ChunkConsumer[1];
+    // Made first and handed to both: the publisher says what is done, the consumer commits it.
+    ChunkOutcomes outcomes = new ChunkOutcomes();
     SkipWatch skips = new SkipWatch(store.flags()::skips, store.flags()::cancelledAmong);
-    this.publisher = new ResultPublisher(store, producer, topics, settings.workerId(), c -> self[0].published(c));
-    this.consumer = new ChunkConsumer(new KafkaConsumer<>(consumerConfig(settings), new ByteArrayDeserializer(),
-        new ByteArrayDeserializer()), topics, models, queue, this::answered,
-        new DeadLetters(producer, topics, settings.workerId()), settings.maxBufferedChunks(), settings.commitInterval(),
-        publisher::inFlight, new ShadowRuns(registry, telemetry, models),
-        requeue, skips, store.records()::find);
-    self[0] = consumer;
+    this.publisher = new ResultPublisher(store, producer, topics, settings.workerId(), outcomes::published);
+    ChunkTriage triage = new ChunkTriage(models, skips, new ShadowRuns(registry, telemetry, models), queue, this::answered);
+    RecordDispatch dispatch = new RecordDispatch(triage, requeue, new DeadLetters(producer, topics, settings.workerId()),
+        store.records()::find, outcomes);
+    this.consumer = new ChunkConsumer(KafkaClients.consumer(settings), topics, dispatch, outcomes,
+        new ChunkConsumer.Limits(queue, settings.maxBufferedChunks(), publisher::inFlight, settings.commitInterval()));
     MicroBatcher batcher = new MicroBatcher(settings.maxBatchSize(), settings.maxQueueDelay().toNanos(), models::maxBatch);
     ChunkSource counted = new ChunkSource() {
       @Override
@@ -135,9 +132,8 @@ public final class GpuWorkerApp implements AutoCloseable {
   private void heartbeat() {
     try {
       long now = System.currentTimeMillis();
-      for (String key : models.keys()) {
-        int at = key.lastIndexOf('@');
-        telemetry.heartbeat(key.substring(0, at), key.substring(at + 1), settings.workerId(), now);
+      for (ModelKey key : models.keys()) {
+        telemetry.heartbeat(key.model(), key.version(), settings.workerId(), now);
       }
     } catch (RuntimeException e) {
       log.warn("heartbeat failed: {}", e.toString());
@@ -261,38 +257,5 @@ public final class GpuWorkerApp implements AutoCloseable {
     producer.close(Duration.ofSeconds(5));
     redis.close();
     models.close();
-  }
-
-  private static Properties consumerConfig(WorkerSettings s) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, s.common().kafkaBootstrapServers());
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, s.common().topicPrefix() + s.groupId());
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, s.workerId());
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    // Only chunks of batches the API committed in full; an aborted submit is never seen.
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(1, s.maxBufferedChunks()));
-    // A chunk record is up to 1 MB (CHUNK_MAX_BYTES): with the default 1 MB per partition a fetch
-    // brings one chunk per partition, and a fast model waits on fetch round trips. The total per
-    // fetch stays at 8 MB (the default is 50): what is fetched ahead sits in the heap, and the
-    // worker's RSS has a 1 GB budget.
-    p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 2 * 1024 * 1024);
-    p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 8 * 1024 * 1024);
-    p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) s.fetchMaxWait().toMillis());
-    p.put(ConsumerConfig.RECEIVE_BUFFER_CONFIG, -1); // the OS's autotuned size, not a fixed 64 KB
-    p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
-    return p;
-  }
-
-  private static Properties producerConfig(WorkerSettings s) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, s.common().kafkaBootstrapServers());
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
-    // Dead letters carry whole chunk records (up to the request topics' 4 MB).
-    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 5 * 1024 * 1024);
-    return p;
   }
 }

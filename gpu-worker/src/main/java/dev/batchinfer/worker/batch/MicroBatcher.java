@@ -1,5 +1,6 @@
 package dev.batchinfer.worker.batch;
 
+import dev.batchinfer.worker.infer.ModelKey;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -26,7 +27,7 @@ public final class MicroBatcher {
   }
 
   /** One model call's worth of items, all for the same model version. */
-  public record Batch(String modelKey, List<Slice> slices, int size) {}
+  public record Batch(ModelKey modelKey, List<Slice> slices, int size) {}
 
   private static final class ModelQueue {
     final Deque<Slice> slices = new ArrayDeque<>();
@@ -36,15 +37,15 @@ public final class MicroBatcher {
 
   private final int maxBatchSize;
   private final long maxQueueDelayNanos;
-  private final ToIntFunction<String> modelMaxBatch;
-  private final Map<String, ModelQueue> queues = new LinkedHashMap<>();
+  private final ToIntFunction<ModelKey> modelMaxBatch;
+  private final Map<ModelKey, ModelQueue> queues = new LinkedHashMap<>();
   private int pendingItems;
 
   /**
    * @param modelMaxBatch the largest batch a model version accepts (from its config); the smaller
    *     of it and {@code maxBatchSize} applies
    */
-  public MicroBatcher(int maxBatchSize, long maxQueueDelayNanos, ToIntFunction<String> modelMaxBatch) {
+  public MicroBatcher(int maxBatchSize, long maxQueueDelayNanos, ToIntFunction<ModelKey> modelMaxBatch) {
     if (maxBatchSize < 1 || maxQueueDelayNanos < 0) {
       throw new IllegalArgumentException("max batch size must be >= 1 and max queue delay >= 0");
     }
@@ -86,9 +87,9 @@ public final class MicroBatcher {
 
   /** @param partialNow a partial batch need not wait its delay (a worker that drains to stop) */
   public Batch poll(long nowNanos, boolean partialNow) {
-    String ready = null;
+    ModelKey ready = null;
     long readySince = Long.MAX_VALUE;
-    for (Map.Entry<String, ModelQueue> e : queues.entrySet()) {
+    for (Map.Entry<ModelKey, ModelQueue> e : queues.entrySet()) {
       ModelQueue q = e.getValue();
       boolean isReady = q.items > 0
           && (partialNow || q.items >= limit(e.getKey()) || nowNanos - q.oldestArrivalNanos >= maxQueueDelayNanos);
@@ -111,11 +112,11 @@ public final class MicroBatcher {
     return min;
   }
 
-  private int limit(String modelKey) {
+  private int limit(ModelKey modelKey) {
     return Math.max(1, Math.min(maxBatchSize, modelMaxBatch.applyAsInt(modelKey)));
   }
 
-  private Batch take(String modelKey, ModelQueue q, long nowNanos) {
+  private Batch take(ModelKey modelKey, ModelQueue q, long nowNanos) {
     int want = Math.min(limit(modelKey), q.items);
     List<Slice> out = new ArrayList<>();
     int got = 0;

@@ -1,17 +1,19 @@
 package dev.batchinfer.worker.batch;
 
 import dev.batchinfer.topics.message.InferenceChunk;
+import dev.batchinfer.worker.infer.ModelKey;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A chunk being worked on: its record's position (so its offset can be committed when it is done)
- * and one result line per item, filled in by whichever inference call handles the item.
+ * A chunk being worked on: what it stands for (a record, whose offset is committed when the chunk is
+ * done, or a shadow copy) and one result line per item, filled in by whichever inference call
+ * handles the item.
  */
 public final class PendingChunk {
 
   private final InferenceChunk chunk;
-  private final String modelKey;
-  private final Object source; // the consumer's handle for committing, opaque here
+  private final ModelKey modelKey;
+  private final ChunkOrigin origin;
   private int[] runnable; // positions of items that passed the payload check (fewer after a withdraw)
   private final String[] lines;
   private final boolean[] unsuccessful; // an error or a cancel: its input is kept for a retry
@@ -21,14 +23,14 @@ public final class PendingChunk {
   private volatile Runnable onAnswered; // a shadow comparison waiting for this chunk, if any
 
   /**
-   * @param modelKey the model version that runs this chunk ("model@version")
+   * @param modelKey the model version that runs this chunk
    * @param runnable positions of the items to send to the model; every other position must be
    *     answered with {@link #answer} before the chunk is handed to the batcher
    */
-  public PendingChunk(InferenceChunk chunk, String modelKey, Object source, int[] runnable) {
+  public PendingChunk(InferenceChunk chunk, ModelKey modelKey, ChunkOrigin origin, int[] runnable) {
     this.chunk = chunk;
     this.modelKey = modelKey;
-    this.source = source;
+    this.origin = origin;
     this.runnable = runnable;
     this.lines = new String[chunk.itemCount()];
     this.unsuccessful = new boolean[chunk.itemCount()];
@@ -39,17 +41,17 @@ public final class PendingChunk {
     return chunk;
   }
 
-  public String modelKey() {
+  public ModelKey modelKey() {
     return modelKey;
   }
 
-  public Object source() {
-    return source;
+  public ChunkOrigin origin() {
+    return origin;
   }
 
-  /** A shadow copy (source null) has no record behind it: nothing to publish, no offset to commit. */
+  /** A shadow copy has no record behind it: nothing to publish, no offset to commit. */
   public boolean isShadow() {
-    return source == null;
+    return origin instanceof ChunkOrigin.Shadow;
   }
 
   /** Runs {@code hook} once every item is answered (set before the chunk is queued). */

@@ -1,140 +1,67 @@
 package dev.batchinfer.worker.consume;
 
-import dev.batchinfer.store.batch.SkipReason;
-import dev.batchinfer.models.InputSpec;
 import dev.batchinfer.topics.Topics;
-import dev.batchinfer.topics.message.ChunkHeader;
-import dev.batchinfer.topics.message.InferenceChunk;
 import dev.batchinfer.topics.message.Priority;
-import dev.batchinfer.topics.serde.ChunkCodec;
-import dev.batchinfer.topics.serde.UndecodableRecordException;
-import dev.batchinfer.worker.batch.PendingChunk;
-import dev.batchinfer.worker.infer.LoadedModels;
-import dev.batchinfer.worker.infer.ModelRunner;
-import dev.batchinfer.worker.infer.ResultFormatter;
-import dev.batchinfer.worker.shadow.ShadowRuns;
+import dev.batchinfer.worker.batch.ChunkRef;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.function.Consumer;
-import java.util.function.Function;
-import dev.batchinfer.store.batch.BatchRecord;
 import java.util.function.IntSupplier;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.errors.WakeupException;
-import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The worker's one Kafka consumer, on its own thread: fetches chunks from the three request topics,
- * checks every item, queues the chunk by priority, and commits offsets of chunks whose results are
- * published. A priority whose queue is full has its partitions paused, so fetching never runs ahead
- * of the model and high-priority records keep flowing while low ones back up.
+ * hands each record to the {@link RecordDispatch}, and commits offsets of chunks whose results are
+ * published ({@link OffsetCommits}). Fetching never runs ahead of the model ({@link Backpressure}).
  *
  * <p>Errors in tiers: fatal ones (authentication, authorisation, unsupported version) stop the
- * consumer; an undecodable record goes to the dead-letter topic (and the items of a known batch's
- * chunk are answered failed); a Redis failure while checking a
- * chunk reads it again (an outage is never a reason to dead-letter); anything else is logged with
- * its batch and chunk and the loop goes on.
+ * consumer; what a record itself causes is the dispatch's to settle; anything else is logged and
+ * the loop goes on.
  */
 public final class ChunkConsumer implements Runnable {
 
   private static final Logger log = LoggerFactory.getLogger(ChunkConsumer.class);
-  private static final Duration POLL = Duration.ofMillis(100);
-  private static final Duration PAUSED_POLL = Duration.ofMillis(5);
-  private volatile Thread loopThread;
-  /** Every assigned partition is paused for backpressure; some are. Written by the loop only. */
-  private volatile boolean starved;
-  private boolean somePaused;
-
-  private final org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer;
-  private final Map<String, Priority> priorityOfTopic = new HashMap<>();
-  private final LoadedModels models;
-  private final PriorityChunkQueue queue;
-  private final Consumer<PendingChunk> publishDirectly;
-  private final DeadLetters deadLetters;
-  private final int maxBufferedChunks;
-  private final long commitIntervalNanos;
-  private final OffsetTracker offsets = new OffsetTracker();
-  private final ConcurrentLinkedQueue<ChunkRef> finished = new ConcurrentLinkedQueue<>();
-  private final ConcurrentLinkedQueue<ChunkRef> rewinds = new ConcurrentLinkedQueue<>();
-  private final IntSupplier unpublished;
-  private final Requeue requeue;
-  private final ChunkTriage triage;
-  private final CorruptChunks corruptChunks;
-  private final int maxUnpublished;
-  private volatile boolean running = true;
-  private volatile boolean halted;
-  private volatile boolean draining;
-  private long lastCommitNanos = System.nanoTime();
 
   /**
-   * @param publishDirectly where a chunk goes that needs no model call (every item failed its check)
-   * @param batches batch id → its record, to answer the items of a chunk whose record is corrupt
+   * How much the worker may hold before fetching stops, and how often offsets are committed.
+   *
+   * @param queue where fetched chunks wait for the model; a priority with {@code maxBufferedChunks}
+   *     waiting has its partitions paused
+   * @param unpublished chunks finished and not yet stored
    */
-  public ChunkConsumer(org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer, Topics topics, LoadedModels models,
-      PriorityChunkQueue queue, Consumer<PendingChunk> publishDirectly, DeadLetters deadLetters,
-      int maxBufferedChunks, Duration commitInterval, IntSupplier unpublished, ShadowRuns shadows, Requeue requeue,
-      SkipWatch skips, Function<String, Optional<BatchRecord>> batches) {
-    this.triage = new ChunkTriage(models, skips, shadows, queue, publishDirectly);
-    this.corruptChunks = new CorruptChunks(batches);
+  public record Limits(PriorityChunkQueue queue, int maxBufferedChunks, IntSupplier unpublished, Duration commitInterval) {}
+
+  private final Consumer<byte[], byte[]> consumer;
+  private final Map<String, Priority> priorityOfTopic = new HashMap<>();
+  private final RecordDispatch dispatch;
+  private final OffsetCommits offsets;
+  private final Backpressure backpressure;
+  private volatile boolean running = true;
+  private volatile boolean halted;
+
+  /** @param outcomes the same one the publisher reports to */
+  public ChunkConsumer(Consumer<byte[], byte[]> consumer, Topics topics, RecordDispatch dispatch, ChunkOutcomes outcomes,
+      Limits limits) {
     this.consumer = consumer;
     for (Priority p : Priority.values()) {
       priorityOfTopic.put(topics.requests(p).name(), p);
     }
-    this.models = models;
-    this.queue = queue;
-    queue.onTaken(this::roomFreed);
-    this.publishDirectly = publishDirectly;
-    this.deadLetters = deadLetters;
-    this.maxBufferedChunks = maxBufferedChunks;
-    this.commitIntervalNanos = commitInterval.toNanos();
-    this.unpublished = unpublished;
-    this.requeue = requeue;
-    // Finished chunks hold their payload and results until Redis and Kafka take them: when those
-    // are slow or down, stop fetching rather than let them pile up in memory.
-    this.maxUnpublished = 4 * maxBufferedChunks;
-  }
-
-  /** Called from any thread once a chunk's results and progress are stored. */
-  public void published(PendingChunk chunk) {
-    finished.add((ChunkRef) chunk.source());
-    roomFreed();
-  }
-
-  /** A chunk left the queue or was published: a loop held back by backpressure may go on. */
-  private void roomFreed() {
-    Thread t = loopThread;
-    if (t != null && starved) {
-      LockSupport.unpark(t);
-    }
-  }
-
-  /**
-   * How long the next poll may block. With every partition paused no record can arrive, and a
-   * blocking poll would sit out its whole timeout while the inference threads empty the queue (a
-   * fast model drains it in a few milliseconds, then idled for up to 100): so the loop waits for
-   * room instead, woken as soon as a chunk leaves the queue or is published. With some paused, it
-   * polls briefly, so the paused ones are resumed soon after they have room.
-   */
-  private Duration pollTimeout() {
-    if (starved) {
-      LockSupport.parkNanos(POLL.toNanos());
-      applyBackpressure();
-    }
-    return starved ? Duration.ZERO : somePaused ? PAUSED_POLL : POLL;
+    this.dispatch = dispatch;
+    this.offsets = new OffsetCommits(consumer, outcomes, limits.queue(), limits.commitInterval());
+    this.backpressure = new Backpressure(consumer, priorityOfTopic, limits.queue(), limits.maxBufferedChunks(),
+        limits.unpublished());
+    limits.queue().onTaken(backpressure::roomFreed);
+    outcomes.onPublished(backpressure::roomFreed);
   }
 
   /**
@@ -142,21 +69,14 @@ public final class ChunkConsumer implements Runnable {
    * worker told to stop can run what it holds first; {@link #stop} then leaves the group.
    */
   public void drain() {
-    draining = true;
-    Thread t = loopThread;
-    if (t != null) {
-      LockSupport.unpark(t);
-    }
+    backpressure.drain();
   }
 
   /** Asks the loop to commit what is finished and leave the group. */
   public void stop() {
     running = false;
     consumer.wakeup();
-    Thread t = loopThread;
-    if (t != null) {
-      LockSupport.unpark(t);
-    }
+    backpressure.wake();
   }
 
   /** Stops without committing anything more, as a killed process would. For fault tests. */
@@ -169,18 +89,16 @@ public final class ChunkConsumer implements Runnable {
   public void run() {
     consumer.subscribe(priorityOfTopic.keySet(), new Rebalance());
     try {
-      loopThread = Thread.currentThread();
+      backpressure.loopRunsOn(Thread.currentThread());
       while (running) {
         try {
-          for (ConsumerRecord<byte[], byte[]> record : consumer.poll(pollTimeout())) {
-            accept(record);
+          for (ConsumerRecord<byte[], byte[]> record : consumer.poll(backpressure.pollTimeout())) {
+            ChunkRef ref = new ChunkRef(new TopicPartition(record.topic(), record.partition()), record.offset());
+            offsets.started(ref);
+            dispatch.accept(record, ref, priorityOfTopic.get(record.topic()));
           }
-          markFinished();
-          applyRewinds();
-          if (System.nanoTime() - lastCommitNanos >= commitIntervalNanos) {
-            commit(false);
-          }
-          applyBackpressure();
+          offsets.afterPoll();
+          backpressure.apply();
         } catch (WakeupException | AuthenticationException | AuthorizationException | UnsupportedVersionException e) {
           throw e;
         } catch (RuntimeException e) {
@@ -193,158 +111,14 @@ public final class ChunkConsumer implements Runnable {
       log.error("fatal Kafka error; this worker stops consuming", e);
     } finally {
       if (!halted) {
-        markFinished();
         try {
-          commit(true);
+          offsets.commitFinished();
         } catch (WakeupException e) {
-          commit(true); // the wakeup from stop() is spent now; the offsets were put back
+          offsets.commitFinished(); // the wakeup from stop() is spent now; the offsets were put back
         }
       }
       consumer.close(halted ? Duration.ZERO : Duration.ofSeconds(5));
     }
-  }
-
-  private void accept(ConsumerRecord<byte[], byte[]> record) {
-    TopicPartition tp = new TopicPartition(record.topic(), record.partition());
-    ChunkRef ref = new ChunkRef(tp, record.offset());
-    offsets.started(tp, record.offset());
-    InferenceChunk chunk;
-    try {
-      chunk = ChunkCodec.decode(record.value());
-    } catch (UndecodableRecordException e) {
-      undecodable(record, ref, e.getMessage());
-      return;
-    }
-    String version = LoadedModels.key(chunk.header().model(), chunk.header().modelVersion());
-    if (models.runner(version).isEmpty() && requeue.mayWander(chunk.header().createdAtMs(), System.currentTimeMillis())) {
-      // Not ours to take: another worker in the group may have this version loaded.
-      requeue.send(record, (meta, error) -> (error == null ? finished : rewinds).add(ref));
-      return;
-    }
-    try {
-      triage.dispatch(chunk, ref, priorityOfTopic.get(record.topic()));
-    } catch (io.lettuce.core.RedisException e) {
-      // A dependency outage, not a bad record: read it again later, never dead-letter it.
-      log.warn("{}: Redis failed while checking it; reading it again: {}", chunk, e.toString());
-      rewinds.add(ref);
-    } catch (RuntimeException e) {
-      // Our own failure on this record would repeat on every delivery: park it, do not loop.
-      log.error("{}: cannot be processed", chunk, e);
-      deadLetter(record, ref, "worker failed on this chunk: " + e);
-    }
-  }
-
-  /**
-   * To the dead-letter topic; if the record is a chunk of a known batch, its items are then answered
-   * failed, and the offset is done once they are published (else once the dead letter is stored).
-   */
-  private void undecodable(ConsumerRecord<byte[], byte[]> record, ChunkRef ref, String reason) {
-    Optional<PendingChunk> known;
-    try {
-      known = corruptChunks.answerAll(record.key(), reason, ref);
-    } catch (io.lettuce.core.RedisException e) {
-      log.warn("{}-{}@{}: undecodable, and Redis cannot say whose it is; reading it again: {}", record.topic(),
-          record.partition(), record.offset(), e.toString());
-      rewinds.add(ref);
-      return;
-    }
-    if (known.isEmpty()) {
-      deadLetter(record, ref, reason);
-      return;
-    }
-    log.warn("{}: undecodable ({}); its {} items are answered failed", known.get(), reason, known.get().chunk().itemCount());
-    deadLetter(record, reason, error -> {
-      if (error == null) {
-        publishDirectly.accept(known.get());
-      } else {
-        rewinds.add(ref);
-      }
-    });
-  }
-
-  private void deadLetter(ConsumerRecord<byte[], byte[]> record, ChunkRef ref, String reason) {
-    deadLetter(record, reason, error -> (error == null ? finished : rewinds).add(ref));
-  }
-
-  private void deadLetter(ConsumerRecord<byte[], byte[]> record, String reason, Consumer<Exception> whenStored) {
-    log.warn("{}-{}@{}: sent to the dead-letter topic: {}", record.topic(), record.partition(), record.offset(), reason);
-    deadLetters.send(record, reason, (meta, error) -> {
-      if (error != null) {
-        log.error("{}-{}@{}: dead-letter write failed; reading it again", record.topic(), record.partition(),
-            record.offset(), error);
-      }
-      whenStored.accept(error);
-    });
-  }
-
-  /** Reads records again from an offset whose handling failed, on this (the consumer's) thread. */
-  private void applyRewinds() {
-    ChunkRef ref;
-    while ((ref = rewinds.poll()) != null) {
-      TopicPartition tp = ref.partition();
-      if (!consumer.assignment().contains(tp)) {
-        continue; // the new owner reads it anyway
-      }
-      long from = ref.offset();
-      offsets.forgetFrom(tp, from);
-      queue.removeIf(c -> c.source() instanceof ChunkRef r && r.partition().equals(tp) && r.offset() >= from);
-      consumer.seek(tp, from);
-    }
-  }
-
-  private void markFinished() {
-    ChunkRef ref;
-    while ((ref = finished.poll()) != null) {
-      offsets.done(ref.partition(), ref.offset());
-    }
-  }
-
-  private void commit(boolean sync) {
-    lastCommitNanos = System.nanoTime();
-    Map<TopicPartition, OffsetAndMetadata> ready = offsets.drainCommittable();
-    if (ready.isEmpty()) {
-      return;
-    }
-    try {
-      if (sync) {
-        consumer.commitSync(ready);
-      } else {
-        consumer.commitAsync(ready, (o, e) -> {
-          if (e != null) {
-            log.warn("offset commit failed; retrying with the next commit: {}", e.toString());
-            offsets.restore(ready); // runs on this thread, inside poll or commitSync
-          }
-        });
-      }
-    } catch (WakeupException e) {
-      offsets.restore(ready);
-      throw e;
-    } catch (RuntimeException e) {
-      log.warn("offset commit failed; retrying with the next commit: {}", e.toString());
-      offsets.restore(ready);
-    }
-  }
-
-  private void applyBackpressure() {
-    Set<TopicPartition> assigned = consumer.assignment();
-    if (draining || unpublished.getAsInt() >= maxUnpublished) {
-      consumer.pause(assigned);
-    } else {
-      for (Map.Entry<String, Priority> e : priorityOfTopic.entrySet()) {
-        List<TopicPartition> parts = assigned.stream().filter(tp -> tp.topic().equals(e.getKey())).toList();
-        if (parts.isEmpty()) {
-          continue;
-        }
-        if (queue.size(e.getValue()) >= maxBufferedChunks) {
-          consumer.pause(parts);
-        } else {
-          consumer.resume(parts);
-        }
-      }
-    }
-    Set<TopicPartition> paused = consumer.paused();
-    somePaused = !paused.isEmpty();
-    starved = !assigned.isEmpty() && paused.containsAll(assigned);
   }
 
   /** Commits what is finished before giving partitions up, and forgets their waiting chunks. */
@@ -352,10 +126,9 @@ public final class ChunkConsumer implements Runnable {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
       if (!halted) {
-        markFinished();
-        commit(true);
+        offsets.commitFinished();
       }
-      forget(revoked);
+      offsets.forget(revoked);
     }
 
     @Override
@@ -365,17 +138,7 @@ public final class ChunkConsumer implements Runnable {
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> lost) {
-      forget(lost);
-    }
-
-    private void forget(Collection<TopicPartition> parts) {
-      if (parts.isEmpty()) {
-        return;
-      }
-      Set<TopicPartition> gone = Set.copyOf(parts);
-      gone.forEach(offsets::forget);
-      int dropped = queue.removeIf(c -> c.source() instanceof ChunkRef r && gone.contains(r.partition()));
-      log.info("gave up {} partitions; dropped {} waiting chunks (the new owner reads them)", gone.size(), dropped);
+      offsets.forget(lost);
     }
   }
 }

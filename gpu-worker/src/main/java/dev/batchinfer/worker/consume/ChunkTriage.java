@@ -4,8 +4,10 @@ import dev.batchinfer.store.batch.SkipReason;
 import dev.batchinfer.topics.message.ChunkHeader;
 import dev.batchinfer.topics.message.InferenceChunk;
 import dev.batchinfer.topics.message.Priority;
+import dev.batchinfer.worker.batch.ChunkRef;
 import dev.batchinfer.worker.batch.PendingChunk;
 import dev.batchinfer.worker.infer.LoadedModels;
+import dev.batchinfer.worker.infer.ModelKey;
 import dev.batchinfer.worker.shadow.ShadowRuns;
 import dev.batchinfer.worker.infer.ModelRunner;
 import dev.batchinfer.worker.infer.ResultFormatter;
@@ -21,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * here, the input fails its check) are answered at once; what is left goes to the queue for the model, with a
  * copy for each shadow version. A chunk with nothing left for the model is published directly.
  */
-final class ChunkTriage {
+public final class ChunkTriage {
 
   private static final Logger log = LoggerFactory.getLogger(ChunkTriage.class);
 
@@ -29,33 +31,44 @@ final class ChunkTriage {
   private final SkipWatch skips;
   private final ShadowRuns shadows;
   private final PriorityChunkQueue queue;
-  private final Consumer<PendingChunk> publishDirectly;
+  private final Consumer<PendingChunk> publisher;
 
-  ChunkTriage(LoadedModels models, SkipWatch skips, ShadowRuns shadows, PriorityChunkQueue queue,
-      Consumer<PendingChunk> publishDirectly) {
+  /** @param publisher where a chunk goes that needs no model call (every item is answered already) */
+  public ChunkTriage(LoadedModels models, SkipWatch skips, ShadowRuns shadows, PriorityChunkQueue queue,
+      Consumer<PendingChunk> publisher) {
     this.models = models;
     this.skips = skips;
     this.shadows = shadows;
     this.queue = queue;
-    this.publishDirectly = publishDirectly;
+    this.publisher = publisher;
+  }
+
+  /** Whether this worker has the version loaded: a chunk for another may suit another worker. */
+  boolean serves(ModelKey key) {
+    return models.runner(key).isPresent();
+  }
+
+  /** A chunk whose every item is answered without the model goes straight to the publisher. */
+  void publishDirectly(PendingChunk chunk) {
+    publisher.accept(chunk);
   }
 
   /** Answers every item that cannot run, then queues the chunk if anything is left for the model. */
   void dispatch(InferenceChunk chunk, ChunkRef ref, Priority priority) {
     ChunkHeader h = chunk.header();
+    ModelKey key = ModelKey.of(h);
     SkipReason skip = skips.remaining(h.batchId());
     if (skip.skips()) {
-      PendingChunk skipped = new PendingChunk(chunk, LoadedModels.key(h.model(), h.modelVersion()), ref, new int[0]);
+      PendingChunk skipped = new PendingChunk(chunk, key, ref, new int[0]);
       for (int i = 0; i < chunk.itemCount(); i++) {
         skipped.answerCancelled(i, ResultFormatter.error(chunk.itemIndex(i), skip.code, skip.message));
       }
       if (skip == SkipReason.CANCELLED) {
         skipped.markSkippedForBatchCancel();
       }
-      publishDirectly.accept(skipped);
+      publishDirectly(skipped);
       return;
     }
-    String key = LoadedModels.key(h.model(), h.modelVersion());
     Optional<ModelRunner> runner = models.runner(key);
     int n = chunk.itemCount();
     int[] runnable = new int[n];
@@ -90,7 +103,7 @@ final class ChunkTriage {
       log.warn("{}: {} of {} items cannot run; answered with errors", chunk, n - count - pending.cancelledCount(), n);
     }
     if (complete || n == 0) {
-      publishDirectly.accept(pending);
+      publishDirectly(pending);
       return;
     }
     List<PendingChunk> copies = shadows.copiesOf(pending, h.model(), h.modelVersion(), runs);

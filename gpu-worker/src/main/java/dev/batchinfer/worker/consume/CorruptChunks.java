@@ -3,8 +3,9 @@ package dev.batchinfer.worker.consume;
 import dev.batchinfer.store.batch.BatchRecord;
 import dev.batchinfer.topics.message.ChunkHeader;
 import dev.batchinfer.topics.message.InferenceChunk;
+import dev.batchinfer.worker.batch.ChunkRef;
 import dev.batchinfer.worker.batch.PendingChunk;
-import dev.batchinfer.worker.infer.LoadedModels;
+import dev.batchinfer.worker.infer.ModelKey;
 import dev.batchinfer.worker.infer.ResultFormatter;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -31,7 +32,7 @@ final class CorruptChunks {
    * The chunk with every item answered failed, ready to publish; empty if the key names no chunk of
    * a known batch.
    */
-  Optional<PendingChunk> answerAll(byte[] key, String reason, Object source) {
+  Optional<PendingChunk> answerAll(byte[] key, String reason, ChunkRef ref) {
     if (key == null) {
       return Optional.empty();
     }
@@ -60,7 +61,7 @@ final class CorruptChunks {
     ChunkHeader h = new ChunkHeader(b.batchId(), chunkIndex, b.chunkCount(), b.total(), b.model(), b.modelVersion(),
         b.priority(), b.created().toEpochMilli(), b.tenant());
     InferenceChunk chunk = new InferenceChunk(h, indexes, new int[n + 1], new byte[0]);
-    PendingChunk pending = new PendingChunk(chunk, LoadedModels.key(b.model(), b.modelVersion()), source, new int[0]);
+    PendingChunk pending = new PendingChunk(chunk, ModelKey.of(h), ref, new int[0]);
     pending.markInputsLost();
     String message = "the record holding this item could not be read (" + reason + "); submit the item again";
     for (int i = 0; i < n; i++) {

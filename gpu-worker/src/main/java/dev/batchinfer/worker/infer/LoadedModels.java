@@ -8,13 +8,13 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The model versions this worker has loaded and warmed up, by "model@version". */
+/** The model versions this worker has loaded and warmed up. */
 public final class LoadedModels implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(LoadedModels.class);
 
-  private final Map<String, ModelRunner> runners = new LinkedHashMap<>();
-  private final Map<String, ResultFormatter> formatters = new LinkedHashMap<>();
+  private final Map<ModelKey, ModelRunner> runners = new LinkedHashMap<>();
+  private final Map<ModelKey, ResultFormatter> formatters = new LinkedHashMap<>();
 
   /** Loads every version in the catalogue and runs one warm-up batch through each. */
   public static LoadedModels load(ModelCatalog catalog, int intraOpThreads, int interOpThreads) {
@@ -29,38 +29,34 @@ public final class LoadedModels implements AutoCloseable {
       } else {
         runner.predict(new byte[warm * config.input().payloadBytes()], warm);
       }
-      models.runners.put(config.id(), runner);
-      models.formatters.put(config.id(), new ResultFormatter(config));
+      ModelKey key = new ModelKey(config.model(), config.version());
+      models.runners.put(key, runner);
+      models.formatters.put(key, new ResultFormatter(config));
       log.info("loaded and warmed {} in {} ms", config.id(), (System.nanoTime() - start) / 1_000_000);
     }
     return models;
   }
 
-  public static String key(String model, String version) {
-    return model + "@" + version;
-  }
-
-  public Optional<ModelRunner> runner(String key) {
+  public Optional<ModelRunner> runner(ModelKey key) {
     return Optional.ofNullable(runners.get(key));
   }
 
-  public ResultFormatter formatter(String key) {
+  public ResultFormatter formatter(ModelKey key) {
     return formatters.get(key);
   }
 
   /** The largest batch a model version accepts, for the micro-batcher. */
-  public int maxBatch(String key) {
+  public int maxBatch(ModelKey key) {
     ModelRunner r = runners.get(key);
     return r == null ? 1 : r.config().batching().maxBatchSize();
   }
 
-  /** "model@version" of every loaded version. */
-  public java.util.Set<String> keys() {
+  public java.util.Set<ModelKey> keys() {
     return runners.keySet();
   }
 
   public String describe() {
-    return String.join(", ", runners.keySet());
+    return runners.keySet().stream().map(ModelKey::toString).collect(java.util.stream.Collectors.joining(", "));
   }
 
   @Override

@@ -3,8 +3,10 @@ package dev.batchinfer.worker.shadow;
 import dev.batchinfer.models.Deployment;
 import dev.batchinfer.store.model.ModelTelemetry;
 import dev.batchinfer.store.model.RegistryStore;
+import dev.batchinfer.worker.batch.ChunkOrigin;
 import dev.batchinfer.worker.batch.PendingChunk;
 import dev.batchinfer.worker.infer.LoadedModels;
+import dev.batchinfer.worker.infer.ModelKey;
 import dev.batchinfer.worker.infer.ResultFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -55,11 +57,11 @@ public final class ShadowRuns {
     List<PendingChunk> copies = new ArrayList<>();
     List<Runnable> hooks = new ArrayList<>();
     for (String shadow : d.shadow()) {
-      String key = LoadedModels.key(model, shadow);
+      ModelKey key = new ModelKey(model, shadow);
       if (models.runner(key).isEmpty()) {
         continue;
       }
-      PendingChunk copy = new PendingChunk(production.chunk(), key, null, runnable);
+      PendingChunk copy = new PendingChunk(production.chunk(), key, ChunkOrigin.SHADOW, runnable);
       Comparison c = new Comparison(production, copy, model, version, shadow);
       copy.whenAnswered(c::arrived);
       hooks.add(c::arrived);

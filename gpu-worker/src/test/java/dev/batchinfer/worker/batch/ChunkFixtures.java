@@ -3,10 +3,18 @@ package dev.batchinfer.worker.batch;
 import dev.batchinfer.topics.message.ChunkHeader;
 import dev.batchinfer.topics.message.InferenceChunk;
 import dev.batchinfer.topics.message.Priority;
+import dev.batchinfer.worker.infer.ModelKey;
 import java.util.stream.IntStream;
+import org.apache.kafka.common.TopicPartition;
 
 /** Real chunks for unit tests: one payload byte per item, item indexes starting at {@code firstIndex}. */
 public final class ChunkFixtures {
+
+  /** The model version of every {@link #chunk}. */
+  public static final ModelKey MODEL = new ModelKey("m", "1.0.0");
+
+  /** A record's place, for chunks whose origin does not matter to the test. */
+  public static final ChunkRef REF = new ChunkRef(new TopicPartition("requests", 0), 0);
 
   private ChunkFixtures() {}
 
@@ -25,13 +33,13 @@ public final class ChunkFixtures {
   }
 
   /** A chunk whose items all go to the model. */
-  public static PendingChunk pending(String modelKey, String batchId, int items) {
-    return new PendingChunk(chunk(batchId, items, 0, Priority.NORMAL), modelKey, batchId, allPositions(items));
+  public static PendingChunk pending(ModelKey modelKey, String batchId, int items) {
+    return new PendingChunk(chunk(batchId, items, 0, Priority.NORMAL), modelKey, REF, allPositions(items));
   }
 
-  /** A chunk with an opaque source the caller picks (e.g. a partition). */
-  public static PendingChunk pending(String batchId, int items, Object source) {
-    return new PendingChunk(chunk(batchId, items, 0, Priority.NORMAL), "m@1.0.0", source, allPositions(items));
+  /** A chunk of the given priority whose items all go to the model. */
+  public static PendingChunk pending(String batchId, int items, Priority priority) {
+    return new PendingChunk(chunk(batchId, items, 0, priority), MODEL, REF, allPositions(items));
   }
 
   public static int[] allPositions(int items) {

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.batchinfer.topics.message.Priority;
 import dev.batchinfer.worker.batch.MicroBatcher.Batch;
 import dev.batchinfer.worker.batch.MicroBatcher.Slice;
+import dev.batchinfer.worker.infer.ModelKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,8 +17,8 @@ import org.junit.jupiter.api.Test;
 class MicroBatcherTest {
 
   private static final long DELAY = 1_000;
-  private static final String A = "a@1.0.0";
-  private static final String B = "b@1.0.0";
+  private static final ModelKey A = new ModelKey("a", "1.0.0");
+  private static final ModelKey B = new ModelKey("b", "1.0.0");
 
   private static MicroBatcher batcher(int maxBatch) {
     return new MicroBatcher(maxBatch, DELAY, key -> 1_000);
@@ -126,7 +127,7 @@ class MicroBatcherTest {
     MicroBatcher b = batcher(4);
     // Items 1 and 4 failed their checks: runnable positions skip them.
     int[] runnable = {0, 2, 3, 5, 6, 7, 8, 9, 10, 11};
-    PendingChunk c = new PendingChunk(chunk("big", 12, 100, Priority.NORMAL), A, "src", runnable);
+    PendingChunk c = new PendingChunk(chunk("big", 12, 100, Priority.NORMAL), A, ChunkFixtures.REF, runnable);
     b.add(c, 0);
 
     Batch first = b.poll(0);
@@ -216,7 +217,7 @@ class MicroBatcherTest {
   @Test
   void a_chunk_with_no_runnable_items_is_ignored() {
     MicroBatcher b = batcher(4);
-    b.add(new PendingChunk(chunk("none", 3, 0, Priority.NORMAL), A, "src", new int[0]), 0);
+    b.add(new PendingChunk(chunk("none", 3, 0, Priority.NORMAL), A, ChunkFixtures.REF, new int[0]), 0);
 
     assertThat(b.pendingItems()).isZero();
     assertThat(b.nanosUntilDue(0)).isEqualTo(Long.MAX_VALUE);
@@ -239,7 +240,7 @@ class MicroBatcherTest {
   void pending_items_counts_runnable_items_across_models_until_they_are_taken() {
     MicroBatcher b = batcher(4);
     int[] twoOfThree = {0, 2};
-    b.add(new PendingChunk(chunk("x", 3, 0, Priority.NORMAL), A, "src", twoOfThree), 0);
+    b.add(new PendingChunk(chunk("x", 3, 0, Priority.NORMAL), A, ChunkFixtures.REF, twoOfThree), 0);
     b.add(pending(B, "y", 5), 0);
     assertThat(b.pendingItems()).isEqualTo(7);
 

@@ -1,5 +1,7 @@
 package dev.batchinfer.worker.batch;
 
+import static dev.batchinfer.worker.batch.ChunkFixtures.MODEL;
+import static dev.batchinfer.worker.batch.ChunkFixtures.REF;
 import static dev.batchinfer.worker.batch.ChunkFixtures.chunk;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class PendingChunkTest {
 
   private static PendingChunk pendingOf(int items) {
-    return new PendingChunk(chunk("b", items, 0, Priority.NORMAL), "m@1.0.0", "source", ChunkFixtures.allPositions(items));
+    return new PendingChunk(chunk("b", items, 0, Priority.NORMAL), MODEL, REF, ChunkFixtures.allPositions(items));
   }
 
   @Test
@@ -85,14 +87,23 @@ class PendingChunkTest {
   }
 
   @Test
+  void a_shadow_copy_says_so_and_has_no_record_behind_it() {
+    PendingChunk copy = new PendingChunk(chunk("b", 2, 0, Priority.NORMAL), MODEL, ChunkOrigin.SHADOW, new int[] {0, 1});
+
+    assertThat(copy.isShadow()).isTrue();
+    assertThat(copy.origin()).isNotInstanceOf(ChunkRef.class);
+  }
+
+  @Test
   void runnable_positions_map_to_item_positions_and_exclude_items_answered_up_front() {
-    PendingChunk c = new PendingChunk(chunk("b", 5, 0, Priority.NORMAL), "m@1.0.0", "source", new int[] {1, 4});
+    PendingChunk c = new PendingChunk(chunk("b", 5, 0, Priority.NORMAL), MODEL, REF, new int[] {1, 4});
 
     assertThat(c.runnableCount()).isEqualTo(2);
     assertThat(c.runnablePosition(0)).isEqualTo(1);
     assertThat(c.runnablePosition(1)).isEqualTo(4);
-    assertThat(c.modelKey()).isEqualTo("m@1.0.0");
-    assertThat(c.source()).isEqualTo("source");
+    assertThat(c.modelKey()).isEqualTo(MODEL);
+    assertThat(c.origin()).isEqualTo(REF);
+    assertThat(c.isShadow()).isFalse();
     // All five items still need an answer, runnable or not.
     assertThat(c.answer(0, "e", false)).isFalse();
     assertThat(c.answer(2, "e", false)).isFalse();
@@ -107,7 +118,7 @@ class PendingChunkTest {
     var header = new dev.batchinfer.topics.message.ChunkHeader("b", 4, -1, -1, "m", "1.0.0", Priority.LOW, 0L, "t");
     var chunk = new dev.batchinfer.topics.message.InferenceChunk(header, new long[] {10, 11, 12}, new int[] {0, 1, 3, 4},
         new byte[] {7, 8, 8, 9}, new String[] {"a", null, "c"}, new long[] {100, 101, 102});
-    PendingChunk c = new PendingChunk(chunk, "m@1.0.0", "source", new int[] {0, 1, 2});
+    PendingChunk c = new PendingChunk(chunk, MODEL, REF, new int[] {0, 1, 2});
     c.answer(0, "{\"index\":10,\"result\":{}}", true);
     c.answer(1, "{\"index\":11,\"error\":{\"code\":\"model_error\",\"message\":\"x\"}}", false);
     c.answerCancelled(2, "{\"index\":12,\"error\":{\"code\":\"cancelled\",\"message\":\"x\"}}");

@@ -24,7 +24,7 @@ class PriorityChunkQueueTest {
   private final PriorityChunkQueue queue = new PriorityChunkQueue(WEIGHTS);
   private final Map<Priority, Integer> added = new EnumMap<>(Priority.class);
 
-  /** Adds a chunk named like "high-3"; its source is the priority, so takes can be counted. */
+  /** Adds a chunk named like "high-3", of that priority, so takes can be counted. */
   private PendingChunk add(Priority p) {
     int n = added.merge(p, 1, Integer::sum);
     PendingChunk c = ChunkFixtures.pending(p.wire() + "-" + n, 1, p);
@@ -39,7 +39,7 @@ class PriorityChunkQueueTest {
   }
 
   private static Priority priorityOf(PendingChunk c) {
-    return (Priority) c.source();
+    return c.chunk().header().priority();
   }
 
   /** Takes n chunks, topping up each given priority so it never runs dry. */
@@ -220,8 +220,8 @@ class PriorityChunkQueueTest {
     PriorityChunkQueue q = new PriorityChunkQueue(Map.of(HIGH, 1_000_000, NORMAL, 1, LOW, 1));
     q.add(LOW, ChunkFixtures.pending("low", 1, LOW));
     q.add(HIGH, ChunkFixtures.pending("high", 1, HIGH));
-    assertThat(q.poll().source()).isEqualTo(HIGH);
-    assertThat(q.poll().source()).isEqualTo(LOW);
+    assertThat(priorityOf(q.poll())).isEqualTo(HIGH);
+    assertThat(priorityOf(q.poll())).isEqualTo(LOW);
   }
 
   /** Keeps every priority of a queue full and counts what it serves. */
@@ -241,7 +241,7 @@ class PriorityChunkQueueTest {
         }
       }
       for (int i = 0; i < n; i++) {
-        counts.merge((Priority) q.poll().source(), 1, Integer::sum);
+        counts.merge(priorityOf(q.poll()), 1, Integer::sum);
       }
       return counts;
     }

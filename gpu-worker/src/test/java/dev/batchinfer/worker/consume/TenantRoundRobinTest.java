@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.batchinfer.topics.message.ChunkHeader;
 import dev.batchinfer.topics.message.InferenceChunk;
 import dev.batchinfer.topics.message.Priority;
+import dev.batchinfer.worker.batch.ChunkFixtures;
 import dev.batchinfer.worker.batch.PendingChunk;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,8 +15,8 @@ class TenantRoundRobinTest {
 
   private static PendingChunk chunk(String tenant, int index) {
     ChunkHeader h = new ChunkHeader("b-" + tenant, index, 100, 100, "m", "1.0.0", Priority.NORMAL, 0, tenant);
-    return new PendingChunk(new InferenceChunk(h, new long[] {index}, new int[] {0, 1}, new byte[1]), "m@1.0.0",
-        "src", new int[] {0});
+    return new PendingChunk(new InferenceChunk(h, new long[] {index}, new int[] {0, 1}, new byte[1]), ChunkFixtures.MODEL,
+        ChunkFixtures.REF, new int[] {0});
   }
 
   private static String label(PendingChunk c) {

@@ -92,7 +92,7 @@ class ResultPublisherIT {
 
   /** A three-item chunk; {@code ran[i]}: item i got a result, else it was answered cancelled. */
   private static PendingChunk answered(String batchId, boolean... ran) {
-    PendingChunk c = new PendingChunk(ChunkFixtures.chunk(batchId, ran.length, 0, Priority.NORMAL), "m@1.0.0", "p0",
+    PendingChunk c = new PendingChunk(ChunkFixtures.chunk(batchId, ran.length, 0, Priority.NORMAL), ChunkFixtures.MODEL, ChunkFixtures.REF,
         ChunkFixtures.allPositions(ran.length));
     for (int i = 0; i < ran.length; i++) {
       if (ran[i]) {
