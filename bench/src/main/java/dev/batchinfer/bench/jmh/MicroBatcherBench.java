@@ -3,8 +3,10 @@ package dev.batchinfer.bench.jmh;
 import dev.batchinfer.topics.message.ChunkHeader;
 import dev.batchinfer.topics.message.InferenceChunk;
 import dev.batchinfer.topics.message.Priority;
+import dev.batchinfer.worker.batch.ChunkOrigin;
 import dev.batchinfer.worker.batch.MicroBatcher;
 import dev.batchinfer.worker.batch.PendingChunk;
+import dev.batchinfer.worker.infer.ModelKey;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -43,7 +45,7 @@ public class MicroBatcherBench {
     long now = 0;
     int items = 0;
     for (int i = 0; i < 16; i++) {
-      batcher.add(new PendingChunk(chunk, (i & 1) == 0 ? "a@1" : "b@1", null, runnable), now++);
+      batcher.add(new PendingChunk(chunk, new ModelKey((i & 1) == 0 ? "a" : "b", "1"), ChunkOrigin.SHADOW, runnable), now++);
       MicroBatcher.Batch b;
       while ((b = batcher.poll(now)) != null) {
         items += b.size();
