@@ -1,6 +1,7 @@
 package dev.batchinfer.worker;
 
 import dev.batchinfer.models.ModelCatalog;
+import dev.batchinfer.observability.Metrics;
 import dev.batchinfer.store.Redis;
 import dev.batchinfer.store.batch.BatchStores;
 import dev.batchinfer.topics.Topics;
@@ -50,7 +51,7 @@ public final class GpuWorkerApp implements AutoCloseable {
   private final ResultPublisher publisher;
   private final ChunkConsumer consumer;
   private final List<InferenceLoop> loops = new ArrayList<>();
-  private final List<Thread> threads = new ArrayList<>();
+  private final List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>(); // read by a gauge
   private final RegistryStore registry;
   private final Requeue requeue;
   private final ModelTelemetry telemetry;
@@ -63,13 +64,17 @@ public final class GpuWorkerApp implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicInteger atModel = new java.util.concurrent.atomic.AtomicInteger();
   private volatile java.util.concurrent.ScheduledFuture<?> watchdog;
 
-  private GpuWorkerApp(WorkerSettings settings, LoadedModels models) {
+  private final WorkerMetrics metrics;
+
+  private GpuWorkerApp(WorkerSettings settings, LoadedModels models, Metrics processMetrics) {
     this.settings = settings;
     this.models = models;
     Topics topics = settings.common().topics();
     this.redis = Redis.connect(settings.common().redisUrl(), settings.common().redisKeyPrefix(), "worker");
     this.store = BatchStores.over(redis);
     this.producer = KafkaClients.producer(settings);
+    processMetrics.bind(producer);
+    this.metrics = new WorkerMetrics(processMetrics.registry());
     this.queue = new PriorityChunkQueue(settings.priorityWeights());
     this.registry = new RegistryStore(redis);
     this.telemetry = new ModelTelemetry(redis);
@@ -80,10 +85,15 @@ public final class GpuWorkerApp implements AutoCloseable {
     SkipWatch skips = new SkipWatch(store.flags()::skips, store.flags()::cancelledAmong);
     this.publisher = new ResultPublisher(store, producer, topics, settings.workerId(), outcomes::published);
     ChunkTriage triage = new ChunkTriage(models, skips, new ShadowRuns(registry, telemetry, models), queue, this::answered);
-    RecordDispatch dispatch = new RecordDispatch(triage, requeue, new DeadLetters(producer, topics, settings.workerId()),
+    RecordDispatch dispatch = new RecordDispatch(triage, requeue,
+        new DeadLetters(producer, topics, settings.workerId(), kind -> metrics.deadLettered(kind.label)),
         store.records()::find, outcomes);
-    this.consumer = new ChunkConsumer(KafkaClients.consumer(settings), topics, dispatch, outcomes,
+    var kafkaConsumer = KafkaClients.consumer(settings);
+    processMetrics.bind(kafkaConsumer);
+    this.consumer = new ChunkConsumer(kafkaConsumer, topics, dispatch, outcomes,
         new ChunkConsumer.Limits(queue, settings.maxBufferedChunks(), publisher::inFlight, settings.commitInterval()));
+    metrics.watch(consumer::pausedPartitions,
+        () -> threads.stream().filter(t -> t.getName().startsWith("inference-") && t.isAlive()).count(), consumer::lag);
     MicroBatcher batcher = new MicroBatcher(settings.maxBatchSize(), settings.maxQueueDelay().toNanos(), models::maxBatch);
     ChunkSource counted = new ChunkSource() {
       @Override
@@ -100,7 +110,7 @@ public final class GpuWorkerApp implements AutoCloseable {
       loops.add(new InferenceLoop(counted, batcher, models, c -> {
         answered(c);
         atModel.decrementAndGet(); // after the publisher has it, so a drain never sees it in neither
-      }, skips::cancelledItems));
+      }, skips::cancelledItems, metrics));
     }
   }
 
@@ -123,6 +133,7 @@ public final class GpuWorkerApp implements AutoCloseable {
       return;
     }
     var h = chunk.chunk().header();
+    metrics.answered(chunk);
     telemetry.countItems(h.model(), h.modelVersion(), h.batchId(), h.chunkIndex(), chunk.chunk().itemCount(),
         chunk.failedCount(), System.currentTimeMillis());
     publisher.publish(chunk);
@@ -140,13 +151,14 @@ public final class GpuWorkerApp implements AutoCloseable {
     }
   }
 
+  /** With a registry of its own, for hosts that do not scrape it. */
   public static GpuWorkerApp create(WorkerSettings settings) {
-    return create(settings, ModelCatalog.load(settings.modelArtifacts()));
+    return create(settings, ModelCatalog.load(settings.modelArtifacts()), new Metrics());
   }
 
-  public static GpuWorkerApp create(WorkerSettings settings, ModelCatalog catalog) {
+  public static GpuWorkerApp create(WorkerSettings settings, ModelCatalog catalog, Metrics metrics) {
     LoadedModels models = LoadedModels.load(catalog, settings.tfIntraOpThreads(), settings.tfInterOpThreads());
-    return new GpuWorkerApp(settings, models);
+    return new GpuWorkerApp(settings, models, metrics);
   }
 
   public GpuWorkerApp start() {

@@ -1,6 +1,10 @@
 package dev.batchinfer.worker;
 
 import dev.batchinfer.config.Env;
+import dev.batchinfer.models.ModelCatalog;
+import dev.batchinfer.observability.Metrics;
+import dev.batchinfer.observability.MetricsServer;
+import dev.batchinfer.observability.MetricsSettings;
 
 /** Runs one worker; configuration from environment variables (see README). */
 public final class GpuWorkerMain {
@@ -8,7 +12,17 @@ public final class GpuWorkerMain {
   private GpuWorkerMain() {}
 
   public static void main(String[] args) {
-    GpuWorkerApp app = GpuWorkerApp.create(WorkerSettings.from(Env.system())).start();
-    Runtime.getRuntime().addShutdownHook(new Thread(app::close, "gpu-worker-shutdown"));
+    Env env = Env.system();
+    WorkerSettings settings = WorkerSettings.from(env);
+    Metrics metrics = Metrics.forProcess();
+    MetricsServer server = MetricsServer.start(MetricsSettings.from(env, MetricsSettings.DEFAULT_WORKER_PORT), metrics);
+    GpuWorkerApp app = GpuWorkerApp.create(settings, ModelCatalog.load(settings.modelArtifacts()), metrics).start();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      app.close();
+      if (server != null) {
+        server.close();
+      }
+      metrics.close();
+    }, "gpu-worker-shutdown"));
   }
 }

@@ -65,7 +65,7 @@ public final class StandaloneApp implements AutoCloseable {
     ModelCatalog catalog = ModelCatalog.load(apiSettings.modelArtifacts());
     started.push(ResultStoreApp.create(common, stateDir, catalog.modelIds(), ProgressSettings.rollback(env), metrics.registry()).start());
     started.push(CallbackDispatcherApp.create(DispatcherSettings.from(env).with(common, apiSettings.publicBaseUrl()), metrics).start());
-    started.push(GpuWorkerApp.create(WorkerSettings.from(env).with(common), catalog).start());
+    started.push(GpuWorkerApp.create(WorkerSettings.from(env).with(common), catalog, metrics).start());
     api = ProducerApiApp.create(apiSettings, catalog, metrics).start();
     started.push(api);
   }

@@ -43,6 +43,8 @@ class MetricsIT {
       assertThat(api.post("/v1/batch/predict", "{\"model\":\"fashion-mnist\"}").status()).isEqualTo(400);
 
       String text = scrape(server.port());
+      // Kept for reading: every family the system exposes after one batch.
+      java.nio.file.Files.writeString(java.nio.file.Path.of("target", "metrics-scrape.txt"), text);
       PrometheusScrape after = PrometheusScrape.parse(text);
       assertThat(delta(before, after, "batchinfer_api_batches_accepted_total",
           Map.of("model", "fashion-mnist", "priority", "normal"))).isEqualTo(1);
@@ -54,6 +56,20 @@ class MetricsIT {
           Map.of("route", "/v1/batch/{id}/status", "method", "GET", "status", "200"))).isPositive();
       assertThat(delta(before, after, "batchinfer_api_submits_refused_total", Map.of("status", "400"))).isEqualTo(1);
       assertThat(after.has("batchinfer_api_body_memory_used_bytes")).isTrue();
+      assertThat(delta(before, after, "batchinfer_worker_items_inferred_total",
+          Map.of("model", "fashion-mnist", "version", "2.0.0"))).isEqualTo(ITEMS);
+      assertThat(delta(before, after, "batchinfer_worker_microbatch_size_count", Map.of("model", "fashion-mnist")))
+          .isPositive();
+      assertThat(delta(before, after, "batchinfer_worker_microbatch_size_sum", Map.of("model", "fashion-mnist")))
+          .isEqualTo(ITEMS);
+      assertThat(delta(before, after, "batchinfer_worker_model_call_seconds_count", Map.of("model", "fashion-mnist")))
+          .isPositive();
+      assertThat(after.has("batchinfer_worker_microbatch_queue_delay_seconds_bucket")).isTrue();
+      assertThat(after.sum("batchinfer_worker_inference_threads_alive")).isGreaterThanOrEqualTo(1);
+      assertThat(after.has("batchinfer_worker_partitions_paused")).isTrue();
+      assertThat(after.has("batchinfer_worker_consumer_lag_records")).isTrue();
+      assertThat(after.sum("batchinfer_worker_consumer_lag_records", Map.of("priority", "normal"))).as("all read").isZero();
+      assertThat(after.has("kafka_consumer_fetch_manager_records_lag_max")).isTrue();
       assertThat(delta(before, after, "batchinfer_progress_batches_finished_total", Map.of("status", "completed")))
           .isEqualTo(1);
       assertThat(delta(before, after, "batchinfer_progress_chunks_counted_total", Map.of())).isEqualTo(ITEMS / 250);

@@ -103,7 +103,7 @@ final class TestSystem implements AutoCloseable {
   }
 
   GpuWorkerApp startWorker(WorkerSettings settings) {
-    GpuWorkerApp worker = GpuWorkerApp.create(settings).start();
+    GpuWorkerApp worker = GpuWorkerApp.create(settings, ModelCatalog.load(settings.modelArtifacts()), metrics).start();
     running.push(worker);
     return worker;
   }

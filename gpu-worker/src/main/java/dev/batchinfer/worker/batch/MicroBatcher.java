@@ -27,7 +27,8 @@ public final class MicroBatcher {
   }
 
   /** One model call's worth of items, all for the same model version. */
-  public record Batch(ModelKey modelKey, List<Slice> slices, int size) {}
+  /** @param waitedNanos how long its oldest item waited in the batcher */
+  public record Batch(ModelKey modelKey, List<Slice> slices, int size, long waitedNanos) {}
 
   private static final class ModelQueue {
     final Deque<Slice> slices = new ArrayDeque<>();
@@ -132,9 +133,10 @@ public final class MicroBatcher {
     }
     q.items -= got;
     pendingItems -= got;
+    long waited = nowNanos - q.oldestArrivalNanos;
     // The items left behind have waited as long as the batch just taken; their clock restarts so a
     // remainder does not go out as a tiny batch immediately.
     q.oldestArrivalNanos = nowNanos;
-    return new Batch(modelKey, out, got);
+    return new Batch(modelKey, out, got, waited);
   }
 }

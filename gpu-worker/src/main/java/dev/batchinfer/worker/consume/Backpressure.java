@@ -33,6 +33,8 @@ final class Backpressure {
   /** Every assigned partition is paused; written by the loop only. */
   private volatile boolean starved;
   private boolean somePaused;
+  /** For the metrics, read from any thread: the consumer itself may be asked only on its loop. */
+  private volatile int pausedCount;
   private volatile boolean draining;
 
   /** @param unpublished chunks finished and not yet stored; at 4 × maxBufferedChunks fetching stops */
@@ -44,6 +46,10 @@ final class Backpressure {
     this.maxBufferedChunks = maxBufferedChunks;
     this.unpublished = unpublished;
     this.maxUnpublished = 4 * maxBufferedChunks;
+  }
+
+  int pausedPartitions() {
+    return pausedCount;
   }
 
   /** The thread that polls: the one to wake when there is room again. */
@@ -106,6 +112,7 @@ final class Backpressure {
     }
     Set<TopicPartition> paused = consumer.paused();
     somePaused = !paused.isEmpty();
+    pausedCount = paused.size();
     starved = !assigned.isEmpty() && paused.containsAll(assigned);
   }
 }

@@ -46,6 +46,7 @@ public final class ChunkConsumer implements Runnable {
   private final RecordDispatch dispatch;
   private final OffsetCommits offsets;
   private final Backpressure backpressure;
+  private final ConsumerLag lag;
   private volatile boolean running = true;
   private volatile boolean halted;
 
@@ -57,11 +58,22 @@ public final class ChunkConsumer implements Runnable {
       priorityOfTopic.put(topics.requests(p).name(), p);
     }
     this.dispatch = dispatch;
+    this.lag = new ConsumerLag(priorityOfTopic);
     this.offsets = new OffsetCommits(consumer, outcomes, limits.queue(), limits.commitInterval());
     this.backpressure = new Backpressure(consumer, priorityOfTopic, limits.queue(), limits.maxBufferedChunks(),
         limits.unpublished());
     limits.queue().onTaken(backpressure::roomFreed);
     outcomes.onPublished(backpressure::roomFreed);
+  }
+
+  /** Partitions paused for backpressure when the loop last looked. */
+  public int pausedPartitions() {
+    return backpressure.pausedPartitions();
+  }
+
+  /** Records of the priority's request topic still to read on this worker's partitions (sampled each second). */
+  public long lag(Priority priority) {
+    return lag.of(priority);
   }
 
   /**
@@ -99,6 +111,7 @@ public final class ChunkConsumer implements Runnable {
           }
           offsets.afterPoll();
           backpressure.apply();
+          lag.sample(consumer);
         } catch (WakeupException | AuthenticationException | AuthorizationException | UnsupportedVersionException e) {
           throw e;
         } catch (RuntimeException e) {

@@ -2,6 +2,7 @@ package dev.batchinfer.worker.consume;
 
 import dev.batchinfer.topics.Topics;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
@@ -19,14 +20,33 @@ public final class DeadLetters {
   private final Producer<byte[], byte[]> producer;
   private final String topic;
   private final String workerId;
+  private final Consumer<Kind> sent;
+
+  /** Why a record is parked, in a word: the metrics' label (the header has the whole reason). */
+  public enum Kind {
+    UNDECODABLE("undecodable"), WORKER_ERROR("worker_error");
+
+    public final String label;
+
+    Kind(String label) {
+      this.label = label;
+    }
+  }
 
   public DeadLetters(Producer<byte[], byte[]> producer, Topics topics, String workerId) {
+    this(producer, topics, workerId, kind -> { });
+  }
+
+  /** @param sent told of each record sent (whether or not the send then succeeds) */
+  public DeadLetters(Producer<byte[], byte[]> producer, Topics topics, String workerId, Consumer<Kind> sent) {
     this.producer = producer;
     this.topic = topics.requestsDeadLetter().name();
     this.workerId = workerId;
+    this.sent = sent;
   }
 
-  public void send(ConsumerRecord<byte[], byte[]> record, String reason, Callback whenStored) {
+  public void send(ConsumerRecord<byte[], byte[]> record, Kind kind, String reason, Callback whenStored) {
+    sent.accept(kind);
     ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(topic, null, record.key(), record.value());
     out.headers()
         .add(REASON, utf8(reason))

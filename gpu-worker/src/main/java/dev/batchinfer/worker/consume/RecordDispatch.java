@@ -70,7 +70,7 @@ public final class RecordDispatch {
     } catch (RuntimeException e) {
       // Our own failure on this record would repeat on every delivery: park it, do not loop.
       log.error("{}: cannot be processed", chunk, e);
-      deadLetter(record, ref, "worker failed on this chunk: " + e);
+      deadLetter(record, ref, DeadLetters.Kind.WORKER_ERROR, "worker failed on this chunk: " + e);
     }
   }
 
@@ -89,11 +89,11 @@ public final class RecordDispatch {
       return;
     }
     if (known.isEmpty()) {
-      deadLetter(record, ref, reason);
+      deadLetter(record, ref, DeadLetters.Kind.UNDECODABLE, reason);
       return;
     }
     log.warn("{}: undecodable ({}); its {} items are answered failed", known.get(), reason, known.get().chunk().itemCount());
-    deadLetter(record, reason, error -> {
+    deadLetter(record, DeadLetters.Kind.UNDECODABLE, reason, error -> {
       if (error == null) {
         triage.publishDirectly(known.get());
       } else {
@@ -102,13 +102,14 @@ public final class RecordDispatch {
     });
   }
 
-  private void deadLetter(ConsumerRecord<byte[], byte[]> record, ChunkRef ref, String reason) {
-    deadLetter(record, reason, error -> outcomes.sent(ref, error));
+  private void deadLetter(ConsumerRecord<byte[], byte[]> record, ChunkRef ref, DeadLetters.Kind kind, String reason) {
+    deadLetter(record, kind, reason, error -> outcomes.sent(ref, error));
   }
 
-  private void deadLetter(ConsumerRecord<byte[], byte[]> record, String reason, Consumer<Exception> whenStored) {
+  private void deadLetter(ConsumerRecord<byte[], byte[]> record, DeadLetters.Kind kind, String reason,
+      Consumer<Exception> whenStored) {
     log.warn("{}-{}@{}: sent to the dead-letter topic: {}", record.topic(), record.partition(), record.offset(), reason);
-    deadLetters.send(record, reason, (meta, error) -> {
+    deadLetters.send(record, kind, reason, (meta, error) -> {
       if (error != null) {
         log.error("{}-{}@{}: dead-letter write failed; reading it again", record.topic(), record.partition(),
             record.offset(), error);

@@ -26,6 +26,7 @@ public final class InferenceLoop implements Runnable {
   private final LoadedModels models;
   private final Consumer<PendingChunk> onChunkDone;
   private final Function<InferenceChunk, boolean[]> cancelledItems;
+  private final InferenceMetrics metrics;
   private volatile boolean running = true;
   private volatile boolean draining;
   /** When the model call in progress started (System.nanoTime), or {@link #IDLE}; read by the watchdog. */
@@ -33,7 +34,7 @@ public final class InferenceLoop implements Runnable {
   private static final long IDLE = Long.MIN_VALUE;
 
   public InferenceLoop(ChunkSource source, MicroBatcher batcher, LoadedModels models, Consumer<PendingChunk> onChunkDone) {
-    this(source, batcher, models, onChunkDone, chunk -> null);
+    this(source, batcher, models, onChunkDone, chunk -> null, InferenceMetrics.NONE);
   }
 
   /**
@@ -42,7 +43,8 @@ public final class InferenceLoop implements Runnable {
    *     chunk may wait there a while after it was read ahead
    */
   public InferenceLoop(ChunkSource source, MicroBatcher batcher, LoadedModels models, Consumer<PendingChunk> onChunkDone,
-      Function<InferenceChunk, boolean[]> cancelledItems) {
+      Function<InferenceChunk, boolean[]> cancelledItems, InferenceMetrics metrics) {
+    this.metrics = metrics;
     this.source = source;
     this.batcher = batcher;
     this.models = models;
@@ -122,12 +124,14 @@ public final class InferenceLoop implements Runnable {
   private void execute(MicroBatcher.Batch batch) {
     ModelRunner runner = models.runner(batch.modelKey())
         .orElseThrow(() -> new IllegalStateException("batch for unloaded model " + batch.modelKey()));
-    callStartedNanos = System.nanoTime();
+    long started = System.nanoTime();
+    callStartedNanos = started;
     try {
       run(runner, models.formatter(batch.modelKey()), batch.slices(), batch.size(), ModelCallRetry.BACKOFF);
     } finally {
       callStartedNanos = IDLE;
     }
+    metrics.ran(batch, System.nanoTime() - started);
   }
 
   /**

@@ -140,6 +140,16 @@ class ChunkConsumerTest {
     await().untilAsserted(() -> assertThat(kafka.paused()).isEmpty());
   }
 
+  @Test
+  void the_lag_of_a_priority_is_what_its_partitions_have_not_read_yet() {
+    kafka.updateEndOffsets(Map.of(LOW_0, 5L, NORMAL_0, 0L));
+    start(List.of(LOW_0, NORMAL_0));
+
+    await().untilAsserted(() -> assertThat(consumer.lag(Priority.LOW)).isEqualTo(5));
+    assertThat(consumer.lag(Priority.NORMAL)).isZero();
+    assertThat(consumer.lag(Priority.HIGH)).as("no partition of it assigned").isZero();
+  }
+
   /** Assigns the partitions, puts the values on the first one from offset 0, and runs the loop. */
   private void start(List<TopicPartition> assigned, byte[]... values) {
     Map<TopicPartition, Long> beginning = new HashMap<>();

@@ -1,0 +1,108 @@
+package dev.batchinfer.worker;
+
+import dev.batchinfer.topics.message.Priority;
+import dev.batchinfer.worker.batch.MicroBatcher;
+import dev.batchinfer.worker.batch.PendingChunk;
+import dev.batchinfer.worker.infer.InferenceMetrics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * What a worker counts: items answered by model and version, failed items by error code, each
+ * micro-batch's size, queue delay and model-call time, chunks dead-lettered, paused partitions and
+ * live inference threads. Consumer lag per request topic comes from Kafka's own client metrics
+ * ({@code kafka_consumer_fetch_manager_records_lag{topic=...}}), bound beside these.
+ */
+final class WorkerMetrics implements InferenceMetrics {
+
+  private static final Duration[] CALL_BUCKETS = {ms(1), ms(2), ms(5), ms(10), ms(25), ms(50), ms(100), ms(250),
+      ms(500), ms(1_000), ms(2_500), ms(10_000)};
+  private static final double[] SIZE_BUCKETS = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024};
+
+  private final MeterRegistry registry;
+
+  WorkerMetrics(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  /** The gauges of parts made after the counters are needed. */
+  void watch(Supplier<Number> pausedPartitions, Supplier<Number> liveInferenceThreads,
+      java.util.function.ToLongFunction<Priority> lag) {
+    for (Priority p : Priority.values()) {
+      Gauge.builder("batchinfer.worker.consumer.lag", () -> lag.applyAsLong(p)).tag("priority", p.wire())
+          .description("records of the priority's request topic not yet read by this worker's partitions")
+          .baseUnit("records").register(registry);
+    }
+    Gauge.builder("batchinfer.worker.partitions.paused", pausedPartitions).description(
+        "request partitions paused for backpressure (a full priority queue, or results not yet stored)").register(registry);
+    Gauge.builder("batchinfer.worker.inference.threads.alive", liveInferenceThreads)
+        .description("inference threads running; fewer than configured means the watchdog will restart the worker")
+        .register(registry);
+  }
+
+  @Override
+  public void ran(MicroBatcher.Batch batch, long callNanos) {
+    String model = batch.modelKey().model();
+    String version = batch.modelKey().version();
+    DistributionSummary.builder("batchinfer.worker.microbatch.size").description("items per model call")
+        .tags("model", model, "version", version).serviceLevelObjectives(SIZE_BUCKETS).register(registry)
+        .record(batch.size());
+    Timer.builder("batchinfer.worker.microbatch.queue.delay").description("how long a micro-batch's oldest item waited to run")
+        .tags("model", model, "version", version).serviceLevelObjectives(CALL_BUCKETS).register(registry)
+        .record(batch.waitedNanos(), TimeUnit.NANOSECONDS);
+    Timer.builder("batchinfer.worker.model.call").description("model call time of one micro-batch (retries included)")
+        .tags("model", model, "version", version).serviceLevelObjectives(CALL_BUCKETS).register(registry)
+        .record(callNanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** A real (not shadow) chunk fully answered, about to be published. */
+  void answered(PendingChunk chunk) {
+    String model = chunk.modelKey().model();
+    String version = chunk.modelKey().version();
+    Counter.builder("batchinfer.worker.items.inferred").description("items answered with a result")
+        .tags("model", model, "version", version).register(registry).increment(chunk.succeededCount());
+    if (chunk.failedCount() == 0) {
+      return;
+    }
+    Map<String, Integer> byCode = new HashMap<>();
+    for (int i = 0; i < chunk.chunk().itemCount(); i++) {
+      String code = errorCode(chunk.line(i));
+      if (code != null && !code.equals("cancelled")) {
+        byCode.merge(code, 1, Integer::sum);
+      }
+    }
+    byCode.forEach((code, n) -> Counter.builder("batchinfer.worker.items.failed").description("items answered with an error, by code")
+        .tags("model", model, "code", code).register(registry).increment(n));
+  }
+
+  void deadLettered(String reason) {
+    Counter.builder("batchinfer.worker.chunks.dead.lettered").description("chunk records parked in the dead-letter topic")
+        .tag("reason", reason).register(registry).increment();
+  }
+
+  /** The code of an error line ({@code {"index":N,"error":{"code":"...",...}}}); null for a result. */
+  static String errorCode(String line) {
+    if (line == null) {
+      return null;
+    }
+    int at = line.indexOf("\"error\":{\"code\":\"");
+    if (at < 0) {
+      return null;
+    }
+    int from = at + "\"error\":{\"code\":\"".length();
+    int to = line.indexOf('"', from);
+    return to < 0 ? null : line.substring(from, to);
+  }
+
+  private static Duration ms(long n) {
+    return Duration.ofMillis(n);
+  }
+}
