@@ -82,6 +82,7 @@ public final class StandaloneMain {
         ============================================================
          batch-inference is running
            API        {}   (submit: POST {}/v1/batch/predict)
+           Metrics    {}
            Kafka      {}{}
            Redis      {}{}
            Data       {}   (DATA_DIR; a restart on it resumes)
@@ -90,7 +91,8 @@ public final class StandaloneMain {
                       (development mode: http and 127.0.0.0/8 receivers allowed)
          Ctrl-C stops everything.
         ============================================================""",
-        api, api, bootstrap, kafka == null ? "" : " (embedded)", redis.url(),
+        api, api, app.metricsPort() < 0 ? "off (METRICS_PORT)" : "http://127.0.0.1:" + app.metricsPort() + "/metrics",
+        bootstrap, kafka == null ? "" : " (embedded)", redis.url(),
         redis.embedded().isPresent() ? " (embedded, AOF fsynced every second)" : "", work,
         System.getenv("API_KEYS") == null ? DEV_KEY : "(from API_KEYS)",
         secret.banner());

@@ -58,7 +58,7 @@ final class RetentionCheck {
     if (byResource.isEmpty()) {
       return;
     }
-    Map<ConfigResource, Config> configs = await(admin.describeConfigs(byResource.keySet()).all(), "read the topics' retention");
+    Map<ConfigResource, Config> configs = describe(admin, byResource.keySet());
     byResource.forEach((resource, topic) -> {
       ConfigEntry ms = configs.get(resource).get(TopicConfig.RETENTION_MS_CONFIG);
       shortfall(topic, Long.parseLong(ms.value()))
@@ -84,6 +84,32 @@ final class RetentionCheck {
   private static String days(long ms) {
     return ms % DAY_MS == 0 ? ms / DAY_MS + "d" : ms + " ms";
   }
+
+  /**
+   * The topics' configs. A topic created a moment ago may not be known yet to the broker that answers
+   * (its metadata is still spreading), so that answer is asked again for a while before it counts.
+   */
+  private static Map<ConfigResource, Config> describe(Admin admin, Collection<ConfigResource> topics) {
+    long deadline = System.nanoTime() + METADATA_WAIT.toNanos();
+    while (true) {
+      try {
+        return await(admin.describeConfigs(topics).all(), "read the topics' retention");
+      } catch (IllegalStateException e) {
+        if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+            || System.nanoTime() > deadline) {
+          throw e;
+        }
+        try {
+          Thread.sleep(100); // back-off between asks, bounded by METADATA_WAIT
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static final java.time.Duration METADATA_WAIT = java.time.Duration.ofSeconds(30);
 
   private static <T> T await(org.apache.kafka.common.KafkaFuture<T> future, String what) {
     try {
