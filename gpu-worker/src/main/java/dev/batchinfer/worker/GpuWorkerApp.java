@@ -1,5 +1,6 @@
 package dev.batchinfer.worker;
 
+import dev.batchinfer.store.model.WorkerStatus;
 import dev.batchinfer.models.ModelCatalog;
 import dev.batchinfer.observability.Metrics;
 import dev.batchinfer.store.Redis;
@@ -65,6 +66,8 @@ public final class GpuWorkerApp implements AutoCloseable {
   private volatile java.util.concurrent.ScheduledFuture<?> watchdog;
 
   private final WorkerMetrics metrics;
+  private final WorkerStatus workerStatus;
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
   private GpuWorkerApp(WorkerSettings settings, LoadedModels models, Metrics processMetrics) {
     this.settings = settings;
@@ -78,6 +81,7 @@ public final class GpuWorkerApp implements AutoCloseable {
     this.queue = new PriorityChunkQueue(settings.priorityWeights());
     this.registry = new RegistryStore(redis);
     this.telemetry = new ModelTelemetry(redis);
+    this.workerStatus = new WorkerStatus(redis);
     this.requeue = new Requeue(producer, topics.requests(dev.batchinfer.topics.message.Priority.NORMAL).partitions(),
         settings.requeueMaxAge());
     // Made first and handed to both: the publisher says what is done, the consumer commits it.
@@ -146,7 +150,9 @@ public final class GpuWorkerApp implements AutoCloseable {
       for (ModelKey key : models.keys()) {
         telemetry.heartbeat(key.model(), key.version(), settings.workerId(), now);
       }
-    } catch (RuntimeException e) {
+      workerStatus.report(settings.workerId(), JSON.writeValueAsString(metrics.status(settings.workerId(),
+          models.keys().stream().map(ModelKey::toString).toList(), now)));
+    } catch (RuntimeException | com.fasterxml.jackson.core.JsonProcessingException e) {
       log.warn("heartbeat failed: {}", e.toString());
     }
   }

@@ -1,5 +1,6 @@
 package dev.batchinfer.worker;
 
+import java.util.concurrent.atomic.LongAdder;
 import dev.batchinfer.topics.message.Priority;
 import dev.batchinfer.worker.batch.MicroBatcher;
 import dev.batchinfer.worker.batch.PendingChunk;
@@ -28,6 +29,13 @@ final class WorkerMetrics implements InferenceMetrics {
   private static final double[] SIZE_BUCKETS = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024};
 
   private final MeterRegistry registry;
+  // Totals for the status report the dashboard reads (it takes rates from two reports).
+  private final LongAdder itemsAnswered = new LongAdder();
+  private final LongAdder microBatches = new LongAdder();
+  private final LongAdder microBatchItems = new LongAdder();
+  private Supplier<Number> paused = () -> 0;
+  private Supplier<Number> threadsAlive = () -> 0;
+  private java.util.function.ToLongFunction<Priority> lagOf = p -> 0;
 
   WorkerMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -36,6 +44,9 @@ final class WorkerMetrics implements InferenceMetrics {
   /** The gauges of parts made after the counters are needed. */
   void watch(Supplier<Number> pausedPartitions, Supplier<Number> liveInferenceThreads,
       java.util.function.ToLongFunction<Priority> lag) {
+    this.paused = pausedPartitions;
+    this.threadsAlive = liveInferenceThreads;
+    this.lagOf = lag;
     for (Priority p : Priority.values()) {
       Gauge.builder("batchinfer.worker.consumer.lag", () -> lag.applyAsLong(p)).tag("priority", p.wire())
           .description("records of the priority's request topic not yet read by this worker's partitions")
@@ -52,6 +63,8 @@ final class WorkerMetrics implements InferenceMetrics {
   public void ran(MicroBatcher.Batch batch, long callNanos) {
     String model = batch.modelKey().model();
     String version = batch.modelKey().version();
+    microBatches.increment();
+    microBatchItems.add(batch.size());
     DistributionSummary.builder("batchinfer.worker.microbatch.size").description("items per model call")
         .tags("model", model, "version", version).serviceLevelObjectives(SIZE_BUCKETS).register(registry)
         .record(batch.size());
@@ -69,6 +82,7 @@ final class WorkerMetrics implements InferenceMetrics {
     String version = chunk.modelKey().version();
     Counter.builder("batchinfer.worker.items.inferred").description("items answered with a result")
         .tags("model", model, "version", version).register(registry).increment(chunk.succeededCount());
+    itemsAnswered.add(chunk.chunk().itemCount());
     if (chunk.failedCount() == 0) {
       return;
     }
@@ -81,6 +95,25 @@ final class WorkerMetrics implements InferenceMetrics {
     }
     byCode.forEach((code, n) -> Counter.builder("batchinfer.worker.items.failed").description("items answered with an error, by code")
         .tags("model", model, "code", code).register(registry).increment(n));
+  }
+
+  /** This worker's status for the dashboard: totals since it started, lag now. */
+  Map<String, Object> status(String workerId, java.util.Collection<String> serves, long nowMs) {
+    Map<String, Object> lag = new java.util.LinkedHashMap<>();
+    for (Priority p : Priority.values()) {
+      lag.put(p.wire(), lagOf.applyAsLong(p));
+    }
+    Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("worker_id", workerId);
+    m.put("at", nowMs);
+    m.put("serves", serves);
+    m.put("items_answered", itemsAnswered.sum());
+    m.put("microbatches", microBatches.sum());
+    m.put("microbatch_items", microBatchItems.sum());
+    m.put("lag", lag);
+    m.put("paused_partitions", paused.get());
+    m.put("inference_threads", threadsAlive.get());
+    return m;
   }
 
   void deadLettered(String reason) {

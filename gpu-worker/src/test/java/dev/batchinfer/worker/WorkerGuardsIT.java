@@ -1,5 +1,7 @@
 package dev.batchinfer.worker;
 
+import dev.batchinfer.observability.Metrics;
+import dev.batchinfer.models.ModelCatalog;
 import dev.batchinfer.store.Redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -53,6 +55,7 @@ class WorkerGuardsIT {
   private final Topics topics = Topics.withPrefix(ns.topicPrefix());
   private ResultStoreApp resultStore;
   private GpuWorkerApp worker;
+  private final Metrics metrics = new Metrics();
   private BatchStores store;
   private KafkaProducer<byte[], byte[]> producer;
 
@@ -65,7 +68,8 @@ class WorkerGuardsIT {
     CommonSettings common = CommonSettings.from(env);
     resultStore = ResultStoreApp.create(common, Files.createTempDirectory("guards-streams"),
         new io.micrometer.core.instrument.simple.SimpleMeterRegistry()).start();
-    worker = GpuWorkerApp.create(WorkerSettings.from(env).withWorkerId("guard-worker")).start();
+    WorkerSettings settings = WorkerSettings.from(env).withWorkerId("guard-worker");
+    worker = GpuWorkerApp.create(settings, ModelCatalog.load(settings.modelArtifacts()), metrics).start();
     storeRedis = Redis.connect(common.redisUrl(), common.redisKeyPrefix());
     store = BatchStores.over(storeRedis);
     Properties p = new Properties();
@@ -79,6 +83,7 @@ class WorkerGuardsIT {
     worker.close();
     resultStore.close();
     storeRedis.close();
+    metrics.close();
   }
 
   @Test
@@ -105,6 +110,10 @@ class WorkerGuardsIT {
     assertThat(error.get("code").asText()).isEqualTo("invalid_input");
     assertThat(error.get("message").asText()).contains("783 bytes");
     assertThat(JSON.readTree(lines[2]).at("/result/label").asText()).isNotEmpty();
+    assertThat(metrics.registry().get("batchinfer.worker.items.failed").tag("code", "invalid_input").counter().count())
+        .isEqualTo(1);
+    assertThat(metrics.registry().get("batchinfer.worker.items.inferred").tag("version", "1.0.0").counter().count())
+        .isEqualTo(2);
   }
 
   @Test
@@ -126,6 +135,8 @@ class WorkerGuardsIT {
         assertThat(header(r, DeadLetters.SOURCE_OFFSET)).isNotEmpty();
       });
     });
+    assertThat(metrics.registry().get("batchinfer.worker.chunks.dead.lettered").tag("reason", "undecodable").counter()
+        .count()).isEqualTo(1);
   }
 
   @Test

@@ -26,6 +26,8 @@ import dev.batchinfer.api.read.BatchList;
 import dev.batchinfer.api.read.BatchView;
 import dev.batchinfer.api.read.EtaEstimator;
 import dev.batchinfer.api.read.ReadHandlers;
+import dev.batchinfer.api.read.SystemView;
+import dev.batchinfer.store.model.WorkerStatus;
 import dev.batchinfer.api.submit.BodyMemory;
 import dev.batchinfer.api.submit.NdjsonReader;
 import dev.batchinfer.api.submit.RequestBodies;
@@ -35,6 +37,7 @@ import dev.batchinfer.api.submit.ProducerFactory;
 import dev.batchinfer.api.submit.SubmitHandler;
 import dev.batchinfer.models.ModelCatalog;
 import dev.batchinfer.api.metrics.ApiMetrics;
+import dev.batchinfer.api.metrics.RequestContext;
 import dev.batchinfer.observability.Metrics;
 import dev.batchinfer.observability.MetricsServer;
 import dev.batchinfer.store.Redis;
@@ -124,6 +127,12 @@ public final class ProducerApiApp implements AutoCloseable {
 
     Javalin app = Javalin.create(config -> {
       config.showJavalinBanner = false;
+      // The dashboard: static files, no build step; every call it makes carries the key the user gave it.
+      config.staticFiles.add(files -> {
+        files.hostedPath = "/dashboard";
+        files.directory = "/dashboard";
+        files.location = io.javalin.http.staticfiles.Location.CLASSPATH;
+      });
       config.jsonMapper(new JavalinJackson(json, false));
       config.http.defaultContentType = "application/json";
       config.requestLogger.http(apiMetrics::request);
@@ -136,6 +145,7 @@ public final class ProducerApiApp implements AutoCloseable {
       String given = ctx.header(ProblemRenderer.REQUEST_ID_HEADER);
       String id = given != null && CLIENT_REQUEST_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
       ctx.header(ProblemRenderer.REQUEST_ID_HEADER, id);
+      RequestContext.begin(ctx, id);
     });
     Routes routes = new Routes(app);
     String openApi = readResource("/openapi.json");
@@ -164,6 +174,7 @@ public final class ProducerApiApp implements AutoCloseable {
     });
     Map<String, Object> published = limits(settings, catalog);
     routes.get("/v1/limits", ctx -> ctx.json(published));
+    routes.get("/v1/system", new SystemView(store.queue(), new WorkerStatus(redis), json)::get);
     routes.get("/health", ctx -> {
       boolean redisUp = limiter.reachable();
       ctx.status(redisUp ? 200 : 503).json(java.util.Map.of("status", redisUp ? "ok" : "degraded",

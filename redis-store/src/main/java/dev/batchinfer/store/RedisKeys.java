@@ -141,6 +141,11 @@ public record RedisKeys(String prefix) {
     return prefix + "queue:" + priority.wire();
   }
 
+  /** Hash: worker id → its last status report (JSON: when, what it serves, its counters and lag). */
+  public String workerStatus() {
+    return prefix + "worker-status";
+  }
+
   /** Sorted set: batch id → when its completion window ends (ms). */
   public String deadlines() {
     return prefix + "deadlines";
@@ -210,6 +215,9 @@ public record RedisKeys(String prefix) {
     public static final String STATUS = "status";
     public static final String NEXT_AT = "next_at";
     public static final String LAST_RESULT = "last_result";
+    /** The submit's request id and the trace of the event, for the attempts' log lines and spans. */
+    public static final String REQUEST_ID = "request_id";
+    public static final String TRACEPARENT = "traceparent";
 
     private WebhookField() {}
   }

@@ -1,5 +1,14 @@
 package dev.batchinfer.progress;
 
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.header.Headers;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Span;
+import dev.batchinfer.observability.Tracing;
+import dev.batchinfer.observability.LogContext;
+import dev.batchinfer.observability.KafkaContext;
 import dev.batchinfer.topics.message.BatchEvent;
 import dev.batchinfer.topics.message.BatchStatus;
 import dev.batchinfer.topics.message.ProgressEvent;
@@ -35,6 +44,7 @@ final class ProgressProcessor implements Processor<String, ProgressEvent, String
   private final ProgressMetrics metrics;
   private KeyValueStore<String, BatchProgress> store;
   private ProcessorContext<String, BatchEvent> context;
+  private Headers outgoing = new RecordHeaders();
 
   ProgressProcessor(String storeName, Consumer<ProgressUpdate> statusSink, ProgressMetrics metrics) {
     this.storeName = storeName;
@@ -50,6 +60,29 @@ final class ProgressProcessor implements Processor<String, ProgressEvent, String
 
   @Override
   public void process(Record<String, ProgressEvent> record) {
+    Headers in = record.headers();
+    Span span = Tracing.tracer().spanBuilder("progress " + kind(record.value())).setSpanKind(SpanKind.CONSUMER)
+        .setParent(KafkaContext.trace(in)).setAttribute("batchinfer.batch_id", String.valueOf(record.key())).startSpan();
+    // The events this record leads to carry its span, tenant and request id on to the dispatcher.
+    outgoing = KafkaContext.inject(Context.root().with(span), KafkaContext.tenant(in), KafkaContext.requestId(in),
+        new RecordHeaders());
+    try (LogContext.Scope logs = KafkaContext.logs(record.key(), in); Scope current = span.makeCurrent()) {
+      fold(record);
+    } finally {
+      span.end();
+    }
+  }
+
+  /** Forwards an event downstream with the headers of the record that led to it. */
+  private void forward(String batchId, BatchEvent event, long timestamp) {
+    context.forward(new Record<>(batchId, event, timestamp, new RecordHeaders(outgoing.toArray())));
+  }
+
+  private static String kind(ProgressEvent e) {
+    return e == null ? "unreadable" : e.getClass().getSimpleName();
+  }
+
+  private void fold(Record<String, ProgressEvent> record) {
     ProgressEvent event = record.value();
     if (event == null || record.key() == null || !record.key().equals(event.batchId())) {
       log.warn("skipping malformed progress record key={} value={}", record.key(), event);
@@ -86,8 +119,8 @@ final class ProgressProcessor implements Processor<String, ProgressEvent, String
     metrics.finished(expired.status());
     log.info("batch {} expired: {} completed, {} failed of {}", expired.batchId(), expired.completed(), expired.failed(),
         expired.total());
-    context.forward(new Record<>(expired.batchId(), BatchEvent.of(expired.batchId(), expired.status(),
-        expired.completed(), expired.failed(), expired.total(), expiry.atMs()), timestamp));
+    forward(expired.batchId(), BatchEvent.of(expired.batchId(), expired.status(),
+        expired.completed(), expired.failed(), expired.total(), expiry.atMs()), timestamp);
   }
 
   private void cancel(BatchProgress progress) {
@@ -119,8 +152,8 @@ final class ProgressProcessor implements Processor<String, ProgressEvent, String
     for (int percent : MILESTONES) {
       // Crossed in this step: exactly once per batch, since a chunk is counted once.
       if (before * 100 < percent * next.total() && after * 100 >= percent * next.total()) {
-        context.forward(new Record<>(next.batchId(), BatchEvent.milestone(next.batchId(), percent, next.completed(),
-            next.failed(), next.total(), done.atMs()), timestamp));
+        forward(next.batchId(), BatchEvent.milestone(next.batchId(), percent, next.completed(),
+            next.failed(), next.total(), done.atMs()), timestamp);
       }
     }
     if (next.status().isFinal()) {
@@ -129,7 +162,7 @@ final class ProgressProcessor implements Processor<String, ProgressEvent, String
           next.completed(), next.failed(), next.total());
       BatchEvent event = BatchEvent.of(next.batchId(), next.status(), next.completed(), next.failed(), next.total(),
           next.completedAtMs());
-      context.forward(new Record<>(next.batchId(), event, timestamp));
+      forward(next.batchId(), event, timestamp);
     }
   }
 

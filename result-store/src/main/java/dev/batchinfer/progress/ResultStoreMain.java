@@ -5,6 +5,7 @@ import dev.batchinfer.models.ModelCatalog;
 import dev.batchinfer.observability.Metrics;
 import dev.batchinfer.observability.MetricsServer;
 import dev.batchinfer.observability.MetricsSettings;
+import dev.batchinfer.observability.Tracing;
 import java.nio.file.Files;
 import java.util.concurrent.CountDownLatch;
 
@@ -16,6 +17,7 @@ public final class ResultStoreMain {
   public static void main(String[] args) throws InterruptedException {
     Env env = Env.system();
     ProgressSettings settings = ProgressSettings.from(env);
+    Tracing.install(env, "result-store");
     Metrics metrics = Metrics.forProcess();
     MetricsServer metricsServer = MetricsServer.start(MetricsSettings.from(env, MetricsSettings.DEFAULT_PROGRESS_PORT), metrics);
     // The rollout guard watches the models on disk; without them the service keeps progress only.

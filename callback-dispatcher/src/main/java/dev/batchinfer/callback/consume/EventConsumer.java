@@ -1,5 +1,8 @@
 package dev.batchinfer.callback.consume;
 
+import dev.batchinfer.observability.Tracing;
+import dev.batchinfer.observability.LogContext;
+import dev.batchinfer.observability.KafkaContext;
 import dev.batchinfer.callback.deliver.WebhookBody;
 import dev.batchinfer.store.batch.BatchRecord;
 import dev.batchinfer.store.batch.BatchRecords;
@@ -123,6 +126,13 @@ public final class EventConsumer implements Runnable {
   }
 
   private void handle(ConsumerRecord<byte[], byte[]> record) {
+    String key = record.key() == null ? null : new String(record.key(), java.nio.charset.StandardCharsets.UTF_8);
+    try (LogContext.Scope logs = KafkaContext.logs(key, record.headers())) {
+      schedule(record);
+    }
+  }
+
+  private void schedule(ConsumerRecord<byte[], byte[]> record) {
     BatchEvent event;
     try {
       event = topic.valueSerde().deserializer().deserialize(record.topic(), record.value());
@@ -149,6 +159,7 @@ public final class EventConsumer implements Runnable {
       return;
     }
     webhooks.enqueue(event.eventId(), batch.tenant(), event.batchId(), event.type(), batch.callbackUrl(), body,
-        System.currentTimeMillis());
+        System.currentTimeMillis(), KafkaContext.requestId(record.headers()),
+        Tracing.traceparent(KafkaContext.trace(record.headers())));
   }
 }

@@ -1,5 +1,10 @@
 package dev.batchinfer.callback.deliver;
 
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Span;
+import dev.batchinfer.observability.Tracing;
+import dev.batchinfer.observability.LogContext;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.batchinfer.callback.schedule.RetrySchedule;
 import dev.batchinfer.callback.sign.WebhookSigners;
@@ -65,6 +70,17 @@ public final class Deliverer {
       return;
     }
     Delivery d = found.get();
+    Span span = Tracing.tracer().spanBuilder("webhook " + d.type()).setSpanKind(SpanKind.CLIENT)
+        .setParent(Tracing.fromTraceparent(d.traceparent())).setAttribute("batchinfer.batch_id", d.batchId())
+        .setAttribute("batchinfer.attempt", d.attempts() + 1).startSpan();
+    try (LogContext.Scope logs = LogContext.open(d.batchId(), d.tenant(), d.requestId()); Scope current = span.makeCurrent()) {
+      attempt(d);
+    } finally {
+      span.end();
+    }
+  }
+
+  private void attempt(Delivery d) {
     Instant at = clock.instant();
     Attempt attempt;
     boolean refused = false;

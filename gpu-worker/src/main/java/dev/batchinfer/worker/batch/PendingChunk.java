@@ -1,5 +1,8 @@
 package dev.batchinfer.worker.batch;
 
+import java.util.concurrent.TimeUnit;
+import io.opentelemetry.context.Context;
+import dev.batchinfer.observability.LogContext;
 import dev.batchinfer.topics.message.InferenceChunk;
 import dev.batchinfer.worker.infer.ModelKey;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,6 +24,12 @@ public final class PendingChunk {
   private final AtomicInteger failed = new AtomicInteger();
   private final AtomicInteger cancelled = new AtomicInteger();
   private volatile Runnable onAnswered; // a shadow comparison waiting for this chunk, if any
+  // Taken from the thread that makes the chunk (the consumer's, in the record's context): the
+  // inference and publisher threads log and trace in it later.
+  private final Context trace = Context.current();
+  private final String tenant = LogContext.get(LogContext.TENANT);
+  private final String requestId = LogContext.get(LogContext.REQUEST_ID);
+  private final long madeAtEpochNanos = TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis());
 
   /**
    * @param modelKey the model version that runs this chunk
@@ -35,6 +44,29 @@ public final class PendingChunk {
     this.lines = new String[chunk.itemCount()];
     this.unsuccessful = new boolean[chunk.itemCount()];
     this.remaining = new AtomicInteger(chunk.itemCount());
+  }
+
+  /** Sets this chunk's batch, tenant and request id in the log context until the scope closes. */
+  public LogContext.Scope logs() {
+    return LogContext.open(chunk.header().batchId(), tenant, requestId);
+  }
+
+  /** The trace the chunk's record came in (the submit's). */
+  public Context trace() {
+    return trace;
+  }
+
+  public String tenant() {
+    return tenant;
+  }
+
+  public String requestId() {
+    return requestId;
+  }
+
+  /** When the chunk was read, for a span that starts there. */
+  public long madeAtEpochNanos() {
+    return madeAtEpochNanos;
   }
 
   public InferenceChunk chunk() {

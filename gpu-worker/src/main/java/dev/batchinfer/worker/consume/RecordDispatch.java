@@ -1,5 +1,8 @@
 package dev.batchinfer.worker.consume;
 
+import io.opentelemetry.context.Scope;
+import dev.batchinfer.observability.LogContext;
+import dev.batchinfer.observability.KafkaContext;
 import dev.batchinfer.store.batch.BatchRecord;
 import dev.batchinfer.topics.message.InferenceChunk;
 import dev.batchinfer.topics.message.Priority;
@@ -46,8 +49,28 @@ public final class RecordDispatch {
     this.outcomes = outcomes;
   }
 
-  /** On the consumer's thread, for a record of the request topic of {@code priority}. */
+  /**
+   * On the consumer's thread, for a record of the request topic of {@code priority}: in the record's
+   * log and trace context, which a chunk made from it keeps for the threads that run and publish it.
+   */
   void accept(ConsumerRecord<byte[], byte[]> record, ChunkRef ref, Priority priority) {
+    try (LogContext.Scope logs = KafkaContext.logs(batchIdOf(record.key()), record.headers());
+        Scope trace = KafkaContext.trace(record.headers()).makeCurrent()) {
+      dispatch(record, ref, priority);
+    }
+  }
+
+  /** The batch a chunk record's key ({@code batchId:chunkIndex}) names, or null. */
+  static String batchIdOf(byte[] key) {
+    if (key == null) {
+      return null;
+    }
+    String text = new String(key, java.nio.charset.StandardCharsets.UTF_8);
+    int colon = text.lastIndexOf(':');
+    return colon > 0 ? text.substring(0, colon) : null;
+  }
+
+  private void dispatch(ConsumerRecord<byte[], byte[]> record, ChunkRef ref, Priority priority) {
     InferenceChunk chunk;
     try {
       chunk = ChunkCodec.decode(record.value());

@@ -1,5 +1,6 @@
 package dev.batchinfer.worker.infer;
 
+import dev.batchinfer.observability.LogContext;
 import dev.batchinfer.models.InputSpec;
 import dev.batchinfer.worker.batch.ChunkSource;
 import dev.batchinfer.worker.batch.MicroBatcher;
@@ -154,7 +155,9 @@ public final class InferenceLoop implements Runnable {
       if (n == 1) {
         MicroBatcher.Slice s = slices.get(0);
         int position = s.chunk().runnablePosition(s.from());
-        log.warn("{}: item {} failed in the model: {}", s.chunk(), s.chunk().chunk().itemIndex(position), e.toString());
+        try (LogContext.Scope logs = s.chunk().logs()) {
+          log.warn("{}: item {} failed in the model: {}", s.chunk(), s.chunk().chunk().itemIndex(position), e.toString());
+        }
         answer(s.chunk(), position, ResultFormatter.error(s.chunk().chunk().itemIndex(position), "model_error",
             "the model failed on this input: " + e.getMessage()), false);
         return;

@@ -1,5 +1,11 @@
 package dev.batchinfer.worker.publish;
 
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Span;
+import dev.batchinfer.observability.Tracing;
+import dev.batchinfer.observability.LogContext;
+import dev.batchinfer.observability.KafkaContext;
 import dev.batchinfer.store.batch.BatchStores;
 import dev.batchinfer.store.batch.ResultLines;
 import dev.batchinfer.topics.Topic;
@@ -83,9 +89,13 @@ public final class ResultPublisher implements AutoCloseable {
             inFlight.decrementAndGet();
           } else if (closed) {
             inFlight.decrementAndGet();
-            log.warn("{}: not published before shutdown; it will be redelivered", chunk);
+            try (LogContext.Scope logs = chunk.logs()) {
+              log.warn("{}: not published before shutdown; it will be redelivered", chunk);
+            }
           } else {
-            log.warn("{}: publishing failed, retrying in {} ms: {}", chunk, backoffMs, error.toString());
+            try (LogContext.Scope logs = chunk.logs()) {
+              log.warn("{}: publishing failed, retrying in {} ms: {}", chunk, backoffMs, error.toString());
+            }
             retries.schedule(() -> attempt(chunk, ndjson, failedInputs, Math.min(MAX_BACKOFF_MS, backoffMs * 2)),
                 backoffMs, TimeUnit.MILLISECONDS);
           }
@@ -101,10 +111,21 @@ public final class ResultPublisher implements AutoCloseable {
     CompletableFuture<Void> sent = new CompletableFuture<>();
     byte[] key = progress.keySerde().serializer().serialize(progress.name(), h.batchId());
     byte[] value = progress.valueSerde().serializer().serialize(progress.name(), done);
-    producer.send(new ProducerRecord<>(progress.name(), key, value), (meta, e) -> {
+    // The chunk's span in the submit's trace: from the moment it was read to its chunk-done event.
+    Span span = Tracing.tracer().spanBuilder("worker chunk").setSpanKind(SpanKind.CONSUMER).setParent(chunk.trace())
+        .setStartTimestamp(chunk.madeAtEpochNanos(), TimeUnit.NANOSECONDS)
+        .setAttribute("batchinfer.batch_id", h.batchId()).setAttribute("batchinfer.chunk", h.chunkIndex())
+        .setAttribute("batchinfer.model", h.model() + "@" + h.modelVersion())
+        .setAttribute("batchinfer.items", chunk.chunk().itemCount()).startSpan();
+    ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(progress.name(), key, value);
+    KafkaContext.inject(chunk.trace().with(span), chunk.tenant(), chunk.requestId(), record.headers());
+    producer.send(record, (meta, e) -> {
       if (e == null) {
+        span.end();
         sent.complete(null);
       } else {
+        span.setStatus(StatusCode.ERROR, e.toString());
+        span.end();
         sent.completeExceptionally(e);
       }
     });

@@ -1,5 +1,6 @@
 package dev.batchinfer.api.auth;
 
+import dev.batchinfer.observability.LogContext;
 import dev.batchinfer.api.problem.ApiException;
 import io.javalin.http.Context;
 
@@ -25,6 +26,7 @@ public final class Authenticator {
           ? "send your API key as Authorization: Bearer <key>" : "this API key is not valid", null, null);
     }
     ctx.attribute(ATTRIBUTE, p);
+    LogContext.put(LogContext.TENANT, p.tenant());
   }
 
   public static Principal principal(Context ctx) {

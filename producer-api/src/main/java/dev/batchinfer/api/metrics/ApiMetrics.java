@@ -40,6 +40,7 @@ public final class ApiMetrics implements BatchAcceptor.Listener {
   /** Called once per answered request, by Javalin's request logger. */
   public void request(Context ctx, float millis) {
     String route = route(ctx);
+    RequestContext.end(ctx, route);
     String status = Integer.toString(ctx.statusCode());
     Timer.builder("batchinfer.api.requests").description("HTTP requests answered, by route, method and status")
         .tags("route", route, "method", ctx.method().name(), "status", status)

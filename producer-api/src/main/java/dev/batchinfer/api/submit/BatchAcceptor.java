@@ -1,5 +1,6 @@
 package dev.batchinfer.api.submit;
 
+import dev.batchinfer.observability.LogContext;
 import dev.batchinfer.api.limits.TenantLimits;
 import dev.batchinfer.api.problem.RetriableApiException;
 import dev.batchinfer.store.batch.BatchRecord;
@@ -116,6 +117,7 @@ public final class BatchAcceptor {
 
   private Pending begin(ChunkPublisher via, String batchId, String tenant, BatchOptions options, int chunkCount,
       long total, String parentBatchId) {
+    LogContext.put(LogContext.BATCH_ID, batchId); // every line of this submit from here on names its batch
     Pending p = new Pending(via, batchId, tenant, options, chunkCount, total, parentBatchId);
     try {
       // Tracked before anything is reserved: if this API dies before the record, the sweeper gives the room back

@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.Producer;
+import dev.batchinfer.observability.KafkaContext;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
@@ -100,7 +101,11 @@ public final class ChunkPublisher implements AutoCloseable {
   static ProducerRecord<String, byte[]> chunkRecord(Topics topics, ChunkHeader h, Chunker.ChunkItems c) {
     byte[] value = ChunkCodec.encode(h, c.indexes(), c.offsets(), c.payloads(), c.customIds(), c.parentIndexes());
     // Keyed by chunk, not batch, so one big batch spreads over every partition and worker.
-    return new ProducerRecord<>(topics.requests(h.priority()).name(), h.batchId() + ":" + h.chunkIndex(), value);
+    ProducerRecord<String, byte[]> record =
+        new ProducerRecord<>(topics.requests(h.priority()).name(), h.batchId() + ":" + h.chunkIndex(), value);
+    // On the request's thread: its trace, tenant and request id go with the chunk to the worker.
+    KafkaContext.inject(record.headers());
+    return record;
   }
 
   private synchronized Producer<String, byte[]> singleProducer() {

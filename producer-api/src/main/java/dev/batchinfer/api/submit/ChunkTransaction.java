@@ -6,6 +6,7 @@ import dev.batchinfer.topics.message.ChunkHeader;
 import dev.batchinfer.topics.message.ProgressEvent;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.Producer;
+import dev.batchinfer.observability.KafkaContext;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
@@ -50,7 +51,10 @@ public final class ChunkTransaction implements AutoCloseable {
   public void sendProgress(ProgressEvent event) {
     check();
     Topic<String, ProgressEvent> progress = topics.progress();
-    send(new ProducerRecord<>(progress.name(), batchId, progress.valueSerde().serializer().serialize(progress.name(), event)));
+    ProducerRecord<String, byte[]> record =
+        new ProducerRecord<>(progress.name(), batchId, progress.valueSerde().serializer().serialize(progress.name(), event));
+    KafkaContext.inject(record.headers());
+    send(record);
   }
 
   private void send(ProducerRecord<String, byte[]> record) {

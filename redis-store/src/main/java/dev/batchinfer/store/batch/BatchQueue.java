@@ -37,6 +37,11 @@ public final class BatchQueue {
   }
 
   /** Unfinished batches that workers serve before this one: every higher priority, and earlier ones of its own. */
+  /** Unfinished batches of the priority (queued or running), all tenants. */
+  public long depth(Priority priority) {
+    return redis.sync().zcard(keys.queue(priority));
+  }
+
   public long batchesAhead(Priority priority, Instant created) {
     // Pipelined: each round trip waits for a thread on a busy host.
     List<RedisFuture<Long>> counts = countsAhead(redis.async(), priority, created);

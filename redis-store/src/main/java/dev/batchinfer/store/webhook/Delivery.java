@@ -17,5 +17,7 @@ public record Delivery(
     int attempts,
     DeliveryStatus status,
     long nextAttemptAtMs,
-    String lastResult) {
+    String lastResult,
+    String requestId,
+    String traceparent) {
 }

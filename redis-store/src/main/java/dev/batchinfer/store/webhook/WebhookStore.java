@@ -92,9 +92,16 @@ public final class WebhookStore {
    * the repeat schedules.
    */
   public void enqueue(String eventId, String tenant, String batchId, String type, String url, String body, long dueAtMs) {
+    enqueue(eventId, tenant, batchId, type, url, body, dueAtMs, null, null);
+  }
+
+  /** @param requestId the submit's request id, traceparent the event's trace (either may be null) */
+  public void enqueue(String eventId, String tenant, String batchId, String type, String url, String body, long dueAtMs,
+      String requestId, String traceparent) {
     String key = deliveryKey(batchId, type);
     record(batchId, type, EVENT_ID, eventId, BATCH_ID, batchId, TENANT, tenant, TYPE, type, URL, url,
-        BODY, body, ATTEMPTS, "0", STATUS, DeliveryStatus.PENDING.wire());
+        BODY, body, ATTEMPTS, "0", STATUS, DeliveryStatus.PENDING.wire(),
+        REQUEST_ID, requestId == null ? "" : requestId, TRACEPARENT, traceparent == null ? "" : traceparent);
     if (DeliveryStatus.PENDING.wire().equals(redis().hget(key, STATUS))) {
       redis().zadd(dueKey(), ZAddArgs.Builder.nx(), (double) dueAtMs, member(batchId, type));
     }
@@ -141,6 +148,10 @@ public final class WebhookStore {
     return claimed;
   }
 
+  private static String blankAsNull(String s) {
+    return s == null || s.isEmpty() ? null : s;
+  }
+
   public Optional<Delivery> find(String batchId, String type) {
     Map<String, String> f = redis().hgetall(deliveryKey(batchId, type));
     if (f == null || !f.containsKey(EVENT_ID) || !f.containsKey(URL)) {
@@ -148,7 +159,8 @@ public final class WebhookStore {
     }
     return Optional.of(new Delivery(f.get(EVENT_ID), f.getOrDefault(TENANT, ""), f.get(BATCH_ID), f.get(TYPE), f.get(URL),
         f.get(BODY), Integer.parseInt(f.getOrDefault(ATTEMPTS, "0")), status(f.get(STATUS)),
-        Long.parseLong(f.getOrDefault(NEXT_AT, "0")), f.get(LAST_RESULT)));
+        Long.parseLong(f.getOrDefault(NEXT_AT, "0")), f.get(LAST_RESULT), blankAsNull(f.get(REQUEST_ID)),
+        blankAsNull(f.get(TRACEPARENT))));
   }
 
   private static DeliveryStatus status(String wire) {

@@ -1,0 +1,85 @@
+package dev.batchinfer.observability;
+
+import dev.batchinfer.config.Env;
+import io.opentelemetry.api.GlobalOpenTelemetry;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.propagation.ContextPropagators;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+
+/**
+ * The process's tracer. Off unless configured: {@code OTEL_TRACES_EXPORTER=otlp} sends spans over
+ * OTLP/HTTP to {@code OTEL_EXPORTER_OTLP_ENDPOINT} (default {@code http://127.0.0.1:4318}), named
+ * {@code OTEL_SERVICE_NAME}. Whether on or off, the trace context travels in Kafka record headers,
+ * so a process that exports still joins the spans of one that does not only where both trace.
+ */
+public final class Tracing {
+
+  public static final String INSTRUMENTATION = "dev.batchinfer";
+  public static final String DEFAULT_ENDPOINT = "http://127.0.0.1:4318";
+
+  private Tracing() {}
+
+  /** Installs the process-wide OpenTelemetry the settings ask for; call once, from a main. */
+  public static void install(Env env, String defaultServiceName) {
+    String exporter = env.string("OTEL_TRACES_EXPORTER", "none");
+    if (exporter.equals("none")) {
+      return;
+    }
+    if (!exporter.equals("otlp")) {
+      throw new Env.SettingException("OTEL_TRACES_EXPORTER must be otlp or none, got '" + exporter + "'");
+    }
+    String endpoint = env.string("OTEL_EXPORTER_OTLP_ENDPOINT", DEFAULT_ENDPOINT);
+    SdkTracerProvider provider = SdkTracerProvider.builder()
+        .setResource(Resource.getDefault().merge(Resource.create(Attributes.of(
+            io.opentelemetry.api.common.AttributeKey.stringKey("service.name"),
+            env.string("OTEL_SERVICE_NAME", defaultServiceName)))))
+        .addSpanProcessor(BatchSpanProcessor.builder(
+            OtlpHttpSpanExporter.builder().setEndpoint(endpoint + "/v1/traces").build()).build())
+        .build();
+    OpenTelemetrySdk sdk = OpenTelemetrySdk.builder().setTracerProvider(provider)
+        .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance())).build();
+    GlobalOpenTelemetry.set(sdk);
+    Runtime.getRuntime().addShutdownHook(new Thread(sdk::close, "otel-flush"));
+  }
+
+  /** The trace context as one W3C {@code traceparent} value, to keep beside a record that outlives the call (null if none). */
+  public static String traceparent(io.opentelemetry.context.Context context) {
+    java.util.Map<String, String> carrier = new java.util.HashMap<>();
+    W3CTraceContextPropagator.getInstance().inject(context, carrier, java.util.Map::put);
+    return carrier.get("traceparent");
+  }
+
+  /** The context a kept {@code traceparent} names (the root context for null or a malformed value). */
+  public static io.opentelemetry.context.Context fromTraceparent(String traceparent) {
+    if (traceparent == null) {
+      return io.opentelemetry.context.Context.root();
+    }
+    return W3CTraceContextPropagator.getInstance().extract(io.opentelemetry.context.Context.root(),
+        java.util.Map.of("traceparent", traceparent), new io.opentelemetry.context.propagation.TextMapGetter<>() {
+          @Override
+          public Iterable<String> keys(java.util.Map<String, String> c) {
+            return c.keySet();
+          }
+
+          @Override
+          public String get(java.util.Map<String, String> c, String key) {
+            return c == null ? null : c.get(key);
+          }
+        });
+  }
+
+  public static OpenTelemetry get() {
+    return GlobalOpenTelemetry.get();
+  }
+
+  public static Tracer tracer() {
+    return GlobalOpenTelemetry.getTracer(INSTRUMENTATION);
+  }
+}
