@@ -188,10 +188,22 @@ async function systemPage() {
       el("td", {}, Object.entries(w.lag || {}).map(([p, n]) => p + " " + n).join(" · ")),
       el("td", { class: "wide" }, w.paused_partitions), el("td", { class: "wide" }, w.inference_threads));
   });
-  const modelRows = models.models.flatMap(m => m.versions.map(v => el("tr", {},
-    el("td", {}, m.id), el("td", {}, v.version), el("td", {}, v.stage),
-    el("td", {}, v.traffic === undefined ? "" : Math.round(v.traffic * 100) + " %"),
-    el("td", { class: "wide muted" }, v.description || ""))));
+  // A shadow version's agreement with production, for the models that run one.
+  const agreement = {};
+  await Promise.all(models.models.filter(m => m.versions.some(v => v.stage === "shadow")).map(m =>
+    api("/v1/models/" + encodeURIComponent(m.id) + "/shadow-report").then(r => {
+      for (const pair of Object.values(r).find(Array.isArray) || []) {
+        agreement[m.id + "@" + pair.shadow_version] = pair;
+      }
+    }).catch(() => {})));
+  const modelRows = models.models.flatMap(m => m.versions.map(v => {
+    const shadow = agreement[m.id + "@" + v.version];
+    return el("tr", { "data-model": m.id + "@" + v.version },
+      el("td", {}, m.id), el("td", {}, v.version), el("td", {}, v.stage),
+      el("td", {}, v.traffic === undefined ? "" : Math.round(v.traffic * 100) + " %"),
+      el("td", {}, shadow ? Math.round(shadow.agreement_rate * 1000) / 10 + " % of " + shadow.items_compared : ""),
+      el("td", { class: "wide muted" }, v.description || ""));
+  }));
   return [el("h1", {}, "Queues & models"),
     el("h2", {}, "Unfinished batches by priority"), el("div", { class: "grid card", "data-testid": "queues" }, queues),
     el("h2", {}, "Workers"),
@@ -201,8 +213,8 @@ async function systemPage() {
       el("tbody", {}, workers.length ? workers : el("tr", {}, el("td", { colspan: 7, class: "muted" }, "No worker is reporting.")))),
     el("h2", {}, "Models"),
     el("table", { "data-testid": "models" },
-      el("thead", {}, el("tr", {}, ["model", "version", "stage", "traffic", "description"].map((h, i) =>
-        el("th", { class: i === 4 ? "wide" : "" }, h)))),
+      el("thead", {}, el("tr", {}, ["model", "version", "stage", "traffic", "shadow agreement", "description"].map((h, i) =>
+        el("th", { class: i === 5 ? "wide" : "" }, h)))),
       el("tbody", {}, modelRows)),
     el("div", { id: "shadow" })];
 }

@@ -13,7 +13,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -25,7 +24,6 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -93,11 +91,15 @@ class DashboardIT {
       browser.findElement(By.id("api-key")).sendKeys(ApiClient.KEY_A);
       browser.findElement(By.id("sign-in")).click();
       WebDriverWait wait = new WebDriverWait(browser, WAIT);
-      wait.until(b -> !b.findElements(By.cssSelector("tr[data-batch='" + doomed + "']")).isEmpty());
-      assertThat(browser.findElements(By.cssSelector("[data-testid=batches] tr[data-batch]"))).hasSizeGreaterThanOrEqualTo(3);
+      wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+      wait.until(b -> count(b, "tr[data-batch='" + doomed + "']") == 1);
+      assertThat(count(browser, "[data-testid=batches] tr[data-batch]")).isGreaterThanOrEqualTo(3);
 
       // Cancel from the list: the button asks, the row shows cancelling (no worker runs yet).
-      browser.findElement(By.cssSelector("tr[data-batch='" + doomed + "'] [data-testid=cancel]")).click();
+      wait.until(b -> {
+        b.findElement(By.cssSelector("tr[data-batch='" + doomed + "'] [data-testid=cancel]")).click();
+        return true;
+      });
       wait.until(b -> statusOf(b, doomed).startsWith("cancel"));
       shoot("batches");
 
@@ -115,8 +117,8 @@ class DashboardIT {
 
       system.startWorker(system.workerSettings("dashboard-worker-2"));
       wait.until(b -> done(b) == 20_000 && statusText(b).equals("completed"));
-      assertThat(browser.findElements(By.cssSelector("[data-testid=results] pre"))).hasSize(5);
-      assertThat(browser.findElements(By.cssSelector("[data-testid=progress-chart] path"))).hasSize(1);
+      assertThat(count(browser, "[data-testid=results] pre")).isEqualTo(5);
+      assertThat(count(browser, "[data-testid=progress-chart] path")).isEqualTo(1);
       shoot("batch-completed");
 
       // The cancelled batch ends cancelled once a worker skips its chunks.
@@ -125,25 +127,22 @@ class DashboardIT {
 
       // A webhook receiver that always answers 500: three attempts, then failed.
       browser.get(base + "#/batch/" + hooked);
-      wait.until(b -> b.findElements(By.cssSelector("[data-testid=webhook-attempts] tr[data-outcome=failed]")).size() == 1);
-      List<WebElement> attempts = browser.findElements(By.cssSelector("[data-testid=webhook-attempts] tr[data-outcome]"));
-      assertThat(attempts).hasSize(3);
-      assertThat(attempts.get(0).getText()).contains("500");
+      wait.until(b -> count(b, "[data-testid=webhook-attempts] tr[data-outcome=failed]") == 1);
+      assertThat(count(browser, "[data-testid=webhook-attempts] tr[data-outcome]")).isEqualTo(3);
+      assertThat(text(browser, "[data-testid=webhook-attempts] tbody tr")).contains("500");
       assertThat(failedCalls.get()).isEqualTo(3);
       shoot("webhook-failing");
 
       browser.get(base + "#/system");
-      wait.until(b -> !b.findElements(By.cssSelector("[data-testid=workers] tr[data-worker='dashboard-worker-2']")).isEmpty());
-      wait.until(b -> b.findElement(By.cssSelector("[data-testid=workers] tr[data-worker='dashboard-worker-2']")).getText()
-          .contains("items/s"));
-      assertThat(browser.findElement(By.cssSelector("[data-testid=models]")).getText()).contains("fashion-mnist", "production");
-      assertThat(browser.findElement(By.cssSelector("[data-testid=queues]")).getText()).contains("high", "normal", "low");
+      wait.until(b -> text(b, "[data-testid=workers] tr[data-worker='dashboard-worker-2']").contains("items/s"));
+      assertThat(text(browser, "[data-testid=models]")).contains("fashion-mnist", "production");
+      assertThat(text(browser, "[data-testid=queues]")).contains("high", "normal", "low");
       shoot("system");
 
       // A phone-sized window: nothing wider than the screen.
       browser.manage().window().setSize(new Dimension(390, 844));
       browser.get(base + "#/batches");
-      wait.until(b -> !b.findElements(By.cssSelector("tr[data-batch]")).isEmpty());
+      wait.until(b -> count(b, "tr[data-batch]") > 0);
       Object overflow = ((JavascriptExecutor) browser).executeScript(
           "return document.documentElement.scrollWidth - window.innerWidth;");
       assertThat(((Number) overflow).longValue()).as("horizontal overflow in px").isLessThanOrEqualTo(0);
@@ -151,19 +150,31 @@ class DashboardIT {
     }
   }
 
+  // Read in one script: the page redraws itself every two seconds, so an element found a moment ago may be gone.
   private static long done(WebDriver b) {
-    List<WebElement> bars = b.findElements(By.cssSelector("[data-testid=progress]"));
-    return bars.isEmpty() ? -1 : Long.parseLong(bars.get(0).getAttribute("data-done"));
+    Object v = js(b, "const e = document.querySelector('[data-testid=progress]'); return e ? e.dataset.done : '-1';");
+    return Long.parseLong(String.valueOf(v));
   }
 
   private static String statusText(WebDriver b) {
-    List<WebElement> s = b.findElements(By.cssSelector("h1 [data-testid=status]"));
-    return s.isEmpty() ? "" : s.get(0).getText();
+    return String.valueOf(js(b, "const e = document.querySelector('h1 [data-testid=status]'); return e ? e.textContent : '';"));
   }
 
   private static String statusOf(WebDriver b, String batchId) {
-    List<WebElement> s = b.findElements(By.cssSelector("tr[data-batch='" + batchId + "'] [data-testid=status]"));
-    return s.isEmpty() ? "" : s.get(0).getText();
+    return String.valueOf(js(b, "const e = document.querySelector(\"tr[data-batch='" + batchId
+        + "'] [data-testid=status]\"); return e ? e.textContent : '';"));
+  }
+
+  private static long count(WebDriver b, String css) {
+    return ((Number) js(b, "return document.querySelectorAll(arguments[0]).length;", css)).longValue();
+  }
+
+  private static String text(WebDriver b, String css) {
+    return String.valueOf(js(b, "const e = document.querySelector(arguments[0]); return e ? e.innerText : '';", css));
+  }
+
+  private static Object js(WebDriver b, String script, Object... args) {
+    return ((JavascriptExecutor) b).executeScript(script, args);
   }
 
   private void shoot(String name) throws Exception {

@@ -6,12 +6,12 @@ import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.OutputStreamAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.batchinfer.api.testing.ApiClient;
 import dev.batchinfer.api.testing.BatchAssertions;
+import dev.batchinfer.config.LogFormatEncoder;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 /**
- * The JSON log format (LOG_FORMAT=json uses the same encoder): every line parses, and every line
+ * The JSON log format (the encoder LOG_FORMAT=json selects): every line parses, and every line
  * about a batch carries its batch_id, tenant and request_id in its MDC, in every service, though
  * only the API saw the request: the worker, the progress topology and the dispatcher get them from
  * Kafka record headers.
@@ -56,7 +56,7 @@ class JsonLogsIT {
     for (String line : text(out).split("\n")) {
       lines.add(ApiClient.JSON.readTree(line)); // every line is one JSON object
     }
-    List<JsonNode> about = lines.stream().filter(l -> l.path("message").asText().contains(id)).toList();
+    List<JsonNode> about = lines.stream().filter(l -> l.path("formattedMessage").asText().contains(id)).toList();
     assertThat(about).as("lines naming the batch").isNotEmpty();
     assertThat(about).allSatisfy(l -> assertThat(l.at("/mdc/batch_id").asText()).as("%s", l).isEqualTo(id));
     assertThat(about).allSatisfy(l -> assertThat(l.at("/mdc/tenant").asText()).as("%s", l).isEqualTo("tenant-a"));
@@ -70,10 +70,9 @@ class JsonLogsIT {
 
   private static OutputStreamAppender<ILoggingEvent> jsonAppender(ByteArrayOutputStream out) {
     LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-    JsonEncoder encoder = new JsonEncoder();
+    LogFormatEncoder encoder = new LogFormatEncoder();
     encoder.setContext(context);
-    encoder.setWithSequenceNumber(false);
-    encoder.setWithContext(false);
+    encoder.setFormat("json");
     encoder.start();
     OutputStreamAppender<ILoggingEvent> appender = new OutputStreamAppender<>();
     appender.setContext(context);

@@ -42,7 +42,7 @@ final class TestSystem implements AutoCloseable {
   private final Deque<AutoCloseable> running = new ArrayDeque<>();
   private ProducerApiApp api;
   /** The registry all of this test's services count on, as one process's would. */
-  final Metrics metrics = new Metrics();
+  final Metrics metrics = Metrics.forProcess();
 
   TestSystem(String name, Map<String, String> settings) {
     ns = TestNamespace.create(name);
