@@ -1,10 +1,8 @@
 package dev.batchinfer.callback;
 
 import dev.batchinfer.config.Env;
-import dev.batchinfer.observability.Metrics;
-import dev.batchinfer.observability.MetricsServer;
 import dev.batchinfer.observability.MetricsSettings;
-import dev.batchinfer.observability.Tracing;
+import dev.batchinfer.observability.ServiceProcess;
 
 /** Runs the dispatcher alone; configuration from environment variables (see README). */
 public final class CallbackDispatcherMain {
@@ -13,16 +11,9 @@ public final class CallbackDispatcherMain {
 
   public static void main(String[] args) {
     Env env = Env.system();
-    Tracing.install(env, "callback-dispatcher");
-    Metrics metrics = Metrics.forProcess();
-    MetricsServer server = MetricsServer.start(MetricsSettings.from(env, MetricsSettings.DEFAULT_DISPATCHER_PORT), metrics);
-    CallbackDispatcherApp app = CallbackDispatcherApp.create(DispatcherSettings.from(env), metrics).start();
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      app.close();
-      if (server != null) {
-        server.close();
-      }
-      metrics.close();
-    }, "callback-dispatcher-shutdown"));
+    DispatcherSettings settings = DispatcherSettings.from(env);
+    ServiceProcess process = ServiceProcess.start(env, "callback-dispatcher", MetricsSettings.DEFAULT_DISPATCHER_PORT);
+    CallbackDispatcherApp app = CallbackDispatcherApp.create(settings, process.metrics()).start();
+    process.stopOnShutdown(app, "callback-dispatcher-shutdown");
   }
 }

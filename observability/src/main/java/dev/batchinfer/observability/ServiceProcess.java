@@ -1,0 +1,44 @@
+package dev.batchinfer.observability;
+
+import dev.batchinfer.config.Env;
+
+/**
+ * What every service's main sets up before the service itself: the tracer the settings ask for,
+ * the process's metrics registry and its management server; and, once the service runs, the
+ * shutdown hook that stops the service first and the management server and registry after it.
+ */
+public final class ServiceProcess {
+
+  private final Metrics metrics;
+  private final MetricsServer server;
+
+  private ServiceProcess(Metrics metrics, MetricsServer server) {
+    this.metrics = metrics;
+    this.server = server;
+  }
+
+  public static ServiceProcess start(Env env, String serviceName, int defaultMetricsPort) {
+    Tracing.install(env, serviceName);
+    Metrics metrics = Metrics.forProcess();
+    return new ServiceProcess(metrics, MetricsServer.start(MetricsSettings.from(env, defaultMetricsPort), metrics));
+  }
+
+  public Metrics metrics() {
+    return metrics;
+  }
+
+  /** Stops {@code service} (draining it), then the management server, on SIGTERM or exit. */
+  public void stopOnShutdown(AutoCloseable service, String threadName) {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        service.close();
+      } catch (Exception e) {
+        System.err.println("while stopping: " + e);
+      }
+      if (server != null) {
+        server.close();
+      }
+      metrics.close();
+    }, threadName));
+  }
+}
