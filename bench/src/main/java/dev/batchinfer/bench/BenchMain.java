@@ -1,5 +1,6 @@
 package dev.batchinfer.bench;
 
+import dev.batchinfer.bench.part.P8MetricsCost;
 import dev.batchinfer.bench.part.Ceilings;
 import dev.batchinfer.bench.part.P1Overhead;
 import dev.batchinfer.bench.part.P2PipelineCeiling;
@@ -160,6 +161,7 @@ public final class BenchMain {
     P5Spike.Result p5 = null;
     P6Memory.Result p6 = null;
     P3DynamicBatching.Result p3 = null;
+    P8MetricsCost.Result p8 = null;
     P4PerItem.Result p4 = null;
     List<Map<String, Object>> micro = null;
     try (Cluster cluster = Cluster.start(work, artifacts, o.apiHeap(), o.apiEnv(), inference);
@@ -204,6 +206,10 @@ public final class BenchMain {
         log.info("P3: worker with max batch size 1, MLP");
         p3 = P3DynamicBatching.run(runs, tuned, o.workerHeap(), p1, size);
       }
+      if (o.runs("p8")) {
+        log.info("P8: the worker's metrics on and off, CNN and trivial model");
+        p8 = P8MetricsCost.run(runs, tuned, o.workerHeap(), size);
+      }
       cluster.stopWorkers();
       if (o.runs("p4")) {
         log.info("P4: per-item sync serving, one request per item");
@@ -215,7 +221,7 @@ public final class BenchMain {
       }
     }
     BenchReport report = new BenchReport(generated, command, machine, ceilings, settings, warmUp, p1, p2, p7, p5, p6, p3,
-        p4, micro, Math.round((System.nanoTime() - began) / 1e9));
+        p8, p4, micro, Math.round((System.nanoTime() - began) / 1e9));
     ReportFiles.write(o.out(), report);
     return report;
   }

@@ -78,12 +78,12 @@ public final class GpuWorkerApp implements AutoCloseable {
     this.producer = KafkaClients.producer(settings);
     processMetrics.bind(producer);
     this.metrics = new WorkerMetrics(processMetrics.registry());
-    this.queue = new PriorityChunkQueue(settings.priorityWeights());
+    this.queue = new PriorityChunkQueue(settings.consuming().priorityWeights());
     this.registry = new RegistryStore(redis);
     this.telemetry = new ModelTelemetry(redis);
     this.workerStatus = new WorkerStatus(redis);
     this.requeue = new Requeue(producer, topics.requests(dev.batchinfer.topics.message.Priority.NORMAL).partitions(),
-        settings.requeueMaxAge());
+        settings.consuming().requeueMaxAge());
     // Made first and handed to both: the publisher says what is done, the consumer commits it.
     ChunkOutcomes outcomes = new ChunkOutcomes();
     SkipWatch skips = new SkipWatch(store.flags()::skips, store.flags()::cancelledAmong);
@@ -95,10 +95,10 @@ public final class GpuWorkerApp implements AutoCloseable {
     var kafkaConsumer = KafkaClients.consumer(settings);
     processMetrics.bind(kafkaConsumer);
     this.consumer = new ChunkConsumer(kafkaConsumer, topics, dispatch, outcomes,
-        new ChunkConsumer.Limits(queue, settings.maxBufferedChunks(), publisher::inFlight, settings.commitInterval()));
+        new ChunkConsumer.Limits(queue, settings.consuming().maxBufferedChunks(), publisher::inFlight, settings.consuming().commitInterval()));
     metrics.watch(consumer::pausedPartitions,
         () -> threads.stream().filter(t -> t.getName().startsWith("inference-") && t.isAlive()).count(), consumer::lag);
-    MicroBatcher batcher = new MicroBatcher(settings.maxBatchSize(), settings.maxQueueDelay().toNanos(), models::maxBatch);
+    MicroBatcher batcher = new MicroBatcher(settings.batching().maxBatchSize(), settings.batching().maxQueueDelay().toNanos(), models::maxBatch);
     ChunkSource counted = new ChunkSource() {
       @Override
       public PendingChunk poll() {
@@ -110,7 +110,7 @@ public final class GpuWorkerApp implements AutoCloseable {
         return taken(queue.poll(nanos));
       }
     };
-    for (int i = 0; i < settings.inferenceThreads(); i++) {
+    for (int i = 0; i < settings.threads().inference(); i++) {
       loops.add(new InferenceLoop(counted, batcher, models, c -> {
         answered(c);
         atModel.decrementAndGet(); // after the publisher has it, so a drain never sees it in neither
@@ -163,7 +163,7 @@ public final class GpuWorkerApp implements AutoCloseable {
   }
 
   public static GpuWorkerApp create(WorkerSettings settings, ModelCatalog catalog, Metrics metrics) {
-    LoadedModels models = LoadedModels.load(catalog, settings.tfIntraOpThreads(), settings.tfInterOpThreads());
+    LoadedModels models = LoadedModels.load(catalog, settings.threads().tfIntraOp(), settings.threads().tfInterOp());
     return new GpuWorkerApp(settings, models, metrics);
   }
 
@@ -177,10 +177,10 @@ public final class GpuWorkerApp implements AutoCloseable {
     }
     threads.add(start(consumer, "chunk-consumer"));
     heartbeats.scheduleAtFixedRate(this::heartbeat, 0, HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
-    InferenceWatchdog dog = new InferenceWatchdog(watched, settings.modelCallTimeout());
+    InferenceWatchdog dog = new InferenceWatchdog(watched, settings.timeouts().modelCall());
     watchdog = heartbeats.scheduleAtFixedRate(() -> watch(dog), 1, 1, TimeUnit.SECONDS);
     log.info("worker {} serving {} (max batch {}, max queue delay {} ms, {} inference threads)", settings.workerId(),
-        models.describe(), settings.maxBatchSize(), settings.maxQueueDelay().toMillis(), settings.inferenceThreads());
+        models.describe(), settings.batching().maxBatchSize(), settings.batching().maxQueueDelay().toMillis(), settings.threads().inference());
     return this;
   }
 
@@ -217,7 +217,7 @@ public final class GpuWorkerApp implements AutoCloseable {
     if (watchdog != null) {
       watchdog.cancel(false);
     }
-    long deadline = System.nanoTime() + settings.shutdownDrainTimeout().toNanos();
+    long deadline = System.nanoTime() + settings.timeouts().shutdownDrain().toNanos();
     consumer.drain();
     loops.forEach(InferenceLoop::drain);
     queue.wakeAll();

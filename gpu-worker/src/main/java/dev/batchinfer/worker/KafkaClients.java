@@ -25,20 +25,20 @@ final class KafkaClients {
   private static Properties consumerConfig(WorkerSettings s) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, s.common().kafkaBootstrapServers());
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, s.common().topicPrefix() + s.groupId());
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, s.common().topicPrefix() + s.consuming().groupId());
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, s.workerId());
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     // Only chunks of batches the API committed in full; an aborted submit is never seen.
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(1, s.maxBufferedChunks()));
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(1, s.consuming().maxBufferedChunks()));
     // A chunk record is up to 1 MB (CHUNK_MAX_BYTES): with the default 1 MB per partition a fetch
     // brings one chunk per partition, and a fast model waits on fetch round trips. The total per
     // fetch stays at 8 MB (the default is 50): what is fetched ahead sits in the heap, and the
     // worker's RSS has a 1 GB budget.
     p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 2 * 1024 * 1024);
     p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 8 * 1024 * 1024);
-    p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) s.fetchMaxWait().toMillis());
+    p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) s.consuming().fetchMaxWait().toMillis());
     p.put(ConsumerConfig.RECEIVE_BUFFER_CONFIG, -1); // the OS's autotuned size, not a fixed 64 KB
     p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
     return p;

@@ -9,50 +9,52 @@ import java.util.EnumMap;
 import java.util.Map;
 
 /**
- * The worker's settings, read from environment variables and validated once.
- *
- * @param maxBatchSize WORKER_MAX_BATCH_SIZE, items per model call at most (a model's own
- *     max_batch_size caps it further)
- * @param maxQueueDelay WORKER_MAX_QUEUE_DELAY, how long a call waits for more items
- * @param inferenceThreads WORKER_INFERENCE_THREADS, model calls in parallel
- * @param tfIntraOpThreads TF_INTRA_OP_THREADS, threads inside one TensorFlow op
- * @param tfInterOpThreads TF_INTER_OP_THREADS, TensorFlow ops in parallel; by default one per
- *     inference thread, because TensorFlow's inter-op pool is shared by the whole process and a
- *     pool of one would run the inference threads' model calls one after another
- * @param maxBufferedChunks WORKER_MAX_BUFFERED_CHUNKS, fetched-but-unstarted chunks per priority
- *     before that priority's partitions are paused
- * @param priorityWeights WORKER_PRIORITY_WEIGHTS "high,normal,low" shares when all are waiting
- * @param commitInterval WORKER_COMMIT_INTERVAL, how often finished offsets are committed
- * @param groupId WORKER_GROUP_ID, the consumer group all workers join
- * @param workerId WORKER_ID, this instance's name in logs and progress events
- * @param requeueMaxAge WORKER_REQUEUE_MAX_AGE, how long a chunk pinned to a version this worker
- *     lacks keeps being handed back for another worker before its items are answered with errors
- * @param fetchMaxWait WORKER_FETCH_MAX_WAIT, how long the broker may hold a fetch that found no
- *     records; see {@link #DEFAULT_FETCH_MAX_WAIT}
- * @param modelCallTimeout MODEL_CALL_TIMEOUT, the longest one micro-batch may take in the model:
- *     past it (or when an inference thread dies) the worker leaves the group and exits with status
- *     {@code 70}, for an orchestrator to restart it, rather than hold partitions it cannot process
- * @param shutdownDrainTimeout SHUTDOWN_DRAIN_TIMEOUT, how long a worker told to stop (SIGTERM) runs
- *     the chunks it has fetched before it commits and leaves; what is left then is read again by
- *     another worker. Keep it below the orchestrator's grace period (Kubernetes: 30 s)
+ * The worker's settings, read from environment variables and validated once, in groups: each group
+ * is what one part of the worker needs, and a copy with one value changed touches one group.
  */
-public record WorkerSettings(
-    CommonSettings common,
-    Path modelArtifacts,
-    int maxBatchSize,
-    Duration maxQueueDelay,
-    int inferenceThreads,
-    int tfIntraOpThreads,
-    int tfInterOpThreads,
-    int maxBufferedChunks,
-    Map<Priority, Integer> priorityWeights,
-    Duration commitInterval,
-    String groupId,
-    String workerId,
-    Duration requeueMaxAge,
-    Duration fetchMaxWait,
-    Duration modelCallTimeout,
-    Duration shutdownDrainTimeout) {
+public record WorkerSettings(CommonSettings common, Path modelArtifacts, Batching batching, Threads threads,
+    Consuming consuming, Timeouts timeouts) {
+
+  /**
+   * @param maxBatchSize WORKER_MAX_BATCH_SIZE, items per model call at most (a model's own
+   *     max_batch_size caps it further)
+   * @param maxQueueDelay WORKER_MAX_QUEUE_DELAY, how long a call waits for more items
+   */
+  public record Batching(int maxBatchSize, Duration maxQueueDelay) {}
+
+  /**
+   * @param inference WORKER_INFERENCE_THREADS, model calls in parallel
+   * @param tfIntraOp TF_INTRA_OP_THREADS, threads inside one TensorFlow op
+   * @param tfInterOp TF_INTER_OP_THREADS, TensorFlow ops in parallel; by default one per inference
+   *     thread, because TensorFlow's inter-op pool is shared by the whole process and a pool of one
+   *     would run the inference threads' model calls one after another
+   */
+  public record Threads(int inference, int tfIntraOp, int tfInterOp) {}
+
+  /**
+   * @param groupId WORKER_GROUP_ID, the consumer group all workers join
+   * @param workerId WORKER_ID, this instance's name in logs and progress events
+   * @param maxBufferedChunks WORKER_MAX_BUFFERED_CHUNKS, fetched-but-unstarted chunks per priority
+   *     before that priority's partitions are paused
+   * @param priorityWeights WORKER_PRIORITY_WEIGHTS "high,normal,low" shares when all are waiting
+   * @param commitInterval WORKER_COMMIT_INTERVAL, how often finished offsets are committed
+   * @param fetchMaxWait WORKER_FETCH_MAX_WAIT, how long the broker may hold a fetch that found no
+   *     records; see {@link #DEFAULT_FETCH_MAX_WAIT}
+   * @param requeueMaxAge WORKER_REQUEUE_MAX_AGE, how long a chunk pinned to a version this worker
+   *     lacks keeps being handed back for another worker before its items are answered with errors
+   */
+  public record Consuming(String groupId, String workerId, int maxBufferedChunks, Map<Priority, Integer> priorityWeights,
+      Duration commitInterval, Duration fetchMaxWait, Duration requeueMaxAge) {}
+
+  /**
+   * @param modelCall MODEL_CALL_TIMEOUT, the longest one micro-batch may take in the model: past it
+   *     (or when an inference thread dies) the worker leaves the group and exits with status
+   *     {@code 70}, for an orchestrator to restart it, rather than hold partitions it cannot process
+   * @param shutdownDrain SHUTDOWN_DRAIN_TIMEOUT, how long a worker told to stop (SIGTERM) runs the
+   *     chunks it has fetched before it commits and leaves; what is left then is read again by
+   *     another worker. Keep it below the orchestrator's grace period (Kubernetes: 30 s)
+   */
+  public record Timeouts(Duration modelCall, Duration shutdownDrain) {}
 
   public static final int DEFAULT_MAX_BATCH_SIZE = 256;
   public static final Duration DEFAULT_MAX_QUEUE_DELAY = Duration.ofMillis(5);
@@ -64,6 +66,7 @@ public record WorkerSettings(
   public static final Duration DEFAULT_REQUEUE_MAX_AGE = Duration.ofMinutes(10);
   public static final Duration DEFAULT_MODEL_CALL_TIMEOUT = Duration.ofSeconds(60);
   public static final Duration DEFAULT_SHUTDOWN_DRAIN_TIMEOUT = Duration.ofSeconds(20);
+  public static final String DEFAULT_MODEL_ARTIFACTS = "model-artifacts";
   /**
    * Kafka's default is 500 ms, and a consumer has one fetch in flight per broker. A fetch that
    * names only partitions with nothing new (the empty priorities' while the busy one is paused for
@@ -78,39 +81,44 @@ public record WorkerSettings(
     int inferenceThreads = env.integer("WORKER_INFERENCE_THREADS", DEFAULT_INFERENCE_THREADS, 1, 64);
     return new WorkerSettings(
         CommonSettings.from(env),
-        Path.of(env.string("MODEL_ARTIFACTS", "model-artifacts")),
-        env.integer("WORKER_MAX_BATCH_SIZE", DEFAULT_MAX_BATCH_SIZE, 1, 65_536),
-        env.duration("WORKER_MAX_QUEUE_DELAY", DEFAULT_MAX_QUEUE_DELAY),
-        inferenceThreads,
-        env.integer("TF_INTRA_OP_THREADS", cores, 1, 256),
-        env.integer("TF_INTER_OP_THREADS", inferenceThreads, 1, 256),
-        env.integer("WORKER_MAX_BUFFERED_CHUNKS", DEFAULT_MAX_BUFFERED_CHUNKS, 1, 10_000),
-        weights(env.string("WORKER_PRIORITY_WEIGHTS", DEFAULT_PRIORITY_WEIGHTS)),
-        env.duration("WORKER_COMMIT_INTERVAL", DEFAULT_COMMIT_INTERVAL),
-        env.string("WORKER_GROUP_ID", DEFAULT_GROUP_ID),
-        env.string("WORKER_ID", defaultWorkerId()),
-        env.duration("WORKER_REQUEUE_MAX_AGE", DEFAULT_REQUEUE_MAX_AGE),
-        env.duration("WORKER_FETCH_MAX_WAIT", DEFAULT_FETCH_MAX_WAIT),
-        env.duration("MODEL_CALL_TIMEOUT", DEFAULT_MODEL_CALL_TIMEOUT),
-        env.duration("SHUTDOWN_DRAIN_TIMEOUT", DEFAULT_SHUTDOWN_DRAIN_TIMEOUT));
+        Path.of(env.string("MODEL_ARTIFACTS", DEFAULT_MODEL_ARTIFACTS)),
+        new Batching(env.integer("WORKER_MAX_BATCH_SIZE", DEFAULT_MAX_BATCH_SIZE, 1, 65_536),
+            env.duration("WORKER_MAX_QUEUE_DELAY", DEFAULT_MAX_QUEUE_DELAY)),
+        new Threads(inferenceThreads, env.integer("TF_INTRA_OP_THREADS", cores, 1, 256),
+            env.integer("TF_INTER_OP_THREADS", inferenceThreads, 1, 256)),
+        new Consuming(env.string("WORKER_GROUP_ID", DEFAULT_GROUP_ID), env.string("WORKER_ID", defaultWorkerId()),
+            env.integer("WORKER_MAX_BUFFERED_CHUNKS", DEFAULT_MAX_BUFFERED_CHUNKS, 1, 10_000),
+            weights(env.string("WORKER_PRIORITY_WEIGHTS", DEFAULT_PRIORITY_WEIGHTS)),
+            env.duration("WORKER_COMMIT_INTERVAL", DEFAULT_COMMIT_INTERVAL),
+            env.duration("WORKER_FETCH_MAX_WAIT", DEFAULT_FETCH_MAX_WAIT),
+            env.duration("WORKER_REQUEUE_MAX_AGE", DEFAULT_REQUEUE_MAX_AGE)),
+        new Timeouts(env.duration("MODEL_CALL_TIMEOUT", DEFAULT_MODEL_CALL_TIMEOUT),
+            env.duration("SHUTDOWN_DRAIN_TIMEOUT", DEFAULT_SHUTDOWN_DRAIN_TIMEOUT)));
   }
 
   public WorkerSettings with(CommonSettings c) {
-    return new WorkerSettings(c, modelArtifacts, maxBatchSize, maxQueueDelay, inferenceThreads, tfIntraOpThreads,
-        tfInterOpThreads, maxBufferedChunks, priorityWeights, commitInterval, groupId, workerId, requeueMaxAge, fetchMaxWait,
-        modelCallTimeout, shutdownDrainTimeout);
+    return new WorkerSettings(c, modelArtifacts, batching, threads, consuming, timeouts);
   }
 
   public WorkerSettings withCommitInterval(Duration d) {
-    return new WorkerSettings(common, modelArtifacts, maxBatchSize, maxQueueDelay, inferenceThreads, tfIntraOpThreads,
-        tfInterOpThreads, maxBufferedChunks, priorityWeights, d, groupId, workerId, requeueMaxAge, fetchMaxWait,
-        modelCallTimeout, shutdownDrainTimeout);
+    Consuming k = consuming;
+    return with(new Consuming(k.groupId(), k.workerId(), k.maxBufferedChunks(), k.priorityWeights(), d, k.fetchMaxWait(),
+        k.requeueMaxAge()));
   }
 
   public WorkerSettings withWorkerId(String id) {
-    return new WorkerSettings(common, modelArtifacts, maxBatchSize, maxQueueDelay, inferenceThreads, tfIntraOpThreads,
-        tfInterOpThreads, maxBufferedChunks, priorityWeights, commitInterval, groupId, id, requeueMaxAge, fetchMaxWait,
-        modelCallTimeout, shutdownDrainTimeout);
+    Consuming k = consuming;
+    return with(new Consuming(k.groupId(), id, k.maxBufferedChunks(), k.priorityWeights(), k.commitInterval(),
+        k.fetchMaxWait(), k.requeueMaxAge()));
+  }
+
+  private WorkerSettings with(Consuming k) {
+    return new WorkerSettings(common, modelArtifacts, batching, threads, k, timeouts);
+  }
+
+  /** Shorthands for what most of the worker asks. */
+  public String workerId() {
+    return consuming.workerId();
   }
 
   static Map<Priority, Integer> weights(String text) {

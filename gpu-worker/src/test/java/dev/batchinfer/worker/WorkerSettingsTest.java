@@ -37,7 +37,7 @@ class WorkerSettingsTest {
   void the_default_weights_come_from_the_environment_when_unset() {
     WorkerSettings s = WorkerSettings.from(Env.of(Map.of()));
 
-    assertThat(s.priorityWeights())
+    assertThat(s.consuming().priorityWeights())
         .containsExactlyInAnyOrderEntriesOf(Map.of(Priority.HIGH, 16, Priority.NORMAL, 4, Priority.LOW, 1));
   }
 
@@ -45,7 +45,7 @@ class WorkerSettingsTest {
   void weights_set_in_the_environment_are_used() {
     WorkerSettings s = WorkerSettings.from(Env.of(Map.of("WORKER_PRIORITY_WEIGHTS", "9,3,1")));
 
-    assertThat(s.priorityWeights())
+    assertThat(s.consuming().priorityWeights())
         .containsExactlyInAnyOrderEntriesOf(Map.of(Priority.HIGH, 9, Priority.NORMAL, 3, Priority.LOW, 1));
   }
 

@@ -28,8 +28,28 @@ import org.apache.kafka.clients.producer.Producer;
  */
 public final class Metrics implements AutoCloseable {
 
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final MeterRegistry registry;
+  private final PrometheusMeterRegistry prometheus; // null when disabled
   private final List<AutoCloseable> bindings = new ArrayList<>();
+
+  /** A registry that counts, in Prometheus form, without the JVM binders (tests; hosts that bind their own). */
+  public Metrics() {
+    this.prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    this.registry = prometheus;
+  }
+
+  private Metrics(MeterRegistry noOp) {
+    this.prometheus = null;
+    this.registry = noOp;
+  }
+
+  /**
+   * A registry that counts nothing (METRICS_ENABLED=false): a composite with no registry under it
+   * hands out no-op meters. The benchmark's P8 runs the worker so, to measure what counting costs.
+   */
+  public static Metrics disabled() {
+    return new Metrics(new io.micrometer.core.instrument.composite.CompositeMeterRegistry());
+  }
 
   public static Metrics forProcess() {
     Metrics m = new Metrics();
@@ -59,9 +79,9 @@ public final class Metrics implements AutoCloseable {
     return registry;
   }
 
-  /** The scrape in the Prometheus text format, version 0.0.4. */
+  /** The scrape in the Prometheus text format, version 0.0.4 (empty when disabled). */
   public String scrape() {
-    return registry.scrape();
+    return prometheus == null ? "" : prometheus.scrape();
   }
 
   /** Kafka's own client metrics (fetch rates, lag, request latency) for as long as the client lives. */

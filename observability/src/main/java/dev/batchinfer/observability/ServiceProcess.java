@@ -17,8 +17,12 @@ public final class ServiceProcess {
     this.server = server;
   }
 
+  /** METRICS_ENABLED=false: a no-op registry and no management server (the benchmark's P8 measures the difference). */
   public static ServiceProcess start(Env env, String serviceName, int defaultMetricsPort) {
     Tracing.install(env, serviceName);
+    if (!env.bool("METRICS_ENABLED", true)) {
+      return new ServiceProcess(Metrics.disabled(), null);
+    }
     Metrics metrics = Metrics.forProcess();
     return new ServiceProcess(metrics, MetricsServer.start(MetricsSettings.from(env, defaultMetricsPort), metrics));
   }

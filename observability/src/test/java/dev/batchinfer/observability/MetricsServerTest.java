@@ -44,6 +44,16 @@ class MetricsServerTest {
   }
 
   @Test
+  void a_disabled_registry_counts_nothing() {
+    try (Metrics off = Metrics.disabled()) {
+      Counter c = Counter.builder("batchinfer_test_items").register(off.registry());
+      c.increment(3);
+      assertThat(c.count()).isZero();
+      assertThat(off.scrape()).isEmpty();
+    }
+  }
+
+  @Test
   void off_means_no_server() {
     MetricsSettings off = MetricsSettings.from(Env.of(Map.of("METRICS_PORT", "off")), MetricsSettings.DEFAULT_API_PORT);
     assertThat(off.enabled()).isFalse();

@@ -28,6 +28,10 @@ public final class Markdown {
         num(r, "p2_pipeline_ceiling.run.items_per_second"), num(r, "p2_pipeline_ceiling.run.items_per_second") >= 50_000));
     rows.add(row("P3", "MLP: worker rate, tuned / max batch size 1", ">= 10x",
         num(r, "p3_dynamic_batching.ratio"), num(r, "p3_dynamic_batching.ratio") >= 10));
+    rows.add(row("P8", "CNN: worker rate with metrics / without (median)", ">= 0.97",
+        num(r, "p8_metrics_cost.cnn_worker_rate_ratio"), num(r, "p8_metrics_cost.cnn_worker_rate_ratio") >= 0.97));
+    rows.add(row("P8", "trivial model: worker rate with metrics / without (median)", ">= 0.97",
+        num(r, "p8_metrics_cost.trivial_worker_rate_ratio"), num(r, "p8_metrics_cost.trivial_worker_rate_ratio") >= 0.97));
     rows.add(row("P4", "MLP: batch path / per-item sync serving", ">= 10x",
         num(r, "p4_per_item.mlp.batch_path_ratio"), num(r, "p4_per_item.mlp.batch_path_ratio") >= 10));
     rows.add(row("P4", "CNN: batch path / per-item sync serving", "(no target)",

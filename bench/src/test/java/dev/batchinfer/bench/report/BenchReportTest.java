@@ -32,7 +32,7 @@ class BenchReportTest {
     Ceilings.Result ceilings = new Ceilings.Result(ceiling("cnn", 2000), ceiling("mlp", 10_000), ceiling("trivial", 1e6), 900);
     RunSettings settings = new RunSettings("256m", "384m", Map.of(), Map.of(), 1000, 20, 10, null, null);
     return new BenchReport("now", "test", Map.of("cores", 2), ceilings, settings, List.of(new WarmUp.Round(1, 10, 0.5)),
-        p1, null, null, null, null, p3, null, null, 12);
+        p1, null, null, null, null, p3, null, null, null, 12);
   }
 
   /** CNN runs of 1 s, 0.5 s and 2 s (1000, 2000 and 500 items/s); MLP runs of 0.1 s and 0.2 s. */
