@@ -58,8 +58,8 @@ class WorkerSettingsTest {
 
   @Test
   void the_fetch_wait_is_short_by_default_and_can_be_set() {
-    assertThat(WorkerSettings.from(Env.of(Map.of())).fetchMaxWait()).isEqualTo(java.time.Duration.ofMillis(25));
-    assertThat(WorkerSettings.from(Env.of(Map.of("WORKER_FETCH_MAX_WAIT", "500ms"))).fetchMaxWait())
+    assertThat(WorkerSettings.from(Env.of(Map.of())).consuming().fetchMaxWait()).isEqualTo(java.time.Duration.ofMillis(25));
+    assertThat(WorkerSettings.from(Env.of(Map.of("WORKER_FETCH_MAX_WAIT", "500ms"))).consuming().fetchMaxWait())
         .isEqualTo(java.time.Duration.ofMillis(500));
   }
 }

@@ -77,7 +77,11 @@ class MetricsIT {
           .sum("batchinfer_dispatcher_attempts_total", Map.of("outcome", "delivered", "status_class", "2xx")) == 1);
       assertThat(after.has("batchinfer_dispatcher_attempt_duration_seconds_bucket")).isTrue();
       assertThat(after.has("batchinfer_dispatcher_pending_deliveries")).isTrue();
-      assertThat(after.sum("batchinfer_progress_batches", Map.of("status", "completed"))).isGreaterThanOrEqualTo(0);
+      // Counted from the topology's store at most every 5 s: wait for a count taken after the batch ended.
+      await().atMost(Duration.ofSeconds(30)).until(() -> PrometheusScrape.parse(scrape(server.port()))
+          .sum("batchinfer_progress_batches", Map.of("status", "completed")) >= 1);
+      assertThat(delta(before, after, "batchinfer_worker_microbatch_queue_delay_seconds_count",
+          Map.of("model", "fashion-mnist"))).isPositive();
       assertThat(PrometheusScrape.lintOurs(text)).isEmpty();
       // The committed Grafana dashboard asks only for series the system really exposes.
       String dashboard = java.nio.file.Files.readString(

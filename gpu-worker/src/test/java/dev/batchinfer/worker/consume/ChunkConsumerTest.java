@@ -135,9 +135,11 @@ class ChunkConsumerTest {
       queue.add(Priority.HIGH, ChunkFixtures.pending("high-" + i, 1, Priority.HIGH));
     }
     await().untilAsserted(() -> assertThat(kafka.paused()).containsExactly(HIGH_0));
+    await().untilAsserted(() -> assertThat(consumer.pausedPartitions()).as("what the metrics gauge reads").isEqualTo(1));
 
     assertThat(queue.poll()).isNotNull();
     await().untilAsserted(() -> assertThat(kafka.paused()).isEmpty());
+    await().untilAsserted(() -> assertThat(consumer.pausedPartitions()).isZero());
   }
 
   @Test

@@ -1,7 +1,7 @@
 package dev.batchinfer.api.metrics;
 
 import dev.batchinfer.api.problem.ProblemRenderer;
-import dev.batchinfer.api.submit.BatchAcceptor;
+import dev.batchinfer.api.submit.AcceptanceListener;
 import dev.batchinfer.api.submit.BodyMemory;
 import dev.batchinfer.store.batch.BatchRecord;
 import io.javalin.http.Context;
@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * type, and the request-body memory in use. Routes are templates ({@code /v1/batch/{id}/status}),
  * never raw paths, so the number of series stays bounded whatever clients send.
  */
-public final class ApiMetrics implements BatchAcceptor.Listener {
+public final class ApiMetrics implements AcceptanceListener {
 
   /** The routes that create batches: their refusals are what a capacity planner watches. */
   private static final Set<String> SUBMITS = Set.of("POST /v1/batch/predict", "POST /v1/models/{id}/predict",

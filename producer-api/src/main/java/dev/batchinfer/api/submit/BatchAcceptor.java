@@ -47,12 +47,7 @@ public final class BatchAcceptor {
   private final Duration defaultWindow;
   private final Duration defaultRetention;
   private final Duration uploadTimeout;
-  private final Listener listener;
-
-  /** Told of each batch once it is accepted (durable in Kafka and recorded), whichever route made it. */
-  public interface Listener {
-    void accepted(BatchRecord record, long items);
-  }
+  private final AcceptanceListener listener;
 
   /**
    * @param publisher producers for batches whose chunks are all at hand (JSON bodies, retries, sync
@@ -63,7 +58,7 @@ public final class BatchAcceptor {
    */
   public BatchAcceptor(BatchStores store, ChunkPublisher publisher, ChunkPublisher uploads, Clock clock,
       int estimatedItemsPerSecond, TenantLimits limits, Duration defaultWindow, Duration defaultRetention,
-      Duration uploadTimeout, Listener listener) {
+      Duration uploadTimeout, AcceptanceListener listener) {
     this.listener = listener;
     this.uploads = uploads;
     this.defaultRetention = defaultRetention;
