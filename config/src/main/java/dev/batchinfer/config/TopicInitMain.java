@@ -1,25 +1,53 @@
 package dev.batchinfer.config;
 
+import dev.batchinfer.topics.Replication;
 import dev.batchinfer.topics.TopicCreator;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
  * Creates every topic of the catalogue and exits; run once before the services (docker-compose's
- * topics-init). Reads KAFKA_BOOTSTRAP_SERVERS, TOPIC_PREFIX and TOPIC_REPLICATION_FACTOR (default 1).
+ * topics-init). Reads KAFKA_BOOTSTRAP_SERVERS, TOPIC_PREFIX, TOPIC_REPLICATION_FACTOR and
+ * TOPIC_MIN_INSYNC_REPLICAS (defaults: 3 and 2 on three brokers or more, 1 and 1 on fewer), and
+ * refuses a replication the cluster cannot keep.
  */
 public final class TopicInitMain {
 
   private TopicInitMain() {}
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws InterruptedException {
     Env env = Env.system();
     CommonSettings settings = CommonSettings.from(env);
-    short replication = (short) env.integer("TOPIC_REPLICATION_FACTOR", 1, 1, 32);
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.kafkaBootstrapServers()))) {
+      Replication replication = replication(env, brokers(admin));
       TopicCreator.ensure(admin, settings.topics(), replication);
+      settings.topics().all().forEach(t -> System.out.println("topic ready: " + t.name() + " (" + t.partitions()
+          + " partitions, " + replication.factor() + " replicas, " + replication.minInSync() + " in sync)"));
     }
-    settings.topics().all().forEach(t -> System.out.println("topic ready: " + t.name() + " (" + t.partitions() + " partitions)"));
+  }
+
+  /** The replication the settings ask for, checked against a cluster of {@code brokers}. */
+  static Replication replication(Env env, int brokers) {
+    try {
+      return Replication.forCluster(brokers, optional(env, "TOPIC_REPLICATION_FACTOR"), optional(env, "TOPIC_MIN_INSYNC_REPLICAS"));
+    } catch (IllegalArgumentException e) {
+      throw new Env.SettingException(e.getMessage());
+    }
+  }
+
+  private static Optional<Integer> optional(Env env, String name) {
+    String v = env.string(name, "").trim();
+    return v.isEmpty() ? Optional.empty() : Optional.of(env.integer(name, 1, 1, 32));
+  }
+
+  private static int brokers(Admin admin) throws InterruptedException {
+    try {
+      return admin.describeCluster().nodes().get().size();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("cannot reach Kafka at KAFKA_BOOTSTRAP_SERVERS: " + e.getCause().getMessage(), e.getCause());
+    }
   }
 }

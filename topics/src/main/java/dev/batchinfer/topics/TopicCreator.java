@@ -17,9 +17,18 @@ public final class TopicCreator {
    * Creates every topic of {@code topics} that does not exist yet, and raises the retention of
    * those that do where it is shorter than the catalogue's (see {@link RetentionCheck}).
    *
-   * @param replicationFactor 1 for a one-node cluster, 3 in production
+   * @param replicationFactor 1 for a one-node cluster, 3 in production (with 2 in sync)
    */
   public static void ensure(Admin admin, Topics topics, short replicationFactor) {
+    ensure(admin, topics, new Replication(replicationFactor, replicationFactor >= 3 ? 2 : 1));
+  }
+
+  /**
+   * Creates every topic of {@code topics} that does not exist yet with that replication (and its
+   * {@code min.insync.replicas}), and raises the retention of those that do where it is shorter
+   * than the catalogue's. An existing topic's replication is left as it is.
+   */
+  public static void ensure(Admin admin, Topics topics, Replication replication) {
     Set<String> existing;
     try {
       existing = admin.listTopics().names().get();
@@ -32,7 +41,7 @@ public final class TopicCreator {
     List<NewTopic> missing =
         topics.all().stream()
             .filter(t -> !existing.contains(t.name()))
-            .map(t -> new NewTopic(t.name(), t.partitions(), replicationFactor).configs(t.configs()))
+            .map(t -> new NewTopic(t.name(), t.partitions(), replication.factor()).configs(withMinInSync(t, replication)))
             .toList();
     Set<String> alreadyThere = new HashSet<>(existing);
     if (!missing.isEmpty()) {
@@ -43,6 +52,12 @@ public final class TopicCreator {
       });
     }
     RetentionCheck.raiseWhereShort(admin, topics.all().stream().filter(t -> alreadyThere.contains(t.name())).toList());
+  }
+
+  private static java.util.Map<String, String> withMinInSync(Topic<?, ?> topic, Replication replication) {
+    java.util.Map<String, String> configs = new java.util.HashMap<>(topic.configs());
+    configs.put(org.apache.kafka.common.config.TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(replication.minInSync()));
+    return configs;
   }
 
   /** False if the topic existed already: another instance made it after our list, or the list was not up to date yet. */

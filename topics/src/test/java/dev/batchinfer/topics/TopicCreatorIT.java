@@ -56,6 +56,17 @@ class TopicCreatorIT {
   }
 
   @Test
+  void new_topics_get_the_replication_and_its_min_insync_replicas() throws Exception {
+    TopicCreator.ensure(admin, topics, Replication.forCluster(1, java.util.Optional.empty(), java.util.Optional.empty()));
+
+    String progress = topics.progress().name();
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(
+        () -> assertThat(config(progress, TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG)).isEqualTo(1));
+    assertThat(admin.describeTopics(List.of(progress)).allTopicNames().get().get(progress).partitions())
+        .allSatisfy(p -> assertThat(p.replicas()).hasSize(1));
+  }
+
+  @Test
   void a_size_limit_on_a_request_topic_is_lifted() throws Exception {
     String normal = topics.requests(Priority.NORMAL).name();
     admin.createTopics(List.of(new NewTopic(normal, 6, (short) 1).configs(Map.of(
