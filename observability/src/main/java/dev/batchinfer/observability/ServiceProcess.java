@@ -7,7 +7,7 @@ import dev.batchinfer.config.Env;
  * the process's metrics registry and its management server; and, once the service runs, the
  * shutdown hook that stops the service first and the management server and registry after it.
  */
-public final class ServiceProcess {
+public final class ServiceProcess implements AutoCloseable {
 
   private final Metrics metrics;
   private final MetricsServer server;
@@ -31,6 +31,20 @@ public final class ServiceProcess {
     return metrics;
   }
 
+  /** The management port serving GET /metrics, or -1 when there is none. */
+  public int metricsPort() {
+    return server == null ? -1 : server.port();
+  }
+
+  /** Stops the management server and the registry (after the services that count on it). */
+  @Override
+  public void close() {
+    if (server != null) {
+      server.close();
+    }
+    metrics.close();
+  }
+
   /** Stops {@code service} (draining it), then the management server, on SIGTERM or exit. */
   public void stopOnShutdown(AutoCloseable service, String threadName) {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -39,10 +53,7 @@ public final class ServiceProcess {
       } catch (Exception e) {
         System.err.println("while stopping: " + e);
       }
-      if (server != null) {
-        server.close();
-      }
-      metrics.close();
+      close();
     }, threadName));
   }
 }

@@ -61,18 +61,9 @@ public final class Tracing {
     if (traceparent == null) {
       return io.opentelemetry.context.Context.root();
     }
-    return W3CTraceContextPropagator.getInstance().extract(io.opentelemetry.context.Context.root(),
-        java.util.Map.of("traceparent", traceparent), new io.opentelemetry.context.propagation.TextMapGetter<>() {
-          @Override
-          public Iterable<String> keys(java.util.Map<String, String> c) {
-            return c.keySet();
-          }
-
-          @Override
-          public String get(java.util.Map<String, String> c, String key) {
-            return c == null ? null : c.get(key);
-          }
-        });
+    org.apache.kafka.common.header.internals.RecordHeaders carrier = new org.apache.kafka.common.header.internals.RecordHeaders();
+    carrier.add("traceparent", traceparent.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return KafkaContext.trace(carrier); // the same W3C reading as a record's headers
   }
 
   public static OpenTelemetry get() {

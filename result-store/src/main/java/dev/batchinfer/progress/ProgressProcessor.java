@@ -3,7 +3,6 @@ package dev.batchinfer.progress;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.header.Headers;
 import io.opentelemetry.context.Scope;
-import io.opentelemetry.context.Context;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Span;
 import dev.batchinfer.observability.Tracing;
@@ -44,7 +43,6 @@ final class ProgressProcessor implements Processor<String, ProgressEvent, String
   private final ProgressMetrics metrics;
   private KeyValueStore<String, BatchProgress> store;
   private ProcessorContext<String, BatchEvent> context;
-  private Headers outgoing = new RecordHeaders();
 
   ProgressProcessor(String storeName, Consumer<ProgressUpdate> statusSink, ProgressMetrics metrics) {
     this.storeName = storeName;
@@ -63,9 +61,6 @@ final class ProgressProcessor implements Processor<String, ProgressEvent, String
     Headers in = record.headers();
     Span span = Tracing.tracer().spanBuilder("progress " + kind(record.value())).setSpanKind(SpanKind.CONSUMER)
         .setParent(KafkaContext.trace(in)).setAttribute("batchinfer.batch_id", String.valueOf(record.key())).startSpan();
-    // The events this record leads to carry its span, tenant and request id on to the dispatcher.
-    outgoing = KafkaContext.inject(Context.root().with(span), KafkaContext.tenant(in), KafkaContext.requestId(in),
-        new RecordHeaders());
     try (LogContext.Scope logs = KafkaContext.logs(record.key(), in); Scope current = span.makeCurrent()) {
       fold(record);
     } finally {
@@ -73,9 +68,12 @@ final class ProgressProcessor implements Processor<String, ProgressEvent, String
     }
   }
 
-  /** Forwards an event downstream with the headers of the record that led to it. */
+  /**
+   * Forwards an event downstream. Called inside {@link #process}, whose span is current and whose log
+   * context holds the record's tenant and request id: the event carries them on to the dispatcher.
+   */
   private void forward(String batchId, BatchEvent event, long timestamp) {
-    context.forward(new Record<>(batchId, event, timestamp, new RecordHeaders(outgoing.toArray())));
+    context.forward(new Record<>(batchId, event, timestamp, KafkaContext.inject(new RecordHeaders())));
   }
 
   private static String kind(ProgressEvent e) {

@@ -6,7 +6,7 @@ import dev.batchinfer.callback.CallbackDispatcherApp;
 import dev.batchinfer.callback.DispatcherSettings;
 import dev.batchinfer.models.ModelCatalog;
 import dev.batchinfer.observability.Metrics;
-import dev.batchinfer.observability.MetricsServer;
+import dev.batchinfer.observability.ServiceProcess;
 import dev.batchinfer.observability.MetricsSettings;
 import dev.batchinfer.progress.ResultStoreApp;
 import dev.batchinfer.progress.ProgressSettings;
@@ -30,7 +30,7 @@ public final class StandaloneApp implements AutoCloseable {
 
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private ProducerApiApp api;
-  private MetricsServer metricsServer;
+  private ServiceProcess process;
 
   private StandaloneApp() {}
 
@@ -52,12 +52,9 @@ public final class StandaloneApp implements AutoCloseable {
   private void startAll(Env env, String kafkaBootstrap, String redisUrl, Path stateDir) {
     CommonSettings common = CommonSettings.from(env).withKafka(kafkaBootstrap).withRedis(redisUrl);
     // One registry for the process, closed last; every service counts on it.
-    Metrics metrics = Metrics.forProcess();
-    started.push(metrics);
-    metricsServer = MetricsServer.start(MetricsSettings.from(env, MetricsSettings.DEFAULT_STANDALONE_PORT), metrics);
-    if (metricsServer != null) {
-      started.push(metricsServer);
-    }
+    process = ServiceProcess.start(env, "batch-inference", MetricsSettings.DEFAULT_STANDALONE_PORT);
+    started.push(process);
+    Metrics metrics = process.metrics();
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrap))) {
       TopicCreator.ensure(admin, common.topics(), (short) 1);
     }
@@ -72,7 +69,7 @@ public final class StandaloneApp implements AutoCloseable {
 
   /** The management port serving GET /metrics, or -1 when METRICS_PORT is off. */
   public int metricsPort() {
-    return metricsServer == null ? -1 : metricsServer.port();
+    return process == null ? -1 : process.metricsPort();
   }
 
   public int apiPort() {

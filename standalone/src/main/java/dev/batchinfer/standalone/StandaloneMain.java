@@ -1,6 +1,5 @@
 package dev.batchinfer.standalone;
 
-import dev.batchinfer.observability.Tracing;
 import dev.batchinfer.embedded.EmbeddedKafka;
 import dev.batchinfer.embedded.EmbeddedRedis;
 import dev.batchinfer.embedded.RedisEndpoint;
@@ -45,7 +44,6 @@ public final class StandaloneMain {
     // The standalone API listens on 127.0.0.1 only; set API_KEYS for anything else.
     vars.putIfAbsent("API_KEYS", ApiKeys.entry("dev", true, DEV_KEY));
     Env env = Env.of(vars);
-    Tracing.install(env, "batch-inference");
     Optional<String> externalKafka = Optional.ofNullable(System.getenv("KAFKA_BOOTSTRAP_SERVERS")).filter(s -> !s.isBlank());
     EmbeddedKafka kafka = externalKafka.isPresent() ? null
         : EmbeddedKafka.start(dir(work.resolve("kafka")), env.integer("KAFKA_PORT", 9092, 1, 65535));

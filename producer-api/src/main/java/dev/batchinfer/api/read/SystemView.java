@@ -6,7 +6,6 @@ import dev.batchinfer.store.batch.BatchQueue;
 import dev.batchinfer.store.model.WorkerStatus;
 import dev.batchinfer.topics.message.Priority;
 import io.javalin.http.Context;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,18 +35,11 @@ public final class SystemView {
     for (Priority p : Priority.values()) {
       queues.put(p.wire(), Map.of("batches", queue.depth(p)));
     }
-    List<JsonNode> live = new ArrayList<>();
-    for (String report : workers.fresh(System.currentTimeMillis(), FRESH_MS, this::reportedAt)) {
-      live.add(read(report));
-    }
+    List<JsonNode> live = workers.fresh(System.currentTimeMillis(), FRESH_MS, this::read, r -> r.path("at").asLong());
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("queues", queues);
     body.put("workers", live);
     ctx.json(body);
-  }
-
-  private long reportedAt(String report) {
-    return read(report).path("at").asLong();
   }
 
   private JsonNode read(String report) {

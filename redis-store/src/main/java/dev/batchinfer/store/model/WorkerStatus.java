@@ -22,12 +22,14 @@ public final class WorkerStatus {
     redis.async().hset(redis.keys().workerStatus(), workerId, json);
   }
 
-  /** The reports of workers heard from within {@code freshMs}; older ones are removed. */
-  public List<String> fresh(long nowMs, long freshMs, java.util.function.ToLongFunction<String> reportedAt) {
-    List<String> out = new ArrayList<>();
+  /** The reports, each read once, of workers heard from within {@code freshMs}; older ones are removed. */
+  public <T> List<T> fresh(long nowMs, long freshMs, java.util.function.Function<String, T> read,
+      java.util.function.ToLongFunction<T> reportedAt) {
+    List<T> out = new ArrayList<>();
     for (Map.Entry<String, String> e : redis.sync().hgetall(redis.keys().workerStatus()).entrySet()) {
-      if (nowMs - reportedAt.applyAsLong(e.getValue()) <= freshMs) {
-        out.add(e.getValue());
+      T report = read.apply(e.getValue());
+      if (nowMs - reportedAt.applyAsLong(report) <= freshMs) {
+        out.add(report);
       } else {
         redis.async().hdel(redis.keys().workerStatus(), e.getKey());
       }
