@@ -22,7 +22,7 @@ import dev.batchinfer.bench.run.Cluster;
 import dev.batchinfer.bench.run.Micro;
 import dev.batchinfer.bench.run.ProgressWatch;
 import dev.batchinfer.bench.run.RedisMemory;
-import dev.batchinfer.chaos.proc.CpuSet;
+import dev.batchinfer.embedded.proc.CpuSet;
 import dev.batchinfer.models.ModelCatalog;
 import java.io.IOException;
 import java.nio.file.Files;

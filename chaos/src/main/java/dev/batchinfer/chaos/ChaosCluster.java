@@ -1,9 +1,13 @@
 package dev.batchinfer.chaos;
 
+import dev.batchinfer.embedded.proc.Service;
 import dev.batchinfer.api.auth.ApiKeys;
 import dev.batchinfer.callback.sign.WebhookSigner;
-import dev.batchinfer.chaos.proc.BrokerMain;
-import dev.batchinfer.chaos.proc.RedisServer;
+import dev.batchinfer.embedded.proc.KafkaProcessCluster;
+import dev.batchinfer.embedded.proc.RedisCluster;
+import dev.batchinfer.embedded.proc.RedisServer;
+import dev.batchinfer.embedded.proc.Service;
+import dev.batchinfer.topics.Replication;
 import dev.batchinfer.topics.TopicCreator;
 import dev.batchinfer.topics.Topics;
 import java.io.IOException;
@@ -16,16 +20,15 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.Optional;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.DescribeClusterOptions;
 
 /**
- * The whole system on one machine, every part an OS process of its own: the Kafka broker (KRaft, from the Apache
- * Kafka artifacts), {@code redis-server} with its AOF, and N instances of the API, the worker, the progress
- * service and the dispatcher, each a JVM with an explicit heap. Faults are made on these processes by pid.
- * Ports are fixed for the cluster's life, so a restarted broker or Redis is found where it was.
+ * The whole system on one machine, every part an OS process of its own: one or three Kafka brokers (KRaft, from
+ * the Apache Kafka artifacts), {@code redis-server} with its AOF (or a Redis Cluster of three masters), and N
+ * instances of the API, the worker, the progress service and the dispatcher, each a JVM with an explicit heap.
+ * Faults are made on these processes by pid. Ports are fixed for the cluster's life, so a restarted broker or
+ * Redis is found where it was.
  */
 public final class ChaosCluster implements AutoCloseable {
 
@@ -34,18 +37,37 @@ public final class ChaosCluster implements AutoCloseable {
   public static final String KEY_B = "chaos-key-b";
   public static final String KEY_PREFIX = "chaos:";
 
-  /** How many of each service, and settings on top of the cluster's own. */
-  public record Layout(int apis, int workers, int progress, int dispatchers, Map<String, String> env) {
+  /**
+   * How many of each service, how many brokers (1, or 3 and more for a replicated cluster), whether Redis is a
+   * Redis Cluster of three masters, and settings on top of the cluster's own.
+   */
+  public record Layout(int apis, int workers, int progress, int dispatchers, int brokers, boolean redisCluster,
+      Map<String, String> env) {
     /** What the chaos suite runs: two API instances, three workers, two progress instances, two dispatchers. */
     public static Layout full() {
-      return new Layout(2, 3, 2, 2, Map.of());
+      return new Layout(2, 3, 2, 2, 1, false, Map.of());
+    }
+
+    /** {@link #full()} on three brokers (replication 3, two in sync) and a three-master Redis Cluster. */
+    public static Layout replicated() {
+      return new Layout(2, 3, 2, 2, 3, true, Map.of());
+    }
+
+    public Layout withWorkers(int n) {
+      return new Layout(apis, n, progress, dispatchers, brokers, redisCluster, env);
+    }
+
+    public Layout withEnv(Map<String, String> more) {
+      Map<String, String> e = new HashMap<>(env);
+      e.putAll(more);
+      return new Layout(apis, workers, progress, dispatchers, brokers, redisCluster, e);
     }
   }
 
   private final Path dir;
-  private final int brokerPort;
-  private final Service broker;
+  private final KafkaProcessCluster kafka;
   private final RedisServer redis;
+  private final RedisCluster redisCluster;
   private final Map<String, String> env = new HashMap<>();
   private final List<Service> apis = new ArrayList<>();
   private final List<Integer> apiPorts = new ArrayList<>();
@@ -53,19 +75,22 @@ public final class ChaosCluster implements AutoCloseable {
   private final List<Service> progress = new ArrayList<>();
   private final List<Service> dispatchers = new ArrayList<>();
   private final String secret = WebhookSigner.newSecret(new SecureRandom());
-  private Admin admin;
 
-  private ChaosCluster(Path dir) {
+  private ChaosCluster(Path dir, Layout layout) {
     this.dir = dir;
-    this.brokerPort = freePort();
-    this.broker = new Service("kafka-broker", BrokerMain.class.getName(), "512m", List.of("-XX:+UseG1GC"),
-        Map.of("BROKER_DATA_DIR", mkdirs(dir.resolve("kafka")).toString(), "BROKER_PORT", Integer.toString(brokerPort)),
-        dir);
-    this.redis = RedisServer.start(dir.resolve("redis"), freePort(), "everysec");
+    // Three brokers share two cores with nine services: a smaller heap each than a lone broker's.
+    this.kafka = KafkaProcessCluster.start(dir, layout.brokers(), layout.brokers() == 1 ? "512m" : "384m");
+    try {
+      this.redis = layout.redisCluster() ? null : RedisServer.start(dir.resolve("redis"), freePort(), "everysec");
+      this.redisCluster = layout.redisCluster() ? RedisCluster.start(dir.resolve("redis-cluster"), 3) : null;
+    } catch (RuntimeException e) {
+      kafka.close();
+      throw e;
+    }
   }
 
   public static ChaosCluster start(Path dir, Path modelArtifacts, Layout layout) {
-    ChaosCluster c = new ChaosCluster(mkdirs(dir.toAbsolutePath()));
+    ChaosCluster c = new ChaosCluster(mkdirs(dir.toAbsolutePath()), layout);
     try {
       c.startInfrastructure(modelArtifacts, layout.env());
       for (int i = 0; i < layout.progress(); i++) {
@@ -89,15 +114,12 @@ public final class ChaosCluster implements AutoCloseable {
   }
 
   private void startInfrastructure(Path modelArtifacts, Map<String, String> overrides) {
-    broker.start();
-    String bootstrap = "127.0.0.1:" + brokerPort;
-    admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000", AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000"));
-    awaitBroker(Duration.ofMinutes(2));
-    TopicCreator.ensure(admin, Topics.withPrefix(""), (short) 1);
-    env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
+    // What the topic initialiser chooses for this many brokers: 3 copies and 2 in sync on three.
+    TopicCreator.ensure(kafka.admin(), Topics.withPrefix(""),
+        Replication.forCluster(kafka.size(), Optional.empty(), Optional.empty()));
+    env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
     // Short enough that an outage turns into retries within seconds, long enough for a loaded 2-core machine.
-    env.put("REDIS_URL", redis.url() + "?timeout=3s");
+    env.put("REDIS_URL", redisUrl() + "?timeout=3s");
     env.put("REDIS_KEY_PREFIX", KEY_PREFIX);
     env.put("MODEL_ARTIFACTS", modelArtifacts.toAbsolutePath().toString());
     env.put("TF_CPP_MIN_LOG_LEVEL", "2");
@@ -171,34 +193,49 @@ public final class ChaosCluster implements AutoCloseable {
     }
   }
 
-  /** Waits until the broker answers a metadata request (after a start or a restart). */
-  public void awaitBroker(Duration timeout) {
-    Await.until(timeout, "the Kafka broker answers", () -> {
-      broker.jvm().requireAlive();
-      try {
-        return !admin.describeCluster(new DescribeClusterOptions().timeoutMs(2000)).nodes().get(3, TimeUnit.SECONDS).isEmpty();
-      } catch (Exception notYet) {
-        return false;
-      }
-    });
-  }
-
-  /** Starts the broker again on its port and data, and waits for it. */
+  /** Starts every broker that is not running again on its ports and data, and waits until all are registered. */
   public void restartBroker() {
-    broker.start();
-    awaitBroker(Duration.ofMinutes(2));
+    kafka.startStopped();
   }
 
   public Api api(int instance, String key) {
     return new Api("http://127.0.0.1:" + apiPorts.get(instance), key);
   }
 
+  /** The first broker (the only one of a one-broker cluster). */
   public Service broker() {
-    return broker;
+    return kafka.nodes().get(0);
   }
 
+  public List<Service> brokers() {
+    return kafka.nodes();
+  }
+
+  /** The Redis server; a cluster with a Redis Cluster has none ({@link #redisCluster()}). */
   public RedisServer redis() {
+    if (redis == null) {
+      throw new IllegalStateException("this cluster runs a Redis Cluster: use redisCluster()");
+    }
     return redis;
+  }
+
+  public Optional<RedisCluster> redisCluster() {
+    return Optional.ofNullable(redisCluster);
+  }
+
+  /** Starts Redis again (every node of a Redis Cluster) where it is not running, and waits until it serves. */
+  public void restartRedis() {
+    if (redis != null) {
+      redis.start();
+    } else {
+      redisCluster.masters().forEach(RedisServer::start);
+      redisCluster.awaitHealthy(Duration.ofMinutes(1));
+    }
+  }
+
+  /** What REDIS_URL names: the server, or the cluster's nodes. */
+  public String redisUrl() {
+    return redis != null ? redis.url() : redisCluster.url();
   }
 
   public List<Service> apis() {
@@ -231,13 +268,13 @@ public final class ChaosCluster implements AutoCloseable {
     return secret;
   }
 
-  /** The broker, for a test that writes to a topic as another producer would. */
+  /** The brokers, for a test that writes to a topic as another producer would. */
   public String bootstrapServers() {
-    return "127.0.0.1:" + brokerPort;
+    return kafka.bootstrapServers();
   }
 
   public Admin admin() {
-    return admin;
+    return kafka.admin();
   }
 
   public Path dir() {
@@ -264,10 +301,12 @@ public final class ChaosCluster implements AutoCloseable {
   public void close() {
     List<Service> all = services();
     all.parallelStream().forEach(Service::close);
-    if (admin != null) {
-      admin.close(Duration.ofSeconds(5));
+    kafka.close();
+    if (redis != null) {
+      redis.close();
     }
-    broker.close();
-    redis.close();
+    if (redisCluster != null) {
+      redisCluster.close();
+    }
   }
 }

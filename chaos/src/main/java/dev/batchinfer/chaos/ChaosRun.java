@@ -1,5 +1,6 @@
 package dev.batchinfer.chaos;
 
+import dev.batchinfer.embedded.proc.Service;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -87,7 +88,7 @@ public final class ChaosRun {
   /** Every process running and thawed, Redis and the broker up, the receiver answering. */
   static void heal(ChaosCluster cluster, WebhookReceiver receiver) {
     receiver.answer(a -> WebhookReceiver.Reply.ok());
-    cluster.redis().start();
+    cluster.restartRedis();
     cluster.restartBroker();
     cluster.services().forEach(Service::start);
     cluster.awaitApis(Duration.ofMinutes(2));

@@ -3,10 +3,8 @@ package dev.batchinfer.chaos;
 import dev.batchinfer.store.RedisKeys;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lettuce.core.KeyScanCursor;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -182,17 +180,17 @@ public final class Checker {
    */
   private int ghosts(Set<String> accepted, List<String> problems) {
     int ghosts = 0;
-    RedisClient client = RedisClient.create(cluster.redis().url());
-    try (StatefulRedisConnection<String, String> c = client.connect()) {
+    // The system's own client: on a Redis Cluster its SCAN walks every master in turn.
+    try (dev.batchinfer.store.Redis redis = dev.batchinfer.store.Redis.connect(cluster.redisUrl(), ChaosCluster.KEY_PREFIX, "checker")) {
       ScanCursor cursor = ScanCursor.INITIAL;
       do {
-        KeyScanCursor<String> page = c.sync().scan(cursor, ScanArgs.Builder.matches(new RedisKeys(ChaosCluster.KEY_PREFIX).batch("*")).limit(1000));
+        KeyScanCursor<String> page = redis.sync().scan(cursor, ScanArgs.Builder.matches(redis.keys().batch("*")).limit(1000));
         for (String key : page.getKeys()) {
           Matcher m = BATCH_KEY.matcher(key);
           if (!m.matches() || accepted.contains(m.group(1))) {
             continue;
           }
-          String status = c.sync().hget(key, RedisKeys.BatchField.STATUS);
+          String status = redis.sync().hget(key, RedisKeys.BatchField.STATUS);
           if (!FINAL.contains(status)) {
             ghosts++;
             problems.add("ghost " + m.group(1) + " (" + status + ")");
@@ -200,8 +198,6 @@ public final class Checker {
         }
         cursor = page;
       } while (!cursor.isFinished());
-    } finally {
-      client.shutdown();
     }
     return ghosts;
   }

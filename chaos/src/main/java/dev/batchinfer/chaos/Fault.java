@@ -1,5 +1,6 @@
 package dev.batchinfer.chaos;
 
+import dev.batchinfer.embedded.proc.Service;
 import java.time.Duration;
 import java.util.List;
 import java.util.SplittableRandom;

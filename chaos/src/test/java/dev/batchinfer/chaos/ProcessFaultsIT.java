@@ -1,5 +1,6 @@
 package dev.batchinfer.chaos;
 
+import dev.batchinfer.embedded.proc.Service;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -453,7 +454,7 @@ class ProcessFaultsIT {
     // Written straight to Kafka and Redis as a buggy producer would, past the API's validation: chunk 0 no decoder
     // reads, chunk 1 holds an item of 783 bytes where the model takes 784, chunk 2 is fine.
     String id = java.util.UUID.randomUUID().toString();
-    var redis = dev.batchinfer.store.Redis.connect(cluster.redis().url(), ChaosCluster.KEY_PREFIX);
+    var redis = dev.batchinfer.store.Redis.connect(cluster.redisUrl(), ChaosCluster.KEY_PREFIX);
     var store = dev.batchinfer.store.batch.BatchStores.over(redis);
     var topics = dev.batchinfer.topics.Topics.withPrefix("");
     var topic = topics.requests(dev.batchinfer.topics.message.Priority.NORMAL).name();

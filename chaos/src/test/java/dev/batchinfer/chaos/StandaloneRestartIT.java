@@ -3,7 +3,7 @@ package dev.batchinfer.chaos;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.batchinfer.chaos.proc.ChildJvm;
+import dev.batchinfer.embedded.proc.ChildJvm;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -34,18 +34,22 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private final Path dataDir;
     private final boolean deleteOnClose;
+    private final KafkaClusterSpec cluster;
+    private final int nodeId;
     private final int brokerPort;
     private final int controllerPort;
     private final KafkaConfig config;
     private KafkaRaftServer server;
     private boolean closed;
 
-    private EmbeddedKafka(Path dataDir, boolean deleteOnClose, int brokerPort, int controllerPort) {
+    private EmbeddedKafka(Path dataDir, boolean deleteOnClose, KafkaClusterSpec cluster, int nodeId) {
         this.dataDir = dataDir.toAbsolutePath();
         this.deleteOnClose = deleteOnClose;
-        this.brokerPort = brokerPort;
-        this.controllerPort = controllerPort;
-        this.config = KafkaConfig.fromProps(KafkaNodeConfig.of(this.dataDir, brokerPort, controllerPort), false);
+        this.cluster = cluster;
+        this.nodeId = nodeId;
+        this.brokerPort = cluster.node(nodeId).brokerPort();
+        this.controllerPort = cluster.node(nodeId).controllerPort();
+        this.config = KafkaConfig.fromProps(KafkaNodeConfig.of(this.dataDir, cluster, nodeId), false);
     }
 
     /** A broker in a new temp dir on free ports; {@link #close()} deletes the dir. */
@@ -70,13 +74,28 @@ public final class EmbeddedKafka implements AutoCloseable {
         return start(dataDir, brokerPort, false);
     }
 
+    /**
+     * Node {@code nodeId} of a multi-node cluster, data in {@code dataDir}. It answers once a quorum of the
+     * spec's voters runs, so the nodes of a cluster are started side by side, each in a process of its own.
+     */
+    public static EmbeddedKafka startNode(Path dataDir, KafkaClusterSpec cluster, int nodeId) {
+        return start(dataDir, cluster, nodeId, false);
+    }
+
     private static EmbeddedKafka start(Path dataDir, int brokerPort, boolean deleteOnClose) {
         if (brokerPort <= 0 || brokerPort > 65535) {
             throw new IllegalArgumentException("broker port " + brokerPort);
         }
-        EmbeddedKafka kafka = new EmbeddedKafka(dataDir, deleteOnClose, brokerPort, FreePorts.pick());
+        // One node; the cluster id is the formatted dir's when it is reused (a new one is formatted only once).
+        KafkaClusterSpec single = new KafkaClusterSpec(org.apache.kafka.common.Uuid.randomUuid().toString(),
+                java.util.List.of(new KafkaClusterSpec.Node(KafkaNodeConfig.NODE_ID, brokerPort, FreePorts.pick())));
+        return start(dataDir, single, KafkaNodeConfig.NODE_ID, deleteOnClose);
+    }
+
+    private static EmbeddedKafka start(Path dataDir, KafkaClusterSpec cluster, int nodeId, boolean deleteOnClose) {
+        EmbeddedKafka kafka = new EmbeddedKafka(dataDir, deleteOnClose, cluster, nodeId);
         try {
-            KafkaStorage.formatIfNeeded(kafka.dataDir);
+            KafkaStorage.formatIfNeeded(kafka.dataDir, nodeId, cluster.clusterId());
             kafka.startServer();
             return kafka;
         } catch (Exception | Error e) {
@@ -155,8 +174,8 @@ public final class EmbeddedKafka implements AutoCloseable {
             stop();
             throw e;
         }
-        log.info("Kafka at {} (controller {}, data {}) ready in {} ms",
-                bootstrapServers(), controllerPort, dataDir, millisSince(t0));
+        log.info("Kafka node {} of {} at {} (controller {}, data {}) ready in {} ms",
+                nodeId, cluster.size(), bootstrapServers(), controllerPort, dataDir, millisSince(t0));
     }
 
     /**

@@ -4,9 +4,10 @@ import java.nio.file.Path;
 import java.util.Properties;
 
 /**
- * The settings of our single-node KRaft cluster (broker and controller in one process).
- * Everything a one-node cluster needs to accept idempotent and transactional producers and
- * Kafka Streams exactly_once_v2, and nothing that makes it slow or heavy on two cores.
+ * The settings of a node of our KRaft clusters (broker and controller in one process): one node for the
+ * standalone mode and most tests, three for the replicated cluster. Everything the cluster needs to accept
+ * idempotent and transactional producers and Kafka Streams exactly_once_v2, and nothing that makes it slow
+ * or heavy on two cores.
  */
 final class KafkaNodeConfig {
     static final int NODE_ID = 1;
@@ -17,13 +18,16 @@ final class KafkaNodeConfig {
     private KafkaNodeConfig() {
     }
 
-    static Properties of(Path logDir, int brokerPort, int controllerPort) {
+    static Properties of(Path logDir, KafkaClusterSpec cluster, int nodeId) {
+        KafkaClusterSpec.Node node = cluster.node(nodeId);
+        int brokerPort = node.brokerPort();
+        int controllerPort = node.controllerPort();
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
-        p.put("node.id", String.valueOf(NODE_ID));
-        // A static voter set (kraft.version 0): the controller port is not written into the
-        // formatted storage, so a fresh controller port on every start of the same dir is fine.
-        p.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
+        p.put("node.id", String.valueOf(nodeId));
+        // A static voter set (kraft.version 0): the controller ports are not written into the
+        // formatted storage, so a one-node cluster may take a fresh controller port on every start.
+        p.put("controller.quorum.voters", cluster.voters());
         p.put("controller.listener.names", CONTROLLER_LISTENER);
         p.put("listeners", BROKER_LISTENER + "://" + HOST + ":" + brokerPort + ","
                 + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort);
@@ -33,15 +37,18 @@ final class KafkaNodeConfig {
                 BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
         p.put("log.dirs", logDir.toAbsolutePath().toString());
 
-        // One node: every internal topic must be satisfiable with one replica, or transactions,
-        // consumer groups and share groups hang waiting for replicas that never come.
-        p.put("default.replication.factor", "1");
-        p.put("min.insync.replicas", "1");
-        p.put("offsets.topic.replication.factor", "1");
-        p.put("transaction.state.log.replication.factor", "1");
-        p.put("transaction.state.log.min.isr", "1");
-        p.put("share.coordinator.state.topic.replication.factor", "1");
-        p.put("share.coordinator.state.topic.min.isr", "1");
+        // Internal topics as the system's own (topics.Replication): three copies, two in sync, on three
+        // nodes or more; one on a single node, where more would leave transactions, consumer groups and
+        // share groups waiting for replicas that never come.
+        String copies = String.valueOf(Math.min(3, cluster.size()));
+        String inSync = cluster.size() >= 3 ? "2" : "1";
+        p.put("default.replication.factor", copies);
+        p.put("min.insync.replicas", inSync);
+        p.put("offsets.topic.replication.factor", copies);
+        p.put("transaction.state.log.replication.factor", copies);
+        p.put("transaction.state.log.min.isr", inSync);
+        p.put("share.coordinator.state.topic.replication.factor", copies);
+        p.put("share.coordinator.state.topic.min.isr", inSync);
         // The defaults (50 each) make the first group join / first transaction create 50 partitions.
         p.put("offsets.topic.num.partitions", "5");
         p.put("transaction.state.log.num.partitions", "5");

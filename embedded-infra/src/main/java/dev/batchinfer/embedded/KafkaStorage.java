@@ -5,7 +5,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.metadata.properties.MetaPropertiesEnsemble;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.MetadataVersion;
@@ -19,8 +18,8 @@ final class KafkaStorage {
         return Files.exists(logDir.resolve(MetaPropertiesEnsemble.META_PROPERTIES_NAME));
     }
 
-    /** Formats {@code logDir} with a new cluster id, unless already formatted (formatting twice fails). */
-    static void formatIfNeeded(Path logDir) throws Exception {
+    /** Formats {@code logDir} as node {@code nodeId} of cluster {@code clusterId}, unless already formatted (formatting twice fails). */
+    static void formatIfNeeded(Path logDir, int nodeId, String clusterId) throws Exception {
         if (isFormatted(logDir)) {
             return;
         }
@@ -29,8 +28,8 @@ final class KafkaStorage {
         new Formatter()
                 // The formatter narrates to stdout; nobody needs that in a test log.
                 .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-                .setNodeId(KafkaNodeConfig.NODE_ID)
-                .setClusterId(Uuid.randomUuid().toString())
+                .setNodeId(nodeId)
+                .setClusterId(clusterId)
                 .setControllerListenerName(KafkaNodeConfig.CONTROLLER_LISTENER)
                 .setDirectories(java.util.List.of(dir))
                 // The metadata log lives in the single log dir (the default when metadata.log.dir is unset).

@@ -1,15 +1,33 @@
 package dev.batchinfer.store;
 
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import java.util.List;
 
 /**
  * The one Redis client of a process: one Lettuce client, one connection (and one for binary values, opened
  * on first use), and the key catalogue every store of this system writes under. Lettuce connections are
  * thread-safe and pipeline concurrent commands, so one serves every store of a process; stores take this,
  * never a URL, so a process cannot open a second client by accident.
+ *
+ * <p>{@code REDIS_URL} names one server ({@code redis://host:6379}) or a Redis Cluster
+ * ({@code redis-cluster://host1:7000,host2:7001}, see {@link RedisUrl}); stores see the commands both share,
+ * and every multi-key command or script of theirs names keys of one hash tag ({@link RedisKeys}), so the cluster
+ * client routes each to the one node that owns its slot.
  */
 public final class Redis implements AutoCloseable {
 
@@ -20,17 +38,42 @@ public final class Redis implements AutoCloseable {
    */
   public static final java.time.Duration DEFAULT_COMMAND_TIMEOUT = java.time.Duration.ofSeconds(5);
 
-  private final RedisClient client;
-  private final StatefulRedisConnection<String, String> connection;
+  /**
+   * How often a cluster client asks for the slot map when nothing told it the map changed. MOVED/ASK answers and
+   * reconnects refresh it at once (adaptive triggers); this catches a failover no command of ours ran into.
+   */
+  private static final java.time.Duration TOPOLOGY_REFRESH = java.time.Duration.ofSeconds(30);
+
+  private final AbstractRedisClient client;
+  private final StatefulConnection<String, String> connection;
+  private final RedisClusterCommands<String, String> sync;
+  private final RedisClusterAsyncCommands<String, String> async;
   private final RedisKeys keys;
   private final java.time.Duration timeout;
-  private volatile StatefulRedisConnection<String, byte[]> binary;
+  private final boolean cluster;
+  private volatile StatefulConnection<String, byte[]> binary;
+  private volatile RedisClusterAsyncCommands<String, byte[]> binaryAsync;
 
   private Redis(RedisClient client, java.time.Duration timeout, String prefix) {
+    StatefulRedisConnection<String, String> c = client.connect();
     this.client = client;
+    this.connection = c;
+    this.sync = c.sync();
+    this.async = c.async();
     this.timeout = timeout;
-    this.connection = client.connect();
     this.keys = new RedisKeys(prefix);
+    this.cluster = false;
+  }
+
+  private Redis(RedisClusterClient client, java.time.Duration timeout, String prefix) {
+    StatefulRedisClusterConnection<String, String> c = client.connect();
+    this.client = client;
+    this.connection = c;
+    this.sync = c.sync();
+    this.async = c.async();
+    this.timeout = timeout;
+    this.keys = new RedisKeys(prefix);
+    this.cluster = true;
   }
 
   public static Redis connect(String redisUrl, String keyPrefix) {
@@ -42,16 +85,33 @@ public final class Redis implements AutoCloseable {
    *     prefix), so an operator sees who holds them
    */
   public static Redis connect(String redisUrl, String keyPrefix, String clientName) {
-    io.lettuce.core.RedisURI uri = io.lettuce.core.RedisURI.create(redisUrl);
-    if (!redisUrl.contains("timeout=")) {
-      uri.setTimeout(DEFAULT_COMMAND_TIMEOUT);
+    RedisUrl url = RedisUrl.parse(redisUrl);
+    List<RedisURI> nodes = url.nodes();
+    for (RedisURI uri : nodes) {
+      if (!url.setsTimeout()) {
+        uri.setTimeout(DEFAULT_COMMAND_TIMEOUT);
+      }
+      uri.setClientName(clientName(clientName, keyPrefix));
     }
-    uri.setClientName(clientName(clientName, keyPrefix));
-    RedisClient client = RedisClient.create(uri);
+    java.time.Duration timeout = nodes.get(0).getTimeout();
     // Commands queued while disconnected time out too, rather than wait for the reconnect.
-    client.setOptions(io.lettuce.core.ClientOptions.builder()
-        .timeoutOptions(io.lettuce.core.TimeoutOptions.enabled(uri.getTimeout())).build());
-    return new Redis(client, uri.getTimeout(), keyPrefix);
+    TimeoutOptions timeouts = TimeoutOptions.enabled(timeout);
+    if (!url.isCluster()) {
+      RedisClient client = RedisClient.create(nodes.get(0));
+      client.setOptions(ClientOptions.builder().timeoutOptions(timeouts).build());
+      return new Redis(client, timeout, keyPrefix);
+    }
+    RedisClusterClient client = RedisClusterClient.create(nodes);
+    client.setOptions(ClusterClientOptions.builder().timeoutOptions(timeouts)
+        .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+            .enablePeriodicRefresh(TOPOLOGY_REFRESH).enableAllAdaptiveRefreshTriggers().build())
+        .build());
+    return new Redis(client, timeout, keyPrefix);
+  }
+
+  /** Whether this is a Redis Cluster's client. */
+  public boolean isCluster() {
+    return cluster;
   }
 
   /** How long a command may take before it fails; {@link #await} waits this long. */
@@ -59,27 +119,35 @@ public final class Redis implements AutoCloseable {
     return timeout;
   }
 
-  public RedisCommands<String, String> sync() {
-    return connection.sync();
+  public RedisClusterCommands<String, String> sync() {
+    return sync;
   }
 
-  public RedisAsyncCommands<String, String> async() {
-    return connection.async();
+  public RedisClusterAsyncCommands<String, String> async() {
+    return async;
   }
 
   /** Commands whose values are bytes (keys stay strings); its connection is opened on first use. */
-  public RedisAsyncCommands<String, byte[]> binaryAsync() {
-    StatefulRedisConnection<String, byte[]> c = binary;
+  public RedisClusterAsyncCommands<String, byte[]> binaryAsync() {
+    RedisClusterAsyncCommands<String, byte[]> c = binaryAsync;
     if (c == null) {
       synchronized (this) {
-        if (binary == null) {
-          binary = client.connect(io.lettuce.core.codec.RedisCodec.of(io.lettuce.core.codec.StringCodec.UTF8,
-              io.lettuce.core.codec.ByteArrayCodec.INSTANCE));
+        if (binaryAsync == null) {
+          RedisCodec<String, byte[]> codec = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+          if (client instanceof RedisClusterClient cc) {
+            StatefulRedisClusterConnection<String, byte[]> b = cc.connect(codec);
+            binary = b;
+            binaryAsync = b.async();
+          } else {
+            StatefulRedisConnection<String, byte[]> b = ((RedisClient) client).connect(codec);
+            binary = b;
+            binaryAsync = b.async();
+          }
         }
-        c = binary;
+        c = binaryAsync;
       }
     }
-    return c.async();
+    return c;
   }
 
   /** A Lua script run by its SHA, loaded again if Redis forgot it (restart, failover, SCRIPT FLUSH). */
@@ -157,8 +225,9 @@ public final class Redis implements AutoCloseable {
 
   @Override
   public void close() {
-    if (binary != null) {
-      binary.close();
+    StatefulConnection<String, byte[]> b = binary;
+    if (b != null) {
+      b.close();
     }
     connection.close();
     client.shutdown();

@@ -2,7 +2,7 @@ package dev.batchinfer.bench.part;
 
 import dev.batchinfer.bench.run.BenchModels;
 import dev.batchinfer.bench.run.Ceiling;
-import dev.batchinfer.chaos.proc.CpuSet;
+import dev.batchinfer.embedded.proc.CpuSet;
 import dev.batchinfer.models.ModelCatalog;
 import dev.batchinfer.models.ModelConfig;
 import java.nio.file.Path;

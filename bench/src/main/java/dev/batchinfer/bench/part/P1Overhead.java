@@ -5,7 +5,7 @@ import dev.batchinfer.bench.run.Bodies;
 import dev.batchinfer.bench.run.Ceiling;
 import dev.batchinfer.bench.run.Pipeline;
 import dev.batchinfer.bench.run.RedisMemory;
-import dev.batchinfer.chaos.proc.CpuSet;
+import dev.batchinfer.embedded.proc.CpuSet;
 import dev.batchinfer.models.ModelCatalog;
 import dev.batchinfer.models.ModelConfig;
 import java.nio.file.Path;

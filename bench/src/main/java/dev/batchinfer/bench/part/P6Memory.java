@@ -3,7 +3,7 @@ package dev.batchinfer.bench.part;
 import dev.batchinfer.bench.run.Bodies;
 import dev.batchinfer.bench.run.Pipeline;
 import dev.batchinfer.bench.run.RedisMemory;
-import dev.batchinfer.chaos.proc.ChildJvm;
+import dev.batchinfer.embedded.proc.ChildJvm;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

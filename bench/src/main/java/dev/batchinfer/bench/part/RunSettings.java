@@ -1,7 +1,7 @@
 package dev.batchinfer.bench.part;
 
 import dev.batchinfer.bench.run.Ceiling;
-import dev.batchinfer.chaos.proc.CpuSet;
+import dev.batchinfer.embedded.proc.CpuSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

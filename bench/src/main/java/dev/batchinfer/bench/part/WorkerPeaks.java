@@ -1,6 +1,6 @@
 package dev.batchinfer.bench.part;
 
-import dev.batchinfer.chaos.proc.ChildJvm;
+import dev.batchinfer.embedded.proc.ChildJvm;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

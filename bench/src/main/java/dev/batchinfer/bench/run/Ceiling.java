@@ -1,7 +1,7 @@
 package dev.batchinfer.bench.run;
 
-import dev.batchinfer.chaos.proc.ChildJvm;
-import dev.batchinfer.chaos.proc.CpuSet;
+import dev.batchinfer.embedded.proc.ChildJvm;
+import dev.batchinfer.embedded.proc.CpuSet;
 
 import dev.batchinfer.models.ModelCatalog;
 import dev.batchinfer.models.ModelConfig;

@@ -1,8 +1,8 @@
 package dev.batchinfer.bench.run;
 
-import dev.batchinfer.chaos.proc.ChildJvm;
-import dev.batchinfer.chaos.proc.BrokerMain;
-import dev.batchinfer.chaos.proc.CpuSet;
+import dev.batchinfer.embedded.proc.ChildJvm;
+import dev.batchinfer.embedded.proc.BrokerMain;
+import dev.batchinfer.embedded.proc.CpuSet;
 
 import dev.batchinfer.api.auth.ApiKeys;
 import dev.batchinfer.embedded.RedisEndpoint;

@@ -1,6 +1,6 @@
 package dev.batchinfer.bench.run;
 
-import dev.batchinfer.chaos.proc.ChildJvm;
+import dev.batchinfer.embedded.proc.ChildJvm;
 
 import java.time.Duration;
 import java.util.ArrayList;

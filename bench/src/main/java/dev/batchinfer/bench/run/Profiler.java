@@ -1,7 +1,7 @@
 package dev.batchinfer.bench.run;
 
-import dev.batchinfer.chaos.proc.ChildJvm;
-import dev.batchinfer.chaos.proc.Command;
+import dev.batchinfer.embedded.proc.ChildJvm;
+import dev.batchinfer.embedded.proc.Command;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -2,7 +2,7 @@ package dev.batchinfer.bench.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.batchinfer.chaos.proc.CpuSet;
+import dev.batchinfer.embedded.proc.CpuSet;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -7,7 +7,7 @@ import dev.batchinfer.topics.message.Priority;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +28,7 @@ public final class BatchQueue {
   }
 
   /** Sent, not awaited: a batch joins the queue of its priority (part of a record's pipeline). */
-  RedisFuture<Long> join(RedisAsyncCommands<String, String> a, String batchId, Priority priority, Instant created) {
+  RedisFuture<Long> join(RedisClusterAsyncCommands<String, String> a, String batchId, Priority priority, Instant created) {
     return a.zadd(keys.queue(priority), (double) created.toEpochMilli(), batchId);
   }
 
@@ -50,7 +50,7 @@ public final class BatchQueue {
   }
 
   /** Sent, not awaited: one count per priority served before {@code priority}, and the earlier ones of its own. */
-  List<RedisFuture<Long>> countsAhead(RedisAsyncCommands<String, String> a, Priority priority, Instant created) {
+  List<RedisFuture<Long>> countsAhead(RedisClusterAsyncCommands<String, String> a, Priority priority, Instant created) {
     List<RedisFuture<Long>> counts = new ArrayList<>();
     for (Priority p : Priority.values()) {
       if (p.ordinal() < priority.ordinal()) {

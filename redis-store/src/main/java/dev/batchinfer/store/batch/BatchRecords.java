@@ -11,8 +11,8 @@ import io.lettuce.core.KeyValue;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -82,7 +82,7 @@ public final class BatchRecords {
     // Pipelined: one round trip for all of it. A submit runs this inside its Kafka transaction (or
     // before its one chunk is sent), holding one of the API's few transactional producers, so its
     // latency bounds how many submits a second the API accepts.
-    RedisAsyncCommands<String, String> a = redis.async();
+    RedisClusterAsyncCommands<String, String> a = redis.async();
     List<RedisFuture<Long>> ahead = queue.countsAhead(a, r.priority(), r.created());
     List<RedisFuture<?>> commands = new ArrayList<>(ahead);
     if (commit != null) {
@@ -183,7 +183,7 @@ public final class BatchRecords {
    * newest), at most {@code count}.
    */
   public List<String> listIds(String tenant, String after, int count) {
-    RedisCommands<String, String> s = redis.sync();
+    RedisClusterCommands<String, String> s = redis.sync();
     long start = 0;
     if (after != null) {
       Long rank = s.zrevrank(keys.tenantBatches(tenant), after);
@@ -215,7 +215,7 @@ public final class BatchRecords {
 
   /** Removes every key of the batch: a submit abandoned before it was accepted, or a ghost the sweeper found. */
   public void delete(String batchId) {
-    RedisCommands<String, String> s = redis.sync();
+    RedisClusterCommands<String, String> s = redis.sync();
     String tenant = release(batchId);
     if (tenant != null) {
       s.zrem(keys.tenantBatches(tenant), batchId);

@@ -4,7 +4,7 @@ import dev.batchinfer.store.Redis;
 import dev.batchinfer.store.RedisKeys;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,14 +36,14 @@ public final class CustomIds {
     }
     if (!fields.isEmpty()) {
       // Pipelined, like a record: it runs per chunk inside the upload's open Kafka transaction.
-      RedisAsyncCommands<String, String> a = redis.async();
+      RedisClusterAsyncCommands<String, String> a = redis.async();
       Redis.awaitAll(List.of(a.hset(keys.customIds(batchId), fields),
           a.pexpire(keys.customIds(batchId), untilRecorded.toMillis())));
     }
   }
 
   /** Sent, not awaited: the index is kept like the record from now on (part of a record's pipeline). */
-  RedisFuture<Boolean> keep(RedisAsyncCommands<String, String> a, String batchId) {
+  RedisFuture<Boolean> keep(RedisClusterAsyncCommands<String, String> a, String batchId) {
     return a.persist(keys.customIds(batchId));
   }
 

@@ -5,7 +5,7 @@ import dev.batchinfer.store.RedisKeys;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.time.Instant;
 import java.util.List;
 
@@ -21,7 +21,7 @@ public final class Deadlines {
   }
 
   /** Sent, not awaited (part of a record's pipeline). */
-  RedisFuture<Long> set(RedisAsyncCommands<String, String> a, String batchId, Instant deadline) {
+  RedisFuture<Long> set(RedisClusterAsyncCommands<String, String> a, String batchId, Instant deadline) {
     return a.zadd(keys.deadlines(), (double) deadline.toEpochMilli(), batchId);
   }
 

@@ -7,7 +7,7 @@ import dev.batchinfer.topics.message.Priority;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScoredValue;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.List;
 
 /**
@@ -56,7 +56,7 @@ public final class PendingBatches {
     Redis.await(track(redis.async(), batchId, tenant, dueMs));
   }
 
-  RedisFuture<Long> track(RedisAsyncCommands<String, String> a, String batchId, String tenant, long dueMs) {
+  RedisFuture<Long> track(RedisClusterAsyncCommands<String, String> a, String batchId, String tenant, long dueMs) {
     return a.zadd(keys.pendingBatches(), (double) dueMs, member(batchId, tenant));
   }
 
@@ -65,7 +65,7 @@ public final class PendingBatches {
    * its 202 either way, and the sweeper confirms what this could not.
    */
   public void confirm(String batchId, String tenant) {
-    RedisAsyncCommands<String, String> a = redis.async();
+    RedisClusterAsyncCommands<String, String> a = redis.async();
     a.hdel(keys.batch(batchId), BatchField.PENDING);
     a.zrem(keys.pendingBatches(), member(batchId, tenant));
   }

@@ -3,7 +3,7 @@ package dev.batchinfer.store.batch;
 import dev.batchinfer.store.Redis;
 import dev.batchinfer.store.RedisKeys;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -32,7 +32,7 @@ public final class Retention {
   public void schedule(String batchId, String tenant, Duration retention, Instant finished) {
     Instant removal = finished.plus(retention);
     long ttlMs = Math.max(1, Duration.between(Instant.now(), removal).toMillis());
-    RedisCommands<String, String> s = redis.sync();
+    RedisClusterCommands<String, String> s = redis.sync();
     s.pexpire(keys.batch(batchId), ttlMs);
     // The results hash may not exist yet (a batch that expired queued): create it, so the TTL holds for chunks
     // skipped later.

@@ -2,7 +2,7 @@ package dev.batchinfer.store.model;
 
 import dev.batchinfer.store.Redis;
 import dev.batchinfer.store.RedisKeys.StatsField;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -21,7 +21,7 @@ public final class ModelTelemetry {
     this.redis = redis;
   }
 
-  private RedisAsyncCommands<String, String> async() {
+  private RedisClusterAsyncCommands<String, String> async() {
     return redis.async();
   }
 

@@ -6,7 +6,7 @@ import dev.batchinfer.store.Redis;
 import io.lettuce.core.Range;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.ZAddArgs;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.Limit;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -61,7 +61,7 @@ public final class WebhookStore {
     this.record = redis.script(RECORD);
   }
 
-  private RedisCommands<String, String> redis() {
+  private RedisClusterCommands<String, String> redis() {
     return redis.sync();
   }
 

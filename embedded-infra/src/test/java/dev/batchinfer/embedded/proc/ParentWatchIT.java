@@ -1,4 +1,4 @@
-package dev.batchinfer.chaos.proc;
+package dev.batchinfer.embedded.proc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

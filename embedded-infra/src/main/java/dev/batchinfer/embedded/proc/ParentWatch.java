@@ -1,4 +1,4 @@
-package dev.batchinfer.chaos.proc;
+package dev.batchinfer.embedded.proc;
 
 import java.lang.reflect.Method;
 import java.time.Duration;

@@ -1,6 +1,5 @@
-package dev.batchinfer.chaos;
+package dev.batchinfer.embedded.proc;
 
-import dev.batchinfer.chaos.proc.ChildJvm;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -21,7 +20,7 @@ public final class Service {
   private ChildJvm jvm;
   private int starts;
 
-  Service(String name, String mainClass, String heap, List<String> jvmFlags, Map<String, String> env, Path dir) {
+  public Service(String name, String mainClass, String heap, List<String> jvmFlags, Map<String, String> env, Path dir) {
     this.name = name;
     this.mainClass = mainClass;
     this.heap = heap;
@@ -86,7 +85,7 @@ public final class Service {
     jvm.freeze(frozen);
   }
 
-  synchronized void close() {
+  public synchronized void close() {
     if (jvm != null) {
       jvm.close();
     }

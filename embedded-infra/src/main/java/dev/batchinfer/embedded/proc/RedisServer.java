@@ -1,4 +1,4 @@
-package dev.batchinfer.chaos.proc;
+package dev.batchinfer.embedded.proc;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,17 +20,30 @@ public final class RedisServer implements AutoCloseable {
   private final Path dir;
   private final int port;
   private final String appendfsync;
+  private final List<String> extraArgs;
   private Process process;
 
-  private RedisServer(Path dir, int port, String appendfsync) {
+  private RedisServer(Path dir, int port, String appendfsync, List<String> extraArgs) {
     this.dir = dir.toAbsolutePath();
     this.port = port;
     this.appendfsync = appendfsync;
+    this.extraArgs = List.copyOf(extraArgs);
   }
 
   /** @param appendfsync {@code always} or {@code everysec} (what a host crash can lose; a process kill loses nothing either way) */
   public static RedisServer start(Path dir, int port, String appendfsync) {
-    RedisServer r = new RedisServer(dir, port, appendfsync);
+    RedisServer r = new RedisServer(dir, port, appendfsync, List.of());
+    r.start();
+    return r;
+  }
+
+  /**
+   * A node of a Redis Cluster, not yet joined to one ({@link RedisCluster} does that). Its cluster bus is on
+   * port + 10000; its view of the cluster is kept in its dir, so a restarted node rejoins with its slots.
+   */
+  static RedisServer startClusterNode(Path dir, int port, String appendfsync) {
+    RedisServer r = new RedisServer(dir, port, appendfsync, List.of("--cluster-enabled", "yes",
+        "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "5000"));
     r.start();
     return r;
   }
@@ -56,9 +69,11 @@ public final class RedisServer implements AutoCloseable {
     }
     try {
       Files.createDirectories(dir);
-      process = new ProcessBuilder(List.of(binary(), "--bind", "127.0.0.1", "--port", Integer.toString(port),
+      List<String> cmd = new java.util.ArrayList<>(List.of(binary(), "--bind", "127.0.0.1", "--port", Integer.toString(port),
           "--dir", dir.toString(), "--appendonly", "yes", "--appendfsync", appendfsync, "--save", "",
-          "--protected-mode", "no", "--logfile", dir.resolve("redis.log").toString()))
+          "--protected-mode", "no", "--logfile", dir.resolve("redis.log").toString()));
+      cmd.addAll(extraArgs);
+      process = new ProcessBuilder(cmd)
           .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis.out").toFile())).start();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start redis-server", e);

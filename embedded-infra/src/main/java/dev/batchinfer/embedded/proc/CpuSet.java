@@ -1,4 +1,4 @@
-package dev.batchinfer.chaos.proc;
+package dev.batchinfer.embedded.proc;
 
 import java.util.ArrayList;
 import java.util.BitSet;
