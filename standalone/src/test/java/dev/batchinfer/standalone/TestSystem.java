@@ -60,7 +60,8 @@ final class TestSystem implements AutoCloseable {
         "RATE_REQUESTS_PER_SECOND", "100000")));
     env.putAll(settings);
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.bootstrapServers()))) {
-      TopicCreator.ensure(admin, topics, (short) 1);
+      TopicCreator.ensure(admin, topics, dev.batchinfer.topics.Replication.forCluster(TestInfra.brokers(),
+          java.util.Optional.empty(), java.util.Optional.empty()));
     }
   }
 
