@@ -115,8 +115,9 @@ public final class ChaosCluster implements AutoCloseable {
 
   private void startInfrastructure(Path modelArtifacts, Map<String, String> overrides) {
     // What the topic initialiser chooses for this many brokers: 3 copies and 2 in sync on three.
-    TopicCreator.ensure(kafka.admin(), Topics.withPrefix(""),
-        Replication.forCluster(kafka.size(), Optional.empty(), Optional.empty()));
+    Topics topics = Topics.withPrefix("").withRequestPartitions(Integer.parseInt(
+        overrides.getOrDefault("REQUEST_TOPIC_PARTITIONS", Integer.toString(Topics.DEFAULT_REQUEST_PARTITIONS))));
+    TopicCreator.ensure(kafka.admin(), topics, Replication.forCluster(kafka.size(), Optional.empty(), Optional.empty()));
     env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
     // Short enough that an outage turns into retries within seconds, long enough for a loaded 2-core machine.
     env.put("REDIS_URL", redisUrl() + "?timeout=3s");

@@ -19,4 +19,18 @@ class TopicInitMainTest {
         .isInstanceOf(Env.SettingException.class)
         .hasMessageContaining("TOPIC_REPLICATION_FACTOR=3 needs at least 3 brokers");
   }
+
+  @Test
+  void request_topics_get_the_partitions_asked_for_and_the_other_topics_keep_theirs() {
+    CommonSettings common = CommonSettings.from(Env.of(java.util.Map.of()));
+    dev.batchinfer.topics.Topics sixteen = TopicInitMain.topics(Env.of(java.util.Map.of("REQUEST_TOPIC_PARTITIONS", "16")), common);
+    for (var p : dev.batchinfer.topics.message.Priority.values()) {
+      org.assertj.core.api.Assertions.assertThat(sixteen.requests(p).partitions()).isEqualTo(16);
+    }
+    org.assertj.core.api.Assertions.assertThat(sixteen.progress().partitions()).isEqualTo(common.topics().progress().partitions());
+    org.assertj.core.api.Assertions.assertThat(TopicInitMain.topics(Env.of(java.util.Map.of()), common).requests(
+        dev.batchinfer.topics.message.Priority.NORMAL).partitions()).isEqualTo(dev.batchinfer.topics.Topics.DEFAULT_REQUEST_PARTITIONS);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> TopicInitMain.topics(
+        Env.of(java.util.Map.of("REQUEST_TOPIC_PARTITIONS", "0")), common)).hasMessageContaining("REQUEST_TOPIC_PARTITIONS");
+  }
 }

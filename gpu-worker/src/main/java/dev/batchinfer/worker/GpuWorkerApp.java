@@ -26,6 +26,7 @@ import dev.batchinfer.worker.consume.Requeue;
 import dev.batchinfer.worker.infer.InferenceLoop;
 import dev.batchinfer.worker.infer.InferenceWatchdog;
 import dev.batchinfer.worker.infer.LoadedModels;
+import dev.batchinfer.worker.infer.SimulatedAccelerator;
 import dev.batchinfer.worker.infer.ModelKey;
 import dev.batchinfer.worker.publish.ResultPublisher;
 import java.time.Duration;
@@ -82,8 +83,7 @@ public final class GpuWorkerApp implements AutoCloseable {
     this.registry = new RegistryStore(redis);
     this.telemetry = new ModelTelemetry(redis);
     this.workerStatus = new WorkerStatus(redis);
-    this.requeue = new Requeue(producer, topics.requests(dev.batchinfer.topics.message.Priority.NORMAL).partitions(),
-        settings.consuming().requeueMaxAge());
+    this.requeue = new Requeue(producer, settings.consuming().requeueMaxAge());
     // Made first and handed to both: the publisher says what is done, the consumer commits it.
     ChunkOutcomes outcomes = new ChunkOutcomes();
     SkipWatch skips = new SkipWatch(store.flags()::skips, store.flags()::cancelledAmong);
@@ -163,7 +163,8 @@ public final class GpuWorkerApp implements AutoCloseable {
   }
 
   public static GpuWorkerApp create(WorkerSettings settings, ModelCatalog catalog, Metrics metrics) {
-    LoadedModels models = LoadedModels.load(catalog, settings.threads().tfIntraOp(), settings.threads().tfInterOp());
+    LoadedModels models = LoadedModels.load(catalog, settings.threads().tfIntraOp(), settings.threads().tfInterOp(),
+        new SimulatedAccelerator(settings.batching().simulatedAcceleratorCall()));
     return new GpuWorkerApp(settings, models, metrics);
   }
 

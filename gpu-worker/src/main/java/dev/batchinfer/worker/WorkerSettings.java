@@ -19,8 +19,10 @@ public record WorkerSettings(CommonSettings common, Path modelArtifacts, Batchin
    * @param maxBatchSize WORKER_MAX_BATCH_SIZE, items per model call at most (a model's own
    *     max_batch_size caps it further)
    * @param maxQueueDelay WORKER_MAX_QUEUE_DELAY, how long a call waits for more items
+   * @param simulatedAcceleratorCall SIMULATED_ACCELERATOR_CALL, for scale-out measurements only: every model
+   *     call takes this long, one at a time, as on one GPU (see SimulatedAccelerator); zero (the default) is off
    */
-  public record Batching(int maxBatchSize, Duration maxQueueDelay) {}
+  public record Batching(int maxBatchSize, Duration maxQueueDelay, Duration simulatedAcceleratorCall) {}
 
   /**
    * @param inference WORKER_INFERENCE_THREADS, model calls in parallel
@@ -83,7 +85,8 @@ public record WorkerSettings(CommonSettings common, Path modelArtifacts, Batchin
         CommonSettings.from(env),
         Path.of(env.string("MODEL_ARTIFACTS", DEFAULT_MODEL_ARTIFACTS)),
         new Batching(env.integer("WORKER_MAX_BATCH_SIZE", DEFAULT_MAX_BATCH_SIZE, 1, 65_536),
-            env.duration("WORKER_MAX_QUEUE_DELAY", DEFAULT_MAX_QUEUE_DELAY)),
+            env.duration("WORKER_MAX_QUEUE_DELAY", DEFAULT_MAX_QUEUE_DELAY),
+            env.duration("SIMULATED_ACCELERATOR_CALL", Duration.ZERO)),
         new Threads(inferenceThreads, env.integer("TF_INTRA_OP_THREADS", cores, 1, 256),
             env.integer("TF_INTER_OP_THREADS", inferenceThreads, 1, 256)),
         new Consuming(env.string("WORKER_GROUP_ID", DEFAULT_GROUP_ID), env.string("WORKER_ID", defaultWorkerId()),

@@ -45,24 +45,32 @@ public final class Topics {
           TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(4 * 1024 * 1024),
           TopicConfig.COMPRESSION_TYPE_CONFIG, "producer");
 
+  /**
+   * Partitions of each request topic unless REQUEST_TOPIC_PARTITIONS says otherwise: a partition is read by one
+   * worker of the group at a time, so this caps the workers that have work (more stand by).
+   */
+  public static final int DEFAULT_REQUEST_PARTITIONS = 6;
+
   /** Declared after the constants it uses: static fields initialise in order. */
-  public static final Topics DEFAULT = new Topics("");
+  public static final Topics DEFAULT = new Topics("", DEFAULT_REQUEST_PARTITIONS);
 
   private final String prefix;
+  private final int requestPartitions;
   private final Map<Priority, Topic<String, InferenceChunk>> requests = new EnumMap<>(Priority.class);
   private final Topic<String, ProgressEvent> progress;
   private final Topic<String, BatchEvent> batchEvents;
   private final Topic<byte[], byte[]> requestsDeadLetter;
   private final Topic<String, WebhookDeadLetter> webhooksDeadLetter;
 
-  private Topics(String prefix) {
+  private Topics(String prefix, int requestPartitions) {
     this.prefix = prefix;
+    this.requestPartitions = requestPartitions;
     for (Priority p : Priority.values()) {
       requests.put(
           p,
           new Topic<>(
               prefix + "inference.requests." + p.wire(),
-              6,
+              requestPartitions,
               REQUEST_CONFIGS,
               Serdes.String(),
               new ChunkSerde()));
@@ -106,7 +114,15 @@ public final class Topics {
 
   /** A catalogue whose every topic name starts with {@code prefix}. */
   public static Topics withPrefix(String prefix) {
-    return prefix == null || prefix.isEmpty() ? DEFAULT : new Topics(prefix);
+    return prefix == null || prefix.isEmpty() ? DEFAULT : new Topics(prefix, DEFAULT_REQUEST_PARTITIONS);
+  }
+
+  /**
+   * The same catalogue with {@code partitions} per request topic: what topic creation uses. Producers and
+   * consumers read a topic's partitions from the cluster, so only the creator needs to know.
+   */
+  public Topics withRequestPartitions(int partitions) {
+    return partitions == requestPartitions ? this : new Topics(prefix, partitions);
   }
 
   public String prefix() {

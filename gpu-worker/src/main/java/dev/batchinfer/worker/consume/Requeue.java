@@ -25,14 +25,12 @@ public final class Requeue implements AutoCloseable {
   private static final long MAX_DELAY_MS = 5_000;
 
   private final Producer<byte[], byte[]> producer;
-  private final int partitions;
   private final long maxAgeMs;
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "requeue"));
 
-  public Requeue(Producer<byte[], byte[]> producer, int partitions, Duration maxAge) {
+  public Requeue(Producer<byte[], byte[]> producer, Duration maxAge) {
     this.producer = producer;
-    this.partitions = partitions;
     this.maxAgeMs = maxAge.toMillis();
   }
 
@@ -49,10 +47,17 @@ public final class Requeue implements AutoCloseable {
   public void send(ConsumerRecord<byte[], byte[]> record, Callback whenStored) {
     int hops = hops(record);
     long delay = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS << Math.min(hops, 16));
-    int partition = ThreadLocalRandom.current().nextInt(partitions);
-    ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(record.topic(), partition, record.key(), record.value());
-    out.headers().add(HOPS, Integer.toString(hops + 1).getBytes(StandardCharsets.UTF_8));
-    timer.schedule(() -> producer.send(out, whenStored), delay, TimeUnit.MILLISECONDS);
+    timer.schedule(() -> {
+      try {
+        // The topic's own partition count (REQUEST_TOPIC_PARTITIONS when it was made): the producer knows it.
+        int partition = ThreadLocalRandom.current().nextInt(producer.partitionsFor(record.topic()).size());
+        ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(record.topic(), partition, record.key(), record.value());
+        out.headers().add(HOPS, Integer.toString(hops + 1).getBytes(StandardCharsets.UTF_8));
+        producer.send(out, whenStored);
+      } catch (RuntimeException noMetadata) {
+        whenStored.onCompletion(null, noMetadata); // not handed back: the record is read again
+      }
+    }, delay, TimeUnit.MILLISECONDS);
   }
 
   @Override

@@ -18,10 +18,16 @@ public final class LoadedModels implements AutoCloseable {
 
   /** Loads every version in the catalogue and runs one warm-up batch through each. */
   public static LoadedModels load(ModelCatalog catalog, int intraOpThreads, int interOpThreads) {
+    return load(catalog, intraOpThreads, interOpThreads, SimulatedAccelerator.NONE);
+  }
+
+  /** @param accelerator the one device every version's calls share ({@link SimulatedAccelerator#NONE}: the CPUs) */
+  public static LoadedModels load(ModelCatalog catalog, int intraOpThreads, int interOpThreads,
+      SimulatedAccelerator accelerator) {
     LoadedModels models = new LoadedModels();
     for (ModelConfig config : catalog.allVersions()) {
       long start = System.nanoTime();
-      ModelRunner runner = new ModelRunner(config, intraOpThreads, interOpThreads);
+      ModelRunner runner = new ModelRunner(config, intraOpThreads, interOpThreads, accelerator);
       // The first call of a TensorFlow function pays for graph set-up; pay it before consuming.
       int warm = Math.min(8, config.batching().maxBatchSize());
       if (config.input().type() == dev.batchinfer.models.InputSpec.DType.STRING) {

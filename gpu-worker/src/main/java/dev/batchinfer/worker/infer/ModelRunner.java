@@ -26,9 +26,15 @@ public final class ModelRunner implements AutoCloseable {
   private final SavedModelBundle bundle;
   private final SessionFunction function;
   private final int classes;
+  private final SimulatedAccelerator accelerator;
 
   public ModelRunner(ModelConfig config, int intraOpThreads, int interOpThreads) {
+    this(config, intraOpThreads, interOpThreads, SimulatedAccelerator.NONE);
+  }
+
+  public ModelRunner(ModelConfig config, int intraOpThreads, int interOpThreads, SimulatedAccelerator accelerator) {
     this.config = config;
+    this.accelerator = accelerator;
     ConfigProto threads = ConfigProto.newBuilder()
         .setIntraOpParallelismThreads(intraOpThreads)
         .setInterOpParallelismThreads(interOpThreads)
@@ -75,6 +81,10 @@ public final class ModelRunner implements AutoCloseable {
   }
 
   private float[] run(Tensor input, int n) {
+    return accelerator.call(() -> call(input, n));
+  }
+
+  private float[] call(Tensor input, int n) {
     try (Result out = function.call(Map.of(config.input().name(), input))) {
       TFloat32 probabilities = (TFloat32) out.get(config.output().name())
           .orElseThrow(() -> new IllegalStateException(config.id() + " returned no '" + config.output().name() + "'"));

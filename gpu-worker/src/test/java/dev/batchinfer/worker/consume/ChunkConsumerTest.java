@@ -70,7 +70,7 @@ class ChunkConsumerTest {
     ShadowRuns shadows = new ShadowRuns(null, null, models);
     ChunkTriage triage = new ChunkTriage(models, nothingSkipped, shadows, queue, toPublish::add);
     // A maximum age of zero: a chunk for a version this worker lacks is answered here, not handed back.
-    requeue = new Requeue(producer, 1, Duration.ZERO);
+    requeue = new Requeue(producer, Duration.ZERO);
     RecordDispatch dispatch = new RecordDispatch(triage, requeue, new DeadLetters(producer, TOPICS, "test-worker"),
         batchId -> Optional.empty(), outcomes);
     consumer = new ChunkConsumer(kafka, TOPICS, dispatch, outcomes,
