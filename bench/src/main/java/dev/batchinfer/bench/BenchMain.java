@@ -1,6 +1,7 @@
 package dev.batchinfer.bench;
 
 import dev.batchinfer.bench.part.P8MetricsCost;
+import dev.batchinfer.bench.part.P9ScaleOut;
 import dev.batchinfer.bench.part.Ceilings;
 import dev.batchinfer.bench.part.P1Overhead;
 import dev.batchinfer.bench.part.P2PipelineCeiling;
@@ -47,7 +48,7 @@ public final class BenchMain {
   public record Options(Path out, Path models, boolean smoke, int spikeSeconds, double spikeMultiplier, String apiHeap,
       String workerHeap,
       java.util.Set<String> only, boolean profileAll, Map<String, String> workerEnv, Map<String, String> apiEnv,
-      CpuSet inferenceCpus) {
+      CpuSet inferenceCpus, java.time.Duration p9Call) {
 
     /** Whether a part (p1 ... p7, micro) is to run; all do unless --only names some. */
     boolean runs(String part) {
@@ -73,7 +74,9 @@ public final class BenchMain {
           a.containsKey("only") ? java.util.Set.of(a.get("only").split(",")) : java.util.Set.of(),
           a.containsKey("profile-all"), settings(a.getOrDefault("worker-env", "")),
           settings(a.getOrDefault("api-env", "")),
-          a.containsKey("inference-cpus") ? CpuSet.parse(a.get("inference-cpus")) : null);
+          a.containsKey("inference-cpus") ? CpuSet.parse(a.get("inference-cpus")) : null,
+          a.containsKey("p9-call") ? java.time.Duration.ofMillis(Long.parseLong(a.get("p9-call").replace("ms", "")))
+              : P9ScaleOut.DEFAULT_CALL_TIME);
     }
 
     /** "A=1,B=2" as a map. */
@@ -95,8 +98,33 @@ public final class BenchMain {
     // Ctrl-C or a kill ends the run without unwinding it: stop the child JVMs too, not leave them running.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> ProcessHandle.current().descendants()
         .forEach(ProcessHandle::destroy)));
-    run(o);
+    if (o.only().equals(java.util.Set.of("p9"))) {
+      scaleOutAlone(o);
+    } else {
+      run(o);
+    }
     System.exit(0); // Kafka's and Lettuce's non-daemon threads would otherwise keep the JVM up
+  }
+
+  /**
+   * P9 by itself ({@code --only=p9}): its cluster needs none of the other parts' measurements, so they are not
+   * run; writes p9-scale-out.json and p9-scale-out.md beside the full report.
+   */
+  static void scaleOutAlone(Options o) throws IOException {
+    Path work = Files.createTempDirectory("batch-inference-bench-");
+    Path artifacts = BenchModels.prepare(o.models(), work.resolve("model-artifacts"));
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("generated", Instant.now().toString());
+    json.put("command", "java -Xmx1g -jar bench/target/bench.jar --only=p9 --p9-call=" + o.p9Call().toMillis() + "ms");
+    json.put("machine", Machine.describe());
+    json.put("p9_scale_out", P9ScaleOut.run(work, artifacts, o.smoke(), o.p9Call()).json());
+    Files.createDirectories(o.out());
+    new com.fasterxml.jackson.databind.ObjectMapper().enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+        .writeValue(o.out().resolve("p9-scale-out.json").toFile(), json);
+    Files.writeString(o.out().resolve("p9-scale-out.md"), "# Scale-out (P9)\n\nGenerated " + json.get("generated")
+        + " by `" + json.get("command") + "`; machine: " + json.get("machine") + "\n\n"
+        + dev.batchinfer.bench.report.Markdown.scaleOut((Map<String, Object>) json.get("p9_scale_out")));
+    log.info("P9 report written to {}", o.out().toAbsolutePath());
   }
 
   /**
@@ -179,7 +207,7 @@ public final class BenchMain {
       peaks.note("p1");
       if (o.runs("p2")) {
         log.info("P2: {} items of the trivial model", size.pipelineItems());
-        p2 = P2PipelineCeiling.run(runs, size);
+        p2 = P2PipelineCeiling.run(runs, size, o.smoke());
         peaks.note("p2");
       }
       if (o.runs("p7")) {
@@ -220,8 +248,14 @@ public final class BenchMain {
         micro = Micro.run(artifacts, cluster.redisUrl(), o.smoke());
       }
     }
+    P9ScaleOut.Result p9 = null;
+    if (o.runs("p9")) {
+      // A cluster of its own, after the other parts' is gone: three brokers, a Redis Cluster, up to eight workers.
+      log.info("P9: scale-out, 1 to 8 workers on a simulated accelerator; the CNN on pinned workers");
+      p9 = P9ScaleOut.run(work, artifacts, o.smoke(), o.p9Call());
+    }
     BenchReport report = new BenchReport(generated, command, machine, ceilings, settings, warmUp, p1, p2, p7, p5, p6, p3,
-        p8, p4, micro, Math.round((System.nanoTime() - began) / 1e9));
+        p8, p4, micro, p9, Math.round((System.nanoTime() - began) / 1e9));
     ReportFiles.write(o.out(), report);
     return report;
   }

@@ -155,11 +155,26 @@ public final class ChaosCluster implements AutoCloseable {
 
   /** Another worker in the consumer group; started at once. */
   public Service addWorker() {
+    return addWorker(Map.of(), null);
+  }
+
+  /**
+   * Another worker with settings on top of the cluster's, on {@code cpus} (null: any); started at once.
+   */
+  public Service addWorker(Map<String, String> overrides, dev.batchinfer.embedded.proc.CpuSet cpus) {
     Map<String, String> e = new HashMap<>(env);
     e.put("WORKER_ID", "worker-" + workers.size());
-    Service s = service("gpu-worker-" + workers.size(), "dev.batchinfer.worker.GpuWorkerMain", "512m", e);
+    e.putAll(overrides);
+    Service s = new Service("gpu-worker-" + workers.size(), "dev.batchinfer.worker.GpuWorkerMain", "512m",
+        SERVICE_FLAGS, e, dir, cpus);
     workers.add(s);
     return s.start();
+  }
+
+  /** Stops every worker (SIGTERM: each finishes what it holds and leaves the group) and forgets them. */
+  public void stopWorkers() {
+    workers.parallelStream().forEach(Service::close);
+    workers.clear();
   }
 
   private Service addProgress() {
@@ -177,8 +192,10 @@ public final class ChaosCluster implements AutoCloseable {
     return s.start();
   }
 
+  private static final List<String> SERVICE_FLAGS = List.of("-XX:+UseG1GC", "-XX:TieredStopAtLevel=1");
+
   private Service service(String name, String mainClass, String heap, Map<String, String> e) {
-    return new Service(name, mainClass, heap, List.of("-XX:+UseG1GC", "-XX:TieredStopAtLevel=1"), e, dir);
+    return new Service(name, mainClass, heap, SERVICE_FLAGS, e, dir);
   }
 
   /** Waits until every running API instance answers its health check. */
@@ -200,7 +217,12 @@ public final class ChaosCluster implements AutoCloseable {
   }
 
   public Api api(int instance, String key) {
-    return new Api("http://127.0.0.1:" + apiPorts.get(instance), key);
+    return new Api(apiBase(instance), key);
+  }
+
+  /** {@code http://127.0.0.1:port} of an API instance. */
+  public String apiBase(int instance) {
+    return "http://127.0.0.1:" + apiPorts.get(instance);
   }
 
   /** The first broker (the only one of a one-broker cluster). */

@@ -100,6 +100,11 @@ class ReplicatedClusterIT {
       assertThat(load.submit(i % 2 == 0 ? ChaosCluster.KEY_A : ChaosCluster.KEY_B, 3_000, seed++, PATIENCE)).isNotNull();
     }
     pass("R1 six batches, two APIs, three brokers, a Redis Cluster", load);
+    // No fault here: two dispatchers, and every completion webhook was delivered once, not once by each.
+    for (Load.Accepted b : load.accepted()) {
+      assertThat(receiver.attempts()).filteredOn(a -> b.batchId().equals(a.batchId()) && a.answered() == 200)
+          .as("acknowledged deliveries of %s's webhook", b.batchId()).hasSize(1);
+    }
     for (RedisServer master : cluster.redisCluster().orElseThrow().masters()) {
       long keys = Long.parseLong(Command.run(List.of(
           Path.of(RedisServer.binary()).resolveSibling("redis-cli").toString(), "-p", Integer.toString(master.port()),

@@ -1,26 +1,37 @@
 package dev.batchinfer.bench.part;
 
+import dev.batchinfer.bench.run.Backlog;
 import dev.batchinfer.bench.run.Bodies;
 import dev.batchinfer.bench.run.Pipeline;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * P2: the pipeline's own ceiling, with a model that costs next to nothing; and the same run again
- * with the API and the worker profiled, for where the time goes.
+ * P2: the pipeline's own ceiling, with a model that costs next to nothing: one batch (a latency as much as a
+ * rate), then sustained, a backlog of concurrent batches sized to last {@link #SUSTAINED} or more at the one
+ * batch's rate; and the one batch again with the API and the worker profiled, for where the time goes.
  */
 public final class P2PipelineCeiling {
 
+  /** How long the sustained run is to last at least, at the one batch's rate. */
+  static final java.time.Duration SUSTAINED = java.time.Duration.ofSeconds(25);
+
   /** @param profiled the profiled run, or null until it has run */
-  public record Result(Pipeline.Run run, Profiled profiled) {
+  public record Result(Pipeline.Run run, Backlog.Drained sustained, Profiled profiled) {
 
     public Result withProfile(Profiled p) {
-      return new Result(run, p);
+      return new Result(run, sustained, p);
     }
 
     public Map<String, Object> json() {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("run", run.json());
+      Map<String, Object> s = new LinkedHashMap<>();
+      s.put("items", sustained.items());
+      s.put("batches", sustained.batches());
+      s.put("seconds", Math.round(sustained.seconds() * 100) / 100.0);
+      s.put("items_per_second", Math.round(sustained.itemsPerSecond()));
+      m.put("sustained", s);
       if (profiled != null) {
         m.put("profiled_run", profiled.run().json());
         m.put("profile", profiled.profile());
@@ -34,9 +45,10 @@ public final class P2PipelineCeiling {
 
   private P2PipelineCeiling() {}
 
-  public static Result run(Runs runs, Sizes size) {
-    return new Result(runs.measure("trivial", Bodies.trivialBatch(size.pipelineItems(), 21), size.pipelineItems(), null),
-        null);
+  public static Result run(Runs runs, Sizes size, boolean smoke) {
+    Pipeline.Run one = runs.measure("trivial", Bodies.trivialBatch(size.pipelineItems(), 21), size.pipelineItems(), null);
+    long items = smoke ? 20_000 : Math.min(8_000_000, Math.round(one.itemsPerSecond() * SUSTAINED.toSeconds()));
+    return new Result(one, Backlog.drain(runs.api(), items, Backlog.TRIVIAL), null);
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.batchinfer.bench.report;
 
 import dev.batchinfer.bench.part.P8MetricsCost;
+import dev.batchinfer.bench.part.P9ScaleOut;
 import dev.batchinfer.bench.part.Ceilings;
 import dev.batchinfer.bench.part.P1Overhead;
 import dev.batchinfer.bench.part.P2PipelineCeiling;
@@ -25,7 +26,7 @@ import java.util.function.Function;
 public record BenchReport(String generated, String command, Map<String, Object> machine, Ceilings.Result ceilings,
     RunSettings settings, List<WarmUp.Round> warmUpRounds, P1Overhead.Result p1, P2PipelineCeiling.Result p2,
     P7LightLoad.Result p7, P5Spike.Result p5, P6Memory.Result p6, P3DynamicBatching.Result p3, P8MetricsCost.Result p8,
-    P4PerItem.Result p4, List<Map<String, Object>> micro, long elapsedSeconds) {
+    P4PerItem.Result p4, List<Map<String, Object>> micro, P9ScaleOut.Result p9, long elapsedSeconds) {
 
   /** The report as report.json has it, in the order the parts ran, with the targets' summary last. */
   public Map<String, Object> json() {
@@ -45,6 +46,7 @@ public record BenchReport(String generated, String command, Map<String, Object> 
     putIfRan(r, "p8_metrics_cost", p8, P8MetricsCost.Result::json);
     putIfRan(r, "p4_per_item", p4, P4PerItem.Result::json);
     putIfRan(r, "micro", micro, m -> m);
+    putIfRan(r, "p9_scale_out", p9, P9ScaleOut.Result::json);
     r.put("elapsed_seconds", elapsedSeconds);
     r.put("summary", Markdown.summary(r));
     return r;

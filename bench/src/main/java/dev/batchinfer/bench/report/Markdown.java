@@ -24,8 +24,12 @@ public final class Markdown {
         num(r, "p1_overhead.cnn_worker_paired_ratio_median"), null));
     rows.add(row("P1", "MLP pipeline throughput / bare-model ceiling", "(no target)",
         num(r, "p1_overhead.mlp_ratio_to_ceiling"), null));
-    rows.add(row("P2", "trivial model, items/s first byte to completed", ">= 50,000",
+    rows.add(row("P2", "trivial model, one batch, items/s first byte to completed (a latency as much as a rate)", ">= 50,000",
         num(r, "p2_pipeline_ceiling.run.items_per_second"), num(r, "p2_pipeline_ceiling.run.items_per_second") >= 50_000));
+    rows.add(row("P2", "trivial model, sustained: concurrent batches, items/s first submit to last completed ("
+        + get(r, "p2_pipeline_ceiling.sustained.items") + " items in " + get(r, "p2_pipeline_ceiling.sustained.seconds")
+        + " s)", ">= 50,000", num(r, "p2_pipeline_ceiling.sustained.items_per_second"),
+        num(r, "p2_pipeline_ceiling.sustained.items_per_second") >= 50_000));
     rows.add(row("P3", "MLP: worker rate, tuned / max batch size 1", ">= 10x",
         num(r, "p3_dynamic_batching.ratio"), num(r, "p3_dynamic_batching.ratio") >= 10));
     rows.add(row("P8", "CNN: worker rate with metrics / without (median)", ">= 0.97",
@@ -58,7 +62,39 @@ public final class Markdown {
     rows.add(row("P7", "sync predict p99 (ms): light load / during spike", "(no target)",
         get(r, "p7_light.sync_predict_cnn_one_item.p99_ms") + " / " + get(r, "p5_spike.sync_predict_latency_during.p99_ms"),
         null));
+    for (int n : new int[] {2, 4, 8}) {
+      rows.add(row("P9", "scale-out on a simulated accelerator: throughput / (" + n + " x one worker's), three brokers",
+          ">= 0.9", num(r, "p9_scale_out.efficiency_" + n), num(r, "p9_scale_out.efficiency_" + n) >= 0.9));
+    }
+    rows.add(row("P9", "8 workers on " + get(r, "p9_scale_out.capped_by_partitions.partitions")
+        + " partitions per request topic: efficiency", "(capped: partitions bound the useful workers)",
+        num(r, "p9_scale_out.capped_by_partitions.efficiency"), null));
+    rows.add(row("P9", "CNN, real model: 2 workers pinned to separate CPUs / 1 (throughput ratio)", "(no target)",
+        num(r, "p9_scale_out.cnn_two_over_one"), null));
     return rows;
+  }
+
+  /** P9's section: its cluster, the simulated accelerator, and one row per measured drain. */
+  @SuppressWarnings("unchecked")
+  public static String scaleOut(Map<String, Object> p9) {
+    StringBuilder md = new StringBuilder();
+    md.append("## P9: scale-out\n\n").append(p9.get("brokers")).append(" brokers, Redis ")
+        .append(Boolean.TRUE.equals(p9.get("redis_cluster")) ? "Cluster of three masters" : "server")
+        .append("; simulated accelerator: ").append(p9.get("simulated_call_ms")).append(" ms a call of up to ")
+        .append(p9.get("simulated_max_batch")).append(" items, one call at a time per worker.\n\n")
+        .append("| workers | partitions | items | seconds | items/s | efficiency |\n|---|---|---|---|---|---|\n");
+    List<Map<String, Object>> points = new ArrayList<>((List<Map<String, Object>>) p9.get("simulated"));
+    points.add((Map<String, Object>) p9.get("capped_by_partitions"));
+    points.addAll((List<Map<String, Object>>) p9.get("cnn_pinned"));
+    int simulated = ((List<?>) p9.get("simulated")).size();
+    for (int i = 0; i < points.size(); i++) {
+      Map<String, Object> p = points.get(i);
+      String note = i < simulated ? "" : i == simulated ? " (capped)" : " (CNN, pinned)";
+      md.append("| ").append(p.get("workers")).append(note).append(" | ").append(p.get("partitions")).append(" | ")
+          .append(fmt(p.get("items"))).append(" | ").append(p.get("seconds")).append(" | ")
+          .append(fmt(p.get("items_per_second"))).append(" | ").append(fmt(p.get("efficiency"))).append(" |\n");
+    }
+    return md.toString();
   }
 
   /** A value that is missing (its part left out with --only) reads "not measured", with no verdict. */
@@ -148,6 +184,9 @@ public final class Markdown {
         md.append("| ").append(b.get("benchmark")).append(" | ").append(b.get("score")).append(" | ")
             .append(b.get("error") == null ? "" : b.get("error")).append(" | ").append(b.get("unit")).append(" |\n");
       }
+    }
+    if (r.containsKey("p9_scale_out")) {
+      md.append("\n").append(scaleOut((Map<String, Object>) r.get("p9_scale_out")));
     }
     return md.toString();
   }

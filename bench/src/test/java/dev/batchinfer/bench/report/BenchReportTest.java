@@ -32,7 +32,7 @@ class BenchReportTest {
     Ceilings.Result ceilings = new Ceilings.Result(ceiling("cnn", 2000), ceiling("mlp", 10_000), ceiling("trivial", 1e6), 900);
     RunSettings settings = new RunSettings("256m", "384m", Map.of(), Map.of(), 1000, 20, 10, null, null);
     return new BenchReport("now", "test", Map.of("cores", 2), ceilings, settings, List.of(new WarmUp.Round(1, 10, 0.5)),
-        p1, null, null, null, null, p3, null, null, null, 12);
+        p1, null, null, null, null, p3, null, null, null, null, 12);
   }
 
   /** CNN runs of 1 s, 0.5 s and 2 s (1000, 2000 and 500 items/s); MLP runs of 0.1 s and 0.2 s. */
@@ -80,5 +80,35 @@ class BenchReportTest {
     assertThat(Files.readString(out.resolve("report.json"))).contains("\"p1_overhead\"").doesNotContain("p5_spike");
     assertThat(Files.readString(out.resolve("report.md"))).contains("## Targets", "| P1 |");
     assertThat(out.resolve("spike.svg")).doesNotExist();
+  }
+
+  @Test
+  void scale_out_efficiency_is_throughput_over_n_times_one_workers_and_the_report_judges_it() {
+    // One worker 1,000/s; two 1,900/s (0.95); four 3,000/s (0.75); eight on too few partitions 2,000/s.
+    List<dev.batchinfer.bench.part.P9ScaleOut.Point> points = List.of(
+        new dev.batchinfer.bench.part.P9ScaleOut.Point(1, 4, 10_000, 10),
+        new dev.batchinfer.bench.part.P9ScaleOut.Point(2, 4, 19_000, 10),
+        new dev.batchinfer.bench.part.P9ScaleOut.Point(4, 4, 30_000, 10));
+    var p9 = new dev.batchinfer.bench.part.P9ScaleOut.Result(3, true, java.time.Duration.ofMillis(40), points,
+        new dev.batchinfer.bench.part.P9ScaleOut.Point(8, 4, 20_000, 10),
+        List.of(new dev.batchinfer.bench.part.P9ScaleOut.Point(1, 16, 500, 1),
+            new dev.batchinfer.bench.part.P9ScaleOut.Point(2, 16, 900, 1)));
+    assertThat(p9.efficiency(points.get(1))).isEqualTo(0.95);
+    assertThat(p9.efficiency(points.get(2))).isEqualTo(0.75);
+    BenchReport r = new BenchReport("now", "test", Map.of("cores", 2), report(p1(), null).ceilings(), report(p1(), null).settings(),
+        List.of(new WarmUp.Round(1, 10, 0.5)), p1(), null, null, null, null, null, null, null, null, p9, 12);
+    Map<String, Object> json = r.json();
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> summary = (List<Map<String, Object>>) json.get("summary");
+    assertThat(summary).filteredOn(row -> row.get("measure").toString().contains("(2 x one worker's)"))
+        .singleElement().satisfies(row -> assertThat(row.get("met")).isEqualTo(true));
+    assertThat(summary).filteredOn(row -> row.get("measure").toString().contains("(4 x one worker's)"))
+        .singleElement().satisfies(row -> assertThat(row.get("met")).isEqualTo(false));
+    assertThat(summary).filteredOn(row -> row.get("measure").toString().contains("(8 x one worker's)"))
+        .singleElement().satisfies(row -> assertThat(row.get("value")).isEqualTo("not measured"));
+    assertThat(summary).filteredOn(row -> row.get("measure").toString().startsWith("CNN, real model"))
+        .singleElement().satisfies(row -> assertThat(row.get("value")).isEqualTo(1.8));
+    assertThat(Markdown.render(json)).contains("## P9: scale-out").contains("| 8 (capped) | 4 | 20,000 |")
+        .contains("| 2 (CNN, pinned) | 16 |");
   }
 }

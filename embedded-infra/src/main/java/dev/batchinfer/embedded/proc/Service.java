@@ -17,22 +17,30 @@ public final class Service {
   private final List<String> jvmFlags;
   private Map<String, String> env;
   private final Path dir;
+  private final CpuSet cpus;
   private ChildJvm jvm;
   private int starts;
 
   public Service(String name, String mainClass, String heap, List<String> jvmFlags, Map<String, String> env, Path dir) {
+    this(name, mainClass, heap, jvmFlags, env, dir, null);
+  }
+
+  /** @param cpus the CPUs it runs on (taskset), or null for those of this process */
+  public Service(String name, String mainClass, String heap, List<String> jvmFlags, Map<String, String> env, Path dir,
+      CpuSet cpus) {
     this.name = name;
     this.mainClass = mainClass;
     this.heap = heap;
     this.jvmFlags = List.copyOf(jvmFlags);
     this.env = Map.copyOf(env);
     this.dir = dir;
+    this.cpus = cpus;
   }
 
   /** Starts the process unless it runs. */
   public synchronized Service start() {
     if (jvm == null || !jvm.isAlive()) {
-      jvm = ChildJvm.start(name, mainClass, heap, jvmFlags, env, dir, 0, null);
+      jvm = ChildJvm.start(name, mainClass, heap, jvmFlags, env, dir, 0, cpus);
       starts++;
     }
     return this;

@@ -43,7 +43,14 @@ public final class ChunkTransaction implements AutoCloseable {
     check();
     ChunkHeader h = new ChunkHeader(batchId, next, template.chunkCount(), template.totalItems(), template.model(),
         template.modelVersion(), template.priority(), template.createdAtMs(), template.tenant());
-    send(ChunkPublisher.chunkRecord(topics, h, c));
+    ProducerRecord<String, byte[]> record;
+    try {
+      record = ChunkPublisher.chunkRecord(topics, h, c, slot.producer());
+    } catch (RuntimeException e) { // no metadata for the topic within max.block.ms
+      state = State.BROKEN;
+      throw new PublishException("batch " + batchId + ": chunk not sent to Kafka: " + e.getMessage(), e);
+    }
+    send(record);
     next++;
   }
 

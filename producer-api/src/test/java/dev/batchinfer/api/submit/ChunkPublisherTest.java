@@ -175,4 +175,43 @@ class ChunkPublisherTest {
       assertThat(made.get(0).history()).isEmpty();
     }
   }
+
+  @Test
+  void a_batchs_chunks_go_round_the_partitions_so_each_holds_as_many_as_the_others_within_one() {
+    for (int partitions : new int[] {1, 4, 6, 16}) {
+      int[] counts = new int[partitions];
+      for (int chunk = 0; chunk < 515; chunk++) {
+        counts[ChunkPublisher.partitionOf("0b9e7c1a-batch", chunk, partitions)]++;
+      }
+      int most = java.util.Arrays.stream(counts).max().orElseThrow();
+      int least = java.util.Arrays.stream(counts).min().orElseThrow();
+      assertThat(most - least).as("chunks per partition on %d partitions: %s", partitions, java.util.Arrays.toString(counts))
+          .isLessThanOrEqualTo(1);
+    }
+  }
+
+  @Test
+  void chunks_are_written_to_the_partitions_the_producer_knows_the_topic_to_have() {
+    String topic = TOPICS.requests(Priority.NORMAL).name();
+    org.apache.kafka.common.Node node = new org.apache.kafka.common.Node(1, "127.0.0.1", 9092);
+    List<org.apache.kafka.common.PartitionInfo> three = new ArrayList<>();
+    for (int p = 0; p < 3; p++) {
+      three.add(new org.apache.kafka.common.PartitionInfo(topic, p, node, new org.apache.kafka.common.Node[] {node},
+          new org.apache.kafka.common.Node[] {node}));
+    }
+    org.apache.kafka.common.Cluster cluster = new org.apache.kafka.common.Cluster("c", List.of(node), three,
+        java.util.Set.of(), java.util.Set.of());
+    MockProducer<String, byte[]> producer = new MockProducer<>(cluster, true, null, new StringSerializer(),
+        new ByteArraySerializer());
+    try (ChunkPublisher publisher = new ChunkPublisher(config -> producer, TOPICS, "test", "", 1, "SUBMIT_PRODUCERS",
+        Duration.ofMillis(200), Duration.ofSeconds(60)); ChunkTransaction tx = publisher.begin(BATCH, header(4))) {
+      for (int i = 0; i < 4; i++) {
+        tx.send(chunk(i));
+      }
+      tx.commit();
+    }
+    int first = ChunkPublisher.partitionOf(BATCH, 0, 3);
+    assertThat(producer.history()).extracting(ProducerRecord::partition)
+        .containsExactly(first, (first + 1) % 3, (first + 2) % 3, first);
+  }
 }
