@@ -54,26 +54,16 @@ public final class Redis implements AutoCloseable {
   private volatile StatefulConnection<String, byte[]> binary;
   private volatile RedisClusterAsyncCommands<String, byte[]> binaryAsync;
 
-  private Redis(RedisClient client, java.time.Duration timeout, String prefix) {
-    StatefulRedisConnection<String, String> c = client.connect();
+  private Redis(AbstractRedisClient client, StatefulConnection<String, String> connection,
+      RedisClusterCommands<String, String> sync, RedisClusterAsyncCommands<String, String> async,
+      java.time.Duration timeout, String prefix) {
     this.client = client;
-    this.connection = c;
-    this.sync = c.sync();
-    this.async = c.async();
+    this.connection = connection;
+    this.sync = sync;
+    this.async = async;
     this.timeout = timeout;
     this.keys = new RedisKeys(prefix);
-    this.cluster = false;
-  }
-
-  private Redis(RedisClusterClient client, java.time.Duration timeout, String prefix) {
-    StatefulRedisClusterConnection<String, String> c = client.connect();
-    this.client = client;
-    this.connection = c;
-    this.sync = c.sync();
-    this.async = c.async();
-    this.timeout = timeout;
-    this.keys = new RedisKeys(prefix);
-    this.cluster = true;
+    this.cluster = client instanceof RedisClusterClient;
   }
 
   public static Redis connect(String redisUrl, String keyPrefix) {
@@ -99,14 +89,16 @@ public final class Redis implements AutoCloseable {
     if (!url.isCluster()) {
       RedisClient client = RedisClient.create(nodes.get(0));
       client.setOptions(ClientOptions.builder().timeoutOptions(timeouts).build());
-      return new Redis(client, timeout, keyPrefix);
+      StatefulRedisConnection<String, String> c = client.connect();
+      return new Redis(client, c, c.sync(), c.async(), timeout, keyPrefix);
     }
     RedisClusterClient client = RedisClusterClient.create(nodes);
     client.setOptions(ClusterClientOptions.builder().timeoutOptions(timeouts)
         .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
             .enablePeriodicRefresh(TOPOLOGY_REFRESH).enableAllAdaptiveRefreshTriggers().build())
         .build());
-    return new Redis(client, timeout, keyPrefix);
+    StatefulRedisClusterConnection<String, String> c = client.connect();
+    return new Redis(client, c, c.sync(), c.async(), timeout, keyPrefix);
   }
 
   /** Whether this is a Redis Cluster's client. */

@@ -37,7 +37,7 @@ public record BenchReport(String generated, String command, Map<String, Object> 
     r.put("ceilings", ceilings.json());
     r.put("settings", settings.json());
     r.put("warm_up_rounds", warmUpRounds.stream().map(WarmUp.Round::json).toList());
-    r.put("p1_overhead", p1.json());
+    putIfRan(r, "p1_overhead", p1, P1Overhead.Result::json);
     putIfRan(r, "p2_pipeline_ceiling", p2, P2PipelineCeiling.Result::json);
     putIfRan(r, "p7_light", p7, P7LightLoad.Result::json);
     putIfRan(r, "p5_spike", p5, P5Spike.Result::json);

@@ -1,9 +1,6 @@
 package dev.batchinfer.embedded.proc;
 
 import dev.batchinfer.embedded.KafkaClusterSpec;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,7 +39,7 @@ public final class KafkaProcessCluster implements AutoCloseable {
     for (KafkaClusterSpec.Node n : spec.nodes()) {
       String name = size == 1 ? "kafka-broker" : "kafka-broker-" + n.id();
       nodes.add(new Service(name, BrokerMain.class.getName(), heap, List.of("-XX:+UseG1GC"), Map.of(
-          "BROKER_DATA_DIR", mkdirs(dir.resolve(name)).toString(),
+          "BROKER_DATA_DIR", Pause.mkdirs(dir.resolve(name)).toString(),
           "BROKER_CLUSTER", spec.encode(),
           "BROKER_NODE_ID", Integer.toString(n.id())), dir));
     }
@@ -71,7 +68,7 @@ public final class KafkaProcessCluster implements AutoCloseable {
         throw new IllegalStateException(count + " Kafka brokers not registered in " + timeout + " (have " + registered()
             + ")" + logs);
       }
-      sleep(200);
+      Pause.millis(200);
     }
   }
 
@@ -106,22 +103,7 @@ public final class KafkaProcessCluster implements AutoCloseable {
     return admin;
   }
 
-  private static Path mkdirs(Path p) {
-    try {
-      return Files.createDirectories(p);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
-  }
 
   /**
    * Stops every node. One node stops cleanly on SIGTERM; of several, all but the first get SIGKILL: once the

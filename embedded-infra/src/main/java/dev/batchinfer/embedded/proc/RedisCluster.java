@@ -55,7 +55,7 @@ public final class RedisCluster implements AutoCloseable {
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException("Redis Cluster node " + node.port() + " not ok in " + timeout + ": " + info(node));
         }
-        sleep(100);
+        Pause.millis(100);
       }
     }
   }
@@ -77,14 +77,6 @@ public final class RedisCluster implements AutoCloseable {
     return Path.of(RedisServer.binary()).resolveSibling("redis-cli").toString();
   }
 
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
-  }
 
   @Override
   public void close() {

@@ -90,7 +90,7 @@ public final class RedisServer implements AutoCloseable {
       if (answersPing()) {
         return;
       }
-      sleep(50);
+      Pause.millis(50);
     }
     throw new IllegalStateException("redis-server on port " + port + " did not answer PING in " + timeout);
   }
@@ -152,14 +152,6 @@ public final class RedisServer implements AutoCloseable {
     }
   }
 
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
-  }
 
   @Override
   public synchronized void close() {
