@@ -407,14 +407,7 @@ final class Checks {
   }
 
   static Optional<Long> heapBytes(Container c) {
-    List<String> words = new ArrayList<>();
-    if (c.getCommand() != null) {
-      words.addAll(c.getCommand());
-    }
-    if (c.getArgs() != null) {
-      words.addAll(c.getArgs());
-    }
-    for (String w : words) {
+    for (String w : Workload.commandLine(c)) {
       Matcher m = XMX.matcher(w);
       if (m.matches()) {
         long n = Long.parseLong(m.group(1));

@@ -40,13 +40,7 @@ record Workload(String kind, String name, int replicas, PodTemplateSpec template
     }
 
     static Optional<Service> running(Container c) {
-      List<String> cmd = new ArrayList<>();
-      if (c.getCommand() != null) {
-        cmd.addAll(c.getCommand());
-      }
-      if (c.getArgs() != null) {
-        cmd.addAll(c.getArgs());
-      }
+      List<String> cmd = commandLine(c);
       for (Service s : values()) {
         if (cmd.contains(s.main.getName())) {
           return Optional.of(s);
@@ -65,6 +59,18 @@ record Workload(String kind, String name, int replicas, PodTemplateSpec template
       "WEBHOOK_SECRETS", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
       "TENANT_WEBHOOK_SECRETS", "",
       "REDIS_URL", "redis://redis:6379");
+
+  /** The container's command and then its arguments: what its process is started with. */
+  static List<String> commandLine(Container c) {
+    List<String> words = new ArrayList<>();
+    if (c.getCommand() != null) {
+      words.addAll(c.getCommand());
+    }
+    if (c.getArgs() != null) {
+      words.addAll(c.getArgs());
+    }
+    return words;
+  }
 
   static List<Workload> all(List<Object> objects) {
     List<Workload> out = new ArrayList<>();
