@@ -8,6 +8,7 @@ import dev.batchinfer.callback.deliver.HttpPoster;
 import dev.batchinfer.callback.deliver.WebhookBody;
 import dev.batchinfer.callback.schedule.DeliveryScheduler;
 import dev.batchinfer.observability.Metrics;
+import dev.batchinfer.observability.Readiness;
 import dev.batchinfer.store.Redis;
 import dev.batchinfer.store.batch.BatchRecords;
 import dev.batchinfer.store.batch.BatchStores;
@@ -78,6 +79,20 @@ public final class CallbackDispatcherApp implements AutoCloseable {
     consumerThread.start();
     schedulerThread.start();
     return this;
+  }
+
+  /**
+   * Ready while its event consumer is a member of the group and its scheduler runs: it then turns
+   * events into deliveries and attempts the due ones.
+   */
+  public Readiness readiness() {
+    if (!consumer.member()) {
+      return Readiness.notReady("event consumer not a member of its group");
+    }
+    if (schedulerThread == null || !schedulerThread.isAlive()) {
+      return Readiness.notReady("delivery scheduler not running");
+    }
+    return Readiness.ready("consuming batch events, scheduler running");
   }
 
   /** Stops taking events and claims; attempts under way get a few seconds to finish. */

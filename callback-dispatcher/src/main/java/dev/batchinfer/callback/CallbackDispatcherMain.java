@@ -14,6 +14,7 @@ public final class CallbackDispatcherMain {
     DispatcherSettings settings = DispatcherSettings.from(env);
     ServiceProcess process = ServiceProcess.start(env, "callback-dispatcher", MetricsSettings.DEFAULT_DISPATCHER_PORT);
     CallbackDispatcherApp app = CallbackDispatcherApp.create(settings, process.metrics()).start();
+    process.readyWhen(app::readiness);
     process.stopOnShutdown(app, "callback-dispatcher-shutdown");
   }
 }

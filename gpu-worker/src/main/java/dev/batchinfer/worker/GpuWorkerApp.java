@@ -3,6 +3,7 @@ package dev.batchinfer.worker;
 import dev.batchinfer.store.model.WorkerStatus;
 import dev.batchinfer.models.ModelCatalog;
 import dev.batchinfer.observability.Metrics;
+import dev.batchinfer.observability.Readiness;
 import dev.batchinfer.store.Redis;
 import dev.batchinfer.store.batch.BatchStores;
 import dev.batchinfer.topics.Topics;
@@ -96,8 +97,7 @@ public final class GpuWorkerApp implements AutoCloseable {
     processMetrics.bind(kafkaConsumer);
     this.consumer = new ChunkConsumer(kafkaConsumer, topics, dispatch, outcomes,
         new ChunkConsumer.Limits(queue, settings.consuming().maxBufferedChunks(), publisher::inFlight, settings.consuming().commitInterval()));
-    metrics.watch(consumer::pausedPartitions,
-        () -> threads.stream().filter(t -> t.getName().startsWith("inference-") && t.isAlive()).count(), consumer::lag);
+    metrics.watch(consumer::pausedPartitions, this::liveInferenceThreads, consumer::lag);
     MicroBatcher batcher = new MicroBatcher(settings.batching().maxBatchSize(), settings.batching().maxQueueDelay().toNanos(), models::maxBatch);
     ChunkSource counted = new ChunkSource() {
       @Override
@@ -155,6 +155,26 @@ public final class GpuWorkerApp implements AutoCloseable {
     } catch (RuntimeException | com.fasterxml.jackson.core.JsonProcessingException e) {
       log.warn("heartbeat failed: {}", e.toString());
     }
+  }
+
+  /**
+   * Ready while its consumer is a member of the group and every inference thread runs; not ready
+   * while it loads, joins, rebalances after losing its partitions, or drains.
+   */
+  public Readiness readiness() {
+    int held = consumer.partitionsHeld();
+    if (held < 0) {
+      return Readiness.notReady("consumer not a member of group " + settings.consumerGroup());
+    }
+    long alive = liveInferenceThreads();
+    if (alive < loops.size()) {
+      return Readiness.notReady(alive + " of " + loops.size() + " inference threads alive");
+    }
+    return Readiness.ready("member of group " + settings.consumerGroup() + ", " + held + " partitions");
+  }
+
+  private long liveInferenceThreads() {
+    return threads.stream().filter(t -> t.getName().startsWith("inference-") && t.isAlive()).count();
   }
 
   /** With a registry of its own, for hosts that do not scrape it. */

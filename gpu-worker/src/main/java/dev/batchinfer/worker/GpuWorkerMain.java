@@ -15,6 +15,7 @@ public final class GpuWorkerMain {
     WorkerSettings settings = WorkerSettings.from(env);
     ServiceProcess process = ServiceProcess.start(env, "gpu-worker", MetricsSettings.DEFAULT_WORKER_PORT);
     GpuWorkerApp app = GpuWorkerApp.create(settings, ModelCatalog.load(settings.modelArtifacts()), process.metrics()).start();
+    process.readyWhen(app::readiness);
     process.stopOnShutdown(app, "gpu-worker-shutdown");
   }
 }

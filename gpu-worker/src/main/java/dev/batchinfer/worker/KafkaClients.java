@@ -25,7 +25,7 @@ final class KafkaClients {
   private static Properties consumerConfig(WorkerSettings s) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, s.common().kafkaBootstrapServers());
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, s.common().topicPrefix() + s.consuming().groupId());
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, s.consumerGroup());
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, s.workerId());
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     // Only chunks of batches the API committed in full; an aborted submit is never seen.

@@ -22,7 +22,14 @@ import java.util.function.Supplier;
  * live inference threads. Consumer lag per request topic comes from Kafka's own client metrics
  * ({@code kafka_consumer_fetch_manager_records_lag{topic=...}}), bound beside these.
  */
-final class WorkerMetrics implements InferenceMetrics {
+public final class WorkerMetrics implements InferenceMetrics {
+
+  /**
+   * The gauge of this worker's lag per priority, exported as {@code batchinfer_worker_consumer_lag_records}:
+   * what the Kubernetes HPA alternative to KEDA scales on.
+   */
+  public static final String CONSUMER_LAG = "batchinfer.worker.consumer.lag";
+  public static final String CONSUMER_LAG_UNIT = "records";
 
   private static final Duration[] CALL_BUCKETS = {ms(1), ms(2), ms(5), ms(10), ms(25), ms(50), ms(100), ms(250),
       ms(500), ms(1_000), ms(2_500), ms(10_000)};
@@ -48,9 +55,9 @@ final class WorkerMetrics implements InferenceMetrics {
     this.threadsAlive = liveInferenceThreads;
     this.lagOf = lag;
     for (Priority p : Priority.values()) {
-      Gauge.builder("batchinfer.worker.consumer.lag", () -> lag.applyAsLong(p)).tag("priority", p.wire())
+      Gauge.builder(CONSUMER_LAG, () -> lag.applyAsLong(p)).tag("priority", p.wire())
           .description("records of the priority's request topic not yet read by this worker's partitions")
-          .baseUnit("records").register(registry);
+          .baseUnit(CONSUMER_LAG_UNIT).register(registry);
     }
     Gauge.builder("batchinfer.worker.partitions.paused", pausedPartitions).description(
         "request partitions paused for backpressure (a full priority queue, or results not yet stored)").register(registry);

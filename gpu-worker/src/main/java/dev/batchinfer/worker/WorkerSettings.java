@@ -124,6 +124,11 @@ public record WorkerSettings(CommonSettings common, Path modelArtifacts, Batchin
     return consuming.workerId();
   }
 
+  /** The consumer group the workers join: TOPIC_PREFIX then WORKER_GROUP_ID (what lag-based autoscalers watch). */
+  public String consumerGroup() {
+    return common.topicPrefix() + consuming.groupId();
+  }
+
   static Map<Priority, Integer> weights(String text) {
     String[] parts = text.split(",");
     if (parts.length != 3) {

@@ -87,7 +87,7 @@ class WorkerShutdownIT {
     assertThat(store.results().read(batchId, 0, CHUNKS)).as("results of every chunk it held").hasSize(CHUNKS)
         .allSatisfy(ndjson -> assertThat(ndjson.split("\n")).hasSize(ITEMS_PER_CHUNK));
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.bootstrapServers()))) {
-      Map<?, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(common.topicPrefix() + settings.consuming().groupId())
+      Map<?, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(settings.consumerGroup())
           .partitionsToOffsetAndMetadata().get();
       assertThat(committed.values().stream().mapToLong(OffsetAndMetadata::offset).sum())
           .as("committed offsets: every chunk it ran, so none is read again").isEqualTo(CHUNKS);

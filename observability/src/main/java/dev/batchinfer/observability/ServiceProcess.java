@@ -4,8 +4,9 @@ import dev.batchinfer.config.Env;
 
 /**
  * What every service's main sets up before the service itself: the tracer the settings ask for,
- * the process's metrics registry and its management server; and, once the service runs, the
- * shutdown hook that stops the service first and the management server and registry after it.
+ * the process's metrics registry and its management server (metrics and health probes); and, once
+ * the service runs, its readiness check and the shutdown hook that reports it not ready, stops the
+ * service first and the management server and registry after it.
  */
 public final class ServiceProcess implements AutoCloseable {
 
@@ -36,6 +37,16 @@ public final class ServiceProcess implements AutoCloseable {
     return server == null ? -1 : server.port();
   }
 
+  /**
+   * What {@code GET /health/ready} answers from now on (before this call: 503 "starting"). Without a
+   * management server (METRICS_PORT=off, METRICS_ENABLED=false) there is no probe to answer.
+   */
+  public void readyWhen(Readiness.Check check) {
+    if (server != null) {
+      server.readiness(check);
+    }
+  }
+
   /** Stops the management server and the registry (after the services that count on it). */
   @Override
   public void close() {
@@ -48,6 +59,8 @@ public final class ServiceProcess implements AutoCloseable {
   /** Stops {@code service} (draining it), then the management server, on SIGTERM or exit. */
   public void stopOnShutdown(AutoCloseable service, String threadName) {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      // Not ready from the first moment of the drain, so no new work is routed here meanwhile.
+      readyWhen(() -> Readiness.notReady("stopping"));
       try {
         service.close();
       } catch (Exception e) {

@@ -3,6 +3,7 @@ package dev.batchinfer.api;
 import dev.batchinfer.config.Env;
 import dev.batchinfer.models.ModelCatalog;
 import dev.batchinfer.observability.MetricsSettings;
+import dev.batchinfer.observability.Readiness;
 import dev.batchinfer.observability.ServiceProcess;
 
 /** Runs the producer API alone; configuration comes from environment variables (see README). */
@@ -15,6 +16,8 @@ public final class ProducerApiMain {
     ApiSettings settings = ApiSettings.from(env);
     ServiceProcess process = ServiceProcess.start(env, "producer-api", MetricsSettings.DEFAULT_API_PORT);
     ProducerApiApp app = ProducerApiApp.create(settings, ModelCatalog.load(settings.modelArtifacts()), process.metrics()).start();
+    // Whether it can take submits (Redis reachable) is GET /health on the API port; here: it serves.
+    process.readyWhen(() -> Readiness.ready("serving on port " + app.port()));
     process.stopOnShutdown(app, "producer-api-shutdown");
   }
 }

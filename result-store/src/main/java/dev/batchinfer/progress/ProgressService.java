@@ -25,11 +25,30 @@ public final class ProgressService implements AutoCloseable {
   private final BatchStateGauges stateGauges;
 
   public ProgressService(String bootstrapServers, Topics topics, Path stateDir, BatchStores stores, MeterRegistry registry) {
+    this(bootstrapServers, topics, stateDir, ProgressSettings.DEFAULT_STANDBY_REPLICAS, stores, registry);
+  }
+
+  /** @param standbyReplicas warm copies of each state store kept on other instances (num.standby.replicas) */
+  public ProgressService(String bootstrapServers, Topics topics, Path stateDir, int standbyReplicas, BatchStores stores,
+      MeterRegistry registry) {
+    this.streams = new KafkaStreams(ProgressTopology.build(topics, new StatusProjection(stores), registry),
+        streamsConfig(bootstrapServers, topics, stateDir, standbyReplicas));
+    this.streamsMetrics = new KafkaStreamsMetrics(streams);
+    streamsMetrics.bindTo(registry);
+    this.stateGauges = new BatchStateGauges(streams, registry);
+    streams.setUncaughtExceptionHandler(e -> {
+      log.error("progress topology failed; replacing the stream thread", e);
+      return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+    });
+  }
+
+  static Properties streamsConfig(String bootstrapServers, Topics topics, Path stateDir, int standbyReplicas) {
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, topics.prefix() + "result-store-progress");
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, standbyReplicas);
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
     // A progress record that does not parse was not written by our workers: log it and move on.
     p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
@@ -38,14 +57,7 @@ public final class ProgressService implements AutoCloseable {
     p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1); // the broker's default
-    this.streams = new KafkaStreams(ProgressTopology.build(topics, new StatusProjection(stores), registry), p);
-    this.streamsMetrics = new KafkaStreamsMetrics(streams);
-    streamsMetrics.bindTo(registry);
-    this.stateGauges = new BatchStateGauges(streams, registry);
-    streams.setUncaughtExceptionHandler(e -> {
-      log.error("progress topology failed; replacing the stream thread", e);
-      return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-    });
+    return p;
   }
 
   public void start() {

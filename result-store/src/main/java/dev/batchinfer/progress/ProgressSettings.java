@@ -10,13 +10,18 @@ import java.time.Duration;
  * The progress service's settings, read from the environment here and nowhere else.
  *
  * @param stateDir STREAMS_STATE_DIR, the Kafka Streams state (RocksDB) directory
+ * @param standbyReplicas STREAMS_STANDBY_REPLICAS, Kafka Streams' {@code num.standby.replicas}: warm
+ *     copies of each state store kept by other instances, so a failover does not restore from the
+ *     changelog first. 0 for one instance; 1 with two or more
  * @param modelArtifacts MODEL_ARTIFACTS, whose models' canaries the rollout guard watches; when
  *     the directory is missing the service keeps progress only
  * @param rollback the automated rollback's thresholds (ROLLBACK_*)
  */
-public record ProgressSettings(CommonSettings common, Path stateDir, Path modelArtifacts, RolloutGuard.Policy rollback) {
+public record ProgressSettings(CommonSettings common, Path stateDir, int standbyReplicas, Path modelArtifacts,
+    RolloutGuard.Policy rollback) {
 
   public static final String DEFAULT_STATE_DIR = System.getProperty("java.io.tmpdir") + "/batch-inference-streams";
+  public static final int DEFAULT_STANDBY_REPLICAS = 0;
   public static final String DEFAULT_MODEL_ARTIFACTS = "model-artifacts";
   public static final double DEFAULT_MAX_ERROR_RATE = 0.05;
   public static final double DEFAULT_MAX_DISAGREEMENT = 0.25;
@@ -27,6 +32,7 @@ public record ProgressSettings(CommonSettings common, Path stateDir, Path modelA
   public static ProgressSettings from(Env env) {
     return new ProgressSettings(CommonSettings.from(env),
         Path.of(env.string("STREAMS_STATE_DIR", DEFAULT_STATE_DIR)),
+        env.integer("STREAMS_STANDBY_REPLICAS", DEFAULT_STANDBY_REPLICAS, 0, 8),
         Path.of(env.string("MODEL_ARTIFACTS", DEFAULT_MODEL_ARTIFACTS)),
         rollback(env));
   }

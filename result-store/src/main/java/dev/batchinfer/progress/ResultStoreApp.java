@@ -13,7 +13,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import dev.batchinfer.store.model.RegistryStore;
 import dev.batchinfer.progress.rollout.RolloutGuard;
+import dev.batchinfer.observability.Readiness;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.streams.KafkaStreams;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
@@ -40,11 +42,12 @@ public final class ResultStoreApp implements AutoCloseable {
   private final ScheduledExecutorService sweeps =
       Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "ghost-sweeper"));
 
-  private ResultStoreApp(CommonSettings settings, Path stateDir, Collection<String> models, RolloutGuard.Policy policy,
-      MeterRegistry meters) {
+  private ResultStoreApp(CommonSettings settings, Path stateDir, int standbyReplicas, Collection<String> models,
+      RolloutGuard.Policy policy, MeterRegistry meters) {
     this.redis = Redis.connect(settings.redisUrl(), settings.redisKeyPrefix(), "progress");
     BatchStores store = BatchStores.over(redis);
-    this.progress = new ProgressService(settings.kafkaBootstrapServers(), settings.topics(), stateDir, store, meters);
+    this.progress = new ProgressService(settings.kafkaBootstrapServers(), settings.topics(), stateDir, standbyReplicas, store,
+        meters);
     this.registry = new RegistryStore(redis);
     this.telemetry = new ModelTelemetry(redis);
     this.policy = policy;
@@ -60,13 +63,23 @@ public final class ResultStoreApp implements AutoCloseable {
 
   /** Progress only, no rollout guard. */
   public static ResultStoreApp create(CommonSettings settings, Path stateDir, MeterRegistry meters) {
-    return new ResultStoreApp(settings, stateDir, List.of(), null, meters);
+    return new ResultStoreApp(settings, stateDir, ProgressSettings.DEFAULT_STANDBY_REPLICAS, List.of(), null, meters);
   }
 
   /** Progress, plus the automated rollback of the given models' canaries. */
   public static ResultStoreApp create(CommonSettings settings, Path stateDir, Collection<String> models,
       RolloutGuard.Policy policy, MeterRegistry meters) {
-    return new ResultStoreApp(settings, stateDir, List.copyOf(models), policy, meters);
+    return new ResultStoreApp(settings, stateDir, ProgressSettings.DEFAULT_STANDBY_REPLICAS, List.copyOf(models), policy,
+        meters);
+  }
+
+  /**
+   * The service as its main runs it: the settings' state directory and standby replicas, and the
+   * automated rollback of {@code models}' canaries unless there are none.
+   */
+  public static ResultStoreApp create(ProgressSettings settings, Collection<String> models, MeterRegistry meters) {
+    return new ResultStoreApp(settings.common(), settings.stateDir(), settings.standbyReplicas(), List.copyOf(models),
+        models.isEmpty() ? null : settings.rollback(), meters);
   }
 
   public ResultStoreApp start() {
@@ -82,6 +95,13 @@ public final class ResultStoreApp implements AutoCloseable {
 
   public ProgressService progress() {
     return progress;
+  }
+
+  /** Ready while the topology runs; not while it starts, rebalances, restores its state or stops. */
+  public Readiness readiness() {
+    KafkaStreams.State state = progress.state();
+    return state == KafkaStreams.State.RUNNING ? Readiness.ready("streams RUNNING")
+        : Readiness.notReady("streams " + state);
   }
 
   @Override

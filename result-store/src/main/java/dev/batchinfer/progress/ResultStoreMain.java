@@ -5,6 +5,8 @@ import dev.batchinfer.models.ModelCatalog;
 import dev.batchinfer.observability.MetricsSettings;
 import dev.batchinfer.observability.ServiceProcess;
 import java.nio.file.Files;
+import java.util.Collection;
+import java.util.List;
 
 /** Runs the progress service alone, configured by {@link ProgressSettings}. */
 public final class ResultStoreMain {
@@ -18,10 +20,10 @@ public final class ResultStoreMain {
     var meters = process.metrics().registry();
     // The rollout guard watches the models on disk; without them the service keeps progress only.
     // Kafka Streams' threads keep the process alive until the shutdown hook closes the service.
-    ResultStoreApp app = (Files.isDirectory(settings.modelArtifacts())
-        ? ResultStoreApp.create(settings.common(), settings.stateDir(),
-            ModelCatalog.load(settings.modelArtifacts()).modelIds(), settings.rollback(), meters)
-        : ResultStoreApp.create(settings.common(), settings.stateDir(), meters)).start();
+    Collection<String> models = Files.isDirectory(settings.modelArtifacts())
+        ? ModelCatalog.load(settings.modelArtifacts()).modelIds() : List.of();
+    ResultStoreApp app = ResultStoreApp.create(settings, models, meters).start();
+    process.readyWhen(app::readiness);
     process.stopOnShutdown(app, "result-store-shutdown");
   }
 }

@@ -6,6 +6,7 @@ import dev.batchinfer.callback.CallbackDispatcherApp;
 import dev.batchinfer.callback.DispatcherSettings;
 import dev.batchinfer.models.ModelCatalog;
 import dev.batchinfer.observability.Metrics;
+import dev.batchinfer.observability.Readiness;
 import dev.batchinfer.observability.ServiceProcess;
 import dev.batchinfer.observability.MetricsSettings;
 import dev.batchinfer.progress.ResultStoreApp;
@@ -65,6 +66,7 @@ public final class StandaloneApp implements AutoCloseable {
     started.push(GpuWorkerApp.create(WorkerSettings.from(env).with(common), catalog, metrics).start());
     api = ProducerApiApp.create(apiSettings, catalog, metrics).start();
     started.push(api);
+    process.readyWhen(() -> Readiness.ready("every service started"));
   }
 
   /** The management port serving GET /metrics, or -1 when METRICS_PORT is off. */

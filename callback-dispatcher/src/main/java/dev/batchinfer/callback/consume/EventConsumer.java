@@ -13,6 +13,7 @@ import dev.batchinfer.config.callback.RejectedCallbackException;
 import dev.batchinfer.topics.message.BatchEvent;
 import dev.batchinfer.topics.serde.UndecodableRecordException;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,7 @@ import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -44,6 +46,8 @@ public final class EventConsumer implements Runnable {
   private final CallbackPolicy policy;
   private final PartitionBackoff backoff = new PartitionBackoff(BACKOFF);
   private volatile boolean running = true;
+  /** Set after every rebalance (even one that brought no partitions), cleared when they are lost or it stops. */
+  private volatile boolean member;
 
   public EventConsumer(Consumer<byte[], byte[]> consumer, Topic<String, BatchEvent> topic, BatchRecords batches,
       WebhookStore webhooks, WebhookBody bodies, CallbackPolicy policy) {
@@ -55,6 +59,11 @@ public final class EventConsumer implements Runnable {
     this.policy = policy;
   }
 
+  /** Whether this consumer is a member of its group now (it may hold no partition: more dispatchers than partitions). */
+  public boolean member() {
+    return member;
+  }
+
   public void stop() {
     running = false;
     consumer.wakeup();
@@ -62,7 +71,22 @@ public final class EventConsumer implements Runnable {
 
   @Override
   public void run() {
-    consumer.subscribe(List.of(topic.name()));
+    consumer.subscribe(List.of(topic.name()), new ConsumerRebalanceListener() {
+      @Override
+      public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
+        // still a member: a rebalance follows, and its assignment is announced below
+      }
+
+      @Override
+      public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+        member = true;
+      }
+
+      @Override
+      public void onPartitionsLost(Collection<TopicPartition> lost) {
+        member = false;
+      }
+    });
     try {
       while (running) {
         backoff.resumeDue(consumer);
@@ -81,6 +105,7 @@ public final class EventConsumer implements Runnable {
     } catch (WakeupException e) {
       // stop() was called
     } finally {
+      member = false;
       consumer.close(Duration.ofSeconds(5));
     }
   }

@@ -49,6 +49,8 @@ public final class ChunkConsumer implements Runnable {
   private final ConsumerLag lag;
   private volatile boolean running = true;
   private volatile boolean halted;
+  /** Partitions held since the last rebalance; -1 while the consumer is not a member of its group. */
+  private volatile int membership = -1;
 
   /** @param outcomes the same one the publisher reports to */
   public ChunkConsumer(Consumer<byte[], byte[]> consumer, Topics topics, RecordDispatch dispatch, ChunkOutcomes outcomes,
@@ -69,6 +71,14 @@ public final class ChunkConsumer implements Runnable {
   /** Partitions paused for backpressure when the loop last looked. */
   public int pausedPartitions() {
     return backpressure.pausedPartitions();
+  }
+
+  /**
+   * Partitions this worker holds, or -1 while it is not a member of its group (not yet joined, its
+   * partitions lost, or stopped). A member may hold none: more workers than partitions.
+   */
+  public int partitionsHeld() {
+    return membership;
   }
 
   /** Records of the priority's request topic still to read on this worker's partitions (sampled each second). */
@@ -130,6 +140,7 @@ public final class ChunkConsumer implements Runnable {
           offsets.commitFinished(); // the wakeup from stop() is spent now; the offsets were put back
         }
       }
+      membership = -1;
       consumer.close(halted ? Duration.ZERO : Duration.ofSeconds(5));
     }
   }
@@ -147,11 +158,14 @@ public final class ChunkConsumer implements Runnable {
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
       log.info("assigned {} partitions", assigned.size());
+      // Called after every rebalance, even one that brought nothing: from here on it is a member.
+      membership = consumer.assignment().size();
     }
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> lost) {
       offsets.forget(lost);
+      membership = -1;
     }
   }
 }
