@@ -48,9 +48,12 @@ public final class ChaosCluster implements AutoCloseable {
       return new Layout(2, 3, 2, 2, 1, false, Map.of());
     }
 
-    /** {@link #full()} on three brokers (replication 3, two in sync) and a three-master Redis Cluster. */
+    /**
+     * {@link #full()} on three brokers (replication 3, two in sync) and a three-master Redis Cluster, the two
+     * progress instances each keeping a standby copy of the other's state.
+     */
     public static Layout replicated() {
-      return new Layout(2, 3, 2, 2, 3, true, Map.of());
+      return new Layout(2, 3, 2, 2, 3, true, Map.of("STREAMS_STANDBY_REPLICAS", "1"));
     }
 
     public Layout withWorkers(int n) {
