@@ -1,0 +1,121 @@
+package dev.batchinfer.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The client's handling of the API's answers, over real HTTP to a loopback server that answers what each test
+ * scripts: the retries, the Idempotency-Key they share, and the exception each problem becomes. The whole
+ * client against the real system is {@code ClientIT} in the standalone module.
+ */
+class BatchClientAnswersTest {
+
+  private record Scripted(int status, Map<String, String> headers, String body) {}
+
+  private final Deque<Scripted> script = new ArrayDeque<>();
+  private final List<Map<String, String>> seen = new CopyOnWriteArrayList<>();
+  private HttpServer server;
+  private BatchClient client;
+
+  @BeforeEach
+  void start() throws IOException {
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext("/", this::answer);
+    server.start();
+    client = BatchClient.create("http://127.0.0.1:" + server.getAddress().getPort(), "k",
+        new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(50)));
+  }
+
+  @AfterEach
+  void stop() {
+    server.stop(0);
+  }
+
+  private synchronized void answer(HttpExchange ex) throws IOException {
+    ex.getRequestBody().readAllBytes();
+    seen.add(Map.of("idempotency", String.valueOf(ex.getRequestHeaders().getFirst("Idempotency-Key")),
+        "authorization", String.valueOf(ex.getRequestHeaders().getFirst("Authorization"))));
+    Scripted s = script.isEmpty() ? new Scripted(500, Map.of(), "{}") : script.poll();
+    s.headers().forEach((k, v) -> ex.getResponseHeaders().add(k, v));
+    byte[] body = s.body().getBytes(StandardCharsets.UTF_8);
+    ex.sendResponseHeaders(s.status(), body.length);
+    ex.getResponseBody().write(body);
+    ex.close();
+  }
+
+  private static String problem(int status, String field) {
+    return "{\"type\":\"/problems/x\",\"title\":\"t\",\"status\":" + status + ",\"detail\":\"d\""
+        + (field == null ? "" : ",\"field\":\"" + field + "\"") + "}";
+  }
+
+  @Test
+  void a_submit_answered_503_then_429_is_sent_again_with_the_same_idempotency_key_until_accepted() {
+    script.add(new Scripted(503, Map.of("Retry-After", "1"), problem(503, null)));
+    script.add(new Scripted(429, Map.of(), problem(429, null)));
+    script.add(new Scripted(202, Map.of(), "{\"batch_id\":\"b1\",\"status\":\"queued\",\"total\":2}"));
+    long t0 = System.nanoTime();
+    Batch b = client.submit(SubmitOptions.model("m"), List.of(Map.of("x", 1), Map.of("x", 2)));
+    assertThat(b.id()).isEqualTo("b1");
+    assertThat(b.total()).isEqualTo(2);
+    assertThat(seen).hasSize(3);
+    assertThat(seen).extracting(m -> m.get("idempotency")).doesNotContain("null").containsOnly(seen.get(0).get("idempotency"));
+    assertThat(seen.get(0).get("authorization")).isEqualTo("Bearer k");
+    assertThat(System.nanoTime() - t0).as("waited the Retry-After of the 503").isGreaterThanOrEqualTo(Duration.ofSeconds(1).toNanos());
+  }
+
+  @Test
+  void when_the_attempts_run_out_the_last_refusal_is_thrown_with_its_retry_after() {
+    for (int i = 0; i < 3; i++) {
+      script.add(new Scripted(429, Map.of("Retry-After", "0"), problem(429, null)));
+    }
+    assertThatThrownBy(() -> client.status("b1")).isInstanceOfSatisfying(BatchApiException.Unavailable.class, e -> {
+      assertThat(e.status()).isEqualTo(429);
+      assertThat(e.retryAfter()).contains(Duration.ZERO);
+    });
+    assertThat(seen).hasSize(3);
+  }
+
+  @Test
+  void each_problem_becomes_its_exception_and_is_not_sent_again() {
+    Map<Integer, Class<? extends BatchApiException>> types = Map.of(400, BatchApiException.Invalid.class,
+        422, BatchApiException.Invalid.class, 401, BatchApiException.Unauthorized.class,
+        404, BatchApiException.NotFound.class, 410, BatchApiException.NotFound.class,
+        409, BatchApiException.Conflict.class, 413, BatchApiException.TooLarge.class,
+        500, BatchApiException.class);
+    types.forEach((status, type) -> {
+      seen.clear();
+      script.add(new Scripted(status, Map.of("Content-Type", "application/problem+json"), problem(status, "inputs[3]")));
+      assertThatThrownBy(() -> client.status("b1")).isExactlyInstanceOf(type).satisfies(e -> {
+        BatchApiException p = (BatchApiException) e;
+        assertThat(p.status()).isEqualTo(status);
+        assertThat(p.field()).contains("inputs[3]");
+        assertThat(p.type()).isEqualTo("/problems/x");
+      });
+      assertThat(seen).as("attempts for %d", status).hasSize(1);
+    });
+  }
+
+  @Test
+  void results_are_read_page_after_page_until_there_is_no_next_offset() {
+    script.add(new Scripted(200, Map.of(), "{\"results\":[{\"index\":0},{\"index\":1}],\"next_offset\":2}"));
+    script.add(new Scripted(200, Map.of(), "{\"results\":[{\"index\":2}],\"next_offset\":null}"));
+    assertThat(client.results("b1").map(n -> n.get("index").asInt()).toList()).containsExactly(0, 1, 2);
+    assertThat(seen).hasSize(2);
+  }
+}
