@@ -307,12 +307,9 @@ public final class ChaosCluster implements AutoCloseable {
     return dir;
   }
 
+  /** A port for a server this harness starts in another process: below the ephemeral range (FreePorts). */
   private static int freePort() {
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("no free loopback port", e);
-    }
+    return dev.batchinfer.embedded.FreePorts.pick();
   }
 
   private static Path mkdirs(Path p) {

@@ -6,19 +6,43 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 
 /**
- * Picks currently free loopback ports. The port is released before the caller binds it, so there is a
- * small race with other processes; callers bind immediately afterwards and the window is milliseconds.
+ * Picks currently free loopback ports for servers, below the kernel's ephemeral range. A port from that range
+ * (what binding port 0 gives) is also what every outgoing connection takes as its local port, so a port picked
+ * there for a server that another process starts seconds later can be taken by some client's connection
+ * meanwhile (an API started by the chaos harness once failed with "Address already in use" so). Below the
+ * range only servers bind; the window left is another harness picking the same port, which the bind test here
+ * and the randomness make rare.
  */
 public final class FreePorts {
+    private static final int LOWEST = 15_000;
+
     private FreePorts() {
     }
 
     public static int pick() {
+        int top = ephemeralStart();
+        for (int attempt = 0; attempt < 500; attempt++) {
+            int p = java.util.concurrent.ThreadLocalRandom.current().nextInt(LOWEST, top);
+            if (isFree(p)) {
+                return p;
+            }
+        }
         // Bind on 127.0.0.1 (not the wildcard) because that is where our servers listen.
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException("no free loopback port", e);
+        }
+    }
+
+    /** The first port of the ephemeral range (Linux's ip_local_port_range; 32768 where it cannot be read). */
+    static int ephemeralStart() {
+        try {
+            String range = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"));
+            int start = Integer.parseInt(range.trim().split("\\s+")[0]);
+            return start > LOWEST + 1_000 ? start : 32_768;
+        } catch (IOException | RuntimeException unreadable) {
+            return 32_768;
         }
     }
 
@@ -29,7 +53,7 @@ public final class FreePorts {
     public static int pickWithSibling(int offset) {
         for (int attempt = 0; attempt < 1000; attempt++) {
             int p = pick();
-            if (p + offset <= 65535 && isFree(p + offset)) {
+            if (p + offset < ephemeralStart() && isFree(p + offset)) {
                 return p;
             }
         }

@@ -196,12 +196,9 @@ public final class Cluster implements AutoCloseable {
     return cpu;
   }
 
+  /** A port for a server this harness starts in another process: below the ephemeral range (FreePorts). */
   private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return dev.batchinfer.embedded.FreePorts.pick();
   }
 
   private static Path mkdirs(Path p) {
