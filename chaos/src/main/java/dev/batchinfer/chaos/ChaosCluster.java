@@ -1,5 +1,6 @@
 package dev.batchinfer.chaos;
 
+import dev.batchinfer.embedded.FreePorts;
 import dev.batchinfer.embedded.proc.Service;
 import dev.batchinfer.api.auth.ApiKeys;
 import dev.batchinfer.callback.sign.WebhookSigner;
@@ -84,7 +85,7 @@ public final class ChaosCluster implements AutoCloseable {
     // Three brokers share two cores with nine services: a smaller heap each than a lone broker's.
     this.kafka = KafkaProcessCluster.start(dir, layout.brokers(), layout.brokers() == 1 ? "512m" : "384m");
     try {
-      this.redis = layout.redisCluster() ? null : RedisServer.start(dir.resolve("redis"), freePort(), "everysec");
+      this.redis = layout.redisCluster() ? null : RedisServer.start(dir.resolve("redis"), FreePorts.pick(), "everysec");
       this.redisCluster = layout.redisCluster() ? RedisCluster.start(dir.resolve("redis-cluster"), 3) : null;
     } catch (RuntimeException e) {
       kafka.close();
@@ -145,7 +146,7 @@ public final class ChaosCluster implements AutoCloseable {
   }
 
   public Service addApi() {
-    int port = freePort();
+    int port = FreePorts.pick();
     Map<String, String> e = new HashMap<>(env);
     e.put("API_HOST", "127.0.0.1");
     e.put("API_PORT", Integer.toString(port));
@@ -305,11 +306,6 @@ public final class ChaosCluster implements AutoCloseable {
 
   public Path dir() {
     return dir;
-  }
-
-  /** A port for a server this harness starts in another process: below the ephemeral range (FreePorts). */
-  private static int freePort() {
-    return dev.batchinfer.embedded.FreePorts.pick();
   }
 
   private static Path mkdirs(Path p) {

@@ -39,6 +39,19 @@ public record KafkaClusterSpec(String clusterId, List<Node> nodes) {
     return nodes.size();
   }
 
+  /**
+   * Copies of a topic on a cluster of {@code brokers}, as the system's own topics get them (topics.Replication):
+   * three on three brokers or more, else one per broker.
+   */
+  public static short copies(int brokers) {
+    return (short) Math.min(3, brokers);
+  }
+
+  /** Copies that must have a write before acks=all acknowledges it: two of three, else one. */
+  public static int inSync(int brokers) {
+    return brokers >= 3 ? 2 : 1;
+  }
+
   /** Every broker's address: what a client is given. */
   public String bootstrapServers() {
     return nodes.stream().map(n -> KafkaNodeConfig.HOST + ":" + n.brokerPort()).collect(Collectors.joining(","));

@@ -40,8 +40,8 @@ final class KafkaNodeConfig {
         // Internal topics as the system's own (topics.Replication): three copies, two in sync, on three
         // nodes or more; one on a single node, where more would leave transactions, consumer groups and
         // share groups waiting for replicas that never come.
-        String copies = String.valueOf(Math.min(3, cluster.size()));
-        String inSync = cluster.size() >= 3 ? "2" : "1";
+        String copies = String.valueOf(KafkaClusterSpec.copies(cluster.size()));
+        String inSync = String.valueOf(KafkaClusterSpec.inSync(cluster.size()));
         p.put("default.replication.factor", copies);
         p.put("min.insync.replicas", inSync);
         p.put("offsets.topic.replication.factor", copies);

@@ -1,5 +1,6 @@
 package dev.batchinfer.bench.run;
 
+import dev.batchinfer.embedded.FreePorts;
 import dev.batchinfer.embedded.proc.ChildJvm;
 import dev.batchinfer.embedded.proc.BrokerMain;
 import dev.batchinfer.embedded.proc.CpuSet;
@@ -76,7 +77,7 @@ public final class Cluster implements AutoCloseable {
   public static Cluster start(Path dir, Path modelArtifacts, String apiHeap, Map<String, String> apiSettings,
       CpuSet inferenceCpus) {
     ChildJvm kafka = ChildJvm.start("kafka-broker", BrokerMain.class.getName(), "1g", CHUNK_SIZED_REGIONS,
-        Map.of("BROKER_DATA_DIR", mkdirs(dir.resolve("kafka")).toString(), "BROKER_PORT", Integer.toString(freePort())),
+        Map.of("BROKER_DATA_DIR", mkdirs(dir.resolve("kafka")).toString(), "BROKER_PORT", Integer.toString(FreePorts.pick())),
         dir, 0, null);
     String bootstrapServers;
     RedisEndpoint redis;
@@ -108,7 +109,7 @@ public final class Cluster implements AutoCloseable {
     try {
       TopicCreator.ensure(c.admin, c.topics, (short) 1);
       c.progress = ChildJvm.start("result-store", "dev.batchinfer.progress.ResultStoreMain", "256m", env, dir);
-      c.apiPort = freePort();
+      c.apiPort = FreePorts.pick();
       Map<String, String> apiEnv = new HashMap<>(env);
       apiEnv.put("API_HOST", "127.0.0.1");
       apiEnv.put("API_PORT", Integer.toString(c.apiPort));
@@ -194,11 +195,6 @@ public final class Cluster implements AutoCloseable {
     ProcessHandle.current().children().filter(h -> h.info().command().orElse("").contains("redis"))
         .forEach(h -> cpu.watch("redis-server", h.pid()));
     return cpu;
-  }
-
-  /** A port for a server this harness starts in another process: below the ephemeral range (FreePorts). */
-  private static int freePort() {
-    return dev.batchinfer.embedded.FreePorts.pick();
   }
 
   private static Path mkdirs(Path p) {

@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutionException;
 
 import dev.batchinfer.embedded.EmbeddedKafka;
 import dev.batchinfer.embedded.EmbeddedRedis;
+import dev.batchinfer.embedded.KafkaClusterSpec;
 import dev.batchinfer.embedded.RedisLocator;
 import dev.batchinfer.embedded.RedisPing;
 import dev.batchinfer.embedded.proc.KafkaProcessCluster;
@@ -135,8 +136,8 @@ public final class TestInfra {
 
     /** Creates topics on the shared brokers, one copy per broker up to three (auto-creation is off, as in production). */
     public static void createTopics(int partitions, String... names) {
-        short copies = (short) Math.min(3, brokers());
-        Map<String, String> inSync = Map.of("min.insync.replicas", copies >= 3 ? "2" : "1");
+        short copies = KafkaClusterSpec.copies(brokers());
+        Map<String, String> inSync = Map.of("min.insync.replicas", String.valueOf(KafkaClusterSpec.inSync(brokers())));
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
             List<NewTopic> topics = java.util.Arrays.stream(names)
                     .map(name -> new NewTopic(name, partitions, copies).configs(inSync)).toList();
