@@ -26,6 +26,7 @@ import java.util.List;
  * @param modelArtifacts MODEL_ARTIFACTS, the folder of model-artifacts/&lt;model&gt;/&lt;version&gt;
  * @param tenantLimits per-tenant rates and queued-items cap (RATE_*, MAX_QUEUED_ITEMS)
  * @param apiKeys API_KEYS / API_KEYS_FILE: hashed keys, their tenants and roles
+ * @param openAi the OpenAI-compatible surface's files
  */
 public record ApiSettings(
     CommonSettings common,
@@ -38,7 +39,8 @@ public record ApiSettings(
     Sync sync,
     Batches batches,
     TenantLimits.Settings tenantLimits,
-    ApiKeys apiKeys) {
+    ApiKeys apiKeys,
+    OpenAi openAi) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
@@ -82,7 +84,7 @@ public record ApiSettings(
         env.string("PUBLIC_BASE_URL", "http://" + http.host() + ":" + http.port()),
         Path.of(env.string("MODEL_ARTIFACTS", DEFAULT_MODEL_ARTIFACTS)),
         http, limits, Uploads.from(env, kafka.transactionMaxTimeout(), tenantLimits.items().burst()), kafka,
-        Sync.from(env), Batches.from(env), tenantLimits, apiKeys(env));
+        Sync.from(env), Batches.from(env), tenantLimits, apiKeys(env), OpenAi.from(env));
   }
 
   /**
@@ -218,6 +220,21 @@ public record ApiSettings(
     }
   }
 
+  /**
+   * @param maxFileBytes OPENAI_MAX_FILE_MB, an uploaded file's size at most (OpenAI's own limit, 200, by default);
+   *     files are kept in Redis, so this and the retention are what they may take of its memory
+   * @param fileRetention OPENAI_FILE_RETENTION, how long an uploaded file is kept unless deleted first
+   */
+  public record OpenAi(long maxFileBytes, Duration fileRetention) {
+    public static final int DEFAULT_MAX_FILE_MB = 200;
+    public static final Duration DEFAULT_FILE_RETENTION = Duration.ofDays(7);
+
+    static OpenAi from(Env env) {
+      return new OpenAi(env.integer("OPENAI_MAX_FILE_MB", DEFAULT_MAX_FILE_MB, 1, 2048) * MIB,
+          env.duration("OPENAI_FILE_RETENTION", DEFAULT_FILE_RETENTION));
+    }
+  }
+
   private static TenantLimits.Settings tenantLimits(Env env, int maxBatchItems) {
     double rps = positive(env, "RATE_REQUESTS_PER_SECOND", DEFAULT_RATE_REQUESTS_PER_SECOND);
     double ips = positive(env, "RATE_ITEMS_PER_SECOND", DEFAULT_RATE_ITEMS_PER_SECOND);
@@ -285,7 +302,7 @@ public record ApiSettings(
 
   public ApiSettings withCommon(CommonSettings c) {
     return new ApiSettings(c, publicBaseUrl, modelArtifacts, http, limits, uploads, kafka, sync, batches, tenantLimits,
-        apiKeys);
+        apiKeys, openAi);
   }
 
   private static String hostName() {

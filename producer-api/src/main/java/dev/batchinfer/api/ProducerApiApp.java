@@ -14,6 +14,7 @@ import dev.batchinfer.api.limits.TenantLimits;
 import dev.batchinfer.api.models.ModelHandlers;
 import dev.batchinfer.api.models.ModelRouter;
 import dev.batchinfer.api.models.SyncPredictHandler;
+import dev.batchinfer.api.openai.OpenAiApi;
 import dev.batchinfer.api.submit.BatchAcceptor;
 import dev.batchinfer.store.model.ModelTelemetry;
 import dev.batchinfer.store.model.RegistryStore;
@@ -166,6 +167,21 @@ public final class ProducerApiApp implements AutoCloseable {
     routes.post("/v1/batch/{id}/retry", new dev.batchinfer.api.lifecycle.RetryHandler(store, acceptor, reader, router, view)::retry);
     routes.get("/v1/batch/{id}/events", new EventStream(store, view, json)::stream);
     routes.get("/v1/batch/{id}/callbacks", callbacks::list);
+    OpenAiApi openAi = new OpenAiApi(redis, store, reader, router, acceptor, cancel,
+        new RequestBodies(settings.openAi().maxFileBytes(), settings.uploads().guard(), bodyMemory), json,
+        settings.uploads().maxNdjsonItems(),
+        settings.sync().maxItems(), settings.uploads().timeout(), settings.openAi().fileRetention());
+    app.before(OpenAiApi.PREFIX + "/*", authenticator::authenticate);
+    app.before(OpenAiApi.PREFIX + "/*", tenantLimits::admitRequest);
+    routes.post(OpenAiApi.PREFIX + "/files", openAi.uploadFile());
+    routes.get(OpenAiApi.PREFIX + "/files", openAi.listFiles());
+    routes.get(OpenAiApi.PREFIX + "/files/{id}", openAi.retrieveFile());
+    routes.get(OpenAiApi.PREFIX + "/files/{id}/content", openAi.fileContent());
+    routes.delete(OpenAiApi.PREFIX + "/files/{id}", openAi.deleteFile());
+    routes.post(OpenAiApi.PREFIX + "/batches", openAi.createBatch());
+    routes.get(OpenAiApi.PREFIX + "/batches", openAi.listBatches());
+    routes.get(OpenAiApi.PREFIX + "/batches/{id}", openAi.retrieveBatch());
+    routes.post(OpenAiApi.PREFIX + "/batches/{id}/cancel", openAi.cancelBatch());
     routes.post("/v1/batch/{id}/callbacks/redeliver", callbacks::redeliver);
     // The scrape on the API port needs an admin key; the management port (METRICS_PORT) needs none.
     routes.get("/v1/metrics", ctx -> {

@@ -29,6 +29,11 @@ final class Routes {
     registered.add("PUT " + path);
   }
 
+  void delete(String path, Handler h) {
+    app.delete(path, h);
+    registered.add("DELETE " + path);
+  }
+
   List<String> registered() {
     return List.copyOf(registered);
   }

@@ -77,11 +77,47 @@ public record RedisKeys(String prefix) {
     return prefix + "telemetry-counted:{" + batchId + "}";
   }
 
+  /** Hash: the OpenAI-compatible view of a batch created through {@code /openai/v1} ({@link OpenAiBatchField}). */
+  public String openAiBatch(String batchId) {
+    return batch(batchId) + ":openai";
+  }
+
+  /**
+   * List: the OpenAI batch's input lines in order, in blocks of up to a thousand, one JSON array a line:
+   * {@code [custom_id, first item index, item count]}, or {@code [custom_id, -1, 0, code, message]} for a line
+   * refused before it ran. It maps the batch's items back to the lines of its output and error files.
+   */
+  public String openAiLines(String batchId) {
+    return batch(batchId) + ":openai-lines";
+  }
+
+  // ---- one uploaded file: {fileId}
+
+  /** Hash: an uploaded file's metadata ({@link FileField}). */
+  public String file(String fileId) {
+    return prefix + "file:{" + fileId + "}";
+  }
+
+  /** List: an uploaded file's content, in pieces of whole lines (UTF-8 text), in order. */
+  public String fileParts(String fileId) {
+    return file(fileId) + ":parts";
+  }
+
   // ---- one tenant: {tenant}
 
   /** Sorted set: the tenant's batch ids by creation time (ms), for listing. */
   public String tenantBatches(String tenant) {
     return prefix + "tenant:{" + tenant + "}:batches";
+  }
+
+  /** Sorted set: the tenant's uploaded files by creation time (ms), for listing. */
+  public String tenantFiles(String tenant) {
+    return prefix + "tenant:{" + tenant + "}:files";
+  }
+
+  /** Sorted set: the tenant's OpenAI-compatible batches by creation time (ms), for listing. */
+  public String tenantOpenAiBatches(String tenant) {
+    return prefix + "tenant:{" + tenant + "}:openai-batches";
   }
 
   /** Hash: batch id → items, of the tenant's unfinished batches, plus their sum in {@link #QUEUED_TOTAL}. */
@@ -202,6 +238,52 @@ public record RedisKeys(String prefix) {
    * its retention TTL holds for chunks written later. Readers never ask for it.
    */
   public static final String TTL_MARKER = "ttl";
+
+  /** The fields of an uploaded file ({@link #file}). */
+  public static final class FileField {
+    public static final String TENANT = "tenant";
+    public static final String FILENAME = "filename";
+    public static final String PURPOSE = "purpose";
+    public static final String BYTES = "bytes";
+    public static final String LINES = "lines";
+    public static final String CREATED_AT = "created_at";
+    /** "uploading" until the last byte is stored, then "processed". */
+    public static final String STATUS = "status";
+
+    private FileField() {}
+  }
+
+  /** The fields of an OpenAI batch ({@link #openAiBatch}). */
+  public static final class OpenAiBatchField {
+    public static final String TENANT = "tenant";
+    public static final String ENDPOINT = "endpoint";
+    public static final String INPUT_FILE_ID = "input_file_id";
+    public static final String COMPLETION_WINDOW = "completion_window";
+    public static final String METADATA = "metadata";
+    public static final String CREATED_AT = "created_at";
+    /** "validating" while its create runs, "failed" when validation refused it, "accepted" once queued. */
+    public static final String STATE = "state";
+    /** Until when (ms) a validating create may still be running; past it, the create died. */
+    public static final String VALIDATING_UNTIL = "validating_until";
+    public static final String FAILED_AT = "failed_at";
+    public static final String CANCELLING_AT = "cancelling_at";
+    /** The validation errors, a JSON array of OpenAI's {code, message, param, line}. */
+    public static final String ERRORS = "errors";
+    public static final String LINES = "lines";
+    public static final String LINES_REFUSED = "lines_refused";
+    /** "1" when every line holds one input: the native item counts are then the line counts. */
+    public static final String SINGLE_INPUT = "single_input";
+    /** Once final: the lines in the output and error files, and each file's size ({@code output_bytes}...). */
+    public static final String LINES_COMPLETED = "lines_completed";
+    public static final String LINES_FAILED = "lines_failed";
+    public static final String OUTPUT_BYTES = "output_bytes";
+    public static final String ERROR_BYTES = "error_bytes";
+    /** "1" once the client deleted the output (or error) file. */
+    public static final String OUTPUT_DELETED = "output_deleted";
+    public static final String ERROR_DELETED = "error_deleted";
+
+    private OpenAiBatchField() {}
+  }
 
   /** The fields of a webhook delivery ({@link #webhook}). */
   public static final class WebhookField {

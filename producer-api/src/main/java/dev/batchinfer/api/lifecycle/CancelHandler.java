@@ -48,6 +48,12 @@ public final class CancelHandler {
       ctx.status(202).json(cancelItems(batch, customIds));
       return;
     }
+    cancelWhole(batch);
+    ctx.status(202).json(Map.of("batch_id", id, "status", BatchStatus.CANCELLING.wire()));
+  }
+
+  /** Cancels every remaining item of an unfinished batch (idempotent); the native and OpenAI routes share it. */
+  public void cancelWhole(BatchRecord batch) throws InterruptedException {
     try {
       control.cancel(batch, System.currentTimeMillis()).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
@@ -55,7 +61,6 @@ public final class CancelHandler {
       // to completion with cancelled items; ask the client to repeat the (idempotent) call.
       throw new RetriableApiException("the cancel was noted but not yet queued; repeat it", Duration.ofSeconds(2));
     }
-    ctx.status(202).json(Map.of("batch_id", id, "status", BatchStatus.CANCELLING.wire()));
   }
 
   /**

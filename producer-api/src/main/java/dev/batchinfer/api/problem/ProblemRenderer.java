@@ -32,6 +32,15 @@ public final class ProblemRenderer {
       body.put("field", e.field());
     }
     e.extensions().forEach(body::putIfAbsent);
+    if (ctx.path().startsWith("/openai/")) {
+      // OpenAI's SDKs read their error from here; the problem's own members stay for everyone else.
+      Map<String, Object> error = new LinkedHashMap<>();
+      error.put("message", e.getMessage());
+      error.put("type", e.status() < 500 ? "invalid_request_error" : "server_error");
+      error.put("param", e.field() == null || e.field().isEmpty() ? null : e.field());
+      error.put("code", e.type());
+      body.put("error", error);
+    }
     if (e.retryAfter() != null) {
       ctx.header("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds())));
     }

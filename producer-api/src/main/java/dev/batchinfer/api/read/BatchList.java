@@ -34,7 +34,7 @@ public final class BatchList {
 
   public void list(Context ctx) {
     String tenant = Authenticator.principal(ctx).tenant();
-    int limit = limit(ctx.queryParam("limit"));
+    int limit = QueryParams.limit(ctx, DEFAULT_LIMIT, MAX_LIMIT);
     String status = ctx.queryParam("status");
     if (status != null && Arrays.stream(BatchStatus.values()).noneMatch(s -> s.wire().equals(status))) {
       throw ApiException.invalid("status", "unknown status \"" + status + "\": use one of "
@@ -74,18 +74,4 @@ public final class BatchList {
     ctx.json(body);
   }
 
-  private static int limit(String text) {
-    if (text == null || text.isBlank()) {
-      return DEFAULT_LIMIT;
-    }
-    try {
-      int n = Integer.parseInt(text.trim());
-      if (n >= 1 && n <= MAX_LIMIT) {
-        return n;
-      }
-    } catch (NumberFormatException ignored) {
-      // reported below
-    }
-    throw ApiException.invalid("limit", "\"limit\" must be an integer from 1 to " + MAX_LIMIT + ", got \"" + text + "\"");
-  }
 }

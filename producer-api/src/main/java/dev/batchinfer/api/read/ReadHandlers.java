@@ -45,8 +45,8 @@ public final class ReadHandlers {
       streamAll(ctx, batch, merged);
       return;
     }
-    long offset = longParam(ctx, "offset", 0, 0, Long.MAX_VALUE);
-    int limit = (int) longParam(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
+    long offset = QueryParams.longParam(ctx, "offset", 0, 0, Long.MAX_VALUE);
+    int limit = (int) QueryParams.longParam(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
     long end = offset >= batch.total() ? offset : Math.min(batch.total(), offset + limit);
     List<String> lines = List.of();
     if (offset < end) {
@@ -132,34 +132,8 @@ public final class ReadHandlers {
     return ResultMerge.apply(lines, replacements);
   }
 
-  /**
-   * The stored chunks; for a batch that ended cancelled or expired, a chunk no worker got to is
-   * answered here, every item with that reason, so the batch reads complete without waiting.
-   */
   private List<String> chunks(BatchRecord batch, int from, int to) {
-    boolean cutShort = batch.status() == BatchStatus.CANCELLED || batch.status() == BatchStatus.EXPIRED;
-    if (!cutShort) {
-      return store.results().read(batch.batchId(), from, to);
-    }
-    List<String> aligned = store.results().readAligned(batch.batchId(), from, to);
-    List<String> out = new java.util.ArrayList<>(aligned.size());
-    for (int i = 0; i < aligned.size(); i++) {
-      String stored = aligned.get(i);
-      out.add(stored != null ? stored : unfinished(batch, from + i));
-    }
-    return out;
-  }
-
-  private static String unfinished(BatchRecord batch, int chunk) {
-    long start = batch.chunkStarts()[chunk];
-    long end = batch.chunkEnd(chunk);
-    String code = batch.status().wire();
-    StringBuilder b = new StringBuilder();
-    for (long i = start; i < end; i++) {
-      b.append("{\"index\":").append(i).append(",\"error\":{\"code\":\"").append(code)
-          .append("\",\"message\":\"the batch was ").append(code).append(" before this item ran\"}}\n");
-    }
-    return b.toString();
+    return BatchResults.chunks(store, batch, from, to);
   }
 
   private BatchRecord find(Context ctx) {
@@ -167,19 +141,4 @@ public final class ReadHandlers {
     return Batches.require(store, Authenticator.principal(ctx).tenant(), id);
   }
 
-  private static long longParam(Context ctx, String name, long defaultValue, long min, long max) {
-    String v = ctx.queryParam(name);
-    if (v == null || v.isBlank()) {
-      return defaultValue;
-    }
-    try {
-      long n = Long.parseLong(v.trim());
-      if (n >= min && n <= max) {
-        return n;
-      }
-    } catch (NumberFormatException ignored) {
-      // reported below
-    }
-    throw ApiException.invalid(name, "\"" + name + "\" must be an integer from " + min + " to " + max + ", got \"" + v + "\"");
-  }
 }

@@ -85,4 +85,10 @@ public final class BatchRequestReader {
         "unknown model \"" + modelId + "\": available models are "
             + catalog.modelIds().stream().collect(Collectors.joining(", "))));
   }
+
+  /** One input validated against the model and encoded, as every reader does it (see {@link InputEncoder}). */
+  public byte[] encodeInput(ModelConfig model, Chunker chunker, com.fasterxml.jackson.databind.JsonNode input,
+      String pointer, String what, String customId) {
+    return InputEncoder.encode(model, chunker, input, pointer, what, customId);
+  }
 }

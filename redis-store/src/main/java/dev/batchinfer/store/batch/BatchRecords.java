@@ -222,7 +222,7 @@ public final class BatchRecords {
       pending.forget(batchId, tenant);
     }
     s.del(keys.batch(batchId), keys.results(batchId), keys.customIds(batchId), keys.failedInputs(batchId),
-        keys.cancelledItems(batchId), keys.telemetryCounted(batchId));
+        keys.cancelledItems(batchId), keys.telemetryCounted(batchId), keys.openAiBatch(batchId), keys.openAiLines(batchId));
     deadlines.clear(batchId);
   }
 
