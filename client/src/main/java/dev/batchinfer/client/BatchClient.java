@@ -1,60 +1,53 @@
 package dev.batchinfer.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
-import java.util.Optional;
+import java.util.Map;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.UUID;
-import java.util.function.Supplier;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
 /**
- * The native API from Java. Every submit carries an Idempotency-Key, the same on each of its attempts, so a
- * retry after a 429, a 503 or a lost connection never makes a second batch; refusals surface as
- * {@link BatchApiException}s. Thread-safe; one per process is enough.
+ * The native API from Java, blocking or asynchronous ({@code ...Async} returns a CompletableFuture). Every submit
+ * carries an Idempotency-Key, the same on each of its attempts, so a retry after a 429, a 503 or a lost connection
+ * never makes a second batch; refusals surface as {@link BatchApiException}s. Thread-safe; one per process is enough.
  *
  * <pre>{@code
  * BatchClient api = BatchClient.create("http://127.0.0.1:8080", "dev-key");
- * Batch b = api.submit(SubmitOptions.model("fashion-mnist"), inputs);
+ * Batch b = api.submitNdjson(SubmitOptions.model("fashion-mnist"), Upload.of(Path.of("inputs.ndjson")));
  * api.awaitFinal(b.id(), Duration.ofMinutes(10));
  * try (Stream<JsonNode> results = api.results(b.id())) { ... }
  * }</pre>
  */
 public final class BatchClient {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-  /** Results per page when paging; the API's own maximum is larger. */
+  /** Results per page when paging; the API's own maximum. */
   static final int PAGE = 1000;
+  private static final String NDJSON = "application/x-ndjson";
 
-  private final URI base;
-  private final String key;
-  private final HttpClient http;
+  private final Transport transport;
   private final RetryPolicy retry;
-  private final Duration timeout;
 
-  private BatchClient(URI base, String key, HttpClient http, RetryPolicy retry, Duration timeout) {
-    this.base = base;
-    this.key = key;
-    this.http = http;
+  private BatchClient(Transport transport, RetryPolicy retry) {
+    this.transport = transport;
     this.retry = retry;
-    this.timeout = timeout;
   }
 
   public static BatchClient create(String baseUrl, String apiKey) {
@@ -63,53 +56,90 @@ public final class BatchClient {
 
   public static BatchClient create(String baseUrl, String apiKey, RetryPolicy retry) {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-    return new BatchClient(URI.create(baseUrl.endsWith("/") ? baseUrl : baseUrl + "/"), apiKey, http, retry,
-        Duration.ofMinutes(10));
+    URI base = URI.create(baseUrl.endsWith("/") ? baseUrl : baseUrl + "/");
+    return new BatchClient(new Transport(base, apiKey, http, retry, Duration.ofMinutes(10)), retry);
   }
+
+  // ---- submits
 
   /** Submits {@code inputs} (each as the model takes it, e.g. {@code {"pixels": "<base64>"}}) in one JSON body. */
   public Batch submit(SubmitOptions options, List<?> inputs) {
-    ObjectNode body = JSON.createObjectNode();
-    body.put("model", options.model());
-    body.set("inputs", JSON.valueToTree(inputs));
-    options.fields().forEach((k, v) -> body.set(k, JSON.valueToTree(v)));
-    byte[] bytes = write(body);
-    return Batch.of(send("POST", "v1/batch/predict", "application/json", () -> HttpRequest.BodyPublishers.ofByteArray(bytes),
-        idempotencyKey()));
+    return Transport.join(submitAsync(options, inputs));
   }
 
-  /**
-   * Streams an NDJSON file (one {@code {"input", "custom_id"}} or bare input a line) as one batch: the file is
-   * read as it is sent, never held whole in memory; the options go in the query.
-   */
-  public Batch submitNdjson(SubmitOptions options, Path file) {
+  public CompletableFuture<Batch> submitAsync(SubmitOptions options, List<?> inputs) {
+    ObjectNode body = Transport.JSON.createObjectNode();
+    body.put("model", options.model());
+    body.set("inputs", Transport.JSON.valueToTree(inputs));
+    options.fields().forEach((k, v) -> body.set(k, Transport.JSON.valueToTree(v)));
+    byte[] bytes = write(body);
+    return batch(post("v1/batch/predict", "application/json", () -> HttpRequest.BodyPublishers.ofByteArray(bytes),
+        UUID.randomUUID().toString()));
+  }
+
+  /** Streams NDJSON (one {@code {"input", "custom_id"}} or bare input a line) as one batch; options in the query. */
+  public Batch submitNdjson(SubmitOptions options, Upload upload) {
+    return Transport.join(submitNdjsonAsync(options, upload));
+  }
+
+  public CompletableFuture<Batch> submitNdjsonAsync(SubmitOptions options, Upload upload) {
+    return batch(streamed(options, NDJSON, upload));
+  }
+
+  /** Streams raw inputs end to end in their wire form (e.g. 784-byte images) as one batch. */
+  public Batch submitRaw(SubmitOptions options, Upload upload) {
+    return Transport.join(submitRawAsync(options, upload));
+  }
+
+  public CompletableFuture<Batch> submitRawAsync(SubmitOptions options, Upload upload) {
+    return batch(streamed(options, "application/octet-stream", upload));
+  }
+
+  private Transport.Call streamed(SubmitOptions options, String type, Upload upload) {
     StringBuilder q = new StringBuilder("v1/batch/predict?model=").append(encode(options.model()));
     options.fields().forEach((k, v) -> q.append('&').append(encode(k)).append('=').append(encode(String.valueOf(v))));
-    return Batch.of(send("POST", q.toString(), "application/x-ndjson", () -> {
-      try {
-        return HttpRequest.BodyPublishers.ofFile(file);
-      } catch (java.io.FileNotFoundException e) {
-        throw new UncheckedIOException(e);
-      }
-    }, idempotencyKey()));
+    return new Transport.Call("POST", q.toString(), type, upload.body(), UUID.randomUUID().toString(),
+        "application/json", null);
   }
 
+  // ---- one batch
+
   public Batch status(String batchId) {
-    return Batch.of(send("GET", "v1/batch/" + encode(batchId) + "/status", null, null, null));
+    return Transport.join(statusAsync(batchId));
+  }
+
+  public CompletableFuture<Batch> statusAsync(String batchId) {
+    return batch(Transport.Call.get(batchPath(batchId, "status")));
   }
 
   /** Asks the batch to stop; its finished results stay. */
-  public JsonNode cancel(String batchId) {
-    return send("POST", "v1/batch/" + encode(batchId) + "/cancel", "application/json",
-        () -> HttpRequest.BodyPublishers.ofString("{}"), null);
+  public Batch cancel(String batchId) {
+    Transport.join(transport.json(post(batchPath(batchId, "cancel"), "application/json",
+        () -> HttpRequest.BodyPublishers.ofString("{}"), null)));
+    return status(batchId);
   }
 
-  /** Polls the status until the batch has ended, and returns it. */
-  public Batch awaitFinal(String batchId, Duration timeout) {
+  /** Cancels the items named by custom id; the batch goes on. The answer says which were cancelled, finished or unknown. */
+  public JsonNode cancelItems(String batchId, List<String> customIds) {
+    byte[] body = write(Transport.JSON.createObjectNode().set("custom_ids", Transport.JSON.valueToTree(customIds)));
+    return Transport.join(transport.json(post(batchPath(batchId, "cancel"), "application/json",
+        () -> HttpRequest.BodyPublishers.ofByteArray(body), null)));
+  }
+
+  /** Runs the batch's failed items again as a new batch, and returns that batch. */
+  public Batch retry(String batchId) {
+    JsonNode answer = Transport.join(transport.json(post(batchPath(batchId, "retry"), "application/json",
+        () -> HttpRequest.BodyPublishers.ofString("{}"), UUID.randomUUID().toString())));
+    return Batch.of(answer);
+  }
+
+  /** Polls the status until the batch has ended, and returns it; {@code onStatus} hears every poll. */
+  public Batch awaitFinal(String batchId, Duration timeout, Consumer<Batch> onStatus) {
     long deadline = System.nanoTime() + timeout.toNanos();
     long pause = 100;
     while (true) {
       Batch b = status(batchId);
+      onStatus.accept(b);
       if (b.isFinal()) {
         return b;
       }
@@ -117,8 +147,20 @@ public final class BatchClient {
         throw new IllegalStateException("batch " + batchId + " still " + b.status() + " after " + timeout);
       }
       sleep(Duration.ofMillis(pause));
-      pause = Math.min(2_000, pause * 2);
+      pause = Math.min(1_000, pause * 2);
     }
+  }
+
+  public Batch awaitFinal(String batchId, Duration timeout) {
+    return awaitFinal(batchId, timeout, b -> { });
+  }
+
+  /** Completes when the batch has ended, polling without holding a thread. */
+  public CompletableFuture<Batch> awaitFinalAsync(String batchId, Duration pollEvery) {
+    return statusAsync(batchId).thenCompose(b -> b.isFinal() ? CompletableFuture.completedFuture(b)
+        : CompletableFuture.supplyAsync(() -> null,
+            CompletableFuture.delayedExecutor(pollEvery.toMillis(), TimeUnit.MILLISECONDS))
+            .thenCompose(x -> awaitFinalAsync(batchId, pollEvery)));
   }
 
   /**
@@ -126,103 +168,114 @@ public final class BatchClient {
    * time as the stream is read: memory holds one page, whatever the batch's size.
    */
   public Stream<JsonNode> results(String batchId) {
-    Iterator<JsonNode> pages = new Iterator<>() {
-      private long offset = 0;
-      private Iterator<JsonNode> page = List.<JsonNode>of().iterator();
-      private boolean last;
-
-      @Override
-      public boolean hasNext() {
-        while (!page.hasNext() && !last) {
-          JsonNode p = send("GET", "v1/batch/" + encode(batchId) + "/results?offset=" + offset + "&limit=" + PAGE, null,
-              null, null);
-          List<JsonNode> lines = new ArrayList<>();
-          p.path("results").forEach(lines::add);
-          page = lines.iterator();
-          JsonNode next = p.get("next_offset");
-          if (next == null || next.isNull() || lines.isEmpty()) {
-            last = true;
-          } else {
-            offset = next.asLong();
-          }
-        }
-        return page.hasNext();
-      }
-
-      @Override
-      public JsonNode next() {
-        if (!hasNext()) {
-          throw new NoSuchElementException();
-        }
-        return page.next();
-      }
-    };
-    return StreamSupport.stream(Spliterators.spliteratorUnknownSize(pages, Spliterator.ORDERED | Spliterator.NONNULL), false);
+    ResultPages pages = new ResultPages(offset -> Transport.join(transport.json(Transport.Call.get(
+        batchPath(batchId, "results") + "?offset=" + offset + "&limit=" + PAGE))));
+    return StreamSupport.stream(Spliterators.spliteratorUnknownSize(pages, Spliterator.ORDERED | Spliterator.NONNULL),
+        false);
   }
 
-  /** One request, sent again as {@link RetryPolicy} says; the parsed JSON of a 2xx, else the mapped exception. */
-  private JsonNode send(String method, String path, String contentType, Supplier<HttpRequest.BodyPublisher> body,
-      String idempotencyKey) {
-    for (int attempt = 1; ; attempt++) {
-      HttpRequest.Builder r = HttpRequest.newBuilder(base.resolve(path)).timeout(timeout)
-          .header("Authorization", "Bearer " + key).header("Accept", "application/json");
-      if (contentType != null) {
-        r.header("Content-Type", contentType);
+  /**
+   * Copies every finished result, one JSON line each in input order, to {@code out} as the API streams it
+   * ({@code Accept: application/x-ndjson}); {@code merged} puts the answers of retries in their items' places.
+   *
+   * @return the bytes written
+   */
+  public long downloadResults(String batchId, boolean merged, OutputStream out, java.util.function.LongConsumer progress) {
+    Transport.Call call = Transport.Call.get(batchPath(batchId, "results") + (merged ? "?merged=true" : ""))
+        .accepting(NDJSON);
+    try (InputStream in = Transport.join(transport.stream(call)).body()) {
+      byte[] buf = new byte[64 * 1024];
+      long total = 0;
+      for (int n; (n = in.read(buf)) >= 0; ) {
+        out.write(buf, 0, n);
+        total += n;
+        progress.accept(total);
       }
-      if (idempotencyKey != null) {
-        r.header("Idempotency-Key", idempotencyKey);
-      }
-      r.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : body.get());
-      HttpResponse<byte[]> answer;
-      try {
-        answer = http.send(r.build(), HttpResponse.BodyHandlers.ofByteArray());
-      } catch (IOException e) {
-        Optional<Duration> wait = retry.next(attempt, Optional.empty());
-        if (wait.isEmpty()) {
-          throw new UncheckedIOException(method + " " + path + " failed after " + attempt + " attempts", e);
-        }
-        sleep(wait.get());
-        continue;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted", e);
-      }
-      int status = answer.statusCode();
-      if (status / 100 == 2) {
-        return read(answer.body());
-      }
-      Optional<Duration> retryAfter = RetryPolicy.parseRetryAfter(answer.headers().firstValue("Retry-After").orElse(null));
-      Optional<Duration> wait = RetryPolicy.retriable(status) ? retry.next(attempt, retryAfter) : Optional.empty();
-      if (wait.isEmpty()) {
-        throw BatchApiException.of(status, readProblem(answer.body()), retryAfter.orElse(null));
-      }
-      sleep(wait.get());
-    }
-  }
-
-  private static String idempotencyKey() {
-    return UUID.randomUUID().toString();
-  }
-
-  private static JsonNode read(byte[] body) {
-    try {
-      return body.length == 0 ? JSON.createObjectNode() : JSON.readTree(body);
+      out.flush();
+      return total;
     } catch (IOException e) {
-      throw new UncheckedIOException("the API answered something that is not JSON", e);
+      throw new UncheckedIOException("the results of " + batchId + " could not be read to their end", e);
     }
   }
 
-  private static JsonNode readProblem(byte[] body) {
-    try {
-      return body.length == 0 ? JSON.createObjectNode() : JSON.readTree(body);
-    } catch (IOException notJson) {
-      return JSON.createObjectNode().put("detail", new String(body, StandardCharsets.UTF_8));
-    }
+  /**
+   * Follows the batch's events on a thread of its own until its final event; {@code lastEventId} (null: from the
+   * start) resumes a stream left earlier, and the subscription resumes by itself when a connection ends.
+   */
+  public EventSubscription events(String batchId, String lastEventId, Consumer<BatchEvent> listener) {
+    return new EventSubscription(transport, batchPath(batchId, "events"), lastEventId, listener, retry);
+  }
+
+  public JsonNode callbacks(String batchId) {
+    return Transport.join(transport.json(Transport.Call.get(batchPath(batchId, "callbacks"))));
+  }
+
+  public JsonNode redeliverCallbacks(String batchId) {
+    return Transport.join(transport.json(post(batchPath(batchId, "callbacks/redeliver"), "application/json",
+        () -> HttpRequest.BodyPublishers.ofString("{}"), null)));
+  }
+
+  // ---- lists, models, the system
+
+  /** A page of the tenant's batches, newest first; filters null for none. */
+  public BatchPage list(String status, String model, String after, int limit) {
+    StringBuilder q = new StringBuilder("v1/batches?limit=").append(limit);
+    Map.of("status", status == null ? "" : status, "model", model == null ? "" : model,
+        "after", after == null ? "" : after).forEach((k, v) -> {
+          if (!v.isEmpty()) {
+            q.append('&').append(k).append('=').append(encode(v));
+          }
+        });
+    return BatchPage.of(Transport.join(transport.json(Transport.Call.get(q.toString()))));
+  }
+
+  public List<Model> models() {
+    List<Model> out = new ArrayList<>();
+    Transport.join(transport.json(Transport.Call.get("v1/models"))).path("models").forEach(m -> out.add(Model.of(m)));
+    return out;
+  }
+
+  public Model model(String id) {
+    return Model.of(Transport.join(transport.json(Transport.Call.get("v1/models/" + encode(id)))));
+  }
+
+  /** A few inputs answered at once (sync predict: through the same queue, at the highest priority). */
+  public Prediction predict(String model, List<?> inputs) {
+    return Transport.join(predictAsync(model, inputs));
+  }
+
+  public CompletableFuture<Prediction> predictAsync(String model, List<?> inputs) {
+    byte[] body = write(Transport.JSON.createObjectNode().set("inputs", Transport.JSON.valueToTree(inputs)));
+    return transport.json(post("v1/models/" + encode(model) + "/predict", "application/json",
+        () -> HttpRequest.BodyPublishers.ofByteArray(body), null)).thenApply(Prediction::of);
+  }
+
+  public JsonNode limits() {
+    return Transport.join(transport.json(Transport.Call.get("v1/limits")));
+  }
+
+  public JsonNode system() {
+    return Transport.join(transport.json(Transport.Call.get("v1/system")));
+  }
+
+  // ----
+
+  private CompletableFuture<Batch> batch(Transport.Call call) {
+    return transport.json(call).thenApply(Batch::of);
+  }
+
+  private static Transport.Call post(String path, String type, java.util.function.Supplier<HttpRequest.BodyPublisher> body,
+      String idempotencyKey) {
+    return new Transport.Call("POST", path, type, body::get, idempotencyKey, "application/json", null);
+  }
+
+  private static String batchPath(String batchId, String what) {
+    return "v1/batch/" + encode(batchId) + "/" + what;
   }
 
   private static byte[] write(JsonNode n) {
     try {
-      return JSON.writeValueAsBytes(n);
+      return Transport.JSON.writeValueAsBytes(n);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -48,9 +48,12 @@ class BatchClientAnswersTest {
   }
 
   private synchronized void answer(HttpExchange ex) throws IOException {
-    ex.getRequestBody().readAllBytes();
+    byte[] request = ex.getRequestBody().readAllBytes();
     seen.add(Map.of("idempotency", String.valueOf(ex.getRequestHeaders().getFirst("Idempotency-Key")),
-        "authorization", String.valueOf(ex.getRequestHeaders().getFirst("Authorization"))));
+        "authorization", String.valueOf(ex.getRequestHeaders().getFirst("Authorization")),
+        "last-event-id", String.valueOf(ex.getRequestHeaders().getFirst("Last-Event-ID")),
+        "content-type", String.valueOf(ex.getRequestHeaders().getFirst("Content-Type")),
+        "body", new String(request, StandardCharsets.UTF_8)));
     Scripted s = script.isEmpty() ? new Scripted(500, Map.of(), "{}") : script.poll();
     s.headers().forEach((k, v) -> ex.getResponseHeaders().add(k, v));
     byte[] body = s.body().getBytes(StandardCharsets.UTF_8);
@@ -117,5 +120,69 @@ class BatchClientAnswersTest {
     script.add(new Scripted(200, Map.of(), "{\"results\":[{\"index\":2}],\"next_offset\":null}"));
     assertThat(client.results("b1").map(n -> n.get("index").asInt()).toList()).containsExactly(0, 1, 2);
     assertThat(seen).hasSize(2);
+  }
+
+  private static String event(long id, String type, long completed) {
+    return "id: " + id + "\nevent: " + type + "\ndata: {\"batch_id\":\"b1\",\"status\":\""
+        + (type.equals("progress") ? "processing" : type) + "\",\"progress\":{\"completed\":" + completed
+        + ",\"total\":10}}\n\n";
+  }
+
+  @Test
+  void an_event_stream_cut_off_before_the_end_resumes_from_the_last_event_id_and_sees_no_event_twice() throws Exception {
+    // The first connection ends after two events (as the server's stream limit or a dropped network would end it).
+    script.add(new Scripted(200, Map.of("Content-Type", "text/event-stream"),
+        ": hello\n\n" + event(3, "progress", 3) + event(6, "progress", 6)));
+    script.add(new Scripted(200, Map.of("Content-Type", "text/event-stream"),
+        event(9, "progress", 9) + event(10, "completed", 10)));
+    List<BatchEvent> events = new CopyOnWriteArrayList<>();
+    try (EventSubscription sub = client.events("b1", null, events::add)) {
+      BatchEvent last = sub.done().get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(last.type()).isEqualTo("completed");
+      assertThat(last.batch().completed()).isEqualTo(10);
+      assertThat(sub.lastEventId()).isEqualTo("10");
+    }
+    assertThat(events).extracting(BatchEvent::id).containsExactly("3", "6", "9", "10");
+    assertThat(seen).extracting(m -> m.get("last-event-id")).containsExactly("null", "6");
+  }
+
+  @Test
+  void a_stream_refused_with_404_ends_the_subscription_with_that_exception() {
+    script.add(new Scripted(404, Map.of(), problem(404, null)));
+    EventSubscription sub = client.events("nope", "5", e -> { });
+    assertThatThrownBy(() -> sub.done().get(10, java.util.concurrent.TimeUnit.SECONDS))
+        .hasCauseInstanceOf(BatchApiException.NotFound.class);
+    assertThat(seen.get(0).get("last-event-id")).isEqualTo("5");
+  }
+
+  @Test
+  void an_ndjson_upload_from_a_stream_arrives_whole_reports_its_bytes_and_is_not_sent_twice() {
+    String lines = "{\"input\":1}\n".repeat(10_000);
+    script.add(new Scripted(503, Map.of("Retry-After", "0"), problem(503, null)));
+    java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+    Upload upload = Upload.of(new java.io.ByteArrayInputStream(lines.getBytes(StandardCharsets.UTF_8)))
+        .onProgress(sent::set);
+    // A stream cannot be read again: the 503 is thrown instead of retried, and the client says so by its type.
+    assertThatThrownBy(() -> client.submitNdjson(SubmitOptions.model("m").priority("high"), upload))
+        .isInstanceOf(BatchApiException.Unavailable.class);
+    assertThat(seen).hasSize(1);
+    assertThat(seen.get(0).get("body")).isEqualTo(lines);
+    assertThat(seen.get(0).get("content-type")).isEqualTo("application/x-ndjson");
+    assertThat(sent.get()).isEqualTo(lines.length());
+  }
+
+  @Test
+  void a_file_upload_is_sent_again_after_a_503_and_async_calls_complete_with_the_answer(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path file = dir.resolve("in.bin");
+    java.nio.file.Files.write(file, new byte[784 * 3]);
+    script.add(new Scripted(503, Map.of("Retry-After", "0"), problem(503, null)));
+    script.add(new Scripted(202, Map.of(), "{\"batch_id\":\"b2\",\"status\":\"queued\",\"total\":3}"));
+    Batch b = client.submitRawAsync(SubmitOptions.model("m"), Upload.of(file)).get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(b.id()).isEqualTo("b2");
+    assertThat(seen).hasSize(2);
+    assertThat(seen).extracting(m -> m.get("body").length()).containsOnly(784 * 3);
+    assertThat(seen).extracting(m -> m.get("content-type")).containsOnly("application/octet-stream");
+    assertThat(seen.get(0).get("idempotency")).isEqualTo(seen.get(1).get("idempotency"));
   }
 }

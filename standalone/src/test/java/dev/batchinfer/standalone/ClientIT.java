@@ -46,7 +46,7 @@ class ClientIT {
             .append(Base64.getEncoder().encodeToString(images[i])).append("\"}}\n");
       }
       Files.writeString(file, lines);
-      Batch ndjson = client.submitNdjson(SubmitOptions.model("fashion-mnist"), file);
+      Batch ndjson = client.submitNdjson(SubmitOptions.model("fashion-mnist"), dev.batchinfer.client.Upload.of(file));
 
       assertThat(client.awaitFinal(json.id(), Duration.ofMinutes(3)).status()).isEqualTo("completed");
       Batch done = client.awaitFinal(ndjson.id(), Duration.ofMinutes(3));
