@@ -1,6 +1,5 @@
 package dev.batchinfer.client;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -19,31 +18,42 @@ public final class Upload {
 
   private final Path file;
   private final InputStream stream;
+  private final java.util.function.Supplier<InputStream> opener;
   private final LongConsumer progress;
   private final AtomicBoolean streamTaken = new AtomicBoolean();
 
-  private Upload(Path file, InputStream stream, LongConsumer progress) {
+  private Upload(Path file, InputStream stream, java.util.function.Supplier<InputStream> opener, LongConsumer progress) {
     this.file = file;
     this.stream = stream;
+    this.opener = opener;
     this.progress = progress;
   }
 
   public static Upload of(Path file) {
-    return new Upload(file, null, n -> { });
+    return new Upload(file, null, null, n -> { });
   }
 
+  /** A stream read once: a failed attempt after its first byte is not sent again. */
   public static Upload of(InputStream stream) {
-    return new Upload(null, stream, n -> { });
+    return new Upload(null, stream, null, n -> { });
+  }
+
+  /** Streams opened anew for each attempt (e.g. a file converted as it is read): sent again like a file. */
+  public static Upload opening(java.util.function.Supplier<InputStream> opener) {
+    return new Upload(null, null, opener, n -> { });
   }
 
   public Upload onProgress(LongConsumer bytesSent) {
-    return new Upload(file, stream, bytesSent);
+    return new Upload(file, stream, opener, bytesSent);
   }
 
   Transport.Body body() {
     return new Transport.Body() {
       @Override
       public HttpRequest.BodyPublisher publisher() {
+        if (opener != null) {
+          return HttpRequest.BodyPublishers.ofInputStream(() -> counting(opener.get()));
+        }
         if (file == null) {
           streamTaken.set(true);
           return HttpRequest.BodyPublishers.ofInputStream(() -> counting(stream));
@@ -64,33 +74,12 @@ public final class Upload {
 
       @Override
       public boolean repeatable() {
-        return file != null || !streamTaken.get();
+        return file != null || opener != null || !streamTaken.get();
       }
     };
   }
 
   private InputStream counting(InputStream in) {
-    return new FilterInputStream(in) {
-      private long sent;
-
-      @Override
-      public int read() throws IOException {
-        int b = super.read();
-        if (b >= 0) {
-          progress.accept(++sent);
-        }
-        return b;
-      }
-
-      @Override
-      public int read(byte[] b, int off, int len) throws IOException {
-        int n = super.read(b, off, len);
-        if (n > 0) {
-          sent += n;
-          progress.accept(sent);
-        }
-        return n;
-      }
-    };
+    return new CountingInputStream(in, progress);
   }
 }
