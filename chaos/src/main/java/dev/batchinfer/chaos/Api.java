@@ -24,6 +24,15 @@ public final class Api {
     this.key = key;
   }
 
+  /**
+   * The system's Java client on the same API and key, for reading verdicts once the faults are over: it retries
+   * a 503 or a lost connection, which this class never does (the fault tests count every raw answer).
+   */
+  public dev.batchinfer.client.BatchClient client() {
+    return dev.batchinfer.client.BatchClient.create(base, key,
+        new dev.batchinfer.client.RetryPolicy(6, Duration.ofMillis(200), Duration.ofSeconds(2)));
+  }
+
   /** An answer; status 0 when no answer came (connection refused or reset, timeout). */
   public record Answer(int status, Optional<String> retryAfter, JsonNode body, String error) {
     public String text(String field) {
@@ -52,23 +61,6 @@ public final class Api {
   public Answer post(String path, String json) {
     return send(request(path).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(json)).build());
-  }
-
-  /** Every result line of a batch, as the NDJSON stream serves them. */
-  public java.util.List<JsonNode> results(String batchId) throws IOException, InterruptedException {
-    HttpResponse<java.util.stream.Stream<String>> r = HTTP.send(request("/v1/batch/" + batchId + "/results")
-        .header("Accept", "application/x-ndjson").timeout(Duration.ofMinutes(2)).GET().build(),
-        HttpResponse.BodyHandlers.ofLines());
-    if (r.statusCode() != 200) {
-      throw new IOException("results of " + batchId + ": HTTP " + r.statusCode());
-    }
-    java.util.List<JsonNode> lines = new java.util.ArrayList<>();
-    for (String line : (Iterable<String>) r.body()::iterator) {
-      if (!line.isBlank()) {
-        lines.add(JSON.readTree(line));
-      }
-    }
-    return lines;
   }
 
   public boolean healthy() {

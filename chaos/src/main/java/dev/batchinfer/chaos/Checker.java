@@ -2,6 +2,11 @@ package dev.batchinfer.chaos;
 
 import dev.batchinfer.store.RedisKeys;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.batchinfer.client.Batch;
+import dev.batchinfer.client.BatchApiException;
+import dev.batchinfer.client.BatchClient;
+import dev.batchinfer.client.Prediction;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
@@ -25,6 +30,7 @@ import java.util.regex.Pattern;
 public final class Checker {
 
   private static final Pattern BATCH_KEY = Pattern.compile(Pattern.quote(ChaosCluster.KEY_PREFIX) + "batch:\\{([^}]+)\\}");
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> FINAL = Set.of("completed", "completed_with_errors", "failed", "cancelled", "expired");
 
   private final ChaosCluster cluster;
@@ -40,10 +46,11 @@ public final class Checker {
   /** Waits until every batch is final (or {@code drain} passes), then counts. */
   public Figures check(String scenario, Load load, Duration drain) {
     List<Load.Accepted> batches = load.accepted();
-    Api reader = cluster.api(0, ChaosCluster.KEY_A);
+    BatchClient reader = cluster.api(0, ChaosCluster.KEY_A).client();
+    Map<String, BatchClient> clients = new java.util.concurrent.ConcurrentHashMap<>();
     try {
       Await.until(drain, "every accepted batch of " + scenario + " final", () -> batches.stream()
-          .allMatch(b -> FINAL.contains(api(b).status(b.batchId()).text("status"))));
+          .allMatch(b -> isFinal(clients.computeIfAbsent(b.apiKey(), k -> cluster.api(0, k).client()), b.batchId())));
       // The webhook follows the final state: wait for its acknowledgement too.
       Await.until(drain, "a completion webhook acknowledged for every batch of " + scenario, () -> batches.stream()
           .allMatch(b -> receiver.attempts().stream().anyMatch(a -> b.batchId().equals(a.batchId()) && acknowledged(a))));
@@ -60,25 +67,27 @@ public final class Checker {
     int wrongStatus = 0;
     for (Load.Accepted b : batches) {
       submitted += b.items();
-      Api api = api(b);
-      Api.Answer status = api.status(b.batchId());
-      JsonNode progress = status.body() == null ? null : status.body().path("progress");
-      if (!"completed".equals(status.text("status"))) {
-        wrongStatus++;
-        problems.add(b.batchId() + " is " + status.text("status") + " (HTTP " + status.status() + ")");
-      }
-      if (progress == null || progress.path("total").asLong() != b.items()
-          || progress.path("completed").asLong() + progress.path("failed").asLong() != b.items()) {
-        wrongCounts++;
-        problems.add(b.batchId() + " progress " + progress + " for " + b.items() + " items");
-      }
+      BatchClient client = clients.computeIfAbsent(b.apiKey(), k -> cluster.api(0, k).client());
+      Batch status;
       List<JsonNode> results;
       try {
-        results = api.results(b.batchId());
-      } catch (IOException | InterruptedException e) {
-        problems.add(b.batchId() + " results unreadable: " + e.getMessage());
+        status = client.status(b.batchId());
+        try (java.util.stream.Stream<JsonNode> read = client.results(b.batchId())) {
+          results = read.toList();
+        }
+      } catch (BatchApiException | java.io.UncheckedIOException e) {
+        problems.add(b.batchId() + " unreadable: " + e.getMessage());
+        wrongStatus++;
         lost += b.items();
         continue;
+      }
+      if (!"completed".equals(status.status())) {
+        wrongStatus++;
+        problems.add(b.batchId() + " is " + status.status());
+      }
+      if (status.total() != b.items() || status.completed() + status.failed() != b.items()) {
+        wrongCounts++;
+        problems.add(b.batchId() + " progress " + status.raw().path("progress") + " for " + b.items() + " items");
       }
       int[] seen = new int[b.items()];
       for (JsonNode r : results) {
@@ -146,22 +155,23 @@ public final class Checker {
    * Results that are not of this batch's inputs: a few items per batch are run again through the sync predict
    * route and must give the same label (a result that came from another batch's input would not, 9 times in 10).
    */
-  private static long foreignResults(Api reader, Load.Accepted b, List<JsonNode> results) {
+  private static long foreignResults(BatchClient reader, Load.Accepted b, List<JsonNode> results) {
     Map<Integer, JsonNode> byIndex = new java.util.HashMap<>();
     results.forEach(r -> byIndex.put(r.path("index").asInt(-1), r));
     int[] sample = {0, b.items() / 3, b.items() / 2, b.items() - 1};
-    StringBuilder body = new StringBuilder("{\"inputs\":[");
-    for (int k = 0; k < sample.length; k++) {
-      body.append(k == 0 ? "" : ",").append(Load.item(b.seed(), sample[k]));
+    List<JsonNode> inputs = new ArrayList<>();
+    for (int s : sample) {
+      try {
+        inputs.add(JSON.readTree(Load.item(b.seed(), s)));
+      } catch (IOException impossible) {
+        throw new IllegalStateException(impossible);
+      }
     }
-    Api.Answer sync = reader.post("/v1/models/" + b.model() + "/predict", body.append("]}").toString());
-    if (sync.status() != 200) {
-      throw new IllegalStateException("sync predict for the foreign-result check answered " + sync.status() + " " + sync.body());
-    }
+    Prediction sync = reader.predict(b.model(), inputs);
     long foreign = 0;
     for (int k = 0; k < sample.length; k++) {
       JsonNode stored = byIndex.get(sample[k]);
-      String expected = sync.body().path("results").path(k).path("label").asText();
+      String expected = sync.results().get(k).path("label").asText();
       if (stored != null && !expected.equals(stored.path("result").path("label").asText())) {
         foreign++;
       }
@@ -169,8 +179,13 @@ public final class Checker {
     return foreign;
   }
 
-  private Api api(Load.Accepted b) {
-    return cluster.api(0, b.apiKey());
+  /** Final; an unreadable status (an API still down) counts as not yet. */
+  private static boolean isFinal(BatchClient client, String batchId) {
+    try {
+      return client.status(batchId).isFinal();
+    } catch (BatchApiException | java.io.UncheckedIOException e) {
+      return false;
+    }
   }
 
   /**

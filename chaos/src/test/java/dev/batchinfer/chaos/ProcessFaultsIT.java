@@ -477,7 +477,7 @@ class ProcessFaultsIT {
     Api api = cluster.api(0, ChaosCluster.KEY_A);
     Await.until(DRAIN, "batch " + id + " final", () -> "completed_with_errors".equals(api.status(id).text("status")));
     java.util.Map<Integer, String> codes = new java.util.TreeMap<>();
-    for (com.fasterxml.jackson.databind.JsonNode r : api.results(id)) {
+    for (com.fasterxml.jackson.databind.JsonNode r : api.client().results(id).toList()) {
       codes.put(r.path("index").asInt(), r.path("error").path("code").asText("ok"));
     }
     Await.until(DRAIN, "the completion webhook of " + id, () -> receiver.attempts().stream()

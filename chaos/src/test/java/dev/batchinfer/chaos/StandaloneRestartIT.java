@@ -63,7 +63,7 @@ class StandaloneRestartIT {
     assertThat(early.body().path("progress").path("completed").asLong()).as("progress kept").isGreaterThanOrEqualTo(before);
     Await.until(Duration.ofMinutes(5), "the batch completed", () -> "completed".equals(api.status(batchId).text("status")));
 
-    List<JsonNode> results = api.results(batchId);
+    List<JsonNode> results = api.client().results(batchId).toList();
     int[] seen = new int[ITEMS];
     for (JsonNode r : results) {
       seen[r.path("index").asInt()]++;
