@@ -137,7 +137,7 @@ class OpenAiSdkIT {
 
   @Test
   void a_file_that_fails_validation_fails_its_batch_with_the_lines_named(@TempDir Path dir) throws Exception {
-    try (TestSystem system = new TestSystem("openai-invalid", Map.of())) {
+    try (TestSystem system = new TestSystem("openai-invalid", Map.of("OPENAI_MAX_FILE_MB", "1"))) {
       system.withApi();
       OpenAIClient openai = OpenAIOkHttpClient.builder()
           .baseUrl("http://127.0.0.1:" + system.apiPort() + "/openai/v1").apiKey(ApiClient.KEY_A).build();
@@ -151,6 +151,13 @@ class OpenAiSdkIT {
       assertThat(data).extracting(e -> e.code().orElseThrow()).containsExactly("duplicate_custom_id", "mismatched_endpoint");
       assertThat(data).extracting(e -> e.line().orElseThrow()).containsExactly(2L, 3L);
       assertThat(b.outputFileId()).isEmpty();
+      // Over OPENAI_MAX_FILE_MB: 413, and nothing is listed.
+      String big = (request("x", "[1]") + "\n").repeat(30_000);
+      assertThatThrownBy(() -> upload(openai, dir, "big.jsonl", big)).isInstanceOfSatisfying(
+          com.openai.errors.OpenAIServiceException.class, e -> assertThat(e.statusCode()).isEqualTo(413));
+      List<String> files = new ArrayList<>();
+      openai.files().list().autoPager().forEach(f -> files.add(f.id()));
+      assertThat(files).containsExactly(input.id());
       // Another tenant sees neither the file nor the batch.
       OpenAIClient other = OpenAIOkHttpClient.builder()
           .baseUrl("http://127.0.0.1:" + system.apiPort() + "/openai/v1").apiKey(ApiClient.KEY_B).build();
