@@ -167,7 +167,7 @@ public final class Checker {
         throw new IllegalStateException(impossible);
       }
     }
-    Prediction sync = reader.predict(b.model(), inputs);
+    Prediction sync = reader.models().predict(b.model(), inputs);
     long foreign = 0;
     for (int k = 0; k < sample.length; k++) {
       JsonNode stored = byIndex.get(sample[k]);

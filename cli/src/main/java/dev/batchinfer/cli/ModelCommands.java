@@ -27,7 +27,7 @@ final class ModelCommands {
     @Override
     public Integer call() throws Exception {
       BatchCli root = models.root;
-      List<Model> all = root.client().models();
+      List<Model> all = root.client().models().list();
       if (root.json) {
         var arr = BatchCli.JSON.createArrayNode();
         all.forEach(m -> arr.add(m.raw()));
@@ -51,7 +51,7 @@ final class ModelCommands {
     @Override
     public Integer call() throws Exception {
       BatchCli root = models.root;
-      Model m = root.client().model(id);
+      Model m = root.client().models().get(id);
       if (root.json) {
         root.printJson(m.raw());
       } else {
@@ -83,7 +83,7 @@ final class ModelCommands {
           throw new IllegalArgumentException("--input is not JSON: " + i);
         }
       }
-      Prediction p = root.client().predict(model, parsed);
+      Prediction p = root.client().models().predict(model, parsed);
       if (root.json) {
         root.printJson(p.raw());
       } else {

@@ -45,9 +45,12 @@ public final class BatchClient {
   private final Transport transport;
   private final RetryPolicy retry;
 
+  private final ModelsClient models;
+
   private BatchClient(Transport transport, RetryPolicy retry) {
     this.transport = transport;
     this.retry = retry;
+    this.models = new ModelsClient(transport);
   }
 
   public static BatchClient create(String baseUrl, String apiKey) {
@@ -175,6 +178,25 @@ public final class BatchClient {
   }
 
   /**
+   * Every finished result as the API streams them ({@code Accept: application/x-ndjson}), parsed one line at a
+   * time as the stream is read: one request, memory for one line. Close the stream to end the request early.
+   */
+  public Stream<JsonNode> streamResults(String batchId, boolean merged) {
+    Transport.Call call = Transport.Call.get(batchPath(batchId, "results") + (merged ? "?merged=true" : ""))
+        .accepting(NDJSON);
+    InputStream in = Transport.join(transport.stream(call)).body();
+    java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
+    return lines.lines().filter(l -> !l.isBlank()).map(l -> Transport.read(l.getBytes(StandardCharsets.UTF_8)))
+        .onClose(() -> {
+          try {
+            lines.close();
+          } catch (IOException ignored) {
+            // closing anyway
+          }
+        });
+  }
+
+  /**
    * Copies every finished result, one JSON line each in input order, to {@code out} as the API streams it
    * ({@code Accept: application/x-ndjson}); {@code merged} puts the answers of retries in their items' places.
    *
@@ -229,27 +251,20 @@ public final class BatchClient {
     return BatchPage.of(Transport.join(transport.json(Transport.Call.get(q.toString()))));
   }
 
-  public List<Model> models() {
-    List<Model> out = new ArrayList<>();
-    Transport.join(transport.json(Transport.Call.get("v1/models"))).path("models").forEach(m -> out.add(Model.of(m)));
-    return out;
+  /** The models: list, describe, sync predict, shadow reports and (admin) deployment changes. */
+  public ModelsClient models() {
+    return models;
   }
 
-  public Model model(String id) {
-    return Model.of(Transport.join(transport.json(Transport.Call.get("v1/models/" + encode(id)))));
+  /** The API's readiness: true when it answers 200 (Redis reachable). */
+  public boolean healthy() {
+    try {
+      Transport.join(transport.json(Transport.Call.get("health")));
+      return true;
+    } catch (BatchApiException | UncheckedIOException e) {
+      return false;
+    }
   }
-
-  /** A few inputs answered at once (sync predict: through the same queue, at the highest priority). */
-  public Prediction predict(String model, List<?> inputs) {
-    return Transport.join(predictAsync(model, inputs));
-  }
-
-  public CompletableFuture<Prediction> predictAsync(String model, List<?> inputs) {
-    byte[] body = write(Transport.JSON.createObjectNode().set("inputs", Transport.JSON.valueToTree(inputs)));
-    return transport.json(post("v1/models/" + encode(model) + "/predict", "application/json",
-        () -> HttpRequest.BodyPublishers.ofByteArray(body), null)).thenApply(Prediction::of);
-  }
-
   public JsonNode limits() {
     return Transport.join(transport.json(Transport.Call.get("v1/limits")));
   }
@@ -264,7 +279,7 @@ public final class BatchClient {
     return transport.json(call).thenApply(Batch::of);
   }
 
-  private static Transport.Call post(String path, String type, java.util.function.Supplier<HttpRequest.BodyPublisher> body,
+  static Transport.Call post(String path, String type, java.util.function.Supplier<HttpRequest.BodyPublisher> body,
       String idempotencyKey) {
     return new Transport.Call("POST", path, type, body::get, idempotencyKey, "application/json", null);
   }
@@ -273,7 +288,7 @@ public final class BatchClient {
     return "v1/batch/" + encode(batchId) + "/" + what;
   }
 
-  private static byte[] write(JsonNode n) {
+  static byte[] write(JsonNode n) {
     try {
       return Transport.JSON.writeValueAsBytes(n);
     } catch (IOException e) {
@@ -281,7 +296,7 @@ public final class BatchClient {
     }
   }
 
-  private static String encode(String s) {
+  static String encode(String s) {
     return URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
 

@@ -185,4 +185,15 @@ class BatchClientAnswersTest {
     assertThat(seen).extracting(m -> m.get("content-type")).containsOnly("application/octet-stream");
     assertThat(seen.get(0).get("idempotency")).isEqualTo(seen.get(1).get("idempotency"));
   }
+
+  @Test
+  void streamed_results_are_parsed_line_by_line_from_one_request() {
+    script.add(new Scripted(200, Map.of("Content-Type", "application/x-ndjson"),
+        "{\"index\":0,\"result\":{\"label\":\"a\"}}\n{\"index\":1,\"error\":{\"code\":\"invalid_input\"}}\n"));
+    try (var results = client.streamResults("b1", false)) {
+      assertThat(results.map(r -> r.get("index").asInt() + ":" + (r.has("result") ? "ok" : r.at("/error/code").asText())))
+          .containsExactly("0:ok", "1:invalid_input");
+    }
+    assertThat(seen).hasSize(1);
+  }
 }
