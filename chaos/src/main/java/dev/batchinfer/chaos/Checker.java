@@ -46,8 +46,8 @@ public final class Checker {
   /** Waits until every batch is final (or {@code drain} passes), then counts. */
   public Figures check(String scenario, Load load, Duration drain) {
     List<Load.Accepted> batches = load.accepted();
-    BatchClient reader = cluster.api(0, ChaosCluster.KEY_A).client();
     Map<String, BatchClient> clients = new java.util.concurrent.ConcurrentHashMap<>();
+    BatchClient reader = clients.computeIfAbsent(ChaosCluster.KEY_A, k -> cluster.api(0, k).client());
     try {
       Await.until(drain, "every accepted batch of " + scenario + " final", () -> batches.stream()
           .allMatch(b -> isFinal(clients.computeIfAbsent(b.apiKey(), k -> cluster.api(0, k).client()), b.batchId())));

@@ -64,10 +64,6 @@ final class Transport {
     this.timeout = timeout;
   }
 
-  URI base() {
-    return base;
-  }
-
   /** The parsed JSON of a 2xx answer. */
   CompletableFuture<JsonNode> json(Call call) {
     return send(call, HttpResponse.BodyHandlers.ofByteArray(), 1).thenApply(r -> read(r.body()));

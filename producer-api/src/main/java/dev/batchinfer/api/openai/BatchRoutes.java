@@ -114,9 +114,13 @@ final class BatchRoutes {
     if (r == null && s.state().equals(OpenAiBatches.VALIDATING)
         && System.currentTimeMillis() > s.number(OpenAiBatchField.VALIDATING_UNTIL)) {
       // The API that ran the create died before it queued anything: say so, once.
-      batches.failed(s.batchId(), "[{\"code\":\"interrupted\",\"message\":\"the server validating this batch stopped "
-          + "before it was queued; nothing ran: create the batch again\",\"param\":null,\"line\":null}]",
-          System.currentTimeMillis() / 1000, Duration.ofDays(1));
+      try {
+        batches.failed(s.batchId(), json.writeValueAsString(List.of(new RequestLines.LineError("interrupted",
+            "the server validating this batch stopped before it was queued; nothing ran: create the batch again", null,
+            0).json())), System.currentTimeMillis() / 1000, Duration.ofDays(1));
+      } catch (com.fasterxml.jackson.core.JsonProcessingException impossible) {
+        throw new IllegalStateException(impossible);
+      }
       return complete(batches.find(s.tenant(), s.batchId()).orElseThrow());
     }
     if (!OpenAiView.isFinal(r)) {

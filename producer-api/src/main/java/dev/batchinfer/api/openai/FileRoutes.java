@@ -205,8 +205,7 @@ final class FileRoutes {
     } catch (ApiException e) {
       throw ApiException.notFound("no file with id " + id);
     }
-    Map<String, Object> described = view.batch(b);
-    if (!id.equals(described.get(kind == OutputFiles.Kind.OUTPUT ? "output_file_id" : "error_file_id"))) {
+    if (!id.equals(b.fileId(kind))) {
       throw ApiException.notFound("no file with id " + id);
     }
     return new Output(b, kind);

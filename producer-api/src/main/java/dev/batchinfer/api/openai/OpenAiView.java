@@ -7,7 +7,6 @@ import dev.batchinfer.store.RedisKeys.OpenAiBatchField;
 import dev.batchinfer.store.batch.BatchRecord;
 import dev.batchinfer.store.openai.OpenAiBatches;
 import dev.batchinfer.store.openai.UploadedFiles;
-import dev.batchinfer.topics.message.BatchStatus;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,6 +25,14 @@ final class OpenAiView {
 
   /** An OpenAI batch as the view needs it: the stored record, its native batch (if queued) and its final files. */
   record Batch(OpenAiBatches.Stored stored, BatchRecord nativeRecord, OutputFiles.Summary summary) {
+    /** The id of its output or error file: once final, if it has lines and was not deleted; else null. */
+    String fileId(OutputFiles.Kind kind) {
+      boolean output = kind == OutputFiles.Kind.OUTPUT;
+      boolean kept = summary != null && (output ? summary.completed() : summary.failed()) > 0
+          && !stored.has(output ? OpenAiBatchField.OUTPUT_DELETED : OpenAiBatchField.ERROR_DELETED);
+      return kept ? (output ? OUTPUT_PREFIX : ERROR_PREFIX) + stored.batchId() : null;
+    }
+
     String status() {
       if (stored.state().equals(OpenAiBatches.FAILED)) {
         return "failed";
@@ -65,11 +72,8 @@ final class OpenAiView {
     m.put("input_file_id", s.get(OpenAiBatchField.INPUT_FILE_ID));
     m.put("completion_window", s.get(OpenAiBatchField.COMPLETION_WINDOW));
     m.put("status", status);
-    OutputFiles.Summary files = b.summary();
-    boolean outputKept = files != null && files.completed() > 0 && !s.has(OpenAiBatchField.OUTPUT_DELETED);
-    boolean errorsKept = files != null && files.failed() > 0 && !s.has(OpenAiBatchField.ERROR_DELETED);
-    m.put("output_file_id", outputKept ? OUTPUT_PREFIX + s.batchId() : null);
-    m.put("error_file_id", errorsKept ? ERROR_PREFIX + s.batchId() : null);
+    m.put("output_file_id", b.fileId(OutputFiles.Kind.OUTPUT));
+    m.put("error_file_id", b.fileId(OutputFiles.Kind.ERRORS));
     m.put("created_at", s.number(OpenAiBatchField.CREATED_AT));
     m.put("in_progress_at", r == null ? null : seconds(r.created()));
     m.put("expires_at", r == null ? null : seconds(r.deadline()));
@@ -152,6 +156,6 @@ final class OpenAiView {
   }
 
   static boolean isFinal(BatchRecord r) {
-    return r != null && r.status().isFinal() && r.status() != BatchStatus.CANCELLING;
+    return r != null && r.status().isFinal();
   }
 }

@@ -6,7 +6,6 @@ import dev.batchinfer.store.batch.BatchRecord;
 import dev.batchinfer.store.batch.BatchStores;
 import dev.batchinfer.store.batch.ResultLines;
 import dev.batchinfer.store.batch.ResultMerge;
-import dev.batchinfer.topics.message.BatchStatus;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.OutputStream;
