@@ -2,7 +2,12 @@ package dev.batchinfer.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.batchinfer.topics.message.Priority;
 import dev.batchinfer.worker.infer.ResultFormatter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class WorkerMetricsTest {
@@ -14,5 +19,28 @@ class WorkerMetricsTest {
         .isEqualTo("model_error");
     assertThat(WorkerMetrics.errorCode("{\"index\":3,\"result\":{\"label\":\"Bag\"}}")).isNull();
     assertThat(WorkerMetrics.errorCode(null)).isNull();
+  }
+
+  @Test
+  void the_lag_paused_and_thread_gauges_follow_what_the_worker_reports() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    AtomicInteger paused = new AtomicInteger();
+    AtomicInteger threads = new AtomicInteger(2);
+    Map<Priority, Long> lag = new EnumMap<>(Map.of(Priority.HIGH, 0L, Priority.NORMAL, 0L, Priority.LOW, 0L));
+    new WorkerMetrics(registry).watch(paused::get, threads::get, lag::get);
+
+    lag.put(Priority.LOW, 5_000L);
+    paused.set(3);
+    threads.set(1);
+
+    assertThat(registry.get(WorkerMetrics.CONSUMER_LAG).tag("priority", "low").gauge().value()).isEqualTo(5_000);
+    assertThat(registry.get(WorkerMetrics.CONSUMER_LAG).tag("priority", "high").gauge().value()).isZero();
+    assertThat(registry.get("batchinfer.worker.partitions.paused").gauge().value()).isEqualTo(3);
+    assertThat(registry.get("batchinfer.worker.inference.threads.alive").gauge().value()).isEqualTo(1);
+
+    paused.set(0);
+    lag.put(Priority.LOW, 0L);
+    assertThat(registry.get("batchinfer.worker.partitions.paused").gauge().value()).isZero();
+    assertThat(registry.get(WorkerMetrics.CONSUMER_LAG).tag("priority", "low").gauge().value()).isZero();
   }
 }

@@ -89,7 +89,7 @@ public final class ProducerApiApp implements AutoCloseable {
     ApiSettings.Kafka kafka = settings.kafka();
     ApiSettings.Batches batches = settings.batches();
     ApiSettings.Limits limits = settings.limits();
-    ProducerFactory producers = ProducerFactory.kafka(settings.common().kafkaBootstrapServers());
+    ProducerFactory producers = ProducerFactory.kafka(settings.common().kafkaBootstrapServers(), metrics);
     ChunkPublisher publisher = new ChunkPublisher(producers, settings.common().topics(), kafka.instanceId(), "",
         kafka.producers(), "SUBMIT_PRODUCERS", kafka.submitTimeout(), ApiSettings.SUBMIT_TRANSACTION_TIMEOUT);
     ChunkPublisher uploads = new ChunkPublisher(producers, settings.common().topics(), kafka.instanceId(), "upload",
@@ -121,6 +121,7 @@ public final class ProducerApiApp implements AutoCloseable {
         ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
         ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) kafka.submitTimeout().toMillis()),
         progress.keySerde().serializer(), progress.valueSerde().serializer());
+    metrics.bind(control);
     CancelHandler cancel = new CancelHandler(store, new BatchControl(store.flags(), control, progress), kafka.submitTimeout());
     SyncPredictHandler predict = new SyncPredictHandler(reader, bodies, router, acceptor, store, telemetry, json,
         settings.sync().maxItems(), settings.sync().timeout());

@@ -197,6 +197,11 @@ public record RedisKeys(String prefix) {
     return prefix + "webhooks:due";
   }
 
+  /** Sorted set: "batchId|type" → since when the delivery has waited undelivered (ms); gone once it is final. */
+  public String webhooksWaiting() {
+    return prefix + "webhooks:waiting";
+  }
+
   /** The fields of a batch record ({@link #batch}). */
   public static final class BatchField {
     public static final String BATCH_ID = "batch_id";

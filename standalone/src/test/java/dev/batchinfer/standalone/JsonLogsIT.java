@@ -37,6 +37,10 @@ class JsonLogsIT {
     OutputStreamAppender<ILoggingEvent> appender = jsonAppender(out);
     Logger ours = (Logger) LoggerFactory.getLogger("dev.batchinfer");
     ours.addAppender(appender);
+    // A healthy worker logs a chunk only at debug (a line per chunk is too many at its rate).
+    Logger worker = (Logger) LoggerFactory.getLogger("dev.batchinfer.worker");
+    ch.qos.logback.classic.Level workerLevel = worker.getLevel();
+    worker.setLevel(ch.qos.logback.classic.Level.DEBUG);
     String id;
     try (WebhookReceiver receiver = new WebhookReceiver();
         TestSystem system = new TestSystem("json-logs", Map.of("CHUNK_MAX_ITEMS", "100"))) {
@@ -48,6 +52,7 @@ class JsonLogsIT {
       await().atMost(Duration.ofSeconds(30)).until(() -> receiver.received().size() == 1);
       await().atMost(Duration.ofSeconds(30)).until(() -> text(out).contains("\"webhook " + id));
     } finally {
+      worker.setLevel(workerLevel);
       ours.detachAppender(appender);
       appender.stop();
     }
@@ -65,7 +70,7 @@ class JsonLogsIT {
     assertThat(about).allSatisfy(l -> assertThat(l.at("/mdc/request_id").asText()).as("%s", l).isEqualTo(requestId));
     Set<String> services = about.stream().map(l -> l.path("loggerName").asText().split("\\.")[2])
         .collect(Collectors.toSet());
-    assertThat(services).as("services that logged about the batch").contains("api", "progress", "callback");
+    assertThat(services).as("services that logged about the batch").contains("api", "worker", "progress", "callback");
   }
 
   private static OutputStreamAppender<ILoggingEvent> jsonAppender(ByteArrayOutputStream out) {

@@ -30,7 +30,9 @@ class MetricsIT {
   void one_batch_moves_the_counters_of_every_service_and_the_scrape_follows_prometheus_conventions() throws Exception {
     assumeTrue(PrometheusScrape.available(), "promtool and python3-prometheus-client not installed");
     try (WebhookReceiver receiver = new WebhookReceiver();
-        TestSystem system = new TestSystem("metrics", Map.of("CHUNK_MAX_ITEMS", "250"));
+        // A queued-items cap and a body limit the test can exceed, to count a 429 and a 413.
+        TestSystem system = new TestSystem("metrics", Map.of("CHUNK_MAX_ITEMS", "250", "MAX_QUEUED_ITEMS", "1500",
+            "MAX_REQUEST_MB", "16"));
         MetricsServer server = MetricsServer.start(new MetricsSettings("127.0.0.1", 0), system.metrics)) {
       system.withResultStore().withDispatcher().withApi();
       system.startWorker(system.workerSettings("metrics-worker"));
@@ -41,6 +43,8 @@ class MetricsIT {
       BatchAssertions.assertThat(api.awaitFinal(id, Duration.ofMinutes(2))).isCompletedWith(ITEMS, 0);
       await().atMost(Duration.ofSeconds(30)).until(() -> receiver.received().size() == 1);
       assertThat(api.post("/v1/batch/predict", "{\"model\":\"fashion-mnist\"}").status()).isEqualTo(400);
+      assertThat(api.post("/v1/batch/predict", aBatch().withItems(1_600).json()).status()).as("over the cap").isEqualTo(429);
+      assertThat(api.post("/v1/batch/predict", " ".repeat(17 << 20)).status()).as("over the body limit").isEqualTo(413);
 
       String text = scrape(server.port());
       // Kept for reading: every family the system exposes after one batch.
@@ -55,6 +59,8 @@ class MetricsIT {
       assertThat(delta(before, after, "batchinfer_api_requests_seconds_count",
           Map.of("route", "/v1/batch/{id}/status", "method", "GET", "status", "200"))).isPositive();
       assertThat(delta(before, after, "batchinfer_api_submits_refused_total", Map.of("status", "400"))).isEqualTo(1);
+      assertThat(delta(before, after, "batchinfer_api_submits_refused_total", Map.of("status", "429"))).isEqualTo(1);
+      assertThat(delta(before, after, "batchinfer_api_submits_refused_total", Map.of("status", "413"))).isEqualTo(1);
       assertThat(after.has("batchinfer_api_body_memory_used_bytes")).isTrue();
       assertThat(delta(before, after, "batchinfer_worker_items_inferred_total",
           Map.of("model", "fashion-mnist", "version", "2.0.0"))).isEqualTo(ITEMS);
@@ -73,8 +79,9 @@ class MetricsIT {
       assertThat(delta(before, after, "batchinfer_progress_batches_finished_total", Map.of("status", "completed")))
           .isEqualTo(1);
       assertThat(delta(before, after, "batchinfer_progress_chunks_counted_total", Map.of())).isEqualTo(ITEMS / 250);
+      Map<String, String> delivered = Map.of("outcome", "delivered", "status_class", "2xx");
       await().atMost(Duration.ofSeconds(30)).until(() -> PrometheusScrape.parse(scrape(server.port()))
-          .sum("batchinfer_dispatcher_attempts_total", Map.of("outcome", "delivered", "status_class", "2xx")) == 1);
+          .sum("batchinfer_dispatcher_attempts_total", delivered) == before.sum("batchinfer_dispatcher_attempts_total", delivered) + 1);
       assertThat(after.has("batchinfer_dispatcher_attempt_duration_seconds_bucket")).isTrue();
       assertThat(after.has("batchinfer_dispatcher_pending_deliveries")).isTrue();
       // Counted from the topology's store at most every 5 s: wait for a count taken after the batch ended.
@@ -90,6 +97,8 @@ class MetricsIT {
           .results().map(m -> m.group(1)).collect(java.util.stream.Collectors.toSet());
       assertThat(asked).hasSizeGreaterThan(15).allSatisfy(name -> assertThat(after.has(name) || ONLY_AFTER_A_FAILURE.contains(name)).as(name).isTrue());
       assertThat(after.has("kafka_consumer_fetch_manager_records_consumed_total")).as("Kafka client metrics").isTrue();
+      assertThat(text.lines().filter(l -> l.startsWith("kafka_producer_record_send_total{") && l.contains(".producer-api-")))
+          .as("the API's transactional producers report Kafka's client metrics too").isNotEmpty();
 
       HttpResponse<String> admin = get(api.base() + "/v1/metrics", ApiClient.KEY_ADMIN);
       assertThat(admin.statusCode()).isEqualTo(200);

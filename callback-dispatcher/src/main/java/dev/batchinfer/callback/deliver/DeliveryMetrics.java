@@ -29,9 +29,9 @@ public final class DeliveryMetrics {
     // Read from Redis at scrape time: the backlog is shared by every dispatcher instance.
     Gauge.builder("batchinfer.dispatcher.pending.deliveries", store, s -> guarded(() -> s.pending()))
         .description("deliveries not yet delivered or given up, across all dispatchers").register(registry);
-    Gauge.builder("batchinfer.dispatcher.oldest.due.age", store, s -> guarded(() ->
-            s.earliestDueAtMs().stream().map(at -> Math.max(0, clock.millis() - at)).findFirst().orElse(0L) / 1000.0))
-        .description("how long the most overdue pending delivery has waited past its due time")
+    Gauge.builder("batchinfer.dispatcher.oldest.undelivered.age", store, s -> guarded(() ->
+            s.oldestWaitingSinceMs().stream().map(at -> Math.max(0, clock.millis() - at)).findFirst().orElse(0L) / 1000.0))
+        .description("how long the oldest undelivered webhook event has waited since it first came due, retries included")
         .baseUnit("seconds").register(registry);
   }
 

@@ -85,6 +85,11 @@ public final class ResultPublisher implements AutoCloseable {
         .thenComposeAsync(ignored -> sendProgress(chunk, counts.join()), sender)
         .whenComplete((ok, error) -> {
           if (error == null) {
+            if (log.isDebugEnabled()) {
+              try (LogContext.Scope logs = chunk.logs()) {
+                log.debug("{}: results stored and progress sent", chunk);
+              }
+            }
             onPublished.accept(chunk);
             inFlight.decrementAndGet();
           } else if (closed) {

@@ -1,5 +1,6 @@
 package dev.batchinfer.api.submit;
 
+import dev.batchinfer.observability.Metrics;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -17,12 +18,18 @@ public interface ProducerFactory {
 
   Producer<String, byte[]> create(Map<String, Object> config);
 
-  /** Kafka producers connected to these brokers. */
-  static ProducerFactory kafka(String bootstrapServers) {
+  /**
+   * Kafka producers connected to these brokers, each with Kafka's client metrics in {@code metrics}. A producer
+   * the pool replaces (a transaction that timed out) keeps its last readings until the process ends: rare enough
+   * not to track.
+   */
+  static ProducerFactory kafka(String bootstrapServers, Metrics metrics) {
     return config -> {
       Map<String, Object> c = new HashMap<>(config);
       c.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-      return new KafkaProducer<>(c, new StringSerializer(), new ByteArraySerializer());
+      Producer<String, byte[]> producer = new KafkaProducer<>(c, new StringSerializer(), new ByteArraySerializer());
+      metrics.bind(producer);
+      return producer;
     };
   }
 }

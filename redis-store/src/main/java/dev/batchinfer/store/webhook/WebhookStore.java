@@ -25,6 +25,8 @@ import java.util.Optional;
  *   <li>{@code batch:{B}:callbacks} list: every attempt of every delivery, as JSON
  *   <li>{@code webhooks:due} sorted set: pending deliveries by due time; claiming one pushes its
  *       due time forward by a lease, so if the claimer dies the delivery comes due again
+ *   <li>{@code webhooks:waiting} sorted set: pending deliveries by the time they first became due, which
+ *       retries and leases do not move: the age of the oldest undelivered event
  * </ul>
  *
  * Each command touches keys of one hash slot only, so this works on Redis Cluster too.
@@ -81,6 +83,10 @@ public final class WebhookStore {
     return redis.keys().webhooksDue();
   }
 
+  private String waitingKey() {
+    return redis.keys().webhooksWaiting();
+  }
+
   static String member(String batchId, String type) {
     return batchId + "|" + type;
   }
@@ -103,6 +109,7 @@ public final class WebhookStore {
         BODY, body, ATTEMPTS, "0", STATUS, DeliveryStatus.PENDING.wire(),
         REQUEST_ID, requestId == null ? "" : requestId, TRACEPARENT, traceparent == null ? "" : traceparent);
     if (DeliveryStatus.PENDING.wire().equals(redis().hget(key, STATUS))) {
+      redis().zadd(waitingKey(), ZAddArgs.Builder.nx(), (double) dueAtMs, member(batchId, type));
       redis().zadd(dueKey(), ZAddArgs.Builder.nx(), (double) dueAtMs, member(batchId, type));
     }
   }
@@ -126,9 +133,9 @@ public final class WebhookStore {
     return redis().zcard(dueKey());
   }
 
-  /** When the earliest pending delivery is (or was) due; empty when none is pending. */
-  public OptionalLong earliestDueAtMs() {
-    List<ScoredValue<String>> first = redis().zrangeWithScores(dueKey(), 0, 0);
+  /** Since when the oldest undelivered delivery has waited (its first due time); empty when none waits. */
+  public OptionalLong oldestWaitingSinceMs() {
+    List<ScoredValue<String>> first = redis().zrangeWithScores(waitingKey(), 0, 0);
     return first.isEmpty() ? OptionalLong.empty() : OptionalLong.of((long) first.get(0).getScore());
   }
 
@@ -182,13 +189,14 @@ public final class WebhookStore {
     if (nextAtMs > 0) {
       redis().zadd(dueKey(), (double) nextAtMs, member(d.batchId(), d.type()));
     } else {
-      redis().zrem(dueKey(), member(d.batchId(), d.type()));
+      unschedule(d.batchId(), d.type());
     }
   }
 
-  /** Drops a schedule entry whose delivery is final or gone. */
+  /** Drops the schedule entries of a delivery that is final or gone. */
   public void unschedule(String batchId, String type) {
     redis().zrem(dueKey(), member(batchId, type));
+    redis().zrem(waitingKey(), member(batchId, type));
   }
 
   /** Every delivery of the batch. */
@@ -212,6 +220,7 @@ public final class WebhookStore {
     for (Delivery d : deliveries(batchId)) {
       clearGone(d.tenant(), d.url()); // the client asks again: it has fixed the endpoint
       redis().hset(deliveryKey(batchId, d.type()), Map.of(STATUS, d.status().moveTo(DeliveryStatus.PENDING).wire(), NEXT_AT, Long.toString(nowMs)));
+      redis().zadd(waitingKey(), ZAddArgs.Builder.nx(), (double) nowMs, member(batchId, d.type()));
       redis().zadd(dueKey(), (double) nowMs, member(batchId, d.type()));
       n++;
     }
