@@ -9,6 +9,8 @@ import dev.batchinfer.api.lifecycle.EventStream;
 import dev.batchinfer.topics.message.ProgressEvent;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import dev.batchinfer.api.limits.Capacity;
+import dev.batchinfer.api.limits.CapacityHandler;
 import dev.batchinfer.api.limits.RateLimiter;
 import dev.batchinfer.api.limits.TenantLimits;
 import dev.batchinfer.api.models.ModelHandlers;
@@ -94,13 +96,15 @@ public final class ProducerApiApp implements AutoCloseable {
         kafka.producers(), "SUBMIT_PRODUCERS", kafka.submitTimeout(), ApiSettings.SUBMIT_TRANSACTION_TIMEOUT);
     ChunkPublisher uploads = new ChunkPublisher(producers, settings.common().topics(), kafka.instanceId(), "upload",
         settings.uploads().producers(), "UPLOAD_PRODUCERS", kafka.submitTimeout(), settings.uploadTransactionTimeout());
-    BatchView view = new BatchView(json, settings.publicBaseUrl(),
-        new EtaEstimator(store.queue(), telemetry, batches.estimatedItemsPerSecond(), Clock.systemUTC()));
+    EtaEstimator eta = new EtaEstimator(store.queue(), telemetry, batches.estimatedItemsPerSecond(), Clock.systemUTC());
+    BatchView view = new BatchView(json, settings.publicBaseUrl(), eta);
     BatchRequestReader reader = new BatchRequestReader(json, catalog, limits.chunkMaxItems(), limits.chunkMaxBytes(),
         limits.maxBatchItems(), batches.callbacks());
     ModelRouter router = new ModelRouter(catalog, registry);
     RateLimiter limiter = new RateLimiter(redis);
     TenantLimits tenantLimits = new TenantLimits(limiter, store.quota(), settings.tenantLimits());
+    CapacityHandler capacity = new CapacityHandler(new Capacity(store.queue(), eta, router, telemetry, store.quota(),
+        limiter, settings.tenantLimits(), Clock.systemUTC()), limits.maxBatchItems());
     BodyMemory bodyMemory = new BodyMemory(limits.bodyMemoryBytes(), kafka.submitTimeout());
     ApiMetrics apiMetrics = new ApiMetrics(metrics.registry(), bodyMemory, limits.bodyMemoryBytes());
     BatchAcceptor acceptor = new BatchAcceptor(store, publisher, uploads, Clock.systemUTC(),
@@ -191,13 +195,14 @@ public final class ProducerApiApp implements AutoCloseable {
     });
     Map<String, Object> published = limits(settings, catalog);
     routes.get("/v1/limits", ctx -> ctx.json(published));
+    routes.get("/v1/capacity", capacity::get);
     routes.get("/v1/system", new SystemView(store.queue(), new WorkerStatus(redis), json)::get);
     routes.get("/health", ctx -> {
       boolean redisUp = limiter.reachable();
       ctx.status(redisUp ? 200 : 503).json(java.util.Map.of("status", redisUp ? "ok" : "degraded",
           "redis", redisUp ? "up" : "down"));
     });
-    app.exception(ApiException.class, (e, ctx) -> problems.render(ctx, e));
+    app.exception(ApiException.class, (e, ctx) -> problems.render(ctx, capacity.withFigures(ctx, e)));
     // The one place a Redis failure becomes an answer: 503, so clients retry instead of giving up.
     app.exception(io.lettuce.core.RedisException.class, (e, ctx) -> {
       log.warn("{} {}: Redis is unavailable (request {}): {}", ctx.method(), ctx.path(),

@@ -60,6 +60,17 @@ public final class RateLimiter {
         Long.toString(cost), RedisKeys.BucketField.TOKENS, RedisKeys.BucketField.TS).thenApply(r -> r.get(0) == 1L ? null : Duration.ofMillis(Math.max(1, r.get(1))));
   }
 
+  /** The tokens a bucket holds now (full when never used), without taking any. */
+  public double available(String tenant, String bucketName, Bucket bucket) {
+    List<String> state = redis.sync().hmget(redis.keys().rateBucket(tenant, bucketName), RedisKeys.BucketField.TOKENS,
+        RedisKeys.BucketField.TS).stream().map(kv -> kv.getValueOrElse(null)).toList();
+    if (state.get(0) == null || state.get(1) == null) {
+      return bucket.burst();
+    }
+    long elapsed = Math.max(0, System.currentTimeMillis() - Long.parseLong(state.get(1)));
+    return Math.min(bucket.burst(), Double.parseDouble(state.get(0)) + elapsed * bucket.rate() / 1000);
+  }
+
   /** Returns {@code cost} tokens taken for something that was then refused; the next take caps them at the burst. */
   public void giveBack(String tenant, String bucketName, Bucket bucket, long cost) {
     take(tenant, bucketName, bucket, -cost);

@@ -43,7 +43,7 @@ public final class BatchView {
       try {
         return eta.estimate(a.record(), a.queuePosition());
       } catch (io.lettuce.core.RedisException e) {
-        return new EtaEstimator.Estimate(a.queuePosition(), a.record().estimatedCompletion(), 0);
+        return new EtaEstimator.Estimate(a.queuePosition(), -1, a.record().estimatedCompletion(), 0);
       }
     });
   }

@@ -36,12 +36,12 @@ public final class BatchQueue {
     redis.sync().zrem(keys.queue(priority), batchId);
   }
 
-  /** Unfinished batches that workers serve before this one: every higher priority, and earlier ones of its own. */
   /** Unfinished batches of the priority (queued or running), all tenants. */
   public long depth(Priority priority) {
     return redis.sync().zcard(keys.queue(priority));
   }
 
+  /** Unfinished batches that workers serve before this one: every higher priority, and earlier ones of its own. */
   public long batchesAhead(Priority priority, Instant created) {
     // Pipelined: each round trip waits for a thread on a busy host.
     List<RedisFuture<Long>> counts = countsAhead(redis.async(), priority, created);
@@ -78,6 +78,15 @@ public final class BatchQueue {
           Range.create(Double.NEGATIVE_INFINITY, (double) created.toEpochMilli() - 0.5),
           io.lettuce.core.Limit.create(0, limit - ids.size())));
     }
+    return remainingItems(ids);
+  }
+
+  /** Items still to answer in the oldest {@code limit} unfinished batches of the priority. */
+  public long itemsQueued(Priority priority, int limit) {
+    return remainingItems(redis.sync().zrange(keys.queue(priority), 0, limit - 1));
+  }
+
+  private long remainingItems(List<String> ids) {
     // Status reads compute this: send every HMGET at once (pipelined), then add up the answers.
     List<CompletableFuture<List<KeyValue<String, String>>>> replies = new ArrayList<>(ids.size());
     for (String id : ids) {

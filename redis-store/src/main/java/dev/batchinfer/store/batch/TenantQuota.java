@@ -45,11 +45,13 @@ public final class TenantQuota {
       else redis.call('HDEL', KEYS[1], ARGV[2]) end
       return 1""";
 
+  private final Redis redis;
   private final RedisKeys keys;
   private final Redis.Script reserve;
   private final Redis.Script release;
 
   public TenantQuota(Redis redis) {
+    this.redis = redis;
     this.keys = redis.keys();
     this.reserve = redis.script(RESERVE);
     this.release = redis.script(RELEASE);
@@ -69,6 +71,12 @@ public final class TenantQuota {
   public CompletableFuture<Long> reserveAsync(String tenant, String batchId, long items, long cap) {
     return reserve.<Long>runAsync(ScriptOutputType.INTEGER, new String[] {keys.tenantQueued(tenant)}, batchId,
         Long.toString(items), Long.toString(cap), RedisKeys.QUEUED_TOTAL).thenApply(r -> r == null ? -1 : r);
+  }
+
+  /** The tenant's items in unfinished batches now (what counts against its cap). */
+  public long queued(String tenant) {
+    String total = redis.sync().hget(keys.tenantQueued(tenant), RedisKeys.QUEUED_TOTAL);
+    return total == null ? 0 : Long.parseLong(total);
   }
 
   /** Idempotent: a batch already released (or never reserved) changes nothing. */
