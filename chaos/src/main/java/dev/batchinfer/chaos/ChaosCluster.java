@@ -1,9 +1,9 @@
 package dev.batchinfer.chaos;
 
 import dev.batchinfer.embedded.FreePorts;
-import dev.batchinfer.embedded.proc.Service;
 import dev.batchinfer.api.auth.ApiKeys;
 import dev.batchinfer.callback.sign.WebhookSigner;
+import dev.batchinfer.embedded.proc.Dirs;
 import dev.batchinfer.embedded.proc.KafkaProcessCluster;
 import dev.batchinfer.embedded.proc.RedisCluster;
 import dev.batchinfer.embedded.proc.RedisServer;
@@ -11,9 +11,6 @@ import dev.batchinfer.embedded.proc.Service;
 import dev.batchinfer.topics.Replication;
 import dev.batchinfer.topics.TopicCreator;
 import dev.batchinfer.topics.Topics;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -94,7 +91,7 @@ public final class ChaosCluster implements AutoCloseable {
   }
 
   public static ChaosCluster start(Path dir, Path modelArtifacts, Layout layout) {
-    ChaosCluster c = new ChaosCluster(mkdirs(dir.toAbsolutePath()), layout);
+    ChaosCluster c = new ChaosCluster(Dirs.create(dir.toAbsolutePath()), layout);
     try {
       c.startInfrastructure(modelArtifacts, layout.env());
       for (int i = 0; i < layout.progress(); i++) {
@@ -183,7 +180,7 @@ public final class ChaosCluster implements AutoCloseable {
 
   private Service addProgress() {
     Map<String, String> e = new HashMap<>(env);
-    e.put("STREAMS_STATE_DIR", mkdirs(dir.resolve("streams-" + progress.size())).toString());
+    e.put("STREAMS_STATE_DIR", Dirs.create(dir.resolve("streams-" + progress.size())).toString());
     Service s = service("result-store-" + progress.size(), "dev.batchinfer.progress.ResultStoreMain", "256m", e);
     progress.add(s);
     return s.start();
@@ -306,14 +303,6 @@ public final class ChaosCluster implements AutoCloseable {
 
   public Path dir() {
     return dir;
-  }
-
-  private static Path mkdirs(Path p) {
-    try {
-      return Files.createDirectories(p);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   @Override
