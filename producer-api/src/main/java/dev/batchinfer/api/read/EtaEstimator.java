@@ -37,11 +37,14 @@ public final class EtaEstimator {
   private final ModelTelemetry telemetry;
   private final int fallbackItemsPerSecond;
   private final Clock clock;
-  private final java.util.Map<String, Reused> rates = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.Map<ModelVersion, Reused> rates = new java.util.concurrent.ConcurrentHashMap<>();
   private final java.util.Map<dev.batchinfer.topics.message.Priority, Reused> samples =
       new java.util.concurrent.ConcurrentHashMap<>();
 
   record Reused(double value, long atMillis) {}
+
+  /** Whose measured throughput a rate is: each version of a model has workers of its own. */
+  private record ModelVersion(String model, String version) {}
 
   public EtaEstimator(BatchQueue store, ModelTelemetry telemetry, int fallbackItemsPerSecond, Clock clock) {
     this.store = store;
@@ -65,7 +68,7 @@ public final class EtaEstimator {
             () -> store.itemsAhead(b.priority(), b.created(), MAX_BATCHES_SUMMED));
     long ahead = extrapolate(sampled, position);
     long own = Math.max(0, b.total() - b.completed() - b.failed() - b.cancelled());
-    double rate = reuse(rates, b.model() + "@" + b.modelVersion(), now, () -> {
+    double rate = reuse(rates, new ModelVersion(b.model(), b.modelVersion()), now, () -> {
       long[] recent = telemetry.itemsAndErrors(b.model(), b.modelVersion(), WINDOW_MINUTES, now.toEpochMilli());
       // The current minute is partly over, so the window is a little shorter than WINDOW_MINUTES.
       double seconds = (WINDOW_MINUTES - 1) * 60.0 + now.getEpochSecond() % 60 + 1;
