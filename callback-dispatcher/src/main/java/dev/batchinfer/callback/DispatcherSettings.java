@@ -37,6 +37,8 @@ public record DispatcherSettings(
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
   public static final int DEFAULT_CONCURRENCY = 16;
   public static final String DEFAULT_GROUP_ID = "callback-dispatcher";
+  /** Where the API listens by default (its API_HOST and API_PORT defaults), for the links in webhook bodies. */
+  public static final String DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8080";
 
   public static DispatcherSettings from(Env env) {
     String secrets = env.string("WEBHOOK_SECRETS", "");
@@ -47,7 +49,7 @@ public record DispatcherSettings(
     List<String> defaults = Arrays.stream(secrets.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     return new DispatcherSettings(
         CommonSettings.from(env),
-        env.string("PUBLIC_BASE_URL", "http://127.0.0.1:8080"),
+        env.string("PUBLIC_BASE_URL", DEFAULT_PUBLIC_BASE_URL),
         defaults,
         WebhookSigners.parse(defaults, env.string("TENANT_WEBHOOK_SECRETS", "")),
         CallbackPolicy.from(env),

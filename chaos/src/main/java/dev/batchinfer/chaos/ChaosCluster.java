@@ -1,9 +1,8 @@
 package dev.batchinfer.chaos;
 
 import dev.batchinfer.embedded.FreePorts;
-import dev.batchinfer.embedded.proc.Service;
-import dev.batchinfer.api.auth.ApiKeys;
 import dev.batchinfer.callback.sign.WebhookSigner;
+import dev.batchinfer.embedded.proc.Dirs;
 import dev.batchinfer.embedded.proc.KafkaProcessCluster;
 import dev.batchinfer.embedded.proc.RedisCluster;
 import dev.batchinfer.embedded.proc.RedisServer;
@@ -11,9 +10,6 @@ import dev.batchinfer.embedded.proc.Service;
 import dev.batchinfer.topics.Replication;
 import dev.batchinfer.topics.TopicCreator;
 import dev.batchinfer.topics.Topics;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -94,7 +90,7 @@ public final class ChaosCluster implements AutoCloseable {
   }
 
   public static ChaosCluster start(Path dir, Path modelArtifacts, Layout layout) {
-    ChaosCluster c = new ChaosCluster(mkdirs(dir.toAbsolutePath()), layout);
+    ChaosCluster c = new ChaosCluster(Dirs.create(dir.toAbsolutePath()), layout);
     try {
       c.startInfrastructure(modelArtifacts, layout.env());
       for (int i = 0; i < layout.progress(); i++) {
@@ -122,26 +118,7 @@ public final class ChaosCluster implements AutoCloseable {
     Topics topics = Topics.withPrefix("").withRequestPartitions(Integer.parseInt(
         overrides.getOrDefault("REQUEST_TOPIC_PARTITIONS", Integer.toString(Topics.DEFAULT_REQUEST_PARTITIONS))));
     TopicCreator.ensure(kafka.admin(), topics, Replication.forCluster(kafka.size(), Optional.empty(), Optional.empty()));
-    env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
-    // Short enough that an outage turns into retries within seconds, long enough for a loaded 2-core machine.
-    env.put("REDIS_URL", redisUrl() + "?timeout=3s");
-    env.put("REDIS_KEY_PREFIX", KEY_PREFIX);
-    env.put("MODEL_ARTIFACTS", modelArtifacts.toAbsolutePath().toString());
-    env.put("TF_CPP_MIN_LOG_LEVEL", "2");
-    env.put("TF_INTRA_OP_THREADS", "1");
-    env.put("METRICS_PORT", "0"); // many services on one machine: each takes a free management port
-    env.put("TF_INTER_OP_THREADS", "1");
-    env.put("API_KEYS", ApiKeys.entry("tenant-a", false, KEY_A) + "," + ApiKeys.entry("tenant-b", false, KEY_B));
-    env.put("RATE_REQUESTS_PER_SECOND", "1000");
-    // Low enough that one tenant's flood meets its quota (scenario 20), high enough for every other scenario.
-    env.put("MAX_QUEUED_ITEMS", "60000");
-    // Below the 70 MB body of the oversize scenario (18-19), far above any batch the load sends (about 11 MB).
-    env.put("MAX_REQUEST_MB", "64");
-    env.put("WEBHOOK_SECRETS", secret);
-    env.put("CALLBACK_ALLOW_HTTP", "true");
-    env.put("CALLBACK_ALLOWED_CIDRS", "127.0.0.0/8");
-    env.put("CALLBACK_RETRY_SCHEDULE", "0s,1s,2s,4s,8s,15s,30s,60s");
-    env.put("CALLBACK_TIMEOUT", "3s");
+    env.putAll(ServiceEnv.shared(kafka.bootstrapServers(), redisUrl(), modelArtifacts, secret));
     env.putAll(overrides);
   }
 
@@ -183,7 +160,7 @@ public final class ChaosCluster implements AutoCloseable {
 
   private Service addProgress() {
     Map<String, String> e = new HashMap<>(env);
-    e.put("STREAMS_STATE_DIR", mkdirs(dir.resolve("streams-" + progress.size())).toString());
+    e.put("STREAMS_STATE_DIR", Dirs.create(dir.resolve("streams-" + progress.size())).toString());
     Service s = service("result-store-" + progress.size(), "dev.batchinfer.progress.ResultStoreMain", "256m", e);
     progress.add(s);
     return s.start();
@@ -306,14 +283,6 @@ public final class ChaosCluster implements AutoCloseable {
 
   public Path dir() {
     return dir;
-  }
-
-  private static Path mkdirs(Path p) {
-    try {
-      return Files.createDirectories(p);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   @Override

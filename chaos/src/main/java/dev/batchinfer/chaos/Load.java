@@ -1,5 +1,6 @@
 package dev.batchinfer.chaos;
 
+import dev.batchinfer.embedded.load.SyntheticImages;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -112,17 +113,7 @@ public final class Load {
 
   /** Item {@code index} of the batch made from {@code seed}: {"pixels": "<base64 of 784 bytes>"}. */
   public static String item(long seed, int index) {
-    SplittableRandom random = new SplittableRandom(seed * 1_000_003L + index);
-    byte[] px = new byte[784];
-    int top = random.nextInt(2, 10);
-    int left = random.nextInt(2, 10);
-    int bottom = random.nextInt(18, 27);
-    int right = random.nextInt(18, 27);
-    for (int r = top; r < bottom; r++) {
-      for (int c = left; c < right; c++) {
-        px[r * 28 + c] = (byte) random.nextInt(60, 256);
-      }
-    }
+    byte[] px = SyntheticImages.image(new SplittableRandom(seed * 1_000_003L + index), 60);
     return "{\"pixels\":\"" + Base64.getEncoder().encodeToString(px) + "\"}";
   }
 

@@ -3,7 +3,6 @@ package dev.batchinfer.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -40,17 +39,19 @@ public final class BatchClient {
 
   /** Results per page when paging; the API's own maximum. */
   static final int PAGE = 1000;
-  private static final String NDJSON = "application/x-ndjson";
+  static final String NDJSON = "application/x-ndjson";
 
   private final Transport transport;
   private final RetryPolicy retry;
 
   private final ModelsClient models;
+  private final ResultStreams streams;
 
   private BatchClient(Transport transport, RetryPolicy retry) {
     this.transport = transport;
     this.retry = retry;
     this.models = new ModelsClient(transport);
+    this.streams = new ResultStreams(transport);
   }
 
   public static BatchClient create(String baseUrl, String apiKey) {
@@ -182,18 +183,7 @@ public final class BatchClient {
    * time as the stream is read: one request, memory for one line. Close the stream to end the request early.
    */
   public Stream<JsonNode> streamResults(String batchId, boolean merged) {
-    Transport.Call call = Transport.Call.get(batchPath(batchId, "results") + (merged ? "?merged=true" : ""))
-        .accepting(NDJSON);
-    InputStream in = Transport.join(transport.stream(call)).body();
-    java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
-    return lines.lines().filter(l -> !l.isBlank()).map(l -> Transport.read(l.getBytes(StandardCharsets.UTF_8)))
-        .onClose(() -> {
-          try {
-            lines.close();
-          } catch (IOException ignored) {
-            // closing anyway
-          }
-        });
+    return streams.lines(batchPath(batchId, "results"), merged);
   }
 
   /**
@@ -203,21 +193,7 @@ public final class BatchClient {
    * @return the bytes written
    */
   public long downloadResults(String batchId, boolean merged, OutputStream out, java.util.function.LongConsumer progress) {
-    Transport.Call call = Transport.Call.get(batchPath(batchId, "results") + (merged ? "?merged=true" : ""))
-        .accepting(NDJSON);
-    try (InputStream in = Transport.join(transport.stream(call)).body()) {
-      byte[] buf = new byte[64 * 1024];
-      long total = 0;
-      for (int n; (n = in.read(buf)) >= 0; ) {
-        out.write(buf, 0, n);
-        total += n;
-        progress.accept(total);
-      }
-      out.flush();
-      return total;
-    } catch (IOException e) {
-      throw new UncheckedIOException("the results of " + batchId + " could not be read to their end", e);
-    }
+    return streams.copy(batchId, batchPath(batchId, "results"), merged, out, progress);
   }
 
   /**

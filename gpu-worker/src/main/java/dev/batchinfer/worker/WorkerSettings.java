@@ -60,6 +60,8 @@ public record WorkerSettings(CommonSettings common, Path modelArtifacts, Batchin
 
   public static final int DEFAULT_MAX_BATCH_SIZE = 256;
   public static final Duration DEFAULT_MAX_QUEUE_DELAY = Duration.ofMillis(5);
+  /** Zero: no simulated accelerator, the model's own calls are timed as they are. */
+  public static final Duration DEFAULT_SIMULATED_ACCELERATOR_CALL = Duration.ZERO;
   public static final int DEFAULT_INFERENCE_THREADS = 1;
   public static final int DEFAULT_MAX_BUFFERED_CHUNKS = 16;
   public static final String DEFAULT_PRIORITY_WEIGHTS = "16,4,1";
@@ -86,7 +88,7 @@ public record WorkerSettings(CommonSettings common, Path modelArtifacts, Batchin
         Path.of(env.string("MODEL_ARTIFACTS", DEFAULT_MODEL_ARTIFACTS)),
         new Batching(env.integer("WORKER_MAX_BATCH_SIZE", DEFAULT_MAX_BATCH_SIZE, 1, 65_536),
             env.duration("WORKER_MAX_QUEUE_DELAY", DEFAULT_MAX_QUEUE_DELAY),
-            env.duration("SIMULATED_ACCELERATOR_CALL", Duration.ZERO)),
+            env.duration("SIMULATED_ACCELERATOR_CALL", DEFAULT_SIMULATED_ACCELERATOR_CALL)),
         new Threads(inferenceThreads, env.integer("TF_INTRA_OP_THREADS", cores, 1, 256),
             env.integer("TF_INTER_OP_THREADS", inferenceThreads, 1, 256)),
         new Consuming(env.string("WORKER_GROUP_ID", DEFAULT_GROUP_ID), env.string("WORKER_ID", defaultWorkerId()),

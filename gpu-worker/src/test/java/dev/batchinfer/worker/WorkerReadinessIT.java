@@ -9,6 +9,7 @@ import dev.batchinfer.embedded.testing.TestInfra;
 import dev.batchinfer.embedded.testing.TestNamespace;
 import dev.batchinfer.models.ModelCatalog;
 import dev.batchinfer.observability.MetricsServer;
+import dev.batchinfer.observability.ProcessSettings;
 import dev.batchinfer.observability.ServiceProcess;
 import dev.batchinfer.topics.TopicCreator;
 import java.time.Duration;
@@ -29,7 +30,7 @@ class WorkerReadinessIT {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.bootstrapServers()))) {
       TopicCreator.ensure(admin, settings.common().topics(), (short) 1);
     }
-    ServiceProcess process = ServiceProcess.start(env, "gpu-worker", 0);
+    ServiceProcess process = ServiceProcess.start(ProcessSettings.from(env, "gpu-worker", 0));
     try {
       int port = process.metricsPort();
       assertThat(HealthProbe.get(port, MetricsServer.LIVE_PATH).status()).as("live while the models load").isEqualTo(200);

@@ -1,7 +1,5 @@
 package dev.batchinfer.observability;
 
-import dev.batchinfer.config.Env;
-
 /**
  * What every service's main sets up before the service itself: the tracer the settings ask for,
  * the process's metrics registry and its management server (metrics and health probes); and, once
@@ -18,14 +16,14 @@ public final class ServiceProcess implements AutoCloseable {
     this.server = server;
   }
 
-  /** METRICS_ENABLED=false: a no-op registry and no management server (the benchmark's P8 measures the difference). */
-  public static ServiceProcess start(Env env, String serviceName, int defaultMetricsPort) {
-    Tracing.install(env, serviceName);
-    if (!env.bool("METRICS_ENABLED", true)) {
+  /** Metrics disabled: a no-op registry and no management server (the benchmark's P8 measures the difference). */
+  public static ServiceProcess start(ProcessSettings settings) {
+    Tracing.install(settings.tracing());
+    if (!settings.metricsEnabled()) {
       return new ServiceProcess(Metrics.disabled(), null);
     }
     Metrics metrics = Metrics.forProcess();
-    return new ServiceProcess(metrics, MetricsServer.start(MetricsSettings.from(env, defaultMetricsPort), metrics));
+    return new ServiceProcess(metrics, MetricsServer.start(settings.metrics(), metrics));
   }
 
   public Metrics metrics() {

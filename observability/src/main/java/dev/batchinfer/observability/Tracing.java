@@ -1,6 +1,5 @@
 package dev.batchinfer.observability;
 
-import dev.batchinfer.config.Env;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.Attributes;
@@ -14,34 +13,27 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 
 /**
- * The process's tracer. Off unless configured: {@code OTEL_TRACES_EXPORTER=otlp} sends spans over
- * OTLP/HTTP to {@code OTEL_EXPORTER_OTLP_ENDPOINT} (default {@code http://127.0.0.1:4318}), named
- * {@code OTEL_SERVICE_NAME}. Whether on or off, the trace context travels in Kafka record headers,
- * so a process that exports still joins the spans of one that does not only where both trace.
+ * The process's tracer. Off unless configured ({@link TracingSettings}): then it sends spans over
+ * OTLP/HTTP to the collector, named after the service. Whether on or off, the trace context travels in
+ * Kafka record headers, so a process that exports still joins the spans of one that does not only where
+ * both trace.
  */
 public final class Tracing {
 
   public static final String INSTRUMENTATION = "dev.batchinfer";
-  public static final String DEFAULT_ENDPOINT = "http://127.0.0.1:4318";
 
   private Tracing() {}
 
   /** Installs the process-wide OpenTelemetry the settings ask for; call once, from a main. */
-  public static void install(Env env, String defaultServiceName) {
-    String exporter = env.string("OTEL_TRACES_EXPORTER", "none");
-    if (exporter.equals("none")) {
+  public static void install(TracingSettings settings) {
+    if (!settings.otlp()) {
       return;
     }
-    if (!exporter.equals("otlp")) {
-      throw new Env.SettingException("OTEL_TRACES_EXPORTER must be otlp or none, got '" + exporter + "'");
-    }
-    String endpoint = env.string("OTEL_EXPORTER_OTLP_ENDPOINT", DEFAULT_ENDPOINT);
     SdkTracerProvider provider = SdkTracerProvider.builder()
         .setResource(Resource.getDefault().merge(Resource.create(Attributes.of(
-            io.opentelemetry.api.common.AttributeKey.stringKey("service.name"),
-            env.string("OTEL_SERVICE_NAME", defaultServiceName)))))
+            io.opentelemetry.api.common.AttributeKey.stringKey("service.name"), settings.serviceName()))))
         .addSpanProcessor(BatchSpanProcessor.builder(
-            OtlpHttpSpanExporter.builder().setEndpoint(endpoint + "/v1/traces").build()).build())
+            OtlpHttpSpanExporter.builder().setEndpoint(settings.endpoint() + "/v1/traces").build()).build())
         .build();
     OpenTelemetrySdk sdk = OpenTelemetrySdk.builder().setTracerProvider(provider)
         .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance())).build();

@@ -66,7 +66,8 @@ class HealthEndpointsTest {
 
   @Test
   void a_service_process_reports_its_check_on_its_management_port() throws Exception {
-    ServiceProcess process = ServiceProcess.start(Env.of(Map.of("METRICS_PORT", "0")), "health-test", 0);
+    ServiceProcess process =
+        ServiceProcess.start(ProcessSettings.from(Env.of(Map.of("METRICS_PORT", "0")), "health-test", 0));
     try {
       assertThat(get(process.metricsPort(), MetricsServer.READY_PATH).statusCode()).isEqualTo(503);
       process.readyWhen(() -> Readiness.ready("serving"));

@@ -1,20 +1,14 @@
 package dev.batchinfer.api;
 
 import dev.batchinfer.api.auth.ApiKeys;
-import dev.batchinfer.api.limits.RateLimiter;
 import dev.batchinfer.api.limits.TenantLimits;
 import dev.batchinfer.api.submit.UploadGuard;
 import dev.batchinfer.config.CommonSettings;
 import dev.batchinfer.config.Env;
 import dev.batchinfer.config.callback.CallbackPolicy;
 import dev.batchinfer.topics.Topics;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Everything the API reads from its environment, validated once at start. Grouped by concern, each
@@ -63,12 +57,6 @@ public record ApiSettings(
   public static final Duration DEFAULT_COMPLETION_WINDOW = Duration.ofHours(24);
   public static final Duration DEFAULT_RESULTS_RETENTION = Duration.ofDays(7);
   public static final int DEFAULT_ESTIMATED_ITEMS_PER_SECOND = 5_000;
-  public static final double DEFAULT_RATE_REQUESTS_PER_SECOND = 50;
-  /** RATE_REQUESTS_BURST by default: this many seconds of RATE_REQUESTS_PER_SECOND. */
-  public static final double DEFAULT_RATE_REQUESTS_BURST_SECONDS = 2;
-  public static final double DEFAULT_RATE_ITEMS_PER_SECOND = 200_000;
-  public static final double DEFAULT_RATE_ITEMS_BURST = 1_000_000;
-  public static final double DEFAULT_MAX_QUEUED_ITEMS = 10_000_000;
   /** How long a transaction of chunks already at hand (JSON body, retry, sync predict) may stay open. */
   public static final Duration SUBMIT_TRANSACTION_TIMEOUT = Duration.ofSeconds(60);
 
@@ -79,12 +67,12 @@ public record ApiSettings(
     Http http = Http.from(env);
     Limits limits = Limits.from(env);
     Kafka kafka = Kafka.from(env, http.port());
-    TenantLimits.Settings tenantLimits = tenantLimits(env, limits.maxBatchItems());
+    TenantLimits.Settings tenantLimits = TenantSettings.limits(env, limits.maxBatchItems());
     return new ApiSettings(common,
         env.string("PUBLIC_BASE_URL", "http://" + http.host() + ":" + http.port()),
         Path.of(env.string("MODEL_ARTIFACTS", DEFAULT_MODEL_ARTIFACTS)),
         http, limits, Uploads.from(env, kafka.transactionMaxTimeout(), tenantLimits.items().burst()), kafka,
-        Sync.from(env), Batches.from(env), tenantLimits, apiKeys(env), OpenAi.from(env));
+        Sync.from(env), Batches.from(env), tenantLimits, TenantSettings.apiKeys(env), OpenAi.from(env));
   }
 
   /**
@@ -232,52 +220,6 @@ public record ApiSettings(
     static OpenAi from(Env env) {
       return new OpenAi(env.integer("OPENAI_MAX_FILE_MB", DEFAULT_MAX_FILE_MB, 1, 2048) * MIB,
           env.duration("OPENAI_FILE_RETENTION", DEFAULT_FILE_RETENTION));
-    }
-  }
-
-  private static TenantLimits.Settings tenantLimits(Env env, int maxBatchItems) {
-    double rps = positive(env, "RATE_REQUESTS_PER_SECOND", DEFAULT_RATE_REQUESTS_PER_SECOND);
-    double ips = positive(env, "RATE_ITEMS_PER_SECOND", DEFAULT_RATE_ITEMS_PER_SECOND);
-    return new TenantLimits.Settings(
-        new RateLimiter.Bucket(rps, positive(env, "RATE_REQUESTS_BURST", rps * DEFAULT_RATE_REQUESTS_BURST_SECONDS)),
-        // A burst below the largest batch would refuse that batch forever.
-        new RateLimiter.Bucket(ips, Math.max(maxBatchItems, positive(env, "RATE_ITEMS_BURST", DEFAULT_RATE_ITEMS_BURST))),
-        (long) positive(env, "MAX_QUEUED_ITEMS", DEFAULT_MAX_QUEUED_ITEMS));
-  }
-
-  private static double positive(Env env, String name, double fallback) {
-    String v = env.string(name, Double.toString(fallback));
-    try {
-      double d = Double.parseDouble(v);
-      if (d > 0) {
-        return d;
-      }
-    } catch (NumberFormatException ignored) {
-      // reported below
-    }
-    throw new Env.SettingException(name + " must be a positive number, got '" + v + "'");
-  }
-
-  /** API_KEYS (comma-separated) and API_KEYS_FILE (one entry a line, # comments), together. */
-  private static ApiKeys apiKeys(Env env) {
-    List<String> entries = new ArrayList<>(List.of(env.string("API_KEYS", "").split(",")));
-    String file = env.string("API_KEYS_FILE", null);
-    if (file != null) {
-      try {
-        Files.readAllLines(Path.of(file)).stream().filter(line -> !line.trim().startsWith("#")).forEach(entries::add);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read API_KEYS_FILE " + file, e);
-      }
-    }
-    entries.removeIf(String::isBlank);
-    if (entries.isEmpty()) {
-      throw new Env.SettingException("no API keys: set API_KEYS or API_KEYS_FILE to tenant:user:<sha256 of the key>"
-          + " entries (printf '%s' \"$KEY\" | sha256sum)");
-    }
-    try {
-      return new ApiKeys(entries);
-    } catch (IllegalArgumentException e) {
-      throw new Env.SettingException(e.getMessage());
     }
   }
 

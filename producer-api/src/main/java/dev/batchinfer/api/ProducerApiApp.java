@@ -93,9 +93,9 @@ public final class ProducerApiApp implements AutoCloseable {
     ApiSettings.Limits limits = settings.limits();
     ProducerFactory producers = ProducerFactory.kafka(settings.common().kafkaBootstrapServers(), metrics);
     ChunkPublisher publisher = new ChunkPublisher(producers, settings.common().topics(), kafka.instanceId(), "",
-        kafka.producers(), "SUBMIT_PRODUCERS", kafka.submitTimeout(), ApiSettings.SUBMIT_TRANSACTION_TIMEOUT);
+        kafka.producers(), "submits", kafka.submitTimeout(), ApiSettings.SUBMIT_TRANSACTION_TIMEOUT);
     ChunkPublisher uploads = new ChunkPublisher(producers, settings.common().topics(), kafka.instanceId(), "upload",
-        settings.uploads().producers(), "UPLOAD_PRODUCERS", kafka.submitTimeout(), settings.uploadTransactionTimeout());
+        settings.uploads().producers(), "uploads", kafka.submitTimeout(), settings.uploadTransactionTimeout());
     EtaEstimator eta = new EtaEstimator(store.queue(), telemetry, batches.estimatedItemsPerSecond(), Clock.systemUTC());
     BatchView view = new BatchView(json, settings.publicBaseUrl(), eta);
     BatchRequestReader reader = new BatchRequestReader(json, catalog, limits.chunkMaxItems(), limits.chunkMaxBytes(),

@@ -49,7 +49,7 @@ public final class KeyedRecordFinder implements AutoCloseable {
 
   /**
    * @return true if found, false if certainly not there, empty if it cannot be told yet
-   * @throws IllegalStateException if Kafka cannot be asked (the caller asks again later)
+   * @throws ProgressException.Retriable if Kafka cannot be asked (the caller asks again later)
    */
   public Optional<Boolean> find(String topic, String key, long fromMs) {
     byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
@@ -87,9 +87,9 @@ public final class KeyedRecordFinder implements AutoCloseable {
       return f.get().offset();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while asking Kafka for offsets", e);
+      throw new ProgressException.Retriable("interrupted while asking Kafka for offsets", e);
     } catch (ExecutionException e) {
-      throw new IllegalStateException("Kafka did not answer for offsets: " + e.getCause(), e.getCause());
+      throw new ProgressException.Retriable("Kafka did not answer for offsets: " + e.getCause(), e.getCause());
     }
   }
 

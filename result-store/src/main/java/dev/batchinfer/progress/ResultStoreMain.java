@@ -3,6 +3,7 @@ package dev.batchinfer.progress;
 import dev.batchinfer.config.Env;
 import dev.batchinfer.models.ModelCatalog;
 import dev.batchinfer.observability.MetricsSettings;
+import dev.batchinfer.observability.ProcessSettings;
 import dev.batchinfer.observability.ServiceProcess;
 import java.nio.file.Files;
 import java.util.Collection;
@@ -16,7 +17,8 @@ public final class ResultStoreMain {
   public static void main(String[] args) {
     Env env = Env.system();
     ProgressSettings settings = ProgressSettings.from(env);
-    ServiceProcess process = ServiceProcess.start(env, "result-store", MetricsSettings.DEFAULT_PROGRESS_PORT);
+    ServiceProcess process = ServiceProcess.start(ProcessSettings.from(env, "result-store",
+        MetricsSettings.DEFAULT_PROGRESS_PORT));
     var meters = process.metrics().registry();
     // The rollout guard watches the models on disk; without them the service keeps progress only.
     // Kafka Streams' threads keep the process alive until the shutdown hook closes the service.

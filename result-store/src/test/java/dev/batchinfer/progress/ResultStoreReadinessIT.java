@@ -8,6 +8,7 @@ import dev.batchinfer.embedded.testing.HealthProbe;
 import dev.batchinfer.embedded.testing.TestInfra;
 import dev.batchinfer.embedded.testing.TestNamespace;
 import dev.batchinfer.observability.MetricsServer;
+import dev.batchinfer.observability.ProcessSettings;
 import dev.batchinfer.observability.ServiceProcess;
 import dev.batchinfer.topics.TopicCreator;
 import java.nio.file.Files;
@@ -31,7 +32,7 @@ class ResultStoreReadinessIT {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.bootstrapServers()))) {
       TopicCreator.ensure(admin, settings.common().topics(), (short) 1);
     }
-    ServiceProcess process = ServiceProcess.start(env, "result-store", 0);
+    ServiceProcess process = ServiceProcess.start(ProcessSettings.from(env, "result-store", 0));
     try {
       int port = process.metricsPort();
       ResultStoreApp app = ResultStoreApp.create(settings, List.of(), process.metrics().registry());

@@ -7,6 +7,7 @@ import dev.batchinfer.callback.DispatcherSettings;
 import dev.batchinfer.models.ModelCatalog;
 import dev.batchinfer.observability.Metrics;
 import dev.batchinfer.observability.Readiness;
+import dev.batchinfer.observability.ProcessSettings;
 import dev.batchinfer.observability.ServiceProcess;
 import dev.batchinfer.observability.MetricsSettings;
 import dev.batchinfer.progress.ResultStoreApp;
@@ -53,7 +54,8 @@ public final class StandaloneApp implements AutoCloseable {
   private void startAll(Env env, String kafkaBootstrap, String redisUrl, Path stateDir) {
     CommonSettings common = CommonSettings.from(env).withKafka(kafkaBootstrap).withRedis(redisUrl);
     // One registry for the process, closed last; every service counts on it.
-    process = ServiceProcess.start(env, "batch-inference", MetricsSettings.DEFAULT_STANDALONE_PORT);
+    process = ServiceProcess.start(ProcessSettings.from(env, "batch-inference",
+        MetricsSettings.DEFAULT_STANDALONE_PORT));
     started.push(process);
     Metrics metrics = process.metrics();
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrap))) {

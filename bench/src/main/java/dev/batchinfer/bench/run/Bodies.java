@@ -1,13 +1,11 @@
 package dev.batchinfer.bench.run;
 
+import dev.batchinfer.embedded.load.SyntheticImages;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.SplittableRandom;
 
-/**
- * Request bodies. Images are synthetic 28x28 pictures (a bright shape on a dark background, so
- * they compress on Kafka about like real ones); a model's cost does not depend on the pixels.
- */
+/** Request bodies. Images are {@link SyntheticImages}. */
 public final class Bodies {
 
   private Bodies() {}
@@ -22,18 +20,9 @@ public final class Bodies {
     }
   }
 
+  /** One image, a byte a pixel; brighter shapes than the chaos load's, as the bench has always sent. */
   public static byte[] image(SplittableRandom random) {
-    byte[] px = new byte[784];
-    int top = random.nextInt(2, 10);
-    int left = random.nextInt(2, 10);
-    int bottom = random.nextInt(18, 27);
-    int right = random.nextInt(18, 27);
-    for (int r = top; r < bottom; r++) {
-      for (int c = left; c < right; c++) {
-        px[r * 28 + c] = (byte) random.nextInt(120, 256);
-      }
-    }
-    return px;
+    return SyntheticImages.image(random, 120);
   }
 
   /** A batch of {@code n} Fashion-MNIST-shaped images in the compact form {"pixels": "<base64>"}. */

@@ -4,6 +4,7 @@ import dev.batchinfer.embedded.FreePorts;
 import dev.batchinfer.embedded.proc.ChildJvm;
 import dev.batchinfer.embedded.proc.BrokerMain;
 import dev.batchinfer.embedded.proc.CpuSet;
+import dev.batchinfer.embedded.proc.Dirs;
 
 import dev.batchinfer.api.auth.ApiKeys;
 import dev.batchinfer.embedded.RedisEndpoint;
@@ -14,7 +15,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -77,7 +77,7 @@ public final class Cluster implements AutoCloseable {
   public static Cluster start(Path dir, Path modelArtifacts, String apiHeap, Map<String, String> apiSettings,
       CpuSet inferenceCpus) {
     ChildJvm kafka = ChildJvm.start("kafka-broker", BrokerMain.class.getName(), "1g", CHUNK_SIZED_REGIONS,
-        Map.of("BROKER_DATA_DIR", mkdirs(dir.resolve("kafka")).toString(), "BROKER_PORT", Integer.toString(FreePorts.pick())),
+        Map.of("BROKER_DATA_DIR", Dirs.create(dir.resolve("kafka")).toString(), "BROKER_PORT", Integer.toString(FreePorts.pick())),
         dir, 0, null);
     String bootstrapServers;
     RedisEndpoint redis;
@@ -103,7 +103,7 @@ public final class Cluster implements AutoCloseable {
     env.put("MAX_BATCH_ITEMS", "2000000");
     env.put("MAX_REQUEST_MB", "1024");
     env.put("RESULTS_RETENTION", "2h");
-    env.put("STREAMS_STATE_DIR", mkdirs(dir.resolve("streams")).toString());
+    env.put("STREAMS_STATE_DIR", Dirs.create(dir.resolve("streams")).toString());
     Cluster c = new Cluster(dir, kafka, bootstrapServers, redis, env);
     c.inferenceCpus = inferenceCpus;
     try {
@@ -195,14 +195,6 @@ public final class Cluster implements AutoCloseable {
     ProcessHandle.current().children().filter(h -> h.info().command().orElse("").contains("redis"))
         .forEach(h -> cpu.watch("redis-server", h.pid()));
     return cpu;
-  }
-
-  private static Path mkdirs(Path p) {
-    try {
-      return Files.createDirectories(p);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   @Override

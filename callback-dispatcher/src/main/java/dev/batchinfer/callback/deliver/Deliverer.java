@@ -6,6 +6,7 @@ import io.opentelemetry.api.trace.Span;
 import dev.batchinfer.observability.Tracing;
 import dev.batchinfer.observability.LogContext;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.batchinfer.callback.DispatcherException;
 import dev.batchinfer.callback.schedule.RetrySchedule;
 import dev.batchinfer.callback.sign.WebhookSigners;
 import dev.batchinfer.store.webhook.Delivery;
@@ -161,7 +162,7 @@ public final class Deliverer {
     try {
       return JSON.writeValueAsString(m);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException(e);
+      throw new DispatcherException("cannot render the attempt record of " + d.eventId(), e);
     }
   }
 }

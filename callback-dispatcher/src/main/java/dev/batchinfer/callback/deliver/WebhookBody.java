@@ -2,6 +2,7 @@ package dev.batchinfer.callback.deliver;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.batchinfer.callback.DispatcherException;
 import dev.batchinfer.store.batch.BatchRecord;
 import dev.batchinfer.topics.message.BatchEvent;
 import java.time.Instant;
@@ -47,7 +48,7 @@ public final class WebhookBody {
     try {
       return json.writeValueAsString(body);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot render webhook body", e);
+      throw new DispatcherException("cannot render webhook body", e);
     }
   }
 

@@ -25,6 +25,8 @@ import java.util.regex.Pattern;
  */
 public record CallbackPolicy(boolean allowHttp, List<Cidr> allowed) {
 
+  /** https only unless a development setup asks for http. */
+  public static final boolean DEFAULT_ALLOW_HTTP = false;
   public static final CallbackPolicy STRICT = new CallbackPolicy(false, List.of());
 
   // Numeric hosts other than canonical dotted decimal (2130706433, 0x7f.1, 0177.0.0.1, 127.1):
@@ -53,7 +55,7 @@ public record CallbackPolicy(boolean allowHttp, List<Cidr> allowed) {
         }
       }
     }
-    return new CallbackPolicy(env.bool("CALLBACK_ALLOW_HTTP", false), List.copyOf(allowed));
+    return new CallbackPolicy(env.bool("CALLBACK_ALLOW_HTTP", DEFAULT_ALLOW_HTTP), List.copyOf(allowed));
   }
 
   /** The form of a callback URL, before any DNS: what the API checks at submit. */

@@ -39,7 +39,7 @@ public final class KafkaProcessCluster implements AutoCloseable {
     for (KafkaClusterSpec.Node n : spec.nodes()) {
       String name = size == 1 ? "kafka-broker" : "kafka-broker-" + n.id();
       nodes.add(new Service(name, BrokerMain.class.getName(), heap, List.of("-XX:+UseG1GC"), Map.of(
-          "BROKER_DATA_DIR", Pause.mkdirs(dir.resolve(name)).toString(),
+          "BROKER_DATA_DIR", Dirs.create(dir.resolve(name)).toString(),
           "BROKER_CLUSTER", spec.encode(),
           "BROKER_NODE_ID", Integer.toString(n.id())), dir));
     }

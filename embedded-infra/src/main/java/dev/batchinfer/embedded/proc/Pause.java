@@ -1,11 +1,6 @@
 package dev.batchinfer.embedded.proc;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-
-/** The harness's small waits between polls, and the dirs it makes. */
+/** The harness's small waits between polls. */
 final class Pause {
 
   private Pause() {}
@@ -20,11 +15,4 @@ final class Pause {
     }
   }
 
-  static Path mkdirs(Path p) {
-    try {
-      return Files.createDirectories(p);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 }

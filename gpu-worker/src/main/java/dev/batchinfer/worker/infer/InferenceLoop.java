@@ -1,6 +1,7 @@
 package dev.batchinfer.worker.infer;
 
 import dev.batchinfer.observability.LogContext;
+import dev.batchinfer.worker.WorkerException;
 import dev.batchinfer.models.InputSpec;
 import dev.batchinfer.worker.batch.ChunkSource;
 import dev.batchinfer.worker.batch.MicroBatcher;
@@ -124,7 +125,7 @@ public final class InferenceLoop implements Runnable {
 
   private void execute(MicroBatcher.Batch batch) {
     ModelRunner runner = models.runner(batch.modelKey())
-        .orElseThrow(() -> new IllegalStateException("batch for unloaded model " + batch.modelKey()));
+        .orElseThrow(() -> new WorkerException("batch for unloaded model " + batch.modelKey()));
     long started = System.nanoTime();
     callStartedNanos = started;
     try {

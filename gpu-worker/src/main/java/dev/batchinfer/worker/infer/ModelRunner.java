@@ -2,6 +2,7 @@ package dev.batchinfer.worker.infer;
 
 import dev.batchinfer.models.InputSpec;
 import dev.batchinfer.models.ModelConfig;
+import dev.batchinfer.worker.WorkerException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Map;
@@ -87,9 +88,10 @@ public final class ModelRunner implements AutoCloseable {
   private float[] call(Tensor input, int n) {
     try (Result out = function.call(Map.of(config.input().name(), input))) {
       TFloat32 probabilities = (TFloat32) out.get(config.output().name())
-          .orElseThrow(() -> new IllegalStateException(config.id() + " returned no '" + config.output().name() + "'"));
+          .orElseThrow(() -> new WorkerException(config.id() + " returned no '" + config.output().name() + "'"));
       if (!probabilities.shape().equals(Shape.of(n, classes))) {
-        throw new IllegalStateException(config.id() + " returned shape " + probabilities.shape() + ", expected [" + n + ", " + classes + "]");
+        throw new WorkerException(config.id() + " returned shape " + probabilities.shape() + ", expected [" + n + ", "
+            + classes + "]");
       }
       float[] rows = new float[n * classes];
       probabilities.copyTo(DataBuffers.of(rows, false, false));

@@ -81,7 +81,7 @@ public final class TenantLimits {
         limiter.giveBack(tenant, "items", settings.items(), items);
       }
       throw tooMany("tenant " + tenant + " has " + queued + " items in unfinished batches; the cap is "
-          + settings.maxQueuedItems() + " (MAX_QUEUED_ITEMS)", Duration.ofSeconds(30));
+          + settings.maxQueuedItems() + ": wait for some to finish, or cancel some", Duration.ofSeconds(30));
     }
     if (wait != null) {
       store.release(tenant, batchId);

@@ -73,7 +73,7 @@ public final class SyncPredictHandler {
       ParsedBatch parsed = reader.readInputsFor(body.stream(), model);
       if (parsed.totalItems() > maxItems) {
         throw ApiException.tooLarge("/inputs", "sync predict takes at most " + maxItems
-            + " inputs (SYNC_MAX_ITEMS); send larger sets to /v1/batch/predict");
+            + " inputs; send larger sets to /v1/batch/predict");
       }
       ParsedBatch urgent = new ParsedBatch(parsed.model(), Priority.HIGH, null, List.of(), null,
           timeout.multipliedBy(10), null, parsed.totalItems(), parsed.chunks());
@@ -113,7 +113,7 @@ public final class SyncPredictHandler {
       Thread.sleep(POLL_MS);
     }
     throw new ApiException(504, "timeout", "Prediction timed out", "not finished within " + timeout.toMillis()
-        + " ms (SYNC_TIMEOUT); it goes on as batch " + batchId + ": GET /v1/batch/" + batchId + "/results",
+        + " ms; it goes on as batch " + batchId + ": GET /v1/batch/" + batchId + "/results",
         null, null);
   }
 }

@@ -143,7 +143,8 @@ final class BatchCreator {
     }
     if (inputs.size() > maxInputsPerLine) {
       return new RequestLines.LineError("invalid_request", "line " + r.line() + ": at most " + maxInputsPerLine
-          + " inputs per request (SYNC_MAX_ITEMS), got " + inputs.size(), "body.inputs", r.line());
+          + " inputs per request, got " + inputs.size()
+          + ": split the inputs over more request lines", "body.inputs", r.line());
     }
     String customId = inputs.size() == 1 ? r.customId() : null;
     for (int i = 0; i < inputs.size(); i++) {

@@ -103,10 +103,6 @@ final class FileRoutes {
       complete = true;
       log.info("file {} stored: {} bytes, {} lines", fileId, content.bytes(), content.lines());
       ctx.json(OpenAiView.file(fileId, content.bytes(), created, filename, PURPOSE_BATCH));
-    } catch (MultipartReader.MalformedException e) {
-      throw ApiException.invalid("", "the body is not valid multipart/form-data: " + e.getMessage());
-    } catch (LinePieces.BadTextException e) {
-      throw ApiException.invalid("file", e.getMessage());
     } finally {
       if (fileId != null && !complete) {
         try {
@@ -118,7 +114,7 @@ final class FileRoutes {
     }
   }
 
-  private static void copy(InputStream in, LinePieces out) throws IOException, LinePieces.BadTextException {
+  private static void copy(InputStream in, LinePieces out) throws IOException {
     byte[] buf = new byte[64 * 1024];
     for (int n; (n = in.read(buf)) >= 0; ) {
       out.write(buf, 0, n);

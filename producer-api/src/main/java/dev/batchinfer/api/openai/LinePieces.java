@@ -1,5 +1,6 @@
 package dev.batchinfer.api.openai;
 
+import dev.batchinfer.api.problem.ApiException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -15,10 +16,10 @@ final class LinePieces {
 
   static final int PIECE_BYTES = 256 * 1024;
 
-  /** The bytes are not UTF-8, or a line is too long. */
-  static final class BadTextException extends Exception {
+  /** The bytes are not UTF-8, or a line is too long: a 400 naming the file part. */
+  static final class BadTextException extends ApiException {
     BadTextException(String message) {
-      super(message);
+      super("file", message);
     }
   }
 

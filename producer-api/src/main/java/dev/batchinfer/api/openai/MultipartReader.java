@@ -1,5 +1,6 @@
 package dev.batchinfer.api.openai;
 
+import dev.batchinfer.api.problem.ApiException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,10 +19,10 @@ final class MultipartReader {
   /** A form field or file, with its content as a stream valid until the next call to {@link #next}. */
   record Part(String name, String filename, String contentType, InputStream content) {}
 
-  /** The body is not well-formed multipart. */
-  static final class MalformedException extends IOException {
+  /** The body is not well-formed multipart: a 400 about the whole body. */
+  static final class MalformedException extends ApiException {
     MalformedException(String message) {
-      super(message);
+      super("", "the body is not valid multipart/form-data: " + message);
     }
   }
 

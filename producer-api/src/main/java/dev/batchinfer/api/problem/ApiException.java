@@ -32,9 +32,14 @@ public class ApiException extends RuntimeException {
     this.retryAfter = retryAfter;
   }
 
+  /** 400, as {@link #invalid} makes it: for a subtype that its own module's code also catches by name. */
+  protected ApiException(String field, String detail) {
+    this(400, "invalid-request", "The request is not valid", detail, field, null, null);
+  }
+
   /** 400: the request is wrong; {@code field} is a JSON pointer into the body or the parameter name. */
   public static ApiException invalid(String field, String detail) {
-    return new ApiException(400, "invalid-request", "The request is not valid", detail, field, null);
+    return new ApiException(field, detail);
   }
 
   public static ApiException notFound(String what) {

@@ -44,6 +44,9 @@ public final class EtaEstimator {
 
   record Reused(double value, long atMillis) {}
 
+  /** Whose measured throughput a rate is: each version of a model has workers of its own. */
+  private record ModelVersion(String model, String version) {}
+
   public EtaEstimator(BatchQueue store, ModelTelemetry telemetry, int fallbackItemsPerSecond, Clock clock) {
     this.store = store;
     this.telemetry = telemetry;
@@ -92,7 +95,6 @@ public final class EtaEstimator {
     });
   }
 
-  private record ModelVersion(String model, String version) {}
 
   static <K> double reuse(java.util.Map<K, Reused> cache, K key, Instant now,
       java.util.function.DoubleSupplier read) {

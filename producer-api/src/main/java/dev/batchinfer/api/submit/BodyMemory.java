@@ -88,7 +88,7 @@ public final class BodyMemory {
       }
       if (!got) {
         throw new RetriableApiException("the API holds as many request bodies in memory as it may ("
-            + memory.budgetKib / KIB + " MB, BODY_MEMORY_MB), and no room came free within " + memory.wait.toMillis()
+            + memory.budgetKib / KIB + " MB), and no room came free within " + memory.wait.toMillis()
             + " ms; nothing was accepted: retry, or send large batches as NDJSON, or raw over 8 MB, which are streamed",
             RETRY_AFTER);
       }

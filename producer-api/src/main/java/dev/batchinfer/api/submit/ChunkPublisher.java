@@ -42,20 +42,20 @@ public final class ChunkPublisher implements AutoCloseable {
 
   /**
    * @param pool names this pool's transactional ids ("" for the submit pool, whose ids predate pools)
-   * @param sizeSetting the setting that sized the pool, named when every producer is busy
+   * @param serves what the pool's producers send ("submits", "uploads"), named when every producer is busy
    * @param timeout how long a submit waits for a producer, and for each Kafka step
    * @param transactionTimeout the longest a transaction may stay open before the broker aborts it:
    *     short for chunks at hand, a streamed upload's whole duration for uploads (the broker caps it
    *     at transaction.max.timeout.ms)
    */
   public ChunkPublisher(ProducerFactory factory, Topics topics, String instanceId, String pool, int producers,
-      String sizeSetting, Duration timeout, Duration transactionTimeout) {
+      String serves, Duration timeout, Duration transactionTimeout) {
     this.factory = factory;
     this.topics = topics;
     this.timeout = timeout;
     this.settleTime = max(transactionTimeout, Duration.ofMillis(Math.max(2000, timeout.toMillis()))).plus(SETTLE_MARGIN);
     String idPrefix = topics.prefix() + "producer-api-" + instanceId + "-" + (pool.isEmpty() ? "" : pool + "-");
-    this.pool = new TransactionalPool(factory, idPrefix, producers, sizeSetting, timeout, transactionTimeout);
+    this.pool = new TransactionalPool(factory, idPrefix, producers, serves, timeout, transactionTimeout);
   }
 
   private static Duration max(Duration a, Duration b) {

@@ -46,7 +46,8 @@ final class LimitedInputStream extends FilterInputStream {
   private void count(int n) {
     read += n;
     if (read > limit) {
-      throw ApiException.tooLarge("", "the body is larger than " + limit + " bytes (MAX_REQUEST_MB): split the batch");
+      throw ApiException.tooLarge("", "the body is over the limit of " + limit
+          + " bytes: split it into smaller batches");
     }
   }
 }

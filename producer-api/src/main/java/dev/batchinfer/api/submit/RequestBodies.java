@@ -44,8 +44,8 @@ public final class RequestBodies {
   private void refuseDeclaredTooLarge(Context ctx) {
     long declared = ctx.contentLength();
     if (declared > maxRequestBytes) {
-      throw ApiException.tooLarge("", "the body is " + declared + " bytes; at most " + maxRequestBytes
-          + " are accepted (MAX_REQUEST_MB): split the batch");
+      throw ApiException.tooLarge("", "the body is " + declared + " bytes, over the limit of " + maxRequestBytes
+          + " bytes: split it into smaller batches");
     }
   }
 

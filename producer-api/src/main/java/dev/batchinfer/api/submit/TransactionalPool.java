@@ -20,7 +20,7 @@ final class TransactionalPool implements AutoCloseable {
   private final ProducerFactory factory;
   private final String transactionalIdPrefix;
   private final int size;
-  private final String sizeSetting;
+  private final String serves;
   private final Duration timeout;
   private final Duration transactionTimeout;
   // One permit per producer: a submit holds one while it borrows, so a free slot or id always exists.
@@ -30,15 +30,15 @@ final class TransactionalPool implements AutoCloseable {
   private final BlockingQueue<Integer> freeIds;
 
   /**
-   * @param sizeSetting the setting that sized the pool, named when every producer is busy
+   * @param serves what the pool's producers send ("submits", "uploads"), named when every producer is busy
    * @param timeout how long a submit waits for a producer, and for each Kafka step
    */
-  TransactionalPool(ProducerFactory factory, String transactionalIdPrefix, int size, String sizeSetting,
+  TransactionalPool(ProducerFactory factory, String transactionalIdPrefix, int size, String serves,
       Duration timeout, Duration transactionTimeout) {
     this.factory = factory;
     this.transactionalIdPrefix = transactionalIdPrefix;
     this.size = size;
-    this.sizeSetting = sizeSetting;
+    this.serves = serves;
     this.timeout = timeout;
     this.transactionTimeout = transactionTimeout;
     this.permits = new Semaphore(size);
@@ -57,7 +57,8 @@ final class TransactionalPool implements AutoCloseable {
   Slot borrow() {
     try {
       if (!permits.tryAcquire(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new PublishException("all " + size + " Kafka producers are busy (" + sizeSetting + ")", null);
+        throw new PublishException("all " + size + " Kafka producers for " + serves
+            + " are busy; retry in a few seconds", null);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -60,7 +60,8 @@ public final class UploadGuard extends FilterInputStream {
   private void check(int justRead) {
     long now = nanoTime.getAsLong();
     if (now - deadline > 0) {
-      throw tooSlow("the body took longer than " + seconds(limits.timeout()) + " s to arrive (UPLOAD_TIMEOUT)");
+      throw tooSlow("the body took longer than " + seconds(limits.timeout())
+          + " s to arrive: send it faster, or split it into smaller batches");
     }
     windowBytes += justRead;
     long elapsed = now - windowStart;
@@ -68,7 +69,7 @@ public final class UploadGuard extends FilterInputStream {
       double rate = windowBytes * 1e9 / elapsed;
       if (rate < limits.minBytesPerSecond()) {
         throw tooSlow("the body arrived at " + (long) rate + " bytes/s over the last " + seconds(Duration.ofNanos(elapsed))
-            + " s; at least " + limits.minBytesPerSecond() + " are needed (UPLOAD_MIN_BYTES_PER_SECOND)");
+            + " s; send it at " + limits.minBytesPerSecond() + " bytes/s or more, without pauses");
       }
       windowStart = now;
       windowBytes = 0;

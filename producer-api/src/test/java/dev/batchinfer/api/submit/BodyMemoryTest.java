@@ -27,14 +27,15 @@ class BodyMemoryTest {
   }
 
   @Test
-  void a_body_that_finds_no_room_within_the_wait_is_503_naming_the_setting_and_holds_nothing() {
+  void a_body_that_finds_no_room_within_the_wait_is_503_saying_what_to_send_and_holds_nothing() {
     BodyMemory memory = new BodyMemory(MIB, Duration.ofMillis(50));
     try (BodyMemory.Hold first = memory.hold(800_000, 10 * MIB)) {
       long free = memory.freeBytes();
       ApiException e = catchThrowableOfType(ApiException.class, () -> memory.hold(400_000, 10 * MIB));
       assertThat(e).isNotNull();
       assertThat(e.status()).isEqualTo(503);
-      assertThat(e.getMessage()).contains("BODY_MEMORY_MB").contains("NDJSON");
+      assertThat(e.getMessage()).contains("request bodies in memory").contains("NDJSON")
+          .doesNotContain("BODY_MEMORY_MB");
       assertThat(e.retryAfter()).isPositive();
       assertThat(memory.freeBytes()).isEqualTo(free);
     }

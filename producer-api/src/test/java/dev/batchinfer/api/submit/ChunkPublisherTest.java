@@ -42,7 +42,7 @@ class ChunkPublisherTest {
   };
 
   private ChunkPublisher publisher(int producers) {
-    return new ChunkPublisher(factory, TOPICS, "test", "", producers, "SUBMIT_PRODUCERS", Duration.ofMillis(200),
+    return new ChunkPublisher(factory, TOPICS, "test", "", producers, "submits", Duration.ofMillis(200),
         Duration.ofSeconds(60));
   }
 
@@ -145,11 +145,11 @@ class ChunkPublisherTest {
   }
 
   @Test
-  void when_every_producer_is_busy_a_submit_gets_a_retriable_error_naming_the_setting() {
+  void when_every_producer_is_busy_a_submit_gets_a_retriable_error_saying_to_retry() {
     try (ChunkPublisher publisher = publisher(1); ChunkTransaction busy = publisher.begin(BATCH, header(2))) {
       PublishException e = catchThrowableOfType(PublishException.class, () -> publisher.begin("batch-2", header(2)));
       assertThat(e).isNotNull();
-      assertThat(e.getMessage()).contains("SUBMIT_PRODUCERS");
+      assertThat(e.getMessage()).contains("producers for submits are busy").contains("retry");
       assertThat(e.retryAfter()).isPositive();
       assertThat(made).hasSize(1);
     }
@@ -203,7 +203,7 @@ class ChunkPublisherTest {
         java.util.Set.of(), java.util.Set.of());
     MockProducer<String, byte[]> producer = new MockProducer<>(cluster, true, null, new StringSerializer(),
         new ByteArraySerializer());
-    try (ChunkPublisher publisher = new ChunkPublisher(config -> producer, TOPICS, "test", "", 1, "SUBMIT_PRODUCERS",
+    try (ChunkPublisher publisher = new ChunkPublisher(config -> producer, TOPICS, "test", "", 1, "submits",
         Duration.ofMillis(200), Duration.ofSeconds(60)); ChunkTransaction tx = publisher.begin(BATCH, header(4))) {
       for (int i = 0; i < 4; i++) {
         tx.send(chunk(i));
