@@ -16,6 +16,7 @@ import dev.batchinfer.worker.shadow.ShadowRuns;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import dev.batchinfer.worker.consume.Parking;
 import dev.batchinfer.worker.consume.SkipWatch;
 import dev.batchinfer.worker.consume.ChunkConsumer;
 import dev.batchinfer.worker.consume.ChunkOutcomes;
@@ -89,7 +90,9 @@ public final class GpuWorkerApp implements AutoCloseable {
     ChunkOutcomes outcomes = new ChunkOutcomes();
     SkipWatch skips = new SkipWatch(store.flags()::skips, store.flags()::cancelledAmong);
     this.publisher = new ResultPublisher(store, producer, topics, settings.workerId(), outcomes::published);
-    ChunkTriage triage = new ChunkTriage(models, skips, new ShadowRuns(registry, telemetry, models), queue, this::answered);
+    Parking parking = new Parking(skips::parks, store.flags()::skips, store.parked(), outcomes);
+    ChunkTriage triage = new ChunkTriage(models, skips, new ShadowRuns(registry, telemetry, models), queue, this::answered,
+        parking);
     RecordDispatch dispatch = new RecordDispatch(triage, requeue,
         new DeadLetters(producer, topics, settings.workerId(), kind -> metrics.deadLettered(kind.label)),
         store.records()::find, outcomes);
@@ -99,17 +102,7 @@ public final class GpuWorkerApp implements AutoCloseable {
         new ChunkConsumer.Limits(queue, settings.consuming().maxBufferedChunks(), publisher::inFlight, settings.consuming().commitInterval()));
     metrics.watch(consumer::pausedPartitions, this::liveInferenceThreads, consumer::lag);
     MicroBatcher batcher = new MicroBatcher(settings.batching().maxBatchSize(), settings.batching().maxQueueDelay().toNanos(), models::maxBatch);
-    ChunkSource counted = new ChunkSource() {
-      @Override
-      public PendingChunk poll() {
-        return taken(queue.poll());
-      }
-
-      @Override
-      public PendingChunk poll(long nanos) throws InterruptedException {
-        return taken(queue.poll(nanos));
-      }
-    };
+    ChunkSource counted = ChunkSource.through(queue, c -> taken(parking.runOrPark(c)));
     for (int i = 0; i < settings.threads().inference(); i++) {
       loops.add(new InferenceLoop(counted, batcher, models, c -> {
         answered(c);

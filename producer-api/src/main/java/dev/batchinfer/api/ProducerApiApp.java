@@ -5,12 +5,15 @@ import dev.batchinfer.api.auth.Authenticator;
 import dev.batchinfer.api.callbacks.CallbackHandlers;
 import dev.batchinfer.api.idempotency.IdempotencyStore;
 import dev.batchinfer.api.lifecycle.CancelHandler;
+import dev.batchinfer.api.lifecycle.ParkedRelease;
+import dev.batchinfer.api.lifecycle.PauseHandler;
 import dev.batchinfer.api.lifecycle.EventStream;
 import dev.batchinfer.topics.message.ProgressEvent;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import dev.batchinfer.api.limits.Capacity;
 import dev.batchinfer.api.limits.CapacityHandler;
+import dev.batchinfer.api.limits.PublishedLimits;
 import dev.batchinfer.api.limits.RateLimiter;
 import dev.batchinfer.api.limits.TenantLimits;
 import dev.batchinfer.api.models.ModelHandlers;
@@ -32,7 +35,6 @@ import dev.batchinfer.api.read.ReadHandlers;
 import dev.batchinfer.api.read.SystemView;
 import dev.batchinfer.store.model.WorkerStatus;
 import dev.batchinfer.api.submit.BodyMemory;
-import dev.batchinfer.api.submit.NdjsonReader;
 import dev.batchinfer.api.submit.RequestBodies;
 import dev.batchinfer.api.submit.BatchRequestReader;
 import dev.batchinfer.api.submit.ChunkPublisher;
@@ -126,7 +128,12 @@ public final class ProducerApiApp implements AutoCloseable {
         ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) kafka.submitTimeout().toMillis()),
         progress.keySerde().serializer(), progress.valueSerde().serializer());
     metrics.bind(control);
-    CancelHandler cancel = new CancelHandler(store, new BatchControl(store.flags(), control, progress), kafka.submitTimeout());
+    BatchControl batchControl = new BatchControl(store.flags(), control, progress);
+    CancelHandler cancel = new CancelHandler(store, batchControl, kafka.submitTimeout());
+    ParkedRelease parkedRelease = new ParkedRelease(store, producers.create(Map.of(ProducerConfig.ACKS_CONFIG, "all",
+        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) kafka.submitTimeout().toMillis())),
+        settings.common().topics(), kafka.submitTimeout()).start();
+    PauseHandler pause = new PauseHandler(store, batchControl, parkedRelease, kafka.submitTimeout());
     SyncPredictHandler predict = new SyncPredictHandler(reader, bodies, router, acceptor, store, telemetry, json,
         settings.sync().maxItems(), settings.sync().timeout());
     ProblemRenderer problems = new ProblemRenderer(json);
@@ -169,6 +176,8 @@ public final class ProducerApiApp implements AutoCloseable {
     routes.put("/v1/models/{id}/deployment", models::replace);
     routes.post("/v1/models/{id}/predict", predict::handle);
     routes.post("/v1/batch/{id}/cancel", cancel::cancel);
+    routes.post("/v1/batch/{id}/pause", pause::pause);
+    routes.post("/v1/batch/{id}/resume", pause::resume);
     routes.post("/v1/batch/{id}/retry", new dev.batchinfer.api.lifecycle.RetryHandler(store, acceptor, reader, router, view)::retry);
     routes.get("/v1/batch/{id}/events", new EventStream(store, view, json)::stream);
     routes.get("/v1/batch/{id}/callbacks", callbacks::list);
@@ -193,7 +202,7 @@ public final class ProducerApiApp implements AutoCloseable {
       Authenticator.requireAdmin(ctx);
       ctx.contentType(MetricsServer.CONTENT_TYPE).result(metrics.scrape());
     });
-    Map<String, Object> published = limits(settings, catalog);
+    Map<String, Object> published = PublishedLimits.of(settings, catalog);
     routes.get("/v1/limits", ctx -> ctx.json(published));
     routes.get("/v1/capacity", capacity::get);
     routes.get("/v1/system", new SystemView(store.queue(), new WorkerStatus(redis), json)::get);
@@ -233,37 +242,7 @@ public final class ProducerApiApp implements AutoCloseable {
     }
     // Closed in this order: the publisher first, so no submit is left half-way.
     return new ProducerApiApp(app, routes.registered(),
-        List.of(publisher, uploads, control, idempotency, redis), settings);
-  }
-
-  /** Every limit a client can hit, so none is a surprise. */
-  static Map<String, Object> limits(ApiSettings s, ModelCatalog catalog) {
-    Map<String, Object> items = new java.util.TreeMap<>();
-    for (String model : catalog.modelIds()) {
-      for (var c : catalog.versions(model)) {
-        int fixed = c.input().payloadBytes();
-        items.put(c.id(), fixed >= 0 ? Map.of("item_bytes", fixed) : Map.of("item_max_bytes", c.input().maxBytes()));
-      }
-    }
-    Map<String, Object> m = new java.util.LinkedHashMap<>();
-    m.put("max_request_bytes", s.limits().maxRequestBytes());
-    m.put("max_batch_items", s.limits().maxBatchItems());
-    m.put("max_ndjson_items", s.uploads().maxNdjsonItems());
-    m.put("body_memory_bytes", s.limits().bodyMemoryBytes());
-    m.put("upload_timeout_ms", s.uploads().timeout().toMillis());
-    m.put("upload_min_bytes_per_second", s.uploads().minBytesPerSecond());
-    m.put("upload_rate_window_ms", s.uploads().rateWindow().toMillis());
-    m.put("custom_id_max_chars", NdjsonReader.MAX_CUSTOM_ID_CHARS);
-    m.put("chunk_max_items", s.limits().chunkMaxItems());
-    m.put("chunk_max_bytes", s.limits().chunkMaxBytes());
-    m.put("sync_max_items", s.sync().maxItems());
-    m.put("sync_timeout_ms", s.sync().timeout().toMillis());
-    m.put("submit_timeout_ms", s.kafka().submitTimeout().toMillis());
-    m.put("idempotency_key_max_chars", 255);
-    m.put("idempotency_window_hours", 24);
-    m.put("per_tenant", s.tenantLimits().describe());
-    m.put("models", items);
-    return m;
+        List.of(publisher, uploads, parkedRelease, control, idempotency, redis), settings);
   }
 
   public ProducerApiApp start() {

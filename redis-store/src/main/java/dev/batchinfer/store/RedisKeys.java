@@ -44,6 +44,21 @@ public record RedisKeys(String prefix) {
     return batch(batchId) + ":cancelled-items";
   }
 
+  /** Hash: chunk index → the chunk record (binary chunk format) a worker set aside while the batch was paused. */
+  public String parkedChunks(String batchId) {
+    return batch(batchId) + ":parked";
+  }
+
+  /** Sorted set: batch ids with parked chunks → when the first was parked (ms); the release sweep reads it. */
+  public String parkedBatches() {
+    return prefix + "parked-batches";
+  }
+
+  /** String with a TTL: held by the API instance that releases a batch's parked chunks. */
+  public String parkedRelease(String batchId) {
+    return batch(batchId) + ":parked-release";
+  }
+
   /** String with a TTL: held while one request retries the batch. */
   public String retryLease(String batchId) {
     return batch(batchId) + ":retry-lease";
@@ -232,7 +247,11 @@ public record RedisKeys(String prefix) {
     public static final String CANCELLED = "cancelled";
     public static final String STARTED_AT = "started_at";
     public static final String COMPLETED_AT = "completed_at";
+    /** JSON array of the batch's pauses, resumes and priority changes, oldest first. */
+    public static final String HISTORY = "history";
     // Flags workers read to skip work.
+    /** Workers set the batch's chunks aside ({@link RedisKeys#parkedChunks}) instead of running them. */
+    public static final String PAUSE_REQUESTED = "pause_requested";
     public static final String CANCEL_REQUESTED = "cancel_requested";
     public static final String EXPIRE_REQUESTED = "expire_requested";
     public static final String ITEMS_CANCELLED = "items_cancelled";

@@ -2,12 +2,15 @@ package dev.batchinfer.progress;
 
 import dev.batchinfer.topics.message.BatchStatus;
 import dev.batchinfer.topics.message.ProgressEvent;
+import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.List;
 
 /**
  * Exact progress of one batch, as kept in the topology's state store. {@code doneChunks} is a bit
  * per chunk, so a chunk reported twice (a worker crashed after reporting, before committing) is
- * recognised and counted once.
+ * recognised and counted once. {@code paused} and {@code history} (pauses and resumes, oldest first) are
+ * absent from a state written before they existed, and read as not paused, no history.
  */
 public record BatchProgress(
     String batchId,
@@ -20,11 +23,23 @@ public record BatchProgress(
     long[] doneChunks,
     long startedAtMs,
     long completedAtMs,
-    boolean skippedForCancel) {
+    boolean skippedForCancel,
+    boolean paused,
+    List<Change> history) {
+
+  /** At most this many changes are kept, the latest: a client toggling a pause must not grow the state forever. */
+  static final int MAX_HISTORY = 50;
+
+  /** One pause or resume ({@code change} "paused" or "resumed"), when the API sent it. */
+  public record Change(String change, long atMs) {}
+
+  public BatchProgress {
+    history = history == null ? List.of() : List.copyOf(history);
+  }
 
   public static BatchProgress start(ProgressEvent first) {
     return new BatchProgress(first.batchId(), first.totalItems(), first.chunkCount(), 0, 0, 0, BatchStatus.QUEUED,
-        new long[0], 0, 0, false);
+        new long[0], 0, 0, false, false, List.of());
   }
 
   /** Whether the chunk count is known: always, except for a streamed batch before its seal (which precedes its chunks). */
@@ -35,7 +50,7 @@ public record BatchProgress(
   /** A streamed upload's seal: the counts its chunks did not carry. */
   public BatchProgress sealed(ProgressEvent.Sealed seal) {
     return new BatchProgress(batchId, seal.totalItems(), seal.chunkCount(), completed, failed, cancelled, status,
-        doneChunks, startedAtMs, completedAtMs, skippedForCancel);
+        doneChunks, startedAtMs, completedAtMs, skippedForCancel, paused, history);
   }
 
   public boolean hasChunk(int chunkIndex) {
@@ -74,7 +89,7 @@ public record BatchProgress(
       finished = done.atMs();
     }
     return new BatchProgress(batchId, total, chunkCount, c, f, x, s, chunks.toLongArray(), started, finished,
-        skippedForCancel || done.skippedForBatchCancel());
+        skippedForCancel || done.skippedForBatchCancel(), paused, history);
   }
 
   private boolean cancelSeen(ProgressEvent.ChunkFinished last) {
@@ -84,12 +99,23 @@ public record BatchProgress(
   /** The completion window passed: the batch ends now; chunks still to come change nothing. */
   public BatchProgress expired(long atMs) {
     return new BatchProgress(batchId, total, chunkCount, completed, failed, cancelled, status.moveTo(BatchStatus.EXPIRED),
-        doneChunks, startedAtMs, atMs, skippedForCancel);
+        doneChunks, startedAtMs, atMs, skippedForCancel, paused, history);
   }
 
   /** A cancel request: the remaining chunks will be skipped; the batch ends cancelled. */
   public BatchProgress cancelling() {
     return new BatchProgress(batchId, total, chunkCount, completed, failed, cancelled, status.moveTo(BatchStatus.CANCELLING),
-        doneChunks, startedAtMs, completedAtMs, skippedForCancel);
+        doneChunks, startedAtMs, completedAtMs, skippedForCancel, paused, history);
+  }
+
+  /** Paused ({@code true}) or resumed at {@code atMs}; a change to the state it is already in is not one. */
+  public BatchProgress pausedAs(boolean nowPaused, long atMs) {
+    List<Change> changes = new ArrayList<>(history);
+    changes.add(new Change(nowPaused ? "paused" : "resumed", atMs));
+    if (changes.size() > MAX_HISTORY) {
+      changes.subList(0, changes.size() - MAX_HISTORY).clear();
+    }
+    return new BatchProgress(batchId, total, chunkCount, completed, failed, cancelled, status, doneChunks, startedAtMs,
+        completedAtMs, skippedForCancel, nowPaused, changes);
   }
 }

@@ -14,6 +14,8 @@ import dev.batchinfer.topics.message.ProgressEvent;
 import dev.batchinfer.topics.message.ProgressEvent.CancelRequested;
 import dev.batchinfer.topics.message.ProgressEvent.ChunkFinished;
 import dev.batchinfer.topics.message.ProgressEvent.Expired;
+import dev.batchinfer.topics.message.ProgressEvent.Paused;
+import dev.batchinfer.topics.message.ProgressEvent.Resumed;
 import dev.batchinfer.topics.message.ProgressEvent.Sealed;
 import java.time.Instant;
 import java.util.function.Consumer;
@@ -104,7 +106,25 @@ final class ProgressProcessor implements Processor<String, ProgressEvent, String
       cancel(progress);
     } else if (event instanceof ChunkFinished chunk) {
       count(progress, chunk, record.timestamp());
+    } else if (event instanceof Paused paused) {
+      pauseOrResume(progress, true, paused.atMs(), record.timestamp());
+    } else if (event instanceof Resumed resumed) {
+      pauseOrResume(progress, false, resumed.atMs(), record.timestamp());
     }
+  }
+
+  /** A pause or resume of a batch still running; asked twice, or too late, it changes nothing. */
+  private void pauseOrResume(BatchProgress progress, boolean pause, long atMs, long timestamp) {
+    if (progress.status().isFinal() || progress.status() == BatchStatus.CANCELLING || progress.paused() == pause) {
+      return;
+    }
+    BatchProgress next = progress.pausedAs(pause, atMs);
+    statusSink.accept(update(next));
+    store.put(next.batchId(), next);
+    String change = pause ? "paused" : "resumed";
+    log.info("batch {} {}", next.batchId(), change);
+    forward(next.batchId(), BatchEvent.control(next.batchId(), change, next.status(), next.completed(), next.failed(),
+        next.total(), atMs), timestamp);
   }
 
   private void expire(BatchProgress progress, Expired expiry, long timestamp) {
@@ -166,7 +186,7 @@ final class ProgressProcessor implements Processor<String, ProgressEvent, String
 
   private static ProgressUpdate update(BatchProgress p) {
     return new ProgressUpdate(p.batchId(), p.status(), p.completed(), p.failed(), p.cancelled(), instant(p.startedAtMs()),
-        instant(p.completedAtMs()));
+        instant(p.completedAtMs()), p.history());
   }
 
   private static Instant instant(long ms) {

@@ -42,6 +42,9 @@ public final class StatusProjection implements Consumer<ProgressUpdate> {
     if (u.completedAt() != null) {
       fields.put(COMPLETED_AT, u.completedAt().toString());
     }
+    if (!u.history().isEmpty()) {
+      fields.put(HISTORY, history(u.history()));
+    }
     redis.sync().hset(keys.batch(u.batchId()), fields);
     if (!u.status().isFinal()) {
       return;
@@ -52,5 +55,14 @@ public final class StatusProjection implements Consumer<ProgressUpdate> {
       stores.retention().schedule(u.batchId(), tenant == null ? "" : tenant, Duration.ofMillis(Long.parseLong(retention)),
           u.completedAt() != null ? u.completedAt() : Instant.now());
     }
+  }
+
+  /** The history as the status shows it: [{"change":"paused","at":"2026-…"}, …]. */
+  static String history(java.util.List<BatchProgress.Change> changes) {
+    var array = dev.batchinfer.topics.serde.JsonSerde.MAPPER.createArrayNode();
+    for (BatchProgress.Change c : changes) {
+      array.addObject().put("change", c.change()).put("at", Instant.ofEpochMilli(c.atMs()).toString());
+    }
+    return array.toString();
   }
 }

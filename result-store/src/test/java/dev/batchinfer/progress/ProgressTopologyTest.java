@@ -123,6 +123,24 @@ class ProgressTopologyTest {
   }
 
   @Test
+  void a_pause_and_a_resume_are_each_recorded_and_announced_once_and_the_batch_still_completes() {
+    progress.pipeInput("p", new ProgressEvent.Paused("p", 2, 20, 5));
+    progress.pipeInput("p", new ProgressEvent.Paused("p", 2, 20, 6)); // asked twice
+    done("p", 0, 2, 20, 10, 0); // a chunk already at the model when the pause came
+    progress.pipeInput("p", new ProgressEvent.Resumed("p", 2, 20, 7));
+    progress.pipeInput("p", new ProgressEvent.Resumed("p", 2, 20, 8));
+    done("p", 1, 2, 20, 10, 0);
+    progress.pipeInput("p", new ProgressEvent.Paused("p", 2, 20, 9)); // too late: it has completed
+
+    assertThat(events.readValuesToList()).extracting(BatchEvent::type).filteredOn(t -> !t.startsWith("progress."))
+        .containsExactly("batch.paused", "batch.resumed", "batch.completed");
+    ProgressUpdate last = written.get(written.size() - 1);
+    assertThat(last.status().wire()).isEqualTo("completed");
+    assertThat(last.history()).extracting(BatchProgress.Change::change).containsExactly("paused", "resumed");
+    assertThat(last.history()).extracting(BatchProgress.Change::atMs).containsExactly(5L, 7L);
+  }
+
+  @Test
   void a_cancel_request_then_skipped_chunks_end_cancelled_once() {
     progress.pipeInput("k", new ProgressEvent.CancelRequested("k", 2, 20, 1));
     progress.pipeInput("k", new ProgressEvent.ChunkFinished("k", 0, 2, 20, 10, 0, 0, "1.0.0", "w", 2, false));

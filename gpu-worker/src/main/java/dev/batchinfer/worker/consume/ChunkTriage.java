@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * What happens to a chunk read from Kafka before any model call: items that must not run (their batch was
  * cancelled or expired, or they were cancelled one by one) and items that cannot run (the model is not served
  * here, the input fails its check) are answered at once; what is left goes to the queue for the model, with a
- * copy for each shadow version. A chunk with nothing left for the model is published directly.
+ * copy for each shadow version. A chunk with nothing left for the model is published directly. A chunk of a
+ * paused batch is set aside ({@link Parking}).
  */
 public final class ChunkTriage {
 
@@ -32,10 +33,12 @@ public final class ChunkTriage {
   private final ShadowRuns shadows;
   private final PriorityChunkQueue queue;
   private final Consumer<PendingChunk> publisher;
+  private final Parking parking;
 
   /** @param publisher where a chunk goes that needs no model call (every item is answered already) */
   public ChunkTriage(LoadedModels models, SkipWatch skips, ShadowRuns shadows, PriorityChunkQueue queue,
-      Consumer<PendingChunk> publisher) {
+      Consumer<PendingChunk> publisher, Parking parking) {
+    this.parking = parking;
     this.models = models;
     this.skips = skips;
     this.shadows = shadows;
@@ -67,6 +70,9 @@ public final class ChunkTriage {
         skipped.markSkippedForBatchCancel();
       }
       publishDirectly(skipped);
+      return;
+    }
+    if (parking.parkedAtRead(chunk, ref)) {
       return;
     }
     Optional<ModelRunner> runner = models.runner(key);

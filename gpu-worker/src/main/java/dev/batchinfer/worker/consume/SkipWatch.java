@@ -57,6 +57,11 @@ public final class SkipWatch {
     return skips(batchId).remaining();
   }
 
+  /** Whether the batch's chunks are to be set aside: paused, and neither cancelled nor expired. */
+  public boolean parks(String batchId) {
+    return skips(batchId).parks();
+  }
+
   /**
    * Which items of the chunk the client cancelled one by one (asked of Redis only for a batch that
    * has such cancels); null if none.

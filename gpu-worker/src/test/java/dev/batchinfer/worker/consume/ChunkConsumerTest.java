@@ -68,7 +68,7 @@ class ChunkConsumerTest {
     SkipWatch nothingSkipped = new SkipWatch(batchId -> SkipFlags.Skips.NONE, (batchId, indexes) -> null);
     // Never asked for copies: with no model loaded no chunk reaches the queue, so none is shadowed.
     ShadowRuns shadows = new ShadowRuns(null, null, models);
-    ChunkTriage triage = new ChunkTriage(models, nothingSkipped, shadows, queue, toPublish::add);
+    ChunkTriage triage = new ChunkTriage(models, nothingSkipped, shadows, queue, toPublish::add, Parking.NONE);
     // A maximum age of zero: a chunk for a version this worker lacks is answered here, not handed back.
     requeue = new Requeue(producer, Duration.ZERO);
     RecordDispatch dispatch = new RecordDispatch(triage, requeue, new DeadLetters(producer, TOPICS, "test-worker"),

@@ -3,7 +3,6 @@ package dev.batchinfer.api.lifecycle;
 import dev.batchinfer.api.auth.Authenticator;
 import dev.batchinfer.api.read.Batches;
 import dev.batchinfer.api.problem.ApiException;
-import dev.batchinfer.api.problem.RetriableApiException;
 import dev.batchinfer.store.batch.BatchControl;
 import dev.batchinfer.store.batch.BatchRecord;
 import dev.batchinfer.store.batch.BatchStores;
@@ -13,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code POST /v1/batch/{id}/cancel}: the batch becomes {@code cancelling}; workers skip its
@@ -54,13 +52,8 @@ public final class CancelHandler {
 
   /** Cancels every remaining item of an unfinished batch (idempotent); the native and OpenAI routes share it. */
   public void cancelWhole(BatchRecord batch) throws InterruptedException {
-    try {
-      control.cancel(batch, System.currentTimeMillis()).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
-      // The flag is set: chunks will be skipped. Without the event the batch would end as if it ran
-      // to completion with cancelled items; ask the client to repeat the (idempotent) call.
-      throw new RetriableApiException("the cancel was noted but not yet queued; repeat it", Duration.ofSeconds(2));
-    }
+    // Without the event the batch would end as if it ran to completion with cancelled items.
+    ControlRequests.awaitQueued(control.cancel(batch, System.currentTimeMillis()), timeout, "cancel");
   }
 
   /**

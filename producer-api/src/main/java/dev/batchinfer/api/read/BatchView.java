@@ -59,6 +59,9 @@ public final class BatchView {
     body.put("model", r.model());
     body.put("model_version", r.modelVersion());
     body.put("priority", r.priority().wire());
+    // The flag workers act on, so a pause shows at once; the history is the topology's, in order with the chunks.
+    body.put("paused", !r.status().isFinal() && r.steering().pauseRequested());
+    body.put("history", storedJson(r.steering().historyJson(), "history"));
     Map<String, Object> progress = new LinkedHashMap<>();
     progress.put("completed", r.completed());
     progress.put("failed", r.failed());
@@ -77,7 +80,7 @@ public final class BatchView {
     }
     body.put("deadline", text(r.deadline()));
     body.put("callback_url", r.callbackUrl());
-    body.put("metadata", metadata(r.metadataJson()));
+    body.put("metadata", storedJson(r.metadataJson(), "metadata"));
     if (r.parentBatchId() != null) {
       body.put("parent_batch_id", r.parentBatchId());
     }
@@ -91,14 +94,14 @@ public final class BatchView {
     return body;
   }
 
-  private JsonNode metadata(String text) {
+  private JsonNode storedJson(String text, String what) {
     if (text == null) {
       return null;
     }
     try {
       return json.readTree(text);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException("stored metadata is not JSON", e);
+      throw new IllegalStateException("stored " + what + " is not JSON", e);
     }
   }
 

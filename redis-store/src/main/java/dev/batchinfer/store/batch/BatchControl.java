@@ -7,7 +7,7 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * Stops a batch early, the one way it is done: first a flag on its record, which workers see within about a
+ * Stops (or pauses, or resumes) a batch, the one way it is done: first a flag on its record, which workers see within about a
  * second and so skip what is left, then an event on the progress topic, where the topology orders it with the
  * batch's chunks and decides the outcome. In that order: an event without its flag would let workers spend the
  * model on chunks that no longer count; a flag without its event (the send failed) is repaired by sending again,
@@ -35,6 +35,21 @@ public final class BatchControl {
   public CompletableFuture<Void> expire(BatchRecord batch, long nowMs) {
     flags.flagExpired(batch.batchId());
     return send(new ProgressEvent.Expired(batch.batchId(), batch.chunkCount(), batch.total(), nowMs));
+  }
+
+  /** The client paused the batch: workers set its chunks aside; completes once the pause is on the progress topic. */
+  public CompletableFuture<Void> pause(BatchRecord batch, long nowMs) {
+    flags.flagPaused(batch.batchId());
+    return send(new ProgressEvent.Paused(batch.batchId(), batch.chunkCount(), batch.total(), nowMs));
+  }
+
+  /**
+   * The client resumed the batch: workers run its chunks again. Those set aside meanwhile are sent back to the
+   * queue by their release ({@code ParkedRelease} in the API), which may start once the flag is gone.
+   */
+  public CompletableFuture<Void> resume(BatchRecord batch, long nowMs) {
+    flags.clearPaused(batch.batchId());
+    return send(new ProgressEvent.Resumed(batch.batchId(), batch.chunkCount(), batch.total(), nowMs));
   }
 
   private CompletableFuture<Void> send(ProgressEvent event) {

@@ -21,6 +21,7 @@ import java.util.List;
  * @param parentStarts for a retry batch, the parent index of the first item of each chunk (ascending,
  *     like chunkStarts: a retry takes the parent's items in order); else empty
  * @param childBatchIds the retry batches made of this one, oldest first
+ * @param steering what the client asked of it since (pause) and what the topology has seen of that
  */
 public record BatchRecord(
     String batchId,
@@ -46,7 +47,16 @@ public record BatchRecord(
     Instant completedAt,
     String parentBatchId,
     long[] parentStarts,
-    List<String> childBatchIds) {
+    List<String> childBatchIds,
+    Steering steering) {
+
+  /**
+   * @param pauseRequested the flag workers read: its chunks are set aside
+   * @param historyJson the pauses and resumes as the progress topology ordered them, a JSON array, oldest first
+   */
+  public record Steering(boolean pauseRequested, String historyJson) {
+    public static final Steering NONE = new Steering(false, "[]");
+  }
 
   public int chunkCount() {
     return chunkStarts.length;
@@ -69,7 +79,7 @@ public record BatchRecord(
       Instant estimatedCompletion, Instant deadline, Duration retention) {
     return new BatchRecord(batchId, tenant, model, modelVersion, priority, total, chunkStarts, callbackUrl, callbackEvents, metadataJson,
         created, estimatedCompletion, deadline, retention, BatchStatus.QUEUED, 0, 0, 0, false, null, null, null,
-        new long[0], List.of());
+        new long[0], List.of(), Steering.NONE);
   }
 
   /** This batch as the retry of {@code parent} (null: not a retry), with its chunks' first parent indexes. */
@@ -77,7 +87,7 @@ public record BatchRecord(
     return new BatchRecord(batchId, tenant, model, modelVersion, priority, total, chunkStarts, callbackUrl, callbackEvents,
         metadataJson, created, estimatedCompletion, deadline, retention, status, completed, failed, cancelled,
         cancelRequested, startedAt, completedAt, parent, firstParentIndexes == null ? new long[0] : firstParentIndexes,
-        childBatchIds);
+        childBatchIds, steering);
   }
 
   /** The chunk of a retry batch whose items may include parent index {@code parentIndex} (-1 if none). */

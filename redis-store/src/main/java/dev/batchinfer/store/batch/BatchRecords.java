@@ -168,7 +168,8 @@ public final class BatchRecords {
         instant(f.get(COMPLETED_AT)),
         f.get(PARENT_BATCH_ID),
         longs(f.getOrDefault(PARENT_STARTS, "")),
-        f.containsKey(CHILD_BATCH_IDS) ? List.of(f.get(CHILD_BATCH_IDS).split(",")) : List.of()));
+        f.containsKey(CHILD_BATCH_IDS) ? List.of(f.get(CHILD_BATCH_IDS).split(",")) : List.of(),
+        new BatchRecord.Steering("true".equals(f.get(PAUSE_REQUESTED)), f.getOrDefault(HISTORY, "[]"))));
   }
 
   /** Appends a retry batch to its parent's list of children, once; false if the parent is gone or already lists it. */
@@ -222,7 +223,8 @@ public final class BatchRecords {
       pending.forget(batchId, tenant);
     }
     s.del(keys.batch(batchId), keys.results(batchId), keys.customIds(batchId), keys.failedInputs(batchId),
-        keys.cancelledItems(batchId), keys.telemetryCounted(batchId), keys.openAiBatch(batchId), keys.openAiLines(batchId));
+        keys.cancelledItems(batchId), keys.telemetryCounted(batchId), keys.openAiBatch(batchId), keys.openAiLines(batchId),
+        keys.parkedChunks(batchId));
     deadlines.clear(batchId);
   }
 

@@ -15,7 +15,8 @@ public record BatchStores(
     ChunkResults results,
     FailedInputs failedInputs,
     Retention retention,
-    PendingBatches pending) {
+    PendingBatches pending,
+    ParkedChunks parked) {
 
   public static BatchStores over(Redis redis) {
     BatchQueue queue = new BatchQueue(redis);
@@ -25,6 +26,6 @@ public record BatchStores(
     PendingBatches pending = new PendingBatches(redis);
     return new BatchStores(redis, new BatchRecords(redis, queue, deadlines, customIds, quota, pending), queue, quota,
         deadlines, customIds, new SkipFlags(redis), new RetryLease(redis), new ChunkResults(redis),
-        new FailedInputs(redis), new Retention(redis), pending);
+        new FailedInputs(redis), new Retention(redis), pending, new ParkedChunks(redis));
   }
 }

@@ -42,6 +42,7 @@ public final class Retention {
     s.hset(keys.failedInputs(batchId), RedisKeys.TTL_MARKER, "");
     s.pexpire(keys.failedInputs(batchId), ttlMs);
     s.pexpire(keys.cancelledItems(batchId), ttlMs);
+    s.pexpire(keys.parkedChunks(batchId), ttlMs);
     s.pexpire(keys.openAiBatch(batchId), ttlMs);
     s.pexpire(keys.openAiLines(batchId), ttlMs);
     s.set(keys.tombstone(batchId), tenant + "|" + removal, SetArgs.Builder.px(ttlMs + TOMBSTONE.toMillis()));

@@ -13,9 +13,21 @@ import java.util.List;
  */
 public final class SkipFlags {
 
-  /** What workers must skip of a batch; {@code itemsCancelled}: some items were cancelled one by one. */
-  public record Skips(SkipReason remaining, boolean itemsCancelled) {
-    public static final Skips NONE = new Skips(SkipReason.NONE, false);
+  /**
+   * What workers must skip of a batch; {@code itemsCancelled}: some items were cancelled one by one; {@code paused}:
+   * its chunks are set aside until it resumes (a cancel or an expiry wins over a pause).
+   */
+  public record Skips(SkipReason remaining, boolean itemsCancelled, boolean paused) {
+    public static final Skips NONE = new Skips(SkipReason.NONE, false, false);
+
+    public Skips(SkipReason remaining, boolean itemsCancelled) {
+      this(remaining, itemsCancelled, false);
+    }
+
+    /** Whether its chunks are to be set aside now: paused, and neither cancelled nor expired. */
+    public boolean parks() {
+      return paused && !remaining.skips();
+    }
   }
 
   /**
@@ -55,12 +67,24 @@ public final class SkipFlags {
     redis.sync().hset(keys.batch(batchId), BatchField.EXPIRE_REQUESTED, "true");
   }
 
+  /** Workers set the batch's chunks aside from now on. */
+  public void flagPaused(String batchId) {
+    redis.sync().hset(keys.batch(batchId), BatchField.PAUSE_REQUESTED, "true");
+  }
+
+  /** Workers run the batch's chunks again; those set aside meanwhile are released separately. */
+  public void clearPaused(String batchId) {
+    redis.sync().hdel(keys.batch(batchId), BatchField.PAUSE_REQUESTED);
+  }
+
   public Skips skips(String batchId) {
     List<KeyValue<String, String>> f = redis.sync().hmget(keys.batch(batchId), BatchField.EXPIRE_REQUESTED,
-        BatchField.CANCEL_REQUESTED, BatchField.ITEMS_CANCELLED);
+        BatchField.CANCEL_REQUESTED, BatchField.ITEMS_CANCELLED, BatchField.PAUSE_REQUESTED);
     SkipReason remaining = f.get(0).hasValue() ? SkipReason.EXPIRED
         : f.get(1).hasValue() ? SkipReason.CANCELLED : SkipReason.NONE;
-    return remaining == SkipReason.NONE && !f.get(2).hasValue() ? Skips.NONE : new Skips(remaining, f.get(2).hasValue());
+    boolean paused = f.get(3).hasValue();
+    return remaining == SkipReason.NONE && !f.get(2).hasValue() && !paused ? Skips.NONE
+        : new Skips(remaining, f.get(2).hasValue(), paused);
   }
 
   /** Workers answer these items {@code cancelled} if they have not run yet. */

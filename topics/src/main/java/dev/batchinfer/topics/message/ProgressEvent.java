@@ -7,7 +7,8 @@ package dev.batchinfer.topics.message;
  * Wire format: {@code ProgressEventSerde}.
  */
 public sealed interface ProgressEvent
-    permits ProgressEvent.ChunkFinished, ProgressEvent.CancelRequested, ProgressEvent.Expired, ProgressEvent.Sealed {
+    permits ProgressEvent.ChunkFinished, ProgressEvent.CancelRequested, ProgressEvent.Expired, ProgressEvent.Sealed,
+    ProgressEvent.Paused, ProgressEvent.Resumed {
 
   String batchId();
 
@@ -56,4 +57,10 @@ public sealed interface ProgressEvent
    * upload's chunks did not know.
    */
   record Sealed(String batchId, int chunkCount, long totalItems, long atMs) implements ProgressEvent {}
+
+  /** The client paused the batch: workers set its chunks aside from now on (sent by the API). */
+  record Paused(String batchId, int chunkCount, long totalItems, long atMs) implements ProgressEvent {}
+
+  /** The client resumed the batch: its chunks run again, those set aside go back to the queue (sent by the API). */
+  record Resumed(String batchId, int chunkCount, long totalItems, long atMs) implements ProgressEvent {}
 }

@@ -6,6 +6,8 @@ import dev.batchinfer.topics.message.ProgressEvent;
 import dev.batchinfer.topics.message.ProgressEvent.CancelRequested;
 import dev.batchinfer.topics.message.ProgressEvent.ChunkFinished;
 import dev.batchinfer.topics.message.ProgressEvent.Expired;
+import dev.batchinfer.topics.message.ProgressEvent.Paused;
+import dev.batchinfer.topics.message.ProgressEvent.Resumed;
 import dev.batchinfer.topics.message.ProgressEvent.Sealed;
 import java.io.IOException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -22,7 +24,9 @@ import org.apache.kafka.common.serialization.Serializer;
  *       true or absent.
  *   <li>Version 2 names the event in {@code type} ({@code chunk_finished}, {@code cancel_requested},
  *       {@code expired}, {@code sealed}) and keeps writing version 1's fields, so a service still on version 1
- *       reads it as before (it ignores unknown fields).
+ *       reads it as before (it ignores unknown fields). {@code paused} and {@code resumed} came later in version
+ *       2: a reader that predates them finds them undecodable and skips them (the pause flag in Redis, which
+ *       workers read, does not depend on them; only the status's {@code paused} and history do).
  * </ul>
  *
  * A reader takes {@code type} when present, else {@code kind}; a later version must keep {@code type} and the
@@ -92,6 +96,10 @@ public final class ProgressEventSerde implements Serde<ProgressEvent> {
       n.put("type", "expired").put("kind", "expire").put("workerId", "result-store");
     } else if (e instanceof Sealed) {
       n.put("type", "sealed").put("kind", "seal").put("workerId", "api");
+    } else if (e instanceof Paused) {
+      n.put("type", "paused").put("kind", "pause").put("workerId", "api");
+    } else if (e instanceof Resumed) {
+      n.put("type", "resumed").put("kind", "resume").put("workerId", "api");
     }
     return n;
   }
@@ -109,6 +117,8 @@ public final class ProgressEventSerde implements Serde<ProgressEvent> {
       case "cancel_requested" -> new CancelRequested(batchId, chunkCount, totalItems, at);
       case "expired" -> new Expired(batchId, chunkCount, totalItems, at);
       case "sealed" -> new Sealed(batchId, chunkCount, totalItems, at);
+      case "paused" -> new Paused(batchId, chunkCount, totalItems, at);
+      case "resumed" -> new Resumed(batchId, chunkCount, totalItems, at);
       default -> throw new IllegalArgumentException("unknown progress event type '" + type + "'");
     };
   }

@@ -27,7 +27,9 @@ class ProgressEventSerdeTest {
       new ChunkFinished("b", 4, 10, 1000, 0, 0, 100, "1.0.0", "worker-a", 1_001L, true),
       new CancelRequested("b", 10, 1000, 2_000L),
       new Expired("b", 10, 1000, 3_000L),
-      new Sealed("b", 10, 1000, 4_000L));
+      new Sealed("b", 10, 1000, 4_000L),
+      new ProgressEvent.Paused("b", 10, 1000, 5_000L),
+      new ProgressEvent.Resumed("b", 10, 1000, 6_000L));
 
   @Test
   void every_event_reads_back_as_written() {
@@ -75,15 +77,15 @@ class ProgressEventSerdeTest {
       }
       kinds.add(read.kind());
     }
-    assertThat(kinds).containsExactly(null, null, "cancel", "expire", "seal");
+    assertThat(kinds).containsExactly(null, null, "cancel", "expire", "seal", "pause", "resume");
   }
 
   @Test
   void an_unknown_type_or_a_missing_field_is_undecodable_not_guessed() {
-    byte[] future = "{\"v\":3,\"type\":\"paused\",\"batchId\":\"b\",\"chunkCount\":1,\"totalItems\":1,\"finishedAtMs\":1}"
+    byte[] future = "{\"v\":3,\"type\":\"teleported\",\"batchId\":\"b\",\"chunkCount\":1,\"totalItems\":1,\"finishedAtMs\":1}"
         .getBytes(StandardCharsets.UTF_8);
     assertThatThrownBy(() -> serde.deserializer().deserialize("t", future))
-        .isInstanceOf(UndecodableRecordException.class).hasMessageContaining("paused");
+        .isInstanceOf(UndecodableRecordException.class).hasMessageContaining("teleported");
     byte[] noBatch = "{\"v\":2,\"type\":\"sealed\",\"chunkCount\":1,\"totalItems\":1,\"finishedAtMs\":1}"
         .getBytes(StandardCharsets.UTF_8);
     assertThatThrownBy(() -> serde.deserializer().deserialize("t", noBatch))
