@@ -15,6 +15,8 @@ public record CommonSettings(String kafkaBootstrapServers, String redisUrl, Stri
   public static final String DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
   public static final String DEFAULT_TOPIC_PREFIX = "";
   public static final String DEFAULT_REDIS_KEY_PREFIX = "bi:";
+  /** WORKER_GROUP_ID: the workers' consumer group, which the API reads too (where a priority change starts). */
+  public static final String DEFAULT_WORKER_GROUP_ID = "gpu-worker";
 
   public static CommonSettings from(Env env) {
     String redis = env.string("REDIS_URL", DEFAULT_REDIS_URL);

@@ -90,7 +90,7 @@ public final class GpuWorkerApp implements AutoCloseable {
     ChunkOutcomes outcomes = new ChunkOutcomes();
     SkipWatch skips = new SkipWatch(store.flags()::skips, store.flags()::cancelledAmong);
     this.publisher = new ResultPublisher(store, producer, topics, settings.workerId(), outcomes::published);
-    Parking parking = new Parking(skips::parks, store.flags()::skips, store.parked(), outcomes);
+    Parking parking = new Parking(skips, store.flags(), store.parked(), outcomes);
     ChunkTriage triage = new ChunkTriage(models, skips, new ShadowRuns(registry, telemetry, models), queue, this::answered,
         parking);
     RecordDispatch dispatch = new RecordDispatch(triage, requeue,

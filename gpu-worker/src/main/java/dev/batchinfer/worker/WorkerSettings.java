@@ -66,7 +66,7 @@ public record WorkerSettings(CommonSettings common, Path modelArtifacts, Batchin
   public static final int DEFAULT_MAX_BUFFERED_CHUNKS = 16;
   public static final String DEFAULT_PRIORITY_WEIGHTS = "16,4,1";
   public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(200);
-  public static final String DEFAULT_GROUP_ID = "gpu-worker";
+  public static final String DEFAULT_GROUP_ID = dev.batchinfer.config.CommonSettings.DEFAULT_WORKER_GROUP_ID;
   public static final Duration DEFAULT_REQUEUE_MAX_AGE = Duration.ofMinutes(10);
   public static final Duration DEFAULT_MODEL_CALL_TIMEOUT = Duration.ofSeconds(60);
   public static final Duration DEFAULT_SHUTDOWN_DRAIN_TIMEOUT = Duration.ofSeconds(20);

@@ -160,7 +160,9 @@ public record ApiSettings(
    * @param transactionMaxTimeout KAFKA_TRANSACTION_MAX_TIMEOUT, the broker's transaction.max.timeout.ms:
    *     raise it only together with the broker's, never above it
    */
-  public record Kafka(Duration submitTimeout, int producers, String instanceId, Duration transactionMaxTimeout) {
+  /** @param workerGroupId WORKER_GROUP_ID, the workers' consumer group (after TOPIC_PREFIX), whose place a priority change reads */
+  public record Kafka(Duration submitTimeout, int producers, String instanceId, Duration transactionMaxTimeout,
+      String workerGroupId) {
     static Kafka from(Env env, int port) {
       Duration transactionMax = env.duration("KAFKA_TRANSACTION_MAX_TIMEOUT", DEFAULT_KAFKA_TRANSACTION_MAX_TIMEOUT);
       if (transactionMax.compareTo(SUBMIT_TRANSACTION_TIMEOUT) < 0 || transactionMax.compareTo(Duration.ofHours(24)) > 0) {
@@ -169,7 +171,8 @@ public record ApiSettings(
       }
       return new Kafka(env.duration("SUBMIT_TIMEOUT", DEFAULT_SUBMIT_TIMEOUT),
           env.integer("SUBMIT_PRODUCERS", DEFAULT_SUBMIT_PRODUCERS, 1, 64),
-          env.string("API_INSTANCE_ID", hostName() + "-" + port), transactionMax);
+          env.string("API_INSTANCE_ID", hostName() + "-" + port), transactionMax,
+          env.string("WORKER_GROUP_ID", dev.batchinfer.config.CommonSettings.DEFAULT_WORKER_GROUP_ID));
     }
   }
 

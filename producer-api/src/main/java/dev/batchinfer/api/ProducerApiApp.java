@@ -7,6 +7,7 @@ import dev.batchinfer.api.idempotency.IdempotencyStore;
 import dev.batchinfer.api.lifecycle.CancelHandler;
 import dev.batchinfer.api.lifecycle.ParkedRelease;
 import dev.batchinfer.api.lifecycle.PauseHandler;
+import dev.batchinfer.api.lifecycle.PriorityHandler;
 import dev.batchinfer.api.lifecycle.EventStream;
 import dev.batchinfer.topics.message.ProgressEvent;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -130,9 +131,13 @@ public final class ProducerApiApp implements AutoCloseable {
     metrics.bind(control);
     BatchControl batchControl = new BatchControl(store.flags(), control, progress);
     CancelHandler cancel = new CancelHandler(store, batchControl, kafka.submitTimeout());
-    ParkedRelease parkedRelease = new ParkedRelease(store, producers.create(Map.of(ProducerConfig.ACKS_CONFIG, "all",
-        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) kafka.submitTimeout().toMillis())),
-        settings.common().topics(), kafka.submitTimeout()).start();
+    var movingProducer = producers.create(Map.of(ProducerConfig.ACKS_CONFIG, "all",
+        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) kafka.submitTimeout().toMillis()));
+    ParkedRelease parkedRelease = new ParkedRelease(store, movingProducer, settings.common().topics(), kafka.submitTimeout())
+        .start();
+    PriorityHandler reprioritise = PriorityHandler.create(store, batchControl, settings.common().kafkaBootstrapServers(),
+        settings.common().topics(), settings.common().topicPrefix() + kafka.workerGroupId(), movingProducer, json,
+        kafka.submitTimeout());
     PauseHandler pause = new PauseHandler(store, batchControl, parkedRelease, kafka.submitTimeout());
     SyncPredictHandler predict = new SyncPredictHandler(reader, bodies, router, acceptor, store, telemetry, json,
         settings.sync().maxItems(), settings.sync().timeout());
@@ -178,6 +183,7 @@ public final class ProducerApiApp implements AutoCloseable {
     routes.post("/v1/batch/{id}/cancel", cancel::cancel);
     routes.post("/v1/batch/{id}/pause", pause::pause);
     routes.post("/v1/batch/{id}/resume", pause::resume);
+    routes.patch("/v1/batch/{id}", reprioritise::patch);
     routes.post("/v1/batch/{id}/retry", new dev.batchinfer.api.lifecycle.RetryHandler(store, acceptor, reader, router, view)::retry);
     routes.get("/v1/batch/{id}/events", new EventStream(store, view, json)::stream);
     routes.get("/v1/batch/{id}/callbacks", callbacks::list);
@@ -242,7 +248,7 @@ public final class ProducerApiApp implements AutoCloseable {
     }
     // Closed in this order: the publisher first, so no submit is left half-way.
     return new ProducerApiApp(app, routes.registered(),
-        List.of(publisher, uploads, parkedRelease, control, idempotency, redis), settings);
+        List.of(publisher, uploads, reprioritise, parkedRelease, control, idempotency, redis), settings);
   }
 
   public ProducerApiApp start() {

@@ -2,6 +2,7 @@ package dev.batchinfer.api;
 
 import io.javalin.Javalin;
 import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,23 +16,28 @@ final class Routes {
   }
 
   void get(String path, Handler h) {
-    app.get(path, h);
-    registered.add("GET " + path);
+    add(HandlerType.GET, path, h);
   }
 
   void post(String path, Handler h) {
-    app.post(path, h);
-    registered.add("POST " + path);
+    add(HandlerType.POST, path, h);
   }
 
   void put(String path, Handler h) {
-    app.put(path, h);
-    registered.add("PUT " + path);
+    add(HandlerType.PUT, path, h);
+  }
+
+  void patch(String path, Handler h) {
+    add(HandlerType.PATCH, path, h);
   }
 
   void delete(String path, Handler h) {
-    app.delete(path, h);
-    registered.add("DELETE " + path);
+    add(HandlerType.DELETE, path, h);
+  }
+
+  private void add(HandlerType method, String path, Handler h) {
+    app.addHttpHandler(method, path, h);
+    registered.add(method.name() + " " + path);
   }
 
   List<String> registered() {

@@ -49,6 +49,14 @@ public record RedisKeys(String prefix) {
     return batch(batchId) + ":parked";
   }
 
+  /**
+   * Set: the chunk indexes (decimal) copied to the request topic of the batch's new priority: workers drop the
+   * original of a chunk listed here when they reach it.
+   */
+  public String movedChunks(String batchId) {
+    return batch(batchId) + ":moved";
+  }
+
   /** Sorted set: batch ids with parked chunks → when the first was parked (ms); the release sweep reads it. */
   public String parkedBatches() {
     return prefix + "parked-batches";

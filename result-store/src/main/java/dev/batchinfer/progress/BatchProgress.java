@@ -30,8 +30,15 @@ public record BatchProgress(
   /** At most this many changes are kept, the latest: a client toggling a pause must not grow the state forever. */
   static final int MAX_HISTORY = 50;
 
-  /** One pause or resume ({@code change} "paused" or "resumed"), when the API sent it. */
-  public record Change(String change, long atMs) {}
+  /**
+   * One pause, resume or priority change ({@code change} "paused", "resumed" or "priority"), when the API sent it;
+   * {@code from} and {@code to} the priorities of a priority change, else null.
+   */
+  public record Change(String change, long atMs, String from, String to) {
+    public Change(String change, long atMs) {
+      this(change, atMs, null, null);
+    }
+  }
 
   public BatchProgress {
     history = history == null ? List.of() : List.copyOf(history);
@@ -108,10 +115,19 @@ public record BatchProgress(
         doneChunks, startedAtMs, completedAtMs, skippedForCancel, paused, history);
   }
 
-  /** Paused ({@code true}) or resumed at {@code atMs}; a change to the state it is already in is not one. */
+  /** Paused ({@code true}) or resumed at {@code atMs}. */
   public BatchProgress pausedAs(boolean nowPaused, long atMs) {
+    return with(new Change(nowPaused ? "paused" : "resumed", atMs), nowPaused);
+  }
+
+  /** Its remaining work moved from one priority to another. */
+  public BatchProgress reprioritised(String from, String to, long atMs) {
+    return with(new Change("priority", atMs, from, to), paused);
+  }
+
+  private BatchProgress with(Change change, boolean nowPaused) {
     List<Change> changes = new ArrayList<>(history);
-    changes.add(new Change(nowPaused ? "paused" : "resumed", atMs));
+    changes.add(change);
     if (changes.size() > MAX_HISTORY) {
       changes.subList(0, changes.size() - MAX_HISTORY).clear();
     }

@@ -15,6 +15,7 @@ import dev.batchinfer.topics.message.ProgressEvent.CancelRequested;
 import dev.batchinfer.topics.message.ProgressEvent.ChunkFinished;
 import dev.batchinfer.topics.message.ProgressEvent.Expired;
 import dev.batchinfer.topics.message.ProgressEvent.Paused;
+import dev.batchinfer.topics.message.ProgressEvent.PriorityChanged;
 import dev.batchinfer.topics.message.ProgressEvent.Resumed;
 import dev.batchinfer.topics.message.ProgressEvent.Sealed;
 import java.time.Instant;
@@ -110,6 +111,9 @@ final class ProgressProcessor implements Processor<String, ProgressEvent, String
       pauseOrResume(progress, true, paused.atMs(), record.timestamp());
     } else if (event instanceof Resumed resumed) {
       pauseOrResume(progress, false, resumed.atMs(), record.timestamp());
+    } else if (event instanceof PriorityChanged moved && !progress.status().isFinal()) {
+      BatchProgress next = progress.reprioritised(moved.from().wire(), moved.to().wire(), moved.atMs());
+      changed(next, "priority_changed", moved.atMs(), record.timestamp());
     }
   }
 
@@ -118,10 +122,13 @@ final class ProgressProcessor implements Processor<String, ProgressEvent, String
     if (progress.status().isFinal() || progress.status() == BatchStatus.CANCELLING || progress.paused() == pause) {
       return;
     }
-    BatchProgress next = progress.pausedAs(pause, atMs);
+    changed(progress.pausedAs(pause, atMs), pause ? "paused" : "resumed", atMs, timestamp);
+  }
+
+  /** A change the client asked for: recorded in the history and announced. */
+  private void changed(BatchProgress next, String change, long atMs, long timestamp) {
     statusSink.accept(update(next));
     store.put(next.batchId(), next);
-    String change = pause ? "paused" : "resumed";
     log.info("batch {} {}", next.batchId(), change);
     forward(next.batchId(), BatchEvent.control(next.batchId(), change, next.status(), next.completed(), next.failed(),
         next.total(), atMs), timestamp);

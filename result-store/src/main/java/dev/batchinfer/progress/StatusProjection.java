@@ -61,7 +61,10 @@ public final class StatusProjection implements Consumer<ProgressUpdate> {
   static String history(java.util.List<BatchProgress.Change> changes) {
     var array = dev.batchinfer.topics.serde.JsonSerde.MAPPER.createArrayNode();
     for (BatchProgress.Change c : changes) {
-      array.addObject().put("change", c.change()).put("at", Instant.ofEpochMilli(c.atMs()).toString());
+      var entry = array.addObject().put("change", c.change()).put("at", Instant.ofEpochMilli(c.atMs()).toString());
+      if (c.from() != null) {
+        entry.put("from", c.from()).put("to", c.to());
+      }
     }
     return array.toString();
   }

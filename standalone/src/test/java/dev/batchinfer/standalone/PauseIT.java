@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.batchinfer.api.testing.ApiClient;
 import dev.batchinfer.api.testing.BatchAssertions;
-import dev.batchinfer.embedded.testing.TopicReader;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -75,8 +74,8 @@ class PauseIT {
       }
       assertThat(lines).hasSize(BIG);
       assertThat(indexes).as("every item once").hasSize(BIG);
-      await().atMost(Duration.ofSeconds(30)).until(() -> events(system, big, "batch.paused") == 1
-          && events(system, big, "batch.resumed") == 1 && events(system, big, "batch.completed") == 1);
+      await().atMost(Duration.ofSeconds(30)).until(() -> system.batchEvents(big, "batch.paused") == 1
+          && system.batchEvents(big, "batch.resumed") == 1 && system.batchEvents(big, "batch.completed") == 1);
       assertThat(api.post("/v1/batch/" + big + "/pause", "").status()).as("finished").isEqualTo(409);
     }
   }
@@ -119,11 +118,5 @@ class PauseIT {
     } catch (java.io.IOException e) {
       throw new AssertionError(line, e);
     }
-  }
-
-  private static long events(TestSystem system, String id, String type) {
-    return TopicReader.readAll(system.topics.batchEvents().name(), true).stream()
-        .map(r -> system.topics.batchEvents().valueSerde().deserializer().deserialize("", r.value()))
-        .filter(e -> e.batchId().equals(id) && e.type().equals(type)).count();
   }
 }

@@ -119,6 +119,13 @@ final class TestSystem implements AutoCloseable {
     return WorkerSettings.from(Env.of(e)).withWorkerId(workerId);
   }
 
+  /** How many events of {@code type} for the batch are committed on the batch-events topic. */
+  long batchEvents(String batchId, String type) {
+    return dev.batchinfer.embedded.testing.TopicReader.readAll(topics.batchEvents().name(), true).stream()
+        .map(r -> topics.batchEvents().valueSerde().deserializer().deserialize("", r.value()))
+        .filter(e -> e.batchId().equals(batchId) && e.type().equals(type)).count();
+  }
+
   int apiPort() {
     return api.port();
   }

@@ -72,7 +72,7 @@ public final class ChunkTriage {
       publishDirectly(skipped);
       return;
     }
-    if (parking.parkedAtRead(chunk, ref)) {
+    if (parking.droppedAsMoved(chunk, ref, priority) || parking.parkedAtRead(chunk, ref)) {
       return;
     }
     Optional<ModelRunner> runner = models.runner(key);

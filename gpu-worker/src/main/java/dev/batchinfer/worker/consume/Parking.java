@@ -7,15 +7,15 @@ import dev.batchinfer.topics.message.InferenceChunk;
 import dev.batchinfer.topics.serde.ChunkCodec;
 import dev.batchinfer.worker.batch.ChunkRef;
 import dev.batchinfer.worker.batch.PendingChunk;
-import java.util.function.Function;
-import java.util.function.Predicate;
+import dev.batchinfer.topics.message.Priority;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sets the chunks of a paused batch aside in Redis instead of running them, when they are read and again when
- * they leave the queue for the model, so a pause takes effect within about a second and the partition goes on
- * with other batches. A chunk is stored first and the pause checked after (not from the cache): if the batch
+ * Chunks that leave this worker without running: those of a paused batch, set aside in Redis when they are read
+ * and again when they leave the queue for the model, so a pause takes effect within about a second and the
+ * partition goes on with other batches; and the originals of chunks copied to the topic of their batch's new
+ * priority, dropped when read (only those the copy is known for: any other runs where it is). A chunk is stored first and the pause checked after (not from the cache): if the batch
  * resumed meanwhile the chunk is taken back and runs here, so no chunk is left parked for a batch that no longer
  * parks. The record's offset is then done: the chunk lives in Redis until the API releases it.
  */
@@ -23,29 +23,40 @@ public final class Parking {
 
   private static final Logger log = LoggerFactory.getLogger(Parking.class);
 
-  /** Parks nothing: for tests and workers without a store. */
-  public static final Parking NONE = new Parking(id -> false, null, null, null);
+  /** Parks and drops nothing: for tests of other parts. */
+  public static final Parking NONE = new Parking(new SkipWatch(id -> SkipFlags.Skips.NONE, (id, indexes) -> null),
+      null, null, null);
 
-  private final Predicate<String> pausedCached;
-  private final Function<String, SkipFlags.Skips> fresh;
+  private final SkipWatch cached;
+  private final SkipFlags flags;
   private final ParkedChunks store;
   private final ChunkOutcomes outcomes;
 
   /**
-   * @param pausedCached batch id → whether it is paused, as the skip watch last saw it (at most a second old)
-   * @param fresh batch id → its flags read from Redis now
+   * @param cached the flags as the skip watch last saw them (at most a second old)
+   * @param flags the flags in Redis, read now where a decision must not be stale
    */
-  public Parking(Predicate<String> pausedCached, Function<String, SkipFlags.Skips> fresh, ParkedChunks store,
-      ChunkOutcomes outcomes) {
-    this.pausedCached = pausedCached;
-    this.fresh = fresh;
+  public Parking(SkipWatch cached, SkipFlags flags, ParkedChunks store, ChunkOutcomes outcomes) {
+    this.cached = cached;
+    this.flags = flags;
     this.store = store;
     this.outcomes = outcomes;
   }
 
+  /** At read, from the topic of {@code read}: whether the chunk is a moved one's original, dropped (its record done). */
+  boolean droppedAsMoved(InferenceChunk chunk, ChunkRef ref, Priority read) {
+    ChunkHeader h = chunk.header();
+    if (!cached.movedFrom(h.batchId(), read) || !flags.isMoved(h.batchId(), h.chunkIndex())) {
+      return false;
+    }
+    log.debug("{}: its copy is on the {} queue now; this one is dropped", chunk, read.wire());
+    outcomes.sent(ref, null);
+    return true;
+  }
+
   /** At read: whether the chunk was parked (and its record is done). */
   boolean parkedAtRead(InferenceChunk chunk, ChunkRef ref) {
-    if (!pausedCached.test(chunk.header().batchId()) || !park(chunk)) {
+    if (!cached.parks(chunk.header().batchId()) || !park(chunk)) {
       return false;
     }
     outcomes.sent(ref, null);
@@ -61,7 +72,7 @@ public final class Parking {
       return chunk; // nothing, or a shadow copy: it has no record to hand back
     }
     try {
-      if (pausedCached.test(chunk.chunk().header().batchId()) && park(chunk.chunk())) {
+      if (cached.parks(chunk.chunk().header().batchId()) && park(chunk.chunk())) {
         outcomes.sent(ref, null);
         return null;
       }
@@ -74,7 +85,7 @@ public final class Parking {
   private boolean park(InferenceChunk chunk) {
     ChunkHeader h = chunk.header();
     store.park(h.batchId(), h.chunkIndex(), ChunkCodec.encode(chunk));
-    if (fresh.apply(h.batchId()).parks()) {
+    if (flags.skips(h.batchId()).parks()) {
       log.debug("{}: set aside while its batch is paused", chunk);
       return true;
     }

@@ -57,6 +57,11 @@ public final class SkipWatch {
     return skips(batchId).remaining();
   }
 
+  /** Whether the batch moved to another priority than that of the topic {@code read} (as last seen). */
+  public boolean movedFrom(String batchId, dev.batchinfer.topics.message.Priority read) {
+    return skips(batchId).movedFrom(read);
+  }
+
   /** Whether the batch's chunks are to be set aside: paused, and neither cancelled nor expired. */
   public boolean parks(String batchId) {
     return skips(batchId).parks();

@@ -52,6 +52,15 @@ public final class BatchControl {
     return send(new ProgressEvent.Resumed(batch.batchId(), batch.chunkCount(), batch.total(), nowMs));
   }
 
+  /**
+   * The client moved the batch to another priority (its record already says so): the event puts the change in the
+   * batch's history, in order with its chunks.
+   */
+  public CompletableFuture<Void> reprioritise(BatchRecord batch, dev.batchinfer.topics.message.Priority to, long nowMs) {
+    return send(new ProgressEvent.PriorityChanged(batch.batchId(), batch.chunkCount(), batch.total(), nowMs,
+        batch.priority(), to));
+  }
+
   private CompletableFuture<Void> send(ProgressEvent event) {
     CompletableFuture<Void> sent = new CompletableFuture<>();
     try {

@@ -197,6 +197,20 @@ public final class BatchRecords {
   }
 
   /**
+   * Moves an unfinished batch to another priority: its record, then its place in the queues (where it keeps its
+   * arrival time). A batch that ended meanwhile is taken off the new queue again, so none is left there.
+   */
+  public void changePriority(String batchId, Priority from, Priority to, Instant created) {
+    redis.sync().hset(keys.batch(batchId), PRIORITY, to.wire());
+    redis.sync().zadd(keys.queue(to), (double) created.toEpochMilli(), batchId);
+    queue.leave(batchId, from);
+    String status = redis.sync().hget(keys.batch(batchId), STATUS);
+    if (status == null || BatchStatus.fromWire(status).isFinal()) {
+      queue.leave(batchId, to);
+    }
+  }
+
+  /**
    * A batch that ended (or is being removed) leaves its priority's queue and gives its tenant's quota back;
    * idempotent.
    *
@@ -224,7 +238,7 @@ public final class BatchRecords {
     }
     s.del(keys.batch(batchId), keys.results(batchId), keys.customIds(batchId), keys.failedInputs(batchId),
         keys.cancelledItems(batchId), keys.telemetryCounted(batchId), keys.openAiBatch(batchId), keys.openAiLines(batchId),
-        keys.parkedChunks(batchId));
+        keys.parkedChunks(batchId), keys.movedChunks(batchId));
     deadlines.clear(batchId);
   }
 

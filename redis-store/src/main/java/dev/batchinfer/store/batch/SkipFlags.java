@@ -3,6 +3,7 @@ package dev.batchinfer.store.batch;
 import dev.batchinfer.store.Redis;
 import dev.batchinfer.store.RedisKeys;
 import dev.batchinfer.store.RedisKeys.BatchField;
+import dev.batchinfer.topics.message.Priority;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.ScriptOutputType;
 import java.util.List;
@@ -17,11 +18,17 @@ public final class SkipFlags {
    * What workers must skip of a batch; {@code itemsCancelled}: some items were cancelled one by one; {@code paused}:
    * its chunks are set aside until it resumes (a cancel or an expiry wins over a pause).
    */
-  public record Skips(SkipReason remaining, boolean itemsCancelled, boolean paused) {
-    public static final Skips NONE = new Skips(SkipReason.NONE, false, false);
+  public record Skips(SkipReason remaining, boolean itemsCancelled, boolean paused, Priority priority) {
+    /** Nothing to skip; the priority unknown (null), so no chunk counts as moved. */
+    public static final Skips NONE = new Skips(SkipReason.NONE, false, false, null);
 
     public Skips(SkipReason remaining, boolean itemsCancelled) {
-      this(remaining, itemsCancelled, false);
+      this(remaining, itemsCancelled, false, null);
+    }
+
+    /** Whether a chunk read from the topic of {@code read} belongs to a batch that moved to another priority since. */
+    public boolean movedFrom(Priority read) {
+      return priority != null && priority != read;
     }
 
     /** Whether its chunks are to be set aside now: paused, and neither cancelled nor expired. */
@@ -79,12 +86,23 @@ public final class SkipFlags {
 
   public Skips skips(String batchId) {
     List<KeyValue<String, String>> f = redis.sync().hmget(keys.batch(batchId), BatchField.EXPIRE_REQUESTED,
-        BatchField.CANCEL_REQUESTED, BatchField.ITEMS_CANCELLED, BatchField.PAUSE_REQUESTED);
+        BatchField.CANCEL_REQUESTED, BatchField.ITEMS_CANCELLED, BatchField.PAUSE_REQUESTED, BatchField.PRIORITY);
     SkipReason remaining = f.get(0).hasValue() ? SkipReason.EXPIRED
         : f.get(1).hasValue() ? SkipReason.CANCELLED : SkipReason.NONE;
-    boolean paused = f.get(3).hasValue();
-    return remaining == SkipReason.NONE && !f.get(2).hasValue() && !paused ? Skips.NONE
-        : new Skips(remaining, f.get(2).hasValue(), paused);
+    Priority priority = f.get(4).hasValue() ? Priority.fromWire(f.get(4).getValue()).orElse(null) : null;
+    return new Skips(remaining, f.get(2).hasValue(), f.get(3).hasValue(), priority);
+  }
+
+  /** The chunks of a batch copied to its new priority's topic: their originals are dropped. */
+  public void markMoved(String batchId, java.util.Collection<Integer> chunkIndexes) {
+    if (!chunkIndexes.isEmpty()) {
+      redis.sync().sadd(keys.movedChunks(batchId), chunkIndexes.stream().map(String::valueOf).toArray(String[]::new));
+    }
+  }
+
+  /** Whether this chunk's copy is on its batch's new priority's topic (so the original read now is dropped). */
+  public boolean isMoved(String batchId, int chunkIndex) {
+    return Boolean.TRUE.equals(redis.sync().sismember(keys.movedChunks(batchId), Integer.toString(chunkIndex)));
   }
 
   /** Workers answer these items {@code cancelled} if they have not run yet. */

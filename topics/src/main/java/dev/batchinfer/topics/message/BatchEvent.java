@@ -24,14 +24,15 @@ public record BatchEvent(
   /** Every event type a client may subscribe to with {@code callback_events}. */
   public static final java.util.List<String> TYPES = java.util.List.of(
       "batch.completed", "batch.completed_with_errors", "batch.failed", "batch.cancelled", "batch.expired",
-      "progress.25", "progress.50", "progress.75", "batch.paused", "batch.resumed");
+      "progress.25", "progress.50", "progress.75", "batch.paused", "batch.resumed", "batch.priority_changed");
 
   /** What a batch gets when it names no callback_events: its final state only. */
   public static final java.util.List<String> DEFAULT_TYPES = TYPES.subList(0, 5);
 
   /**
-   * The batch was paused or resumed ({@code change} "paused" or "resumed"). Its id names the moment the API sent
-   * the change, so each pause has an id of its own and a replay of one keeps it.
+   * The batch was paused, resumed or moved to another priority ({@code change} "paused", "resumed",
+   * "priority_changed"). Its id names the moment the API sent the change, so each has an id of its own and a replay
+   * of one keeps it.
    */
   public static BatchEvent control(String batchId, String change, BatchStatus status, long completed, long failed,
       long total, long atMs) {

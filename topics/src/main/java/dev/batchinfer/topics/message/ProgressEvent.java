@@ -8,7 +8,7 @@ package dev.batchinfer.topics.message;
  */
 public sealed interface ProgressEvent
     permits ProgressEvent.ChunkFinished, ProgressEvent.CancelRequested, ProgressEvent.Expired, ProgressEvent.Sealed,
-    ProgressEvent.Paused, ProgressEvent.Resumed {
+    ProgressEvent.Paused, ProgressEvent.Resumed, ProgressEvent.PriorityChanged {
 
   String batchId();
 
@@ -63,4 +63,8 @@ public sealed interface ProgressEvent
 
   /** The client resumed the batch: its chunks run again, those set aside go back to the queue (sent by the API). */
   record Resumed(String batchId, int chunkCount, long totalItems, long atMs) implements ProgressEvent {}
+
+  /** The client moved the batch's remaining work from one priority to another (sent by the API). */
+  record PriorityChanged(String batchId, int chunkCount, long totalItems, long atMs, Priority from, Priority to)
+      implements ProgressEvent {}
 }

@@ -6,7 +6,9 @@ import dev.batchinfer.topics.message.ProgressEvent;
 import dev.batchinfer.topics.message.ProgressEvent.CancelRequested;
 import dev.batchinfer.topics.message.ProgressEvent.ChunkFinished;
 import dev.batchinfer.topics.message.ProgressEvent.Expired;
+import dev.batchinfer.topics.message.Priority;
 import dev.batchinfer.topics.message.ProgressEvent.Paused;
+import dev.batchinfer.topics.message.ProgressEvent.PriorityChanged;
 import dev.batchinfer.topics.message.ProgressEvent.Resumed;
 import dev.batchinfer.topics.message.ProgressEvent.Sealed;
 import java.io.IOException;
@@ -24,7 +26,7 @@ import org.apache.kafka.common.serialization.Serializer;
  *       true or absent.
  *   <li>Version 2 names the event in {@code type} ({@code chunk_finished}, {@code cancel_requested},
  *       {@code expired}, {@code sealed}) and keeps writing version 1's fields, so a service still on version 1
- *       reads it as before (it ignores unknown fields). {@code paused} and {@code resumed} came later in version
+ *       reads it as before (it ignores unknown fields). {@code paused}, {@code resumed} and {@code priority_changed} came later in version
  *       2: a reader that predates them finds them undecodable and skips them (the pause flag in Redis, which
  *       workers read, does not depend on them; only the status's {@code paused} and history do).
  * </ul>
@@ -100,6 +102,9 @@ public final class ProgressEventSerde implements Serde<ProgressEvent> {
       n.put("type", "paused").put("kind", "pause").put("workerId", "api");
     } else if (e instanceof Resumed) {
       n.put("type", "resumed").put("kind", "resume").put("workerId", "api");
+    } else if (e instanceof PriorityChanged p) {
+      n.put("type", "priority_changed").put("kind", "priority").put("workerId", "api");
+      n.put("from", p.from().wire()).put("to", p.to().wire());
     }
     return n;
   }
@@ -119,6 +124,8 @@ public final class ProgressEventSerde implements Serde<ProgressEvent> {
       case "sealed" -> new Sealed(batchId, chunkCount, totalItems, at);
       case "paused" -> new Paused(batchId, chunkCount, totalItems, at);
       case "resumed" -> new Resumed(batchId, chunkCount, totalItems, at);
+      case "priority_changed" -> new PriorityChanged(batchId, chunkCount, totalItems, at, priority(n, "from"),
+          priority(n, "to"));
       default -> throw new IllegalArgumentException("unknown progress event type '" + type + "'");
     };
   }
@@ -133,6 +140,11 @@ public final class ProgressEventSerde implements Serde<ProgressEvent> {
       case "seal" -> "sealed";
       default -> kind;
     };
+  }
+
+  private static Priority priority(JsonNode n, String field) {
+    String wire = required(n, field).asText();
+    return Priority.fromWire(wire).orElseThrow(() -> new IllegalArgumentException("unknown priority '" + wire + "'"));
   }
 
   private static JsonNode required(JsonNode n, String field) {

@@ -29,7 +29,9 @@ class ProgressEventSerdeTest {
       new Expired("b", 10, 1000, 3_000L),
       new Sealed("b", 10, 1000, 4_000L),
       new ProgressEvent.Paused("b", 10, 1000, 5_000L),
-      new ProgressEvent.Resumed("b", 10, 1000, 6_000L));
+      new ProgressEvent.Resumed("b", 10, 1000, 6_000L),
+      new ProgressEvent.PriorityChanged("b", 10, 1000, 7_000L, dev.batchinfer.topics.message.Priority.NORMAL,
+          dev.batchinfer.topics.message.Priority.HIGH));
 
   @Test
   void every_event_reads_back_as_written() {
@@ -77,7 +79,7 @@ class ProgressEventSerdeTest {
       }
       kinds.add(read.kind());
     }
-    assertThat(kinds).containsExactly(null, null, "cancel", "expire", "seal", "pause", "resume");
+    assertThat(kinds).containsExactly(null, null, "cancel", "expire", "seal", "pause", "resume", "priority");
   }
 
   @Test
