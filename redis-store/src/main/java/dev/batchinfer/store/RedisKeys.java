@@ -255,6 +255,15 @@ public record RedisKeys(String prefix) {
     public static final String CANCELLED = "cancelled";
     public static final String STARTED_AT = "started_at";
     public static final String COMPLETED_AT = "completed_at";
+    /** {@link #ON_DEADLINE_RUN} when the batch's items still queued at its deadline run anyway; absent: they expire. */
+    public static final String ON_DEADLINE = "on_deadline";
+    public static final String ON_DEADLINE_RUN = "run";
+    /** Counted by the topology: items answered after the deadline of a batch that runs past it. */
+    public static final String AFTER_DEADLINE = "after_deadline";
+    /** Counted by the topology: items not answered when the batch expired. */
+    public static final String EXPIRED_ITEMS = "expired_items";
+    /** Why the batch expired, in words (waited behind N items, no worker for its model, paused). */
+    public static final String EXPIRED_REASON = "expired_reason";
     /** JSON array of the batch's pauses, resumes and priority changes, oldest first. */
     public static final String HISTORY = "history";
     // Flags workers read to skip work.

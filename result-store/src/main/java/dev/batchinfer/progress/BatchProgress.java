@@ -25,7 +25,16 @@ public record BatchProgress(
     long completedAtMs,
     boolean skippedForCancel,
     boolean paused,
-    List<Change> history) {
+    List<Change> history,
+    Deadline deadline) {
+
+  /**
+   * What its completion window did to it: {@code passedAtMs} when the window of a batch that runs past it passed
+   * (0 before), the items answered after that; {@code expiredItems} those not answered when it expired, and why.
+   */
+  public record Deadline(long passedAtMs, long answeredAfter, long expiredItems, String expiredReason) {
+    public static final Deadline NONE = new Deadline(0, 0, 0, null);
+  }
 
   /** At most this many changes are kept, the latest: a client toggling a pause must not grow the state forever. */
   static final int MAX_HISTORY = 50;
@@ -42,11 +51,12 @@ public record BatchProgress(
 
   public BatchProgress {
     history = history == null ? List.of() : List.copyOf(history);
+    deadline = deadline == null ? Deadline.NONE : deadline;
   }
 
   public static BatchProgress start(ProgressEvent first) {
     return new BatchProgress(first.batchId(), first.totalItems(), first.chunkCount(), 0, 0, 0, BatchStatus.QUEUED,
-        new long[0], 0, 0, false, false, List.of());
+        new long[0], 0, 0, false, false, List.of(), Deadline.NONE);
   }
 
   /** Whether the chunk count is known: always, except for a streamed batch before its seal (which precedes its chunks). */
@@ -57,7 +67,7 @@ public record BatchProgress(
   /** A streamed upload's seal: the counts its chunks did not carry. */
   public BatchProgress sealed(ProgressEvent.Sealed seal) {
     return new BatchProgress(batchId, seal.totalItems(), seal.chunkCount(), completed, failed, cancelled, status,
-        doneChunks, startedAtMs, completedAtMs, skippedForCancel, paused, history);
+        doneChunks, startedAtMs, completedAtMs, skippedForCancel, paused, history, deadline);
   }
 
   public boolean hasChunk(int chunkIndex) {
@@ -78,6 +88,8 @@ public record BatchProgress(
     }
     BitSet chunks = BitSet.valueOf(doneChunks);
     chunks.set(done.chunkIndex());
+    Deadline next = deadline.passedAtMs() == 0 ? deadline : new Deadline(deadline.passedAtMs(),
+        deadline.answeredAfter() + done.succeeded() + done.failed(), deadline.expiredItems(), deadline.expiredReason());
     long c = completed + done.succeeded();
     long f = failed + done.failed();
     long x = cancelled + done.cancelled();
@@ -96,23 +108,31 @@ public record BatchProgress(
       finished = done.atMs();
     }
     return new BatchProgress(batchId, total, chunkCount, c, f, x, s, chunks.toLongArray(), started, finished,
-        skippedForCancel || done.skippedForBatchCancel(), paused, history);
+        skippedForCancel || done.skippedForBatchCancel(), paused, history, next);
   }
 
   private boolean cancelSeen(ProgressEvent.ChunkFinished last) {
     return skippedForCancel || last.skippedForBatchCancel();
   }
 
-  /** The completion window passed: the batch ends now; chunks still to come change nothing. */
-  public BatchProgress expired(long atMs) {
+  /** The completion window passed: the batch ends now, its unanswered items expired; chunks still to come change nothing. */
+  public BatchProgress expired(long atMs, String reason) {
+    long unanswered = total < 0 ? 0 : Math.max(0, total - completed - failed - cancelled);
     return new BatchProgress(batchId, total, chunkCount, completed, failed, cancelled, status.moveTo(BatchStatus.EXPIRED),
-        doneChunks, startedAtMs, atMs, skippedForCancel, paused, history);
+        doneChunks, startedAtMs, atMs, skippedForCancel, paused, history,
+        new Deadline(deadline.passedAtMs(), deadline.answeredAfter(), unanswered, reason));
+  }
+
+  /** The window of a batch that runs past it passed: it goes on, counting what is answered from now on. */
+  public BatchProgress deadlinePassed(long atMs) {
+    return new BatchProgress(batchId, total, chunkCount, completed, failed, cancelled, status, doneChunks, startedAtMs,
+        completedAtMs, skippedForCancel, paused, history, new Deadline(atMs, 0, 0, null));
   }
 
   /** A cancel request: the remaining chunks will be skipped; the batch ends cancelled. */
   public BatchProgress cancelling() {
     return new BatchProgress(batchId, total, chunkCount, completed, failed, cancelled, status.moveTo(BatchStatus.CANCELLING),
-        doneChunks, startedAtMs, completedAtMs, skippedForCancel, paused, history);
+        doneChunks, startedAtMs, completedAtMs, skippedForCancel, paused, history, deadline);
   }
 
   /** Paused ({@code true}) or resumed at {@code atMs}. */
@@ -132,6 +152,6 @@ public record BatchProgress(
       changes.subList(0, changes.size() - MAX_HISTORY).clear();
     }
     return new BatchProgress(batchId, total, chunkCount, completed, failed, cancelled, status, doneChunks, startedAtMs,
-        completedAtMs, skippedForCancel, nowPaused, changes);
+        completedAtMs, skippedForCancel, nowPaused, changes, deadline);
   }
 }

@@ -10,8 +10,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Deadlines: a batch still unfinished when its completion window ends is flagged for workers (they
  * skip what is left) and an expiry goes to the progress topic, where the topology ends the batch
- * {@code expired}, keeps what finished, and emits {@code batch.expired}. Running it twice is harmless:
- * the topology ignores an expiry of a batch that is already final.
+ * {@code expired}, keeps what finished, and emits {@code batch.expired}; the expiry says why
+ * ({@link ExpiryReasons}). A batch that asked to run past its deadline ({@code "on_deadline": "run"}) gets no flag:
+ * its items run, and the topology counts those answered after the deadline. Running it twice is harmless: the
+ * topology ignores an expiry of a batch that is already final, and a second deadline passing.
  */
 public final class ExpiryScanner implements Runnable {
 
@@ -20,10 +22,12 @@ public final class ExpiryScanner implements Runnable {
 
   private final BatchStores store;
   private final BatchControl control;
+  private final ExpiryReasons reasons;
 
-  public ExpiryScanner(BatchStores store, BatchControl control) {
+  public ExpiryScanner(BatchStores store, BatchControl control, ExpiryReasons reasons) {
     this.store = store;
     this.control = control;
+    this.reasons = reasons;
   }
 
   @Override
@@ -40,7 +44,9 @@ public final class ExpiryScanner implements Runnable {
         if (pending != null && pending.commit() != null) {
           continue; // maybe a ghost, which must not fire batch.expired: the ghost sweeper decides first
         }
-        control.expire(batch.get(), now).whenComplete((sent, e) -> {
+        var ended = batch.get().steering().runPastDeadline() ? control.deadlinePassed(batch.get(), now)
+            : control.expire(batch.get(), now, reasons.why(batch.get(), now));
+        ended.whenComplete((sent, e) -> {
           if (e == null) {
             store.deadlines().clear(id);
           } else {

@@ -111,6 +111,13 @@ final class ProgressProcessor implements Processor<String, ProgressEvent, String
       pauseOrResume(progress, true, paused.atMs(), record.timestamp());
     } else if (event instanceof Resumed resumed) {
       pauseOrResume(progress, false, resumed.atMs(), record.timestamp());
+    } else if (event instanceof ProgressEvent.DeadlinePassed passed && !progress.status().isFinal()
+        && progress.deadline().passedAtMs() == 0) {
+      BatchProgress next = progress.deadlinePassed(passed.atMs());
+      statusSink.accept(update(next));
+      store.put(next.batchId(), next);
+      log.info("batch {}: its completion window passed; it runs on ({} of {} answered)", next.batchId(),
+          next.completed() + next.failed() + next.cancelled(), next.total());
     } else if (event instanceof PriorityChanged moved && !progress.status().isFinal()) {
       BatchProgress next = progress.reprioritised(moved.from().wire(), moved.to().wire(), moved.atMs());
       changed(next, "priority_changed", moved.atMs(), record.timestamp());
@@ -138,7 +145,7 @@ final class ProgressProcessor implements Processor<String, ProgressEvent, String
     if (progress.status().isFinal()) {
       return; // finished in time, or already expired
     }
-    BatchProgress expired = progress.expired(expiry.atMs());
+    BatchProgress expired = progress.expired(expiry.atMs(), expiry.reason());
     statusSink.accept(update(expired));
     store.put(expired.batchId(), expired);
     metrics.finished(expired.status());
@@ -193,7 +200,7 @@ final class ProgressProcessor implements Processor<String, ProgressEvent, String
 
   private static ProgressUpdate update(BatchProgress p) {
     return new ProgressUpdate(p.batchId(), p.status(), p.completed(), p.failed(), p.cancelled(), instant(p.startedAtMs()),
-        instant(p.completedAtMs()), p.history());
+        instant(p.completedAtMs()), p.history(), p.deadline());
   }
 
   private static Instant instant(long ms) {

@@ -56,7 +56,8 @@ public final class ResultStoreApp implements AutoCloseable {
     this.producer = new KafkaProducer<>(java.util.Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
         settings.kafkaBootstrapServers(), ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
         topic.keySerde().serializer(), topic.valueSerde().serializer());
-    this.expiries = new ExpiryScanner(store, new BatchControl(store.flags(), producer, topic));
+    this.expiries = new ExpiryScanner(store, new BatchControl(store.flags(), producer, topic),
+        new ExpiryReasons(store.queue(), telemetry));
     this.finder = new KeyedRecordFinder(settings.kafkaBootstrapServers(), java.time.Duration.ofSeconds(10));
     this.ghosts = new GhostSweeper(store, settings.topics(), finder);
   }

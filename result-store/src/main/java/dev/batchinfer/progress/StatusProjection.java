@@ -45,6 +45,15 @@ public final class StatusProjection implements Consumer<ProgressUpdate> {
     if (!u.history().isEmpty()) {
       fields.put(HISTORY, history(u.history()));
     }
+    if (u.deadline().passedAtMs() > 0) {
+      fields.put(AFTER_DEADLINE, Long.toString(u.deadline().answeredAfter()));
+    }
+    if (u.status() == dev.batchinfer.topics.message.BatchStatus.EXPIRED) {
+      fields.put(EXPIRED_ITEMS, Long.toString(u.deadline().expiredItems()));
+      if (u.deadline().expiredReason() != null) {
+        fields.put(EXPIRED_REASON, u.deadline().expiredReason());
+      }
+    }
     redis.sync().hset(keys.batch(u.batchId()), fields);
     if (!u.status().isFinal()) {
       return;

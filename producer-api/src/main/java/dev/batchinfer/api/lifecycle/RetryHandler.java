@@ -82,7 +82,7 @@ public final class RetryHandler {
       // The child runs on the version the parent was pinned to: its inputs are encoded for it.
       ModelConfig model = router.select(parent.model(), parent.modelVersion(), childId, "model");
       BatchOptions options = new BatchOptions(model, parent.priority(), parent.callbackUrl(), parent.callbackEvents(),
-          parent.metadataJson(), null, parent.retention());
+          parent.metadataJson(), null, parent.retention(), parent.steering().runPastDeadline());
       try (BatchAcceptor.Pending pending = acceptor.beginRetry(childId, tenant, options, id)) {
         Chunker chunker = reader.newChunker(model, pending);
         long[] counts = collect(parent, answered, chunker); // {not yet retryable, without stored input}

@@ -94,7 +94,7 @@ final class BatchCreator {
       return batchId;
     }
     BatchOptions options = new BatchOptions(model, Priority.NORMAL, null, List.of(), req.metadataJson(), req.window(),
-        null);
+        null, false);
     List<RequestLines.LineError> refusals = new ArrayList<>();
     try (BatchAcceptor.Pending pending = acceptor.beginStreamed(batchId, tenant, options)) {
       Chunker chunker = reader.newChunker(model, pending);

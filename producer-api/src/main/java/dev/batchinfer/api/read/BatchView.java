@@ -67,6 +67,12 @@ public final class BatchView {
     progress.put("failed", r.failed());
     progress.put("cancelled", r.cancelled());
     progress.put("total", r.total());
+    if (r.steering().expiredItems() >= 0) {
+      progress.put("expired", r.steering().expiredItems());
+    }
+    if (r.steering().answeredAfterDeadline() >= 0) {
+      progress.put("after_deadline", r.steering().answeredAfterDeadline());
+    }
     body.put("progress", progress);
     body.put("created", text(r.created()));
     body.put("started_at", text(r.startedAt()));
@@ -79,6 +85,10 @@ public final class BatchView {
       body.put("queue_position", e.position());
     }
     body.put("deadline", text(r.deadline()));
+    body.put("on_deadline", r.steering().runPastDeadline() ? "run" : "expire");
+    if (r.steering().expiredReason() != null) {
+      body.put("expired_reason", r.steering().expiredReason());
+    }
     body.put("callback_url", r.callbackUrl());
     body.put("metadata", storedJson(r.metadataJson(), "metadata"));
     if (r.parentBatchId() != null) {

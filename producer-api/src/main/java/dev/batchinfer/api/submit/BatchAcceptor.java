@@ -225,7 +225,8 @@ public final class BatchAcceptor {
           options.metadataJson(), created, eta,
           created.plus(options.completionWindow() != null ? options.completionWindow() : defaultWindow),
           options.retention() != null ? options.retention() : defaultRetention)
-          .asRetryOf(parentBatchId, parentStarts == null ? null : Arrays.copyOf(parentStarts, chunks));
+          .asRetryOf(parentBatchId, parentStarts == null ? null : Arrays.copyOf(parentStarts, chunks))
+          .runningPastDeadline(options.runPastDeadline());
       long position;
       try {
         redisWritten = true;

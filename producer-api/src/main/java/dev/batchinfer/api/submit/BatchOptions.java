@@ -11,6 +11,8 @@ import java.util.List;
  *
  * @param completionWindow null for the default
  * @param retention null for the default
+ * @param runPastDeadline {@code "on_deadline": "run"}: items still queued at the deadline run anyway (and are
+ *     counted as run after it) instead of being answered expired
  */
 public record BatchOptions(
     ModelConfig model,
@@ -19,4 +21,5 @@ public record BatchOptions(
     List<String> callbackEvents,
     String metadataJson,
     Duration completionWindow,
-    Duration retention) {}
+    Duration retention,
+    boolean runPastDeadline) {}

@@ -31,7 +31,7 @@ public final class BatchOptionsParser {
   static final Duration MAX_WINDOW = Topics.MAX_COMPLETION_WINDOW;
   /** Query parameters that carry a streamed (NDJSON or raw) upload's batch options. */
   public static final List<String> QUERY_OPTIONS = List.of("model", "priority", "callback_url", "callback_events",
-      "completion_window", "retention", "metadata");
+      "completion_window", "retention", "metadata", "on_deadline");
 
   /**
    * The options as given, before they are checked: text as the client wrote it, null where not given.
@@ -39,7 +39,7 @@ public final class BatchOptionsParser {
    * @param callbackEvents each event type as given (null for a JSON value that is not a string)
    */
   record Given(String priority, String callbackUrl, List<String> callbackEvents, String completionWindow,
-      String retention, JsonNode metadata) {}
+      String retention, JsonNode metadata, String onDeadline) {}
 
   private final ObjectMapper json;
   private final CallbackPolicy callbacks;
@@ -105,7 +105,8 @@ public final class BatchOptionsParser {
         given.completionWindow() == null ? null
             : duration("completion_window", field.apply("completion_window"), MAX_WINDOW, given.completionWindow()),
         given.retention() == null ? null
-            : duration("retention", field.apply("retention"), Retention.MAX_RETENTION, given.retention()));
+            : duration("retention", field.apply("retention"), Retention.MAX_RETENTION, given.retention()),
+        runPastDeadline(given.onDeadline(), field.apply("on_deadline")));
   }
 
   /**
@@ -145,8 +146,20 @@ public final class BatchOptionsParser {
     }
     Given given = new Given(one.apply("priority"), one.apply("callback_url"),
         events == null ? null : java.util.Arrays.stream(events.split(",", -1)).map(String::strip).toList(),
-        one.apply("completion_window"), one.apply("retention"), metadata);
+        one.apply("completion_window"), one.apply("retention"), metadata, one.apply("on_deadline"));
     return parse(model, given, Source.QUERY);
+  }
+
+  /** "expire" (the default: items still queued at the deadline are answered expired) or "run" (they run anyway). */
+  private static boolean runPastDeadline(String given, String field) {
+    if (given == null || given.equals("expire")) {
+      return false;
+    }
+    if (given.equals("run")) {
+      return true;
+    }
+    throw ApiException.invalid(field, "unknown on_deadline \"" + given + "\": use expire (items still queued at the "
+        + "deadline are answered expired) or run (they run anyway)");
   }
 
   private static Priority priority(String wire, String field) {

@@ -87,6 +87,7 @@ final class JsonBodyReader {
     String window = null;
     String retention = null;
     JsonNode metadata = null;
+    String onDeadline = null;
     Chunker chunker = null;
     ModelConfig model = fixedModel;
     TokenBuffer earlyInputs = null;
@@ -137,8 +138,9 @@ final class JsonBodyReader {
         case "completion_window" -> window = text(p, value, "/completion_window", "a duration such as 10m or 24h");
         case "retention" -> retention = text(p, value, "/retention", "a duration such as 1h or 7d");
         case "metadata" -> metadata = readMetadata(p, value);
-        default -> throw ApiException.invalid("/" + field, "unknown field \"" + field
-            + "\": the body takes model, inputs, priority, callback_url, callback_events, completion_window, retention and metadata");
+        case "on_deadline" -> onDeadline = text(p, value, "/on_deadline", "expire or run");
+        default -> throw ApiException.invalid("/" + field, "unknown field \"" + field + "\": the body takes model, inputs, "
+            + "priority, callback_url, callback_events, completion_window, retention, metadata and on_deadline");
       }
     }
     if (modelId == null) {
@@ -151,7 +153,7 @@ final class JsonBodyReader {
       throw ApiException.invalid("", "unexpected content after the JSON object");
     }
     BatchOptions o = options.parse(model, new BatchOptionsParser.Given(priority, callbackUrl, callbackEvents, window,
-        retention, metadata), BatchOptionsParser.Source.JSON_BODY);
+        retention, metadata, onDeadline), BatchOptionsParser.Source.JSON_BODY);
     long total = chunker.itemCount();
     return ParsedBatch.of(o, total, chunker.finish());
   }

@@ -13,17 +13,19 @@ public record ParsedBatch(
     String metadataJson,
     java.time.Duration completionWindow,
     java.time.Duration retention,
+    boolean runPastDeadline,
     long totalItems,
     List<Chunker.ChunkItems> chunks) {
 
   /** A batch whose options came apart from its inputs (the query string of a raw upload). */
   public static ParsedBatch of(BatchOptions o, long totalItems, List<Chunker.ChunkItems> chunks) {
     return new ParsedBatch(o.model(), o.priority(), o.callbackUrl(), o.callbackEvents(), o.metadataJson(),
-        o.completionWindow(), o.retention(), totalItems, chunks);
+        o.completionWindow(), o.retention(), o.runPastDeadline(), totalItems, chunks);
   }
 
   public BatchOptions options() {
-    return new BatchOptions(model, priority, callbackUrl, callbackEvents, metadataJson, completionWindow, retention);
+    return new BatchOptions(model, priority, callbackUrl, callbackEvents, metadataJson, completionWindow, retention,
+        runPastDeadline);
   }
 
   public long inputBytes() {

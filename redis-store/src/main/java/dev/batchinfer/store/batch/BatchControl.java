@@ -31,10 +31,15 @@ public final class BatchControl {
     return send(new ProgressEvent.CancelRequested(batch.batchId(), batch.chunkCount(), batch.total(), nowMs));
   }
 
-  /** The batch's completion window passed; completes once the expiry is durable on the progress topic. */
-  public CompletableFuture<Void> expire(BatchRecord batch, long nowMs) {
+  /** The batch's completion window passed ({@code reason}: why it had not finished); durable on the progress topic. */
+  public CompletableFuture<Void> expire(BatchRecord batch, long nowMs, String reason) {
     flags.flagExpired(batch.batchId());
-    return send(new ProgressEvent.Expired(batch.batchId(), batch.chunkCount(), batch.total(), nowMs));
+    return send(new ProgressEvent.Expired(batch.batchId(), batch.chunkCount(), batch.total(), nowMs, reason));
+  }
+
+  /** The window of a batch that runs past it passed: no flag (its items still run), only the count changes. */
+  public CompletableFuture<Void> deadlinePassed(BatchRecord batch, long nowMs) {
+    return send(new ProgressEvent.DeadlinePassed(batch.batchId(), batch.chunkCount(), batch.total(), nowMs));
   }
 
   /** The client paused the batch: workers set its chunks aside; completes once the pause is on the progress topic. */

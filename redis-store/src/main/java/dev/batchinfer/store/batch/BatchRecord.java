@@ -53,9 +53,23 @@ public record BatchRecord(
   /**
    * @param pauseRequested the flag workers read: its chunks are set aside
    * @param historyJson the pauses and resumes as the progress topology ordered them, a JSON array, oldest first
+   * @param runPastDeadline {@code "on_deadline": "run"}: at the deadline its queued items run anyway
+   * @param answeredAfterDeadline items of such a batch answered after its deadline (-1: not passed yet)
+   * @param expiredItems items not answered when it expired (-1: not expired)
+   * @param expiredReason why it expired, in words, or null
    */
-  public record Steering(boolean pauseRequested, String historyJson) {
-    public static final Steering NONE = new Steering(false, "[]");
+  public record Steering(boolean pauseRequested, String historyJson, boolean runPastDeadline,
+      long answeredAfterDeadline, long expiredItems, String expiredReason) {
+    public static final Steering NONE = new Steering(false, "[]", false, -1, -1, null);
+  }
+
+  /** This batch with its deadline policy. */
+  public BatchRecord runningPastDeadline(boolean run) {
+    return new BatchRecord(batchId, tenant, model, modelVersion, priority, total, chunkStarts, callbackUrl, callbackEvents,
+        metadataJson, created, estimatedCompletion, deadline, retention, status, completed, failed, cancelled,
+        cancelRequested, startedAt, completedAt, parentBatchId, parentStarts, childBatchIds,
+        new Steering(steering.pauseRequested(), steering.historyJson(), run, steering.answeredAfterDeadline(),
+            steering.expiredItems(), steering.expiredReason()));
   }
 
   public int chunkCount() {

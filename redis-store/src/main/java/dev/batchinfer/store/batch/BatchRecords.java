@@ -127,6 +127,9 @@ public final class BatchRecords {
     if (r.metadataJson() != null) {
       f.put(METADATA, r.metadataJson());
     }
+    if (r.steering().runPastDeadline()) {
+      f.put(ON_DEADLINE, ON_DEADLINE_RUN);
+    }
     if (r.parentBatchId() != null) {
       f.put(PARENT_BATCH_ID, r.parentBatchId());
       f.put(PARENT_STARTS, csv(r.parentStarts()));
@@ -169,7 +172,9 @@ public final class BatchRecords {
         f.get(PARENT_BATCH_ID),
         longs(f.getOrDefault(PARENT_STARTS, "")),
         f.containsKey(CHILD_BATCH_IDS) ? List.of(f.get(CHILD_BATCH_IDS).split(",")) : List.of(),
-        new BatchRecord.Steering("true".equals(f.get(PAUSE_REQUESTED)), f.getOrDefault(HISTORY, "[]"))));
+        new BatchRecord.Steering("true".equals(f.get(PAUSE_REQUESTED)), f.getOrDefault(HISTORY, "[]"),
+            ON_DEADLINE_RUN.equals(f.get(ON_DEADLINE)), Long.parseLong(f.getOrDefault(AFTER_DEADLINE, "-1")),
+            Long.parseLong(f.getOrDefault(EXPIRED_ITEMS, "-1")), f.get(EXPIRED_REASON))));
   }
 
   /** Appends a retry batch to its parent's list of children, once; false if the parent is gone or already lists it. */

@@ -8,7 +8,7 @@ package dev.batchinfer.topics.message;
  */
 public sealed interface ProgressEvent
     permits ProgressEvent.ChunkFinished, ProgressEvent.CancelRequested, ProgressEvent.Expired, ProgressEvent.Sealed,
-    ProgressEvent.Paused, ProgressEvent.Resumed, ProgressEvent.PriorityChanged {
+    ProgressEvent.Paused, ProgressEvent.Resumed, ProgressEvent.PriorityChanged, ProgressEvent.DeadlinePassed {
 
   String batchId();
 
@@ -48,8 +48,22 @@ public sealed interface ProgressEvent
   /** The client asked to cancel the batch (sent by the API). */
   record CancelRequested(String batchId, int chunkCount, long totalItems, long atMs) implements ProgressEvent {}
 
-  /** The batch's completion window passed (sent by the progress service's expiry scan). */
-  record Expired(String batchId, int chunkCount, long totalItems, long atMs) implements ProgressEvent {}
+  /**
+   * The batch's completion window passed (sent by the progress service's expiry scan).
+   *
+   * @param reason why it had not finished, in words (null from a writer that predates it)
+   */
+  record Expired(String batchId, int chunkCount, long totalItems, long atMs, String reason) implements ProgressEvent {
+    public Expired(String batchId, int chunkCount, long totalItems, long atMs) {
+      this(batchId, chunkCount, totalItems, atMs, null);
+    }
+  }
+
+  /**
+   * The completion window of a batch that runs past it ({@code "on_deadline": "run"}) passed: it goes on, and its
+   * items answered from now on are counted as answered after the deadline (sent by the expiry scan).
+   */
+  record DeadlinePassed(String batchId, int chunkCount, long totalItems, long atMs) implements ProgressEvent {}
 
   /**
    * Every chunk of a batch sent in a transaction is sent: written by the API in that transaction, so it precedes

@@ -26,7 +26,7 @@ import org.apache.kafka.common.serialization.Serializer;
  *       true or absent.
  *   <li>Version 2 names the event in {@code type} ({@code chunk_finished}, {@code cancel_requested},
  *       {@code expired}, {@code sealed}) and keeps writing version 1's fields, so a service still on version 1
- *       reads it as before (it ignores unknown fields). {@code paused}, {@code resumed} and {@code priority_changed} came later in version
+ *       reads it as before (it ignores unknown fields). {@code paused}, {@code resumed}, {@code priority_changed} and {@code deadline_passed} came later in version
  *       2: a reader that predates them finds them undecodable and skips them (the pause flag in Redis, which
  *       workers read, does not depend on them; only the status's {@code paused} and history do).
  * </ul>
@@ -94,8 +94,13 @@ public final class ProgressEventSerde implements Serde<ProgressEvent> {
     n.put("cancelled", 0);
     if (e instanceof CancelRequested) {
       n.put("type", "cancel_requested").put("kind", "cancel").put("workerId", "api");
-    } else if (e instanceof Expired) {
+    } else if (e instanceof Expired x) {
       n.put("type", "expired").put("kind", "expire").put("workerId", "result-store");
+      if (x.reason() != null) {
+        n.put("reason", x.reason());
+      }
+    } else if (e instanceof ProgressEvent.DeadlinePassed) {
+      n.put("type", "deadline_passed").put("kind", "deadline").put("workerId", "result-store");
     } else if (e instanceof Sealed) {
       n.put("type", "sealed").put("kind", "seal").put("workerId", "api");
     } else if (e instanceof Paused) {
@@ -120,7 +125,8 @@ public final class ProgressEventSerde implements Serde<ProgressEvent> {
           n.path("succeeded").asInt(), n.path("failed").asInt(), n.path("cancelled").asInt(),
           n.path("modelVersion").asText(null), n.path("workerId").asText(null), at, n.path("batchCancelled").asBoolean(false));
       case "cancel_requested" -> new CancelRequested(batchId, chunkCount, totalItems, at);
-      case "expired" -> new Expired(batchId, chunkCount, totalItems, at);
+      case "expired" -> new Expired(batchId, chunkCount, totalItems, at, n.path("reason").asText(null));
+      case "deadline_passed" -> new ProgressEvent.DeadlinePassed(batchId, chunkCount, totalItems, at);
       case "sealed" -> new Sealed(batchId, chunkCount, totalItems, at);
       case "paused" -> new Paused(batchId, chunkCount, totalItems, at);
       case "resumed" -> new Resumed(batchId, chunkCount, totalItems, at);
