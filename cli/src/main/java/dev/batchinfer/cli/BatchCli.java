@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.batchinfer.client.Batch;
 import dev.batchinfer.client.BatchApiException;
 import dev.batchinfer.client.BatchClient;
+import dev.batchinfer.client.PauseAnswer;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +24,8 @@ import picocli.CommandLine.Option;
 @Command(name = "batch", mixinStandardHelpOptions = true, version = "batch 0.1.0",
     description = "Submit and follow batches of model predictions.",
     subcommands = {SubmitCommand.class, BatchCommands.Status.class, BatchCommands.Results.class,
-        BatchCommands.Cancel.class, BatchCommands.Retry.class, BatchCommands.ListBatches.class,
+        BatchCommands.Cancel.class, BatchCommands.Retry.class, SteeringCommands.Pause.class,
+        SteeringCommands.Resume.class, SteeringCommands.CapacityCommand.class, BatchCommands.ListBatches.class,
         BatchCommands.Events.class, ModelCommands.class, ModelCommands.Predict.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done (a waited batch completed)", "1:a waited batch did not complete: completed_with_errors, "
@@ -67,8 +70,15 @@ public final class BatchCli {
   }
 
   static int run(String... args) {
+    return run(System.out, System.err, args);
+  }
+
+  /** Runs a command line, printing to {@code out} and {@code err}; its exit code. */
+  static int run(PrintStream out, PrintStream err, String... args) {
     BatchCli root = new BatchCli();
-    CommandLine cl = new CommandLine(root);
+    root.out = out;
+    root.err = err;
+    CommandLine cl = new CommandLine(root).setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true));
     cl.setExecutionExceptionHandler((e, line, parsed) -> {
       if (e instanceof BatchApiException api) {
         root.err.println("error: " + api.getMessage() + " (HTTP " + api.status() + ")");
@@ -117,7 +127,7 @@ public final class BatchCli {
   int watch(BatchClient client, String id) {
     Progress p = progress("items");
     Batch last = client.awaitFinal(id, Duration.ofDays(8), b ->
-        p.update(b.completed() + b.failed() + b.cancelled(), b.total(), b.status()));
+        p.update(b.completed() + b.failed() + b.cancelled(), b.total(), status(b)));
     p.finish();
     print(last);
     return last.status().equals("completed") ? OK : NOT_COMPLETED;
@@ -127,9 +137,26 @@ public final class BatchCli {
     if (json) {
       printJson(b.raw());
     } else {
-      out.printf("%s  %s  %s %s  %d/%d done (%d failed, %d cancelled)%n", b.id(), b.status(), b.model(),
-          b.modelVersion(), b.completed() + b.failed() + b.cancelled(), b.total(), b.failed(), b.cancelled());
+      out.println(line(b));
     }
+  }
+
+  void print(PauseAnswer a) {
+    if (json) {
+      printJson(a.raw());
+    } else {
+      out.println(SteeringCommands.line(a));
+    }
+  }
+
+  /** A batch in one line: id, status (and whether it is paused), model version and counts. */
+  static String line(Batch b) {
+    return String.format("%s  %s  %s %s  %d/%d done (%d failed, %d cancelled)", b.id(), status(b), b.model(),
+        b.modelVersion(), b.completed() + b.failed() + b.cancelled(), b.total(), b.failed(), b.cancelled());
+  }
+
+  private static String status(Batch b) {
+    return b.paused() ? b.status() + " (paused)" : b.status();
   }
 
   void printJson(JsonNode n) {

@@ -61,6 +61,15 @@ public class BatchApiException extends RuntimeException {
     Unavailable(int status, JsonNode problem, Duration retryAfter) {
       super(status, problem, retryAfter);
     }
+
+    /**
+     * A 429's {@code capacity} member: the queues, throughput, estimated wait and the tenant's quota when it was
+     * refused, i.e. what it is waiting for. Empty for a 503, or a 429 the API could not add them to.
+     */
+    public Optional<Capacity> capacity() {
+      JsonNode c = problem().get("capacity");
+      return c != null && c.isObject() ? Optional.of(Capacity.of(c)) : Optional.empty();
+    }
   }
 
   /** The type an answer maps to. */

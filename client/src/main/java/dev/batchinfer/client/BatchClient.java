@@ -2,7 +2,6 @@ package dev.batchinfer.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -13,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.UUID;
@@ -40,6 +38,7 @@ public final class BatchClient {
   /** Results per page when paging; the API's own maximum. */
   static final int PAGE = 1000;
   static final String NDJSON = "application/x-ndjson";
+  private static final byte[] EMPTY = "{}".getBytes(StandardCharsets.UTF_8);
 
   private final Transport transport;
   private final RetryPolicy retry;
@@ -76,7 +75,7 @@ public final class BatchClient {
     body.put("model", options.model());
     body.set("inputs", Transport.JSON.valueToTree(inputs));
     options.fields().forEach((k, v) -> body.set(k, Transport.JSON.valueToTree(v)));
-    byte[] bytes = write(body);
+    byte[] bytes = Transport.write(body);
     return batch(post("v1/batch/predict", "application/json", () -> HttpRequest.BodyPublishers.ofByteArray(bytes),
         UUID.randomUUID().toString()));
   }
@@ -100,8 +99,8 @@ public final class BatchClient {
   }
 
   private Transport.Call streamed(SubmitOptions options, String type, Upload upload) {
-    StringBuilder q = new StringBuilder("v1/batch/predict?model=").append(encode(options.model()));
-    options.fields().forEach((k, v) -> q.append('&').append(encode(k)).append('=').append(encode(String.valueOf(v))));
+    Query q = new Query("v1/batch/predict").add("model", options.model());
+    options.fields().forEach(q::add);
     return new Transport.Call("POST", q.toString(), type, upload.body(), UUID.randomUUID().toString(),
         "application/json", null);
   }
@@ -118,23 +117,29 @@ public final class BatchClient {
 
   /** Asks the batch to stop; its finished results stay. */
   public Batch cancel(String batchId) {
-    Transport.join(transport.json(post(batchPath(batchId, "cancel"), "application/json",
-        () -> HttpRequest.BodyPublishers.ofString("{}"), null)));
+    control(batchId, "cancel", null);
     return status(batchId);
   }
 
   /** Cancels the items named by custom id; the batch goes on. The answer says which were cancelled, finished or unknown. */
   public JsonNode cancelItems(String batchId, List<String> customIds) {
-    byte[] body = write(Transport.JSON.createObjectNode().set("custom_ids", Transport.JSON.valueToTree(customIds)));
-    return Transport.join(transport.json(post(batchPath(batchId, "cancel"), "application/json",
-        () -> HttpRequest.BodyPublishers.ofByteArray(body), null)));
+    return control(batchId, "cancel", Transport.write(Transport.JSON.createObjectNode()
+        .set("custom_ids", Transport.JSON.valueToTree(customIds))), null);
   }
 
   /** Runs the batch's failed items again as a new batch, and returns that batch. */
   public Batch retry(String batchId) {
-    JsonNode answer = Transport.join(transport.json(post(batchPath(batchId, "retry"), "application/json",
-        () -> HttpRequest.BodyPublishers.ofString("{}"), UUID.randomUUID().toString())));
-    return Batch.of(answer);
+    return Batch.of(control(batchId, "retry", UUID.randomUUID().toString()));
+  }
+
+  /** Workers stop starting the batch's chunks within a second; others go on, as does its completion window. */
+  public PauseAnswer pause(String batchId) {
+    return PauseAnswer.of(control(batchId, "pause", null));
+  }
+
+  /** Runs a paused batch again: the chunks set aside go back on the queue ({@link PauseAnswer#releasedChunks()}). */
+  public PauseAnswer resume(String batchId) {
+    return PauseAnswer.of(control(batchId, "resume", null));
   }
 
   /** Polls the status until the batch has ended, and returns it; {@code onStatus} hears every poll. */
@@ -209,21 +214,14 @@ public final class BatchClient {
   }
 
   public JsonNode redeliverCallbacks(String batchId) {
-    return Transport.join(transport.json(post(batchPath(batchId, "callbacks/redeliver"), "application/json",
-        () -> HttpRequest.BodyPublishers.ofString("{}"), null)));
+    return control(batchId, "callbacks/redeliver", null);
   }
 
   // ---- lists, models, the system
 
   /** A page of the tenant's batches, newest first; filters null for none. */
   public BatchPage list(String status, String model, String after, int limit) {
-    StringBuilder q = new StringBuilder("v1/batches?limit=").append(limit);
-    Map.of("status", status == null ? "" : status, "model", model == null ? "" : model,
-        "after", after == null ? "" : after).forEach((k, v) -> {
-          if (!v.isEmpty()) {
-            q.append('&').append(k).append('=').append(encode(v));
-          }
-        });
+    Query q = new Query("v1/batches").add("limit", limit).add("status", status).add("model", model).add("after", after);
     return BatchPage.of(Transport.join(transport.json(Transport.Call.get(q.toString()))));
   }
 
@@ -241,6 +239,18 @@ public final class BatchClient {
       return false;
     }
   }
+
+  /** The work queued per priority, throughput per model version, the wait of 1,000 items per model, the quota. */
+  public Capacity capacity() {
+    return capacity(null, null, null);
+  }
+
+  /** The same, the wait estimated for {@code items} at {@code priority} on {@code model}: null for the defaults. */
+  public Capacity capacity(String model, String priority, Long items) {
+    Query q = new Query("v1/capacity").add("model", model).add("priority", priority).add("items", items);
+    return Capacity.of(Transport.join(transport.json(Transport.Call.get(q.toString()))));
+  }
+
   public JsonNode limits() {
     return Transport.join(transport.json(Transport.Call.get("v1/limits")));
   }
@@ -250,6 +260,16 @@ public final class BatchClient {
   }
 
   // ----
+
+  /** A POST to one of the batch's routes (cancel, retry, pause, resume, ...), by default of {@code {}}; its answer. */
+  private JsonNode control(String batchId, String action, String idempotencyKey) {
+    return control(batchId, action, EMPTY, idempotencyKey);
+  }
+
+  private JsonNode control(String batchId, String action, byte[] body, String idempotencyKey) {
+    return Transport.join(transport.json(post(batchPath(batchId, action), "application/json",
+        () -> HttpRequest.BodyPublishers.ofByteArray(body), idempotencyKey)));
+  }
 
   private CompletableFuture<Batch> batch(Transport.Call call) {
     return transport.json(call).thenApply(Batch::of);
@@ -262,14 +282,6 @@ public final class BatchClient {
 
   private static String batchPath(String batchId, String what) {
     return "v1/batch/" + encode(batchId) + "/" + what;
-  }
-
-  static byte[] write(JsonNode n) {
-    try {
-      return Transport.JSON.writeValueAsBytes(n);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   static String encode(String s) {

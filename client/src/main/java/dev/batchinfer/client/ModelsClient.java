@@ -32,7 +32,7 @@ public final class ModelsClient {
 
   /** Admin: production back to the previous version, the reason recorded; the model as it is then. */
   public Model rollback(String model, String reason) {
-    byte[] body = BatchClient.write(Transport.JSON.createObjectNode().put("reason", reason));
+    byte[] body = Transport.write(Transport.JSON.createObjectNode().put("reason", reason));
     return Model.of(Transport.join(transport.json(BatchClient.post("v1/models/" + BatchClient.encode(model) + "/rollback", "application/json",
         () -> HttpRequest.BodyPublishers.ofByteArray(body), null))));
   }
@@ -42,7 +42,7 @@ public final class ModelsClient {
    * "shadow", "staging", "archived", "reason"}}); the model as it is then.
    */
   public Model replaceDeployment(String model, JsonNode deployment) {
-    byte[] body = BatchClient.write(deployment);
+    byte[] body = Transport.write(deployment);
     return Model.of(Transport.join(transport.json(new Transport.Call("PUT", "v1/models/" + BatchClient.encode(model) + "/deployment",
         "application/json", () -> HttpRequest.BodyPublishers.ofByteArray(body), null, "application/json", null))));
   }
@@ -53,7 +53,7 @@ public final class ModelsClient {
   }
 
   public CompletableFuture<Prediction> predictAsync(String model, List<?> inputs) {
-    byte[] body = BatchClient.write(Transport.JSON.createObjectNode().set("inputs", Transport.JSON.valueToTree(inputs)));
+    byte[] body = Transport.write(Transport.JSON.createObjectNode().set("inputs", Transport.JSON.valueToTree(inputs)));
     return transport.json(BatchClient.post("v1/models/" + BatchClient.encode(model) + "/predict", "application/json",
         () -> HttpRequest.BodyPublishers.ofByteArray(body), null)).thenApply(Prediction::of);
   }

@@ -160,6 +160,14 @@ final class Transport {
     }
   }
 
+  static byte[] write(JsonNode n) {
+    try {
+      return JSON.writeValueAsBytes(n);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   private static JsonNode readProblem(byte[] body) {
     try {
       return body == null || body.length == 0 ? JSON.createObjectNode() : JSON.readTree(body);

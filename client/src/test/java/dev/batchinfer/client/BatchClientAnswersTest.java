@@ -1,22 +1,17 @@
 package dev.batchinfer.client;
 
+import static dev.batchinfer.client.ScriptedServer.problem;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
+import dev.batchinfer.client.ScriptedServer.Scripted;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,45 +21,14 @@ import org.junit.jupiter.api.Test;
  */
 class BatchClientAnswersTest {
 
-  private record Scripted(int status, Map<String, String> headers, String body) {}
-
-  private final Deque<Scripted> script = new ArrayDeque<>();
-  private final List<Map<String, String>> seen = new CopyOnWriteArrayList<>();
-  private HttpServer server;
-  private BatchClient client;
-
-  @BeforeEach
-  void start() throws IOException {
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/", this::answer);
-    server.start();
-    client = BatchClient.create("http://127.0.0.1:" + server.getAddress().getPort(), "k",
-        new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(50)));
-  }
+  private final ScriptedServer server = new ScriptedServer();
+  private final Deque<Scripted> script = server.script;
+  private final List<Map<String, String>> seen = server.seen;
+  private final BatchClient client = server.client();
 
   @AfterEach
   void stop() {
-    server.stop(0);
-  }
-
-  private synchronized void answer(HttpExchange ex) throws IOException {
-    byte[] request = ex.getRequestBody().readAllBytes();
-    seen.add(Map.of("idempotency", String.valueOf(ex.getRequestHeaders().getFirst("Idempotency-Key")),
-        "authorization", String.valueOf(ex.getRequestHeaders().getFirst("Authorization")),
-        "last-event-id", String.valueOf(ex.getRequestHeaders().getFirst("Last-Event-ID")),
-        "content-type", String.valueOf(ex.getRequestHeaders().getFirst("Content-Type")),
-        "body", new String(request, StandardCharsets.UTF_8)));
-    Scripted s = script.isEmpty() ? new Scripted(500, Map.of(), "{}") : script.poll();
-    s.headers().forEach((k, v) -> ex.getResponseHeaders().add(k, v));
-    byte[] body = s.body().getBytes(StandardCharsets.UTF_8);
-    ex.sendResponseHeaders(s.status(), body.length);
-    ex.getResponseBody().write(body);
-    ex.close();
-  }
-
-  private static String problem(int status, String field) {
-    return "{\"type\":\"/problems/x\",\"title\":\"t\",\"status\":" + status + ",\"detail\":\"d\""
-        + (field == null ? "" : ",\"field\":\"" + field + "\"") + "}";
+    server.close();
   }
 
   @Test

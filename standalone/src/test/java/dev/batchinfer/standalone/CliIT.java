@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The real CLI jar, run as its own process against the running system: submit and wait in a pipe (plain progress
  * lines) and in a terminal (a tmux pane: one bar redrawn in place), results to a file equal to the API's, cancel,
- * retry, OpenAI JSONL as input, the exit codes, and a 100,000-line file with the CLI's heap at 64 MB.
+ * retry, capacity, a pause refused once finished, OpenAI JSONL as input, the exit codes, and a 100,000-line file
+ * with the CLI's heap at 64 MB.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CliIT {
@@ -150,6 +151,15 @@ class CliIT {
     Run events = cli("events", id);
     assertThat(events.exit()).isZero();
     assertThat(events.out()).startsWith("completed id=2000");
+
+    Run capacity = cli("capacity", "--model", "fashion-mnist", "--items", "2000", "--json");
+    assertThat(capacity.exit()).as(capacity.err()).isZero();
+    var figures = ApiClient.JSON.readTree(capacity.out());
+    assertThat(figures.get("tenant").asText()).isEqualTo("tenant-a");
+    assertThat(figures.at("/estimates/0/model").asText()).isEqualTo("fashion-mnist");
+    Run paused = cli("pause", id);
+    assertThat(paused.exit()).as("a finished batch cannot be paused").isEqualTo(3);
+    assertThat(paused.err()).contains("409").contains("already completed");
   }
 
   @Test
