@@ -26,13 +26,14 @@ class ProgressEventSerdeTest {
       new ChunkFinished("b", 3, 10, 1000, 97, 2, 1, "1.0.0", "worker-a", 1_000L, false),
       new ChunkFinished("b", 4, 10, 1000, 0, 0, 100, "1.0.0", "worker-a", 1_001L, true),
       new CancelRequested("b", 10, 1000, 2_000L),
-      new Expired("b", 10, 1000, 3_000L, "waited in the queue behind 5000 items"),
+      new Expired("b", 10, 1000, 3_000L),
       new Sealed("b", 10, 1000, 4_000L),
       new ProgressEvent.Paused("b", 10, 1000, 5_000L),
       new ProgressEvent.Resumed("b", 10, 1000, 6_000L),
       new ProgressEvent.PriorityChanged("b", 10, 1000, 7_000L, dev.batchinfer.topics.message.Priority.NORMAL,
           dev.batchinfer.topics.message.Priority.HIGH),
-      new ProgressEvent.DeadlinePassed("b", 10, 1000, 8_000L));
+      new ProgressEvent.DeadlinePassed("b", 10, 1000, 8_000L),
+      new Expired("b", 10, 1000, 9_000L, "waited in the queue behind 5000 items"));
 
   @Test
   void every_event_reads_back_as_written() {
@@ -80,7 +81,7 @@ class ProgressEventSerdeTest {
       }
       kinds.add(read.kind());
     }
-    assertThat(kinds).containsExactly(null, null, "cancel", "expire", "seal", "pause", "resume", "priority", "deadline");
+    assertThat(kinds).containsExactly(null, null, "cancel", "expire", "seal", "pause", "resume", "priority", "deadline", "expire");
   }
 
   @Test
