@@ -42,6 +42,23 @@ public final class ChunkFixtures {
     return new PendingChunk(chunk(batchId, items, 0, priority), MODEL, REF, allPositions(items));
   }
 
+  /** A chunk whose items are these UTF-8 texts, all going to the model. */
+  public static PendingChunk texts(ModelKey modelKey, String batchId, String... texts) {
+    long[] indexes = new long[texts.length];
+    int[] offsets = new int[texts.length + 1];
+    java.io.ByteArrayOutputStream payloads = new java.io.ByteArrayOutputStream();
+    for (int i = 0; i < texts.length; i++) {
+      indexes[i] = i;
+      offsets[i] = payloads.size();
+      payloads.writeBytes(texts[i].getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    offsets[texts.length] = payloads.size();
+    ChunkHeader header = new ChunkHeader(batchId, 0, 1, texts.length, modelKey.model(), modelKey.version(),
+        Priority.NORMAL, 0L);
+    return new PendingChunk(new InferenceChunk(header, indexes, offsets, payloads.toByteArray()), modelKey, REF,
+        allPositions(texts.length));
+  }
+
   public static int[] allPositions(int items) {
     return IntStream.range(0, items).toArray();
   }
