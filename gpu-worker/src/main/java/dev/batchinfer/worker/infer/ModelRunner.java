@@ -19,7 +19,9 @@ import org.tensorflow.types.TUint8;
 
 /**
  * One loaded SavedModel version. Takes a batch of items as the raw bytes the API encoded, laid end
- * to end, and returns the output probabilities. Safe to call from several threads.
+ * to end, and returns the output probabilities. A call may be padded to more rows than items (a
+ * model's allowed batch sizes): the padding rows repeat the first item and their outputs are
+ * dropped here, so callers only ever see the real items' rows. Safe to call from several threads.
  */
 public final class ModelRunner implements AutoCloseable {
 
