@@ -1,5 +1,6 @@
 package dev.batchinfer.bench;
 
+import dev.batchinfer.bench.part.P10AllowedSizes;
 import dev.batchinfer.bench.part.P8MetricsCost;
 import dev.batchinfer.bench.part.P9ScaleOut;
 import dev.batchinfer.bench.part.Ceilings;
@@ -50,7 +51,7 @@ public final class BenchMain {
       java.util.Set<String> only, boolean profileAll, Map<String, String> workerEnv, Map<String, String> apiEnv,
       CpuSet inferenceCpus, java.time.Duration p9Call) {
 
-    /** Whether a part (p1 ... p7, micro) is to run; all do unless --only names some. */
+    /** Whether a part (p1 ... p10, micro) is to run; all do unless --only names some. */
     boolean runs(String part) {
       return only.isEmpty() || only.contains(part);
     }
@@ -190,6 +191,7 @@ public final class BenchMain {
     P6Memory.Result p6 = null;
     P3DynamicBatching.Result p3 = null;
     P8MetricsCost.Result p8 = null;
+    P10AllowedSizes.Result p10 = null;
     P4PerItem.Result p4 = null;
     List<Map<String, Object>> micro = null;
     try (Cluster cluster = Cluster.start(work, artifacts, o.apiHeap(), o.apiEnv(), inference);
@@ -242,6 +244,10 @@ public final class BenchMain {
         log.info("P8: the worker's metrics on and off, CNN and trivial model");
         p8 = P8MetricsCost.run(runs, tuned, o.workerHeap(), size);
       }
+      if (o.runs("p10")) {
+        log.info("P10: the CNN with and without allowed batch sizes {}", P10AllowedSizes.ALLOWED);
+        p10 = P10AllowedSizes.run(runs, tuned, o.workerHeap(), artifacts, size);
+      }
       cluster.stopWorkers();
       if (o.runs("p4")) {
         log.info("P4: per-item sync serving, one request per item");
@@ -259,7 +265,7 @@ public final class BenchMain {
       p9 = P9ScaleOut.run(work, artifacts, o.smoke(), o.p9Call());
     }
     BenchReport report = new BenchReport(generated, command, machine, ceilings, settings, warmUp, p1, p2, p7, p5, p6, p3,
-        p8, p4, micro, p9, Math.round((System.nanoTime() - began) / 1e9));
+        p8, p4, micro, p9, p10, Math.round((System.nanoTime() - began) / 1e9));
     ReportFiles.write(o.out(), report);
     return report;
   }

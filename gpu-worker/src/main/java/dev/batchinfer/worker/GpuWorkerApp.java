@@ -101,7 +101,7 @@ public final class GpuWorkerApp implements AutoCloseable {
     this.consumer = new ChunkConsumer(kafkaConsumer, topics, dispatch, outcomes,
         new ChunkConsumer.Limits(queue, settings.consuming().maxBufferedChunks(), publisher::inFlight, settings.consuming().commitInterval()));
     metrics.watch(consumer::pausedPartitions, this::liveInferenceThreads, consumer::lag);
-    MicroBatcher batcher = new MicroBatcher(settings.batching().maxBatchSize(), settings.batching().maxQueueDelay().toNanos(), models::maxBatch);
+    MicroBatcher batcher = MicroBatcher.shaped(settings.batching().maxBatchSize(), settings.batching().maxQueueDelay().toNanos(), models::shape);
     ChunkSource counted = ChunkSource.through(queue, c -> taken(parking.runOrPark(c)));
     for (int i = 0; i < settings.threads().inference(); i++) {
       loops.add(new InferenceLoop(counted, batcher, models, c -> {

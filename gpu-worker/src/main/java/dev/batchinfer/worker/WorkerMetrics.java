@@ -18,8 +18,8 @@ import java.util.function.Supplier;
 
 /**
  * What a worker counts: items answered by model and version, failed items by error code, each
- * micro-batch's size, queue delay and model-call time, chunks dead-lettered, paused partitions and
- * live inference threads. Consumer lag per request topic comes from Kafka's own client metrics
+ * micro-batch's size (its real items), padding rows, queue delay and model-call time, chunks
+ * dead-lettered, paused partitions and live inference threads. Consumer lag per request topic comes from Kafka's own client metrics
  * ({@code kafka_consumer_fetch_manager_records_lag{topic=...}}), bound beside these.
  */
 public final class WorkerMetrics implements InferenceMetrics {
@@ -72,9 +72,14 @@ public final class WorkerMetrics implements InferenceMetrics {
     String version = batch.modelKey().version();
     microBatches.increment();
     microBatchItems.add(batch.size());
-    DistributionSummary.builder("batchinfer.worker.microbatch.size").description("items per model call")
+    DistributionSummary.builder("batchinfer.worker.microbatch.size").description("items per model call (real items, not padding)")
         .tags("model", model, "version", version).serviceLevelObjectives(SIZE_BUCKETS).register(registry)
         .record(batch.size());
+    if (batch.paddingRows() > 0) {
+      Counter.builder("batchinfer.worker.padding.items")
+          .description("padding rows added to micro-batches to reach an allowed batch size (never answered)")
+          .tags("model", model, "version", version).register(registry).increment(batch.paddingRows());
+    }
     Timer.builder("batchinfer.worker.microbatch.queue.delay").description("how long a micro-batch's oldest item waited to run")
         .tags("model", model, "version", version).serviceLevelObjectives(CALL_BUCKETS).register(registry)
         .record(batch.waitedNanos(), TimeUnit.NANOSECONDS);

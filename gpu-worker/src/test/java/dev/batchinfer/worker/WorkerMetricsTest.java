@@ -3,7 +3,10 @@ package dev.batchinfer.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.batchinfer.topics.message.Priority;
+import dev.batchinfer.worker.batch.MicroBatcher;
+import dev.batchinfer.worker.infer.ModelKey;
 import dev.batchinfer.worker.infer.ResultFormatter;
+import java.util.List;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.EnumMap;
 import java.util.Map;
@@ -42,5 +45,18 @@ class WorkerMetricsTest {
     lag.put(Priority.LOW, 0L);
     assertThat(registry.get("batchinfer.worker.partitions.paused").gauge().value()).isZero();
     assertThat(registry.get(WorkerMetrics.CONSUMER_LAG).tag("priority", "low").gauge().value()).isZero();
+  }
+
+  @Test
+  void a_padded_micro_batch_records_its_real_items_and_counts_its_padding_apart() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    WorkerMetrics metrics = new WorkerMetrics(registry);
+    ModelKey cnn = new ModelKey("fashion-mnist", "2.0.0");
+
+    metrics.ran(new MicroBatcher.Batch(cnn, List.of(), 37, 0, 64), 1_000);
+    metrics.ran(new MicroBatcher.Batch(cnn, List.of(), 64, 0, 64), 1_000);
+
+    assertThat(registry.get("batchinfer.worker.microbatch.size").summary().totalAmount()).isEqualTo(37 + 64);
+    assertThat(registry.get("batchinfer.worker.padding.items").tag("version", "2.0.0").counter().count()).isEqualTo(27);
   }
 }

@@ -79,7 +79,11 @@ public final class ModelCatalog {
   private static ModelConfig read(Path file) {
     try {
       ModelConfig config = ModelConfigYaml.read(file).withDirectory(file.getParent());
-      config.validate();
+      try {
+        config.validate();
+      } catch (ModelCatalogException e) {
+        throw new ModelCatalogException(file + ": " + e.getMessage(), e);
+      }
       String folder = file.getParent().getFileName().toString();
       if (!folder.equals(config.version())) {
         throw new ModelCatalogException(file + " says version " + config.version() + " but lives in folder " + folder);

@@ -42,7 +42,8 @@ public record ModelConfig(
     input.validate(id());
     require(output != null && output.labels() != null && !output.labels().isEmpty(), "output.labels");
     require(output.topK() >= 1, "output.top_k (>= 1)");
-    require(batching != null && batching.maxBatchSize() >= 1, "batching.max_batch_size (>= 1)");
+    require(batching != null, "batching");
+    batching.validate(id(), input);
   }
 
   private void require(boolean ok, String field) {

@@ -24,11 +24,17 @@ class ModelConfigYamlTest {
       new OutputSpec("probabilities", 3, List.of("en", "no", "on")),
       new Batching(512, List.of(128, 256, 512)), Map.of("supported_languages", List.of("en", "no", "on")), null);
 
+  /** Every batching field set: allowed sizes and a cost. */
+  static final ModelConfig SHAPED = new ModelConfig("language-id", "1.1.0", "text", "serving_default",
+      new InputSpec("text", "string", List.of(), null, null, 4096),
+      new OutputSpec("probabilities", 3, List.of("en", "de")),
+      new Batching(256, List.of(128), List.of(32, 64, 128, 256), new BatchCost(BatchCost.By.TOKENS, 8192)), null, null);
+
   @TempDir Path root;
 
   @Test
   void a_written_config_reads_back_equal() throws Exception {
-    for (ModelConfig config : List.of(PIXELS, TEXT)) {
+    for (ModelConfig config : List.of(PIXELS, TEXT, SHAPED)) {
       assertThat(ModelConfigYaml.parse(ModelConfigYaml.write(config))).isEqualTo(config);
     }
   }
@@ -41,6 +47,8 @@ class ModelConfigYamlTest {
         .contains("\n  min: 0\n  max: 255\n", "top_k: 3", "max_batch_size: 512", "preferred_batch_sizes:")
         .doesNotContain("null", "max_bytes", "directory", "somewhere");
     assertThat(ModelConfigYaml.write(TEXT)).contains("max_bytes: 4096", "shape: []").doesNotContain("min:", "max:");
+    assertThat(pixels).doesNotContain("allowed_batch_sizes", "batch_cost");
+    assertThat(ModelConfigYaml.write(SHAPED)).contains("allowed_batch_sizes:", "batch_cost:", "by: tokens", "max: 8192");
   }
 
   @Test

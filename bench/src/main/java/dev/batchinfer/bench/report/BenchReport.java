@@ -1,5 +1,6 @@
 package dev.batchinfer.bench.report;
 
+import dev.batchinfer.bench.part.P10AllowedSizes;
 import dev.batchinfer.bench.part.P8MetricsCost;
 import dev.batchinfer.bench.part.P9ScaleOut;
 import dev.batchinfer.bench.part.Ceilings;
@@ -26,7 +27,8 @@ import java.util.function.Function;
 public record BenchReport(String generated, String command, Map<String, Object> machine, Ceilings.Result ceilings,
     RunSettings settings, List<WarmUp.Round> warmUpRounds, P1Overhead.Result p1, P2PipelineCeiling.Result p2,
     P7LightLoad.Result p7, P5Spike.Result p5, P6Memory.Result p6, P3DynamicBatching.Result p3, P8MetricsCost.Result p8,
-    P4PerItem.Result p4, List<Map<String, Object>> micro, P9ScaleOut.Result p9, long elapsedSeconds) {
+    P4PerItem.Result p4, List<Map<String, Object>> micro, P9ScaleOut.Result p9, P10AllowedSizes.Result p10,
+    long elapsedSeconds) {
 
   /** The report as report.json has it, in the order the parts ran, with the targets' summary last. */
   public Map<String, Object> json() {
@@ -44,6 +46,7 @@ public record BenchReport(String generated, String command, Map<String, Object> 
     putIfRan(r, "p6_memory", p6, P6Memory.Result::json);
     putIfRan(r, "p3_dynamic_batching", p3, P3DynamicBatching.Result::json);
     putIfRan(r, "p8_metrics_cost", p8, P8MetricsCost.Result::json);
+    putIfRan(r, "p10_allowed_batch_sizes", p10, P10AllowedSizes.Result::json);
     putIfRan(r, "p4_per_item", p4, P4PerItem.Result::json);
     putIfRan(r, "micro", micro, m -> m);
     putIfRan(r, "p9_scale_out", p9, P9ScaleOut.Result::json);

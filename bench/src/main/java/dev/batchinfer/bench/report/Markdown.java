@@ -1,5 +1,6 @@
 package dev.batchinfer.bench.report;
 
+import dev.batchinfer.bench.part.P10AllowedSizes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,6 +37,10 @@ public final class Markdown {
         num(r, "p8_metrics_cost.cnn_worker_rate_ratio"), num(r, "p8_metrics_cost.cnn_worker_rate_ratio") >= 0.97));
     rows.add(row("P8", "trivial model: worker rate with metrics / without (median)", ">= 0.97",
         num(r, "p8_metrics_cost.trivial_worker_rate_ratio"), num(r, "p8_metrics_cost.trivial_worker_rate_ratio") >= 0.97));
+    rows.add(row("P10", "CNN: worker rate with allowed batch sizes " + P10AllowedSizes.ALLOWED + " / without (median)",
+        "(no target)", num(r, "p10_allowed_batch_sizes.worker_rate_ratio"), null));
+    rows.add(row("P10", "CNN with allowed batch sizes: padding rows / rows called", "(no target)",
+        num(r, "p10_allowed_batch_sizes.padding_share_of_rows"), null));
     rows.add(row("P4", "MLP: batch path / per-item sync serving", ">= 10x",
         num(r, "p4_per_item.mlp.batch_path_ratio"), num(r, "p4_per_item.mlp.batch_path_ratio") >= 10));
     rows.add(row("P4", "CNN: batch path / per-item sync serving", "(no target)",
@@ -147,7 +152,11 @@ public final class Markdown {
         .append(".\n\n")
         .append("| run | items | submit (s) | total (s) | items/s | worker items/s |\n|---|---|---|---|---|---|\n");
     for (String path : List.of("p1_overhead.cnn", "p1_overhead.cnn_json", "p1_overhead.mlp", "p2_pipeline_ceiling.run", "p3_dynamic_batching.tuned",
-        "p3_dynamic_batching.batch_size_1", "p6_memory.batch")) {
+        "p3_dynamic_batching.batch_size_1", "p6_memory.batch", "p10_allowed_batch_sizes.cnn_without_allowed_sizes",
+        "p10_allowed_batch_sizes.cnn_with_allowed_sizes")) {
+      if (get(r, path) == null && path.startsWith("p10")) {
+        continue; // a part of its own, not in every report
+      }
       md.append("| ").append(get(r, path + ".label")).append(" | ").append(fmt(get(r, path + ".items"))).append(" | ")
           .append(get(r, path + ".submit_seconds")).append(" | ").append(get(r, path + ".total_seconds")).append(" | ")
           .append(fmt(get(r, path + ".items_per_second"))).append(repeats(get(r, path + ".repeats_items_per_second")))

@@ -1,5 +1,8 @@
 package dev.batchinfer.bench.run;
 
+import dev.batchinfer.models.Batching;
+import dev.batchinfer.models.ModelConfig;
+import dev.batchinfer.models.ModelConfigYaml;
 import dev.batchinfer.trainer.NamedWeights;
 import dev.batchinfer.trainer.SavedModelExporter;
 import java.io.IOException;
@@ -42,6 +45,25 @@ public final class BenchModels {
             bench-trivial:
               production: 1.0.0
           """);
+      return dir;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * A copy of the prepared folder {@code artifacts} in which the CNN's config.yaml has
+   * {@code allowed_batch_sizes: allowed}: a worker started on it pads the CNN's calls to those sizes.
+   */
+  public static Path withAllowedSizes(Path artifacts, Path dir, java.util.List<Integer> allowed) {
+    try {
+      copyTree(artifacts, dir);
+      Path file = dir.resolve(FASHION).resolve(CNN).resolve("config.yaml");
+      ModelConfig c = ModelConfigYaml.read(file);
+      Batching b = c.batching();
+      Files.writeString(file, ModelConfigYaml.write(new ModelConfig(c.model(), c.version(), c.description(),
+          c.signature(), c.input(), c.output(), new Batching(b.maxBatchSize(), b.preferredBatchSizes(), allowed,
+              b.batchCost()), c.metadata(), null)));
       return dir;
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -32,7 +32,7 @@ class BenchReportTest {
     Ceilings.Result ceilings = new Ceilings.Result(ceiling("cnn", 2000), ceiling("mlp", 10_000), ceiling("trivial", 1e6), 900);
     RunSettings settings = new RunSettings("256m", "384m", Map.of(), Map.of(), 1000, 20, 10, null, null);
     return new BenchReport("now", "test", Map.of("cores", 2), ceilings, settings, List.of(new WarmUp.Round(1, 10, 0.5)),
-        p1, null, null, null, null, p3, null, null, null, null, 12);
+        p1, null, null, null, null, p3, null, null, null, null, null, 12);
   }
 
   /** CNN runs of 1 s, 0.5 s and 2 s (1000, 2000 and 500 items/s); MLP runs of 0.1 s and 0.2 s. */
@@ -96,7 +96,7 @@ class BenchReportTest {
     assertThat(p9.efficiency(points.get(1))).isEqualTo(0.95);
     assertThat(p9.efficiency(points.get(2))).isEqualTo(0.75);
     BenchReport r = new BenchReport("now", "test", Map.of("cores", 2), report(p1(), null).ceilings(), report(p1(), null).settings(),
-        List.of(new WarmUp.Round(1, 10, 0.5)), p1(), null, null, null, null, null, null, null, null, p9, 12);
+        List.of(new WarmUp.Round(1, 10, 0.5)), p1(), null, null, null, null, null, null, null, null, p9, null, 12);
     Map<String, Object> json = r.json();
     @SuppressWarnings("unchecked")
     List<Map<String, Object>> summary = (List<Map<String, Object>>) json.get("summary");
@@ -110,5 +110,26 @@ class BenchReportTest {
         .singleElement().satisfies(row -> assertThat(row.get("value")).isEqualTo(1.8));
     assertThat(Markdown.render(json)).contains("## P9: scale-out").contains("| 8 (capped) | 4 | 20,000 |")
         .contains("| 2 (CNN, pinned) | 16 |");
+  }
+
+  @Test
+  void p10_sets_the_median_worker_rates_side_by_side_with_the_padding_share() {
+    // Worker rates 1,250, 1,000 and 2,000 items/s without; 1,000, 1,250 and 500 with.
+    List<Pipeline.Run> without = List.of(run("any", 1, 0.8), run("any", 1, 1), run("any", 1, 0.5));
+    List<Pipeline.Run> with = List.of(run("allowed", 1, 1), run("allowed", 1, 0.8), run("allowed", 1, 2));
+    var p10 = new dev.batchinfer.bench.part.P10AllowedSizes.Result(without, with,
+        new dev.batchinfer.bench.run.WorkerCounters(3000, 200));
+    BenchReport r = new BenchReport("now", "test", Map.of("cores", 2), report(p1(), null).ceilings(),
+        report(p1(), null).settings(), List.of(new WarmUp.Round(1, 10, 0.5)), p1(), null, null, null, null, null, null,
+        null, null, null, p10, 12);
+
+    Map<String, Object> json = r.json();
+    assertThat(Markdown.get(json, "p10_allowed_batch_sizes.worker_rate_ratio")).isEqualTo(0.8);
+    assertThat(Markdown.get(json, "p10_allowed_batch_sizes.padding_rows")).isEqualTo(200L);
+    assertThat(Markdown.get(json, "p10_allowed_batch_sizes.padding_share_of_rows")).isEqualTo(0.063);
+    assertThat(Markdown.get(json, "p10_allowed_batch_sizes.cnn_with_allowed_sizes.worker_items_per_second")).isEqualTo(1000L);
+    assertThat(Markdown.render(json)).contains("| P10 | CNN: worker rate with allowed batch sizes [32, 64, 128, 256]",
+        "| allowed | 1,000 |");
+    assertThat(report(p1(), null).json()).doesNotContainKey("p10_allowed_batch_sizes");
   }
 }

@@ -3,6 +3,7 @@ package dev.batchinfer.worker.infer;
 import dev.batchinfer.observability.LogContext;
 import dev.batchinfer.worker.WorkerException;
 import dev.batchinfer.models.InputSpec;
+import dev.batchinfer.worker.batch.BatchShape;
 import dev.batchinfer.worker.batch.ChunkSource;
 import dev.batchinfer.worker.batch.MicroBatcher;
 import dev.batchinfer.worker.batch.PendingChunk;
@@ -129,7 +130,8 @@ public final class InferenceLoop implements Runnable {
     long started = System.nanoTime();
     callStartedNanos = started;
     try {
-      run(runner, models.formatter(batch.modelKey()), batch.slices(), batch.size(), ModelCallRetry.BACKOFF);
+      run(runner, models.formatter(batch.modelKey()), models.shape(batch.modelKey()), batch.slices(), batch.size(),
+          ModelCallRetry.BACKOFF);
     } finally {
       callStartedNanos = IDLE;
     }
@@ -137,20 +139,22 @@ public final class InferenceLoop implements Runnable {
   }
 
   /**
-   * Runs the items; if the model still fails on the whole batch after the back-off, halves it until the
-   * failing items are alone, so one bad item costs only its own result.
+   * Runs the items as one call, padded up to the model's allowed batch size (padding rows are never
+   * answered); if the model still fails on the whole batch after the back-off, halves it until the
+   * failing items are alone, so one bad item costs only its own result. Each half is padded again.
    *
    * @param backoff the pauses of the tries again before concluding anything (none for the halves: the
    *     whole batch already failed after them, so what fails now is the items)
    */
-  private void run(ModelRunner runner, ResultFormatter formatter, List<MicroBatcher.Slice> slices, int n,
-      List<java.time.Duration> backoff) {
+  private void run(ModelRunner runner, ResultFormatter formatter, BatchShape shape, List<MicroBatcher.Slice> slices,
+      int n, List<java.time.Duration> backoff) {
     float[] probabilities;
+    int rows = shape.rows(n);
     try {
       probabilities = ModelCallRetry.call(slices.get(0).chunk() + " (" + n + " items)",
           () -> runner.config().input().type() == InputSpec.DType.STRING
-              ? runner.predictText(texts(slices, n))
-              : runner.predict(contiguous(slices, n, runner.config().input().payloadBytes()), n),
+              ? runner.predictText(texts(slices, n), rows)
+              : runner.predict(contiguous(slices, n, rows, runner.config().input().payloadBytes()), n, rows),
           backoff, d -> Thread.sleep(d.toMillis()));
     } catch (RuntimeException e) {
       if (n == 1) {
@@ -163,7 +167,7 @@ public final class InferenceLoop implements Runnable {
             "the model failed on this input: " + e.getMessage()), false);
         return;
       }
-      bisect(runner, formatter, slices, n);
+      bisect(runner, formatter, shape, slices, n);
       return;
     }
     int row = 0;
@@ -183,9 +187,9 @@ public final class InferenceLoop implements Runnable {
     }
   }
 
-  /** Fixed-size items copied end to end: the tensor's buffer, with no per-value work. */
-  private static byte[] contiguous(List<MicroBatcher.Slice> slices, int n, int itemBytes) {
-    byte[] inputs = new byte[n * itemBytes];
+  /** Fixed-size items copied end to end: the tensor's buffer, with no per-value work, and room for the padding rows. */
+  private static byte[] contiguous(List<MicroBatcher.Slice> slices, int n, int rows, int itemBytes) {
+    byte[] inputs = new byte[Math.max(n, rows) * itemBytes];
     int at = 0;
     for (MicroBatcher.Slice s : slices) {
       PendingChunk pc = s.chunk();
@@ -212,7 +216,8 @@ public final class InferenceLoop implements Runnable {
     return out;
   }
 
-  private void bisect(ModelRunner runner, ResultFormatter formatter, List<MicroBatcher.Slice> slices, int n) {
+  private void bisect(ModelRunner runner, ResultFormatter formatter, BatchShape shape, List<MicroBatcher.Slice> slices,
+      int n) {
     int half = n / 2;
     java.util.ArrayList<MicroBatcher.Slice> first = new java.util.ArrayList<>();
     java.util.ArrayList<MicroBatcher.Slice> second = new java.util.ArrayList<>();
@@ -229,8 +234,8 @@ public final class InferenceLoop implements Runnable {
       }
       seen += s.size();
     }
-    run(runner, formatter, first, half, List.of());
-    run(runner, formatter, second, n - half, List.of());
+    run(runner, formatter, shape, first, half, List.of());
+    run(runner, formatter, shape, second, n - half, List.of());
   }
 
   private void answer(PendingChunk chunk, int position, String line, boolean ok) {

@@ -19,7 +19,9 @@ import org.tensorflow.types.TUint8;
 
 /**
  * One loaded SavedModel version. Takes a batch of items as the raw bytes the API encoded, laid end
- * to end, and returns the output probabilities. Safe to call from several threads.
+ * to end, and returns the output probabilities. A call may be padded to more rows than items (a
+ * model's allowed batch sizes): the padding rows repeat the first item and their outputs are
+ * dropped here, so callers only ever see the real items' rows. Safe to call from several threads.
  */
 public final class ModelRunner implements AutoCloseable {
 
@@ -63,39 +65,78 @@ public final class ModelRunner implements AutoCloseable {
    * @return {@code n * classes} probabilities, row after row
    */
   public float[] predict(byte[] inputs, int n) {
+    return predict(inputs, n, n);
+  }
+
+  /**
+   * Runs {@code n} fixed-size items as one call of {@code rows} rows (an allowed batch size): rows
+   * {@code n} to {@code rows - 1} are padding, copies of the first item, and their outputs are dropped.
+   *
+   * @param inputs the n items, item after item; if it has room for {@code rows} items the padding is
+   *     written into it, else into a copy
+   * @return {@code n * classes} probabilities, row after row: the real items' only
+   */
+  public float[] predict(byte[] inputs, int n, int rows) {
     InputSpec in = config.input();
+    if (in.type() == InputSpec.DType.STRING) {
+      throw new IllegalArgumentException(in.name() + " is a string input: use predictText");
+    }
     long[] dims = new long[in.shape().size() + 1];
-    dims[0] = n;
+    dims[0] = rows;
     for (int i = 0; i < in.shape().size(); i++) {
       dims[i + 1] = in.shape().get(i);
     }
-    try (Tensor input = toTensor(in, Shape.of(dims), inputs, n)) {
-      return run(input, n);
+    byte[] padded = pad(inputs, n, rows, in.payloadBytes());
+    try (Tensor input = toTensor(in, Shape.of(dims), padded, rows)) {
+      return run(input, n, rows);
     }
   }
 
   /** Runs {@code texts.length} string items (a model whose input dtype is string). */
   public float[] predictText(String[] texts) {
-    try (TString input = TString.vectorOf(texts)) {
-      return run(input, texts.length);
+    return predictText(texts, texts.length);
+  }
+
+  /** As {@link #predict(byte[], int, int)} for string items: padded with copies of the first text to {@code rows}. */
+  public float[] predictText(String[] texts, int rows) {
+    String[] padded = texts;
+    if (rows > texts.length) {
+      padded = java.util.Arrays.copyOf(texts, rows);
+      java.util.Arrays.fill(padded, texts.length, rows, texts[0]);
+    }
+    try (TString input = TString.vectorOf(padded)) {
+      return run(input, texts.length, rows);
     }
   }
 
-  private float[] run(Tensor input, int n) {
-    return accelerator.call(() -> call(input, n));
+  /** {@code inputs} with rows {@code n..rows-1} set to copies of item 0. */
+  static byte[] pad(byte[] inputs, int n, int rows, int itemBytes) {
+    if (rows <= n) {
+      return inputs;
+    }
+    byte[] out = inputs.length >= rows * itemBytes ? inputs : java.util.Arrays.copyOf(inputs, rows * itemBytes);
+    for (int r = n; r < rows; r++) {
+      System.arraycopy(out, 0, out, r * itemBytes, itemBytes);
+    }
+    return out;
   }
 
-  private float[] call(Tensor input, int n) {
+  private float[] run(Tensor input, int n, int rows) {
+    return accelerator.call(() -> call(input, n, rows));
+  }
+
+  /** The first {@code n} of the call's {@code rows} output rows. */
+  private float[] call(Tensor input, int n, int rows) {
     try (Result out = function.call(Map.of(config.input().name(), input))) {
       TFloat32 probabilities = (TFloat32) out.get(config.output().name())
           .orElseThrow(() -> new WorkerException(config.id() + " returned no '" + config.output().name() + "'"));
-      if (!probabilities.shape().equals(Shape.of(n, classes))) {
-        throw new WorkerException(config.id() + " returned shape " + probabilities.shape() + ", expected [" + n + ", "
+      if (!probabilities.shape().equals(Shape.of(rows, classes))) {
+        throw new WorkerException(config.id() + " returned shape " + probabilities.shape() + ", expected [" + rows + ", "
             + classes + "]");
       }
-      float[] rows = new float[n * classes];
-      probabilities.copyTo(DataBuffers.of(rows, false, false));
-      return rows;
+      float[] all = new float[rows * classes];
+      probabilities.copyTo(DataBuffers.of(all, false, false));
+      return rows == n ? all : java.util.Arrays.copyOf(all, n * classes);
     }
   }
 

@@ -42,6 +42,32 @@ public final class ChunkFixtures {
     return new PendingChunk(chunk(batchId, items, 0, priority), MODEL, REF, allPositions(items));
   }
 
+  /** A chunk whose items are these UTF-8 texts, all going to the model. */
+  public static PendingChunk texts(ModelKey modelKey, String batchId, String... texts) {
+    byte[][] items = new byte[texts.length][];
+    for (int i = 0; i < texts.length; i++) {
+      items[i] = texts[i].getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+    return payloads(modelKey, batchId, 0, items);
+  }
+
+  /** A chunk of these payloads (item indexes from {@code firstIndex}), all going to the model. */
+  public static PendingChunk payloads(ModelKey modelKey, String batchId, long firstIndex, byte[]... items) {
+    long[] indexes = new long[items.length];
+    int[] offsets = new int[items.length + 1];
+    java.io.ByteArrayOutputStream payloads = new java.io.ByteArrayOutputStream();
+    for (int i = 0; i < items.length; i++) {
+      indexes[i] = firstIndex + i;
+      offsets[i] = payloads.size();
+      payloads.writeBytes(items[i]);
+    }
+    offsets[items.length] = payloads.size();
+    ChunkHeader header = new ChunkHeader(batchId, 0, 1, items.length, modelKey.model(), modelKey.version(),
+        Priority.NORMAL, 0L);
+    return new PendingChunk(new InferenceChunk(header, indexes, offsets, payloads.toByteArray()), modelKey, REF,
+        allPositions(items.length));
+  }
+
   public static int[] allPositions(int items) {
     return IntStream.range(0, items).toArray();
   }
