@@ -13,7 +13,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** The commands on one batch, and the list. */
@@ -22,13 +21,7 @@ final class BatchCommands {
   private BatchCommands() {}
 
   @Command(name = "status", description = "A batch's status; with --watch, followed until it ends.")
-  static final class Status implements Callable<Integer> {
-    @ParentCommand
-    BatchCli root;
-
-    @Parameters(index = "0", description = "The batch id")
-    String id;
-
+  static final class Status extends OnBatch {
     @Option(names = "--watch", description = "Follow the batch until it ends (exit 1 unless it completed)")
     boolean watch;
 
@@ -45,13 +38,7 @@ final class BatchCommands {
 
   @Command(name = "results", description = "Download a batch's results as NDJSON, one line per finished item, in "
       + "input order (readable while it runs).")
-  static final class Results implements Callable<Integer> {
-    @ParentCommand
-    BatchCli root;
-
-    @Parameters(index = "0", description = "The batch id")
-    String id;
-
+  static final class Results extends OnBatch {
     @Option(names = {"-o", "--output"}, description = "The file to write (default: standard output)")
     Path output;
 
@@ -85,13 +72,7 @@ final class BatchCommands {
   }
 
   @Command(name = "cancel", description = "Cancel a batch: its remaining items are skipped, finished results stay.")
-  static final class Cancel implements Callable<Integer> {
-    @ParentCommand
-    BatchCli root;
-
-    @Parameters(index = "0", description = "The batch id")
-    String id;
-
+  static final class Cancel extends OnBatch {
     @Override
     public Integer call() throws Exception {
       root.print(root.client().cancel(id));
@@ -100,13 +81,7 @@ final class BatchCommands {
   }
 
   @Command(name = "retry", description = "Run a finished batch's failed items again, as a new batch.")
-  static final class Retry implements Callable<Integer> {
-    @ParentCommand
-    BatchCli root;
-
-    @Parameters(index = "0", description = "The batch id")
-    String id;
-
+  static final class Retry extends OnBatch {
     @Option(names = "--wait", description = "Follow the retry batch until it ends")
     boolean await;
 
@@ -159,13 +134,7 @@ final class BatchCommands {
 
   @Command(name = "events", description = "A batch's events as they happen, until it ends (resumes by itself when "
       + "the connection drops).")
-  static final class Events implements Callable<Integer> {
-    @ParentCommand
-    BatchCli root;
-
-    @Parameters(index = "0", description = "The batch id")
-    String id;
-
+  static final class Events extends OnBatch {
     @Option(names = "--last-event-id", description = "Resume after this event")
     String lastEventId;
 

@@ -6,7 +6,6 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** Steering running work: pause and resume a batch, and what the queues and the tenant's quota allow now. */
@@ -18,13 +17,7 @@ final class SteeringCommands {
 
   @Command(name = "pause", description = "Pause a batch: workers stop starting its chunks within about a second; "
       + "other batches go on, and so does its completion window.")
-  static final class Pause implements Callable<Integer> {
-    @ParentCommand
-    BatchCli root;
-
-    @Parameters(index = "0", description = "The batch id")
-    String id;
-
+  static final class Pause extends OnBatch {
     @Override
     public Integer call() throws Exception {
       root.print(root.client().pause(id));
@@ -33,13 +26,7 @@ final class SteeringCommands {
   }
 
   @Command(name = "resume", description = "Resume a paused batch: the chunks set aside go back on the queue.")
-  static final class Resume implements Callable<Integer> {
-    @ParentCommand
-    BatchCli root;
-
-    @Parameters(index = "0", description = "The batch id")
-    String id;
-
+  static final class Resume extends OnBatch {
     @Override
     public Integer call() throws Exception {
       root.print(root.client().resume(id));

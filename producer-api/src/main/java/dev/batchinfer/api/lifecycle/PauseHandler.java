@@ -1,8 +1,5 @@
 package dev.batchinfer.api.lifecycle;
 
-import dev.batchinfer.api.auth.Authenticator;
-import dev.batchinfer.api.problem.ApiException;
-import dev.batchinfer.api.read.Batches;
 import dev.batchinfer.store.batch.BatchControl;
 import dev.batchinfer.store.batch.BatchRecord;
 import dev.batchinfer.store.batch.BatchStores;
@@ -32,29 +29,15 @@ public final class PauseHandler {
   }
 
   public void pause(Context ctx) throws InterruptedException {
-    BatchRecord batch = running(ctx, "pause");
+    BatchRecord batch = ControlRequests.steerable(store, ctx, "pause");
     ControlRequests.awaitQueued(control.pause(batch, System.currentTimeMillis()), timeout, "pause");
     ctx.status(202).json(answer(batch, true, null));
   }
 
   public void resume(Context ctx) throws InterruptedException {
-    BatchRecord batch = running(ctx, "resume");
+    BatchRecord batch = ControlRequests.steerable(store, ctx, "resume");
     ControlRequests.awaitQueued(control.resume(batch, System.currentTimeMillis()), timeout, "resume");
     ctx.status(202).json(answer(batch, false, release.release(batch.batchId())));
-  }
-
-  private BatchRecord running(Context ctx, String action) {
-    String id = ctx.pathParam("id");
-    BatchRecord batch = Batches.require(store, Authenticator.principal(ctx).tenant(), id);
-    if (batch.status().isFinal()) {
-      throw new ApiException(409, "already-final", "Batch already finished",
-          "batch " + id + " is already " + batch.status().wire() + "; there is nothing to " + action, null, null);
-    }
-    if (batch.cancelRequested()) {
-      throw new ApiException(409, "cancelling", "Batch is being cancelled",
-          "batch " + id + " is being cancelled; there is nothing to " + action, null, null);
-    }
-    return batch;
   }
 
   private static Map<String, Object> answer(BatchRecord batch, boolean paused, Integer released) {

@@ -2,10 +2,8 @@ package dev.batchinfer.api.lifecycle;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.batchinfer.api.auth.Authenticator;
 import dev.batchinfer.api.problem.ApiException;
 import dev.batchinfer.api.problem.RetriableApiException;
-import dev.batchinfer.api.read.Batches;
 import dev.batchinfer.store.batch.BatchControl;
 import dev.batchinfer.store.batch.BatchRecord;
 import dev.batchinfer.store.batch.BatchStores;
@@ -63,13 +61,8 @@ public final class PriorityHandler implements AutoCloseable {
 
   public void patch(Context ctx) throws Exception {
     Priority to = requestedPriority(ctx.body());
-    String id = ctx.pathParam("id");
-    BatchRecord batch = Batches.require(store, Authenticator.principal(ctx).tenant(), id);
-    if (batch.status().isFinal() || batch.cancelRequested()) {
-      throw new ApiException(409, "already-final", "Batch already finished",
-          "batch " + id + " is " + (batch.cancelRequested() ? "being cancelled" : "already " + batch.status().wire())
-              + "; its priority can no longer change", null, null);
-    }
+    BatchRecord batch = ControlRequests.steerable(store, ctx, "move to another priority");
+    String id = batch.batchId();
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("batch_id", id);
     answer.put("priority", to.wire());
