@@ -42,9 +42,14 @@ public final class ProgressService implements AutoCloseable {
     });
   }
 
+  /** The topology's application id: its consumer group, and the first part of its transactional ids and topics. */
+  static String applicationId(Topics topics) {
+    return topics.prefix() + "result-store-progress";
+  }
+
   static Properties streamsConfig(String bootstrapServers, Topics topics, Path stateDir, int standbyReplicas) {
     Properties p = new Properties();
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, topics.prefix() + "result-store-progress");
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId(topics));
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());

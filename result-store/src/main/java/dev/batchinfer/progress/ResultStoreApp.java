@@ -38,6 +38,7 @@ public final class ResultStoreApp implements AutoCloseable {
   private final ExpiryScanner expiries;
   private final KeyedRecordFinder finder;
   private final GhostSweeper ghosts;
+  private final HangingTransactions hanging;
   // Its own thread: a search waits on Kafka for up to its budget, and expiry scans must not wait behind it.
   private final ScheduledExecutorService sweeps =
       Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "ghost-sweeper"));
@@ -60,6 +61,9 @@ public final class ResultStoreApp implements AutoCloseable {
         new ExpiryReasons(store.queue(), telemetry));
     this.finder = new KeyedRecordFinder(settings.kafkaBootstrapServers(), java.time.Duration.ofSeconds(10));
     this.ghosts = new GhostSweeper(store, settings.topics(), finder);
+    this.hanging = new HangingTransactions(settings.kafkaBootstrapServers(), settings.topics(),
+        ProgressService.applicationId(settings.topics()), HangingTransactions.DEFAULT_GRACE, System::currentTimeMillis,
+        meters);
   }
 
   /** Progress only, no rollout guard. */
@@ -87,9 +91,11 @@ public final class ResultStoreApp implements AutoCloseable {
     progress.start();
     guards.scheduleWithFixedDelay(expiries, 1, 1, TimeUnit.SECONDS);
     sweeps.scheduleWithFixedDelay(ghosts, 5, 5, TimeUnit.SECONDS);
+    long every = HangingTransactions.DEFAULT_INTERVAL.toMillis();
+    sweeps.scheduleWithFixedDelay(hanging, every, every, TimeUnit.MILLISECONDS);
     if (guard != null) {
-      long every = policy.interval().toMillis();
-      guards.scheduleWithFixedDelay(guard, every, every, TimeUnit.MILLISECONDS);
+      long interval = policy.interval().toMillis();
+      guards.scheduleWithFixedDelay(guard, interval, interval, TimeUnit.MILLISECONDS);
     }
     return this;
   }
@@ -115,6 +121,7 @@ public final class ResultStoreApp implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     finder.close();
+    hanging.close();
     producer.close(java.time.Duration.ofSeconds(5));
     progress.close();
     redis.close();
