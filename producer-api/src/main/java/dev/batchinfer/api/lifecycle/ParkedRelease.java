@@ -3,6 +3,8 @@ package dev.batchinfer.api.lifecycle;
 import dev.batchinfer.observability.KafkaContext;
 import dev.batchinfer.store.batch.BatchRecord;
 import dev.batchinfer.store.batch.BatchStores;
+import dev.batchinfer.store.batch.ParkedChunks;
+import io.lettuce.core.ScanCursor;
 import dev.batchinfer.topics.Topics;
 import io.opentelemetry.context.Context;
 import java.time.Duration;
@@ -34,6 +36,8 @@ public final class ParkedRelease implements AutoCloseable {
   /** Several API instances sweep: one releases a batch at a time, for at most this long. */
   static final Duration LEASE = Duration.ofSeconds(30);
   private static final int SWEEP_BATCHES = 100;
+  /** Chunks held at once by a release (each up to a chunk record's size, a megabyte by default). */
+  static final int PAGE = 16;
 
   private final BatchStores store;
   private final Producer<String, byte[]> producer;
@@ -78,17 +82,22 @@ public final class ParkedRelease implements AutoCloseable {
     }
     try {
       Optional<BatchRecord> batch = store.records().find(batchId);
-      Map<Integer, byte[]> parked = store.parked().parked(batchId);
-      if (batch.isEmpty()) {
-        store.parked().released(batchId, parked.keySet()); // the batch is gone: nothing left to answer for
-        return 0;
+      int released = 0;
+      ScanCursor at = ScanCursor.INITIAL;
+      ParkedChunks.Page page;
+      do {
+        page = store.parked().parked(batchId, at, PAGE);
+        // The batch gone: nothing left to answer for, its chunks are dropped.
+        List<Integer> sent = batch.isEmpty() ? List.copyOf(page.chunks().keySet()) : send(batch.get(), page.chunks());
+        store.parked().released(batchId, sent);
+        store.parked().renewRelease(batchId, LEASE);
+        released += batch.isEmpty() ? 0 : sent.size();
+        at = page.next();
+      } while (!page.last());
+      if (released > 0) {
+        log.info("batch {}: {} parked chunks back on the {} queue", batchId, released, batch.get().priority().wire());
       }
-      List<Integer> sent = send(batch.get(), parked);
-      store.parked().released(batchId, sent);
-      if (!sent.isEmpty()) {
-        log.info("batch {}: {} parked chunks back on the {} queue", batchId, sent.size(), batch.get().priority().wire());
-      }
-      return sent.size();
+      return released;
     } finally {
       store.parked().endRelease(batchId);
     }

@@ -2,6 +2,9 @@ package dev.batchinfer.store.batch;
 
 import dev.batchinfer.store.Redis;
 import dev.batchinfer.store.RedisKeys;
+import io.lettuce.core.MapScanCursor;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.ZAddArgs;
 import java.time.Duration;
@@ -41,16 +44,29 @@ public final class ParkedChunks {
     redis.sync().hdel(keys.parkedChunks(batchId), Integer.toString(chunkIndex));
   }
 
-  /** Every parked chunk of the batch, by chunk index. */
-  public Map<Integer, byte[]> parked(String batchId) {
-    Map<String, byte[]> raw = Redis.await(redis.binaryAsync().hgetall(keys.parkedChunks(batchId)));
+  /** One page of a batch's parked chunks, and where the next begins. */
+  public record Page(Map<Integer, byte[]> chunks, ScanCursor next) {
+    public boolean last() {
+      return next.isFinished();
+    }
+  }
+
+  /**
+   * A page of about {@code size} of the batch's parked chunks, by chunk index, from {@code from}
+   * ({@link ScanCursor#INITIAL} for the first): a paused batch may hold thousands of chunks of up to a
+   * megabyte each, so a release holds one page at a time. A chunk parked for the whole scan is on some page;
+   * one deleted meanwhile may be on none.
+   */
+  public Page parked(String batchId, ScanCursor from, int size) {
+    MapScanCursor<String, byte[]> page = Redis.await(redis.binaryAsync().hscan(keys.parkedChunks(batchId), from,
+        ScanArgs.Builder.limit(size)));
     Map<Integer, byte[]> out = new TreeMap<>();
-    raw.forEach((field, value) -> {
+    page.getMap().forEach((field, value) -> {
       if (!field.equals(RedisKeys.TTL_MARKER)) {
         out.put(Integer.parseInt(field), value);
       }
     });
-    return out;
+    return new Page(out, page);
   }
 
   public long count(String batchId) {
@@ -75,6 +91,11 @@ public final class ParkedChunks {
   /** One releaser at a time per batch, for {@code lease}; false if another holds it. */
   public boolean leaseRelease(String batchId, Duration lease) {
     return "OK".equals(redis.sync().set(keys.parkedRelease(batchId), "1", SetArgs.Builder.nx().px(lease.toMillis())));
+  }
+
+  /** Keeps the lease for another {@code lease}, between the pages of a long release. */
+  public void renewRelease(String batchId, Duration lease) {
+    redis.sync().pexpire(keys.parkedRelease(batchId), lease.toMillis());
   }
 
   public void endRelease(String batchId) {
