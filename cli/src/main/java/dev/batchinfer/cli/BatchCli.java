@@ -25,7 +25,8 @@ import picocli.CommandLine.Option;
     description = "Submit and follow batches of model predictions.",
     subcommands = {SubmitCommand.class, BatchCommands.Status.class, BatchCommands.Results.class,
         BatchCommands.Cancel.class, BatchCommands.Retry.class, SteeringCommands.Pause.class,
-        SteeringCommands.Resume.class, SteeringCommands.CapacityCommand.class, BatchCommands.ListBatches.class,
+        SteeringCommands.Resume.class, SteeringCommands.CapacityCommand.class, AppendCommands.Open.class,
+        AppendCommands.Append.class, AppendCommands.Finalize.class, BatchCommands.ListBatches.class,
         BatchCommands.Events.class, ModelCommands.class, ModelCommands.Predict.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done (a waited batch completed)", "1:a waited batch did not complete: completed_with_errors, "

@@ -45,12 +45,14 @@ public final class BatchClient {
 
   private final ModelsClient models;
   private final ResultStreams streams;
+  private final Appends appends;
 
   private BatchClient(Transport transport, RetryPolicy retry) {
     this.transport = transport;
     this.retry = retry;
     this.models = new ModelsClient(transport);
     this.streams = new ResultStreams(transport);
+    this.appends = new Appends(transport);
   }
 
   public static BatchClient create(String baseUrl, String apiKey) {
@@ -223,6 +225,11 @@ public final class BatchClient {
   public BatchPage list(String status, String model, String after, int limit) {
     Query q = new Query("v1/batches").add("limit", limit).add("status", status).add("model", model).add("after", after);
     return BatchPage.of(Transport.join(transport.json(Transport.Call.get(q.toString()))));
+  }
+
+  /** Appends to open batches, and their finalize. */
+  public Appends appends() {
+    return appends;
   }
 
   /** The models: list, describe, sync predict, shadow reports and (admin) deployment changes. */

@@ -21,6 +21,11 @@ public record SubmitOptions(String model, Map<String, Object> fields) {
     return new SubmitOptions(model, f);
   }
 
+  /** A batch that takes more items by {@link Appends} until finalized (its inputs may be empty). */
+  public SubmitOptions open() {
+    return with("open", true);
+  }
+
   public SubmitOptions priority(String priority) {
     return with("priority", priority);
   }

@@ -41,6 +41,10 @@ import dev.batchinfer.api.submit.BatchRequestReader;
 import dev.batchinfer.api.submit.ChunkPublisher;
 import dev.batchinfer.api.submit.ProducerFactory;
 import dev.batchinfer.api.submit.SubmitHandler;
+import dev.batchinfer.api.submit.AppendHandler;
+import dev.batchinfer.api.submit.Appender;
+import dev.batchinfer.api.lifecycle.Finalizer;
+import dev.batchinfer.api.lifecycle.FinalizeHandler;
 import dev.batchinfer.models.ModelCatalog;
 import dev.batchinfer.api.metrics.ApiMetrics;
 import dev.batchinfer.api.metrics.RequestContext;
@@ -130,7 +134,11 @@ public final class ProducerApiApp implements AutoCloseable {
         progress.keySerde().serializer(), progress.valueSerde().serializer());
     metrics.bind(control);
     BatchControl batchControl = new BatchControl(store.flags(), control, progress);
-    CancelHandler cancel = new CancelHandler(store, batchControl, kafka.submitTimeout());
+    Finalizer finalizer = new Finalizer(store, batchControl, kafka.submitTimeout());
+    CancelHandler cancel = new CancelHandler(store, batchControl, kafka.submitTimeout(), finalizer);
+    AppendHandler append = new AppendHandler(store, reader, router, new Appender(store, publisher, uploads, tenantLimits,
+        Clock.systemUTC(), settings.uploads().timeout()), bodies, settings.uploads().maxNdjsonItems(), idempotency, view,
+        json);
     var movingProducer = producers.create(Map.of(ProducerConfig.ACKS_CONFIG, "all",
         ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) kafka.submitTimeout().toMillis()));
     ParkedRelease parkedRelease = new ParkedRelease(store, movingProducer, settings.common().topics(), kafka.submitTimeout())
@@ -181,6 +189,8 @@ public final class ProducerApiApp implements AutoCloseable {
     routes.put("/v1/models/{id}/deployment", models::replace);
     routes.post("/v1/models/{id}/predict", predict::handle);
     routes.post("/v1/batch/{id}/cancel", cancel::cancel);
+    routes.post("/v1/batch/{id}/items", append::append);
+    routes.post("/v1/batch/{id}/finalize", new FinalizeHandler(store, finalizer)::handle);
     routes.post("/v1/batch/{id}/pause", pause::pause);
     routes.post("/v1/batch/{id}/resume", pause::resume);
     routes.patch("/v1/batch/{id}", reprioritise::patch);

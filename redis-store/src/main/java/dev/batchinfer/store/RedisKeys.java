@@ -67,6 +67,16 @@ public record RedisKeys(String prefix) {
     return batch(batchId) + ":parked-release";
   }
 
+  /** Hash: an open batch's confirmed appends, append id → "firstItem,items,firstChunk,chunks" ({@code OpenBatches}). */
+  public String appends(String batchId) {
+    return batch(batchId) + ":appends";
+  }
+
+  /** Sorted set: open batches with an append (or finalize) in flight → when it is due for the sweeper (ms). */
+  public String appendsDue() {
+    return prefix + "appends:due";
+  }
+
   /** String with a TTL: held while one request retries the batch. */
   public String retryLease(String batchId) {
     return batch(batchId) + ":retry-lease";
@@ -246,6 +256,16 @@ public record RedisKeys(String prefix) {
     public static final String PARENT_BATCH_ID = "parent_batch_id";
     public static final String PARENT_STARTS = "parent_starts";
     public static final String CHILD_BATCH_IDS = "child_batch_ids";
+    /** "1": the batch takes appends until finalized ({@code "open": true}). */
+    public static final String OPEN = "open";
+    /** "1": an open batch's total is fixed, its seal sent. */
+    public static final String FINALIZED = "finalized";
+    /** The append (or finalize) in flight on an open batch: its id, when the sweeper may judge it, what it adds. */
+    public static final String APPEND_ID = "append_id";
+    public static final String APPEND_DUE = "append_due";
+    public static final String APPEND_SINCE = "append_since";
+    public static final String APPEND_STARTS = "append_starts";
+    public static final String APPEND_ITEMS = "append_items";
     /** How the submit's chunks went to Kafka, until its commit is confirmed. */
     public static final String PENDING = "pending";
     // The projection of the progress topology: written by it alone, after the record's first "queued".

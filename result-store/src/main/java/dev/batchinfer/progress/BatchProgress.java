@@ -64,10 +64,20 @@ public record BatchProgress(
     return chunkCount >= 0;
   }
 
-  /** A streamed upload's seal: the counts its chunks did not carry. */
+  /**
+   * A seal: the counts the chunks did not carry. A streamed upload's comes before its chunks; an open batch's,
+   * sent by its finalize, after chunks already counted, and if they are all of them the batch ends here.
+   */
   public BatchProgress sealed(ProgressEvent.Sealed seal) {
-    return new BatchProgress(batchId, seal.totalItems(), seal.chunkCount(), completed, failed, cancelled, status,
-        doneChunks, startedAtMs, completedAtMs, skippedForCancel, paused, history, deadline);
+    BatchProgress sealed = new BatchProgress(batchId, seal.totalItems(), seal.chunkCount(), completed, failed, cancelled,
+        status, doneChunks, startedAtMs, completedAtMs, skippedForCancel, paused, history, deadline);
+    if (sealed.chunksDone() < sealed.chunkCount) {
+      return sealed;
+    }
+    BatchStatus s = status == BatchStatus.CANCELLING ? status.moveTo(BatchStatus.CANCELLED)
+        : status.moveTo(BatchStatus.outcome(completed, failed));
+    return new BatchProgress(batchId, sealed.total, sealed.chunkCount, completed, failed, cancelled, s, doneChunks,
+        startedAtMs, seal.atMs(), skippedForCancel, paused, history, deadline);
   }
 
   public boolean hasChunk(int chunkIndex) {

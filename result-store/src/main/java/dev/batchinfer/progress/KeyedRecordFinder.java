@@ -52,6 +52,11 @@ public final class KeyedRecordFinder implements AutoCloseable {
    * @throws ProgressException.Retriable if Kafka cannot be asked (the caller asks again later)
    */
   public Optional<Boolean> find(String topic, String key, long fromMs) {
+    return find(topic, key, fromMs, value -> true);
+  }
+
+  /** As {@link #find(String, String, long)}, for a record with that key whose value passes {@code value}. */
+  public Optional<Boolean> find(String topic, String key, long fromMs, java.util.function.Predicate<byte[]> value) {
     byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
     int partitions = consumer.partitionsFor(topic).size();
     TopicPartition tp = new TopicPartition(topic, Utils.toPositive(Utils.murmur2(keyBytes)) % partitions);
@@ -71,7 +76,7 @@ public final class KeyedRecordFinder implements AutoCloseable {
           return Optional.empty(); // a transaction below the watermark is still open
         }
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200)).records(tp)) {
-          if (r.offset() < end && Arrays.equals(keyBytes, r.key())) {
+          if (r.offset() < end && Arrays.equals(keyBytes, r.key()) && value.test(r.value())) {
             return Optional.of(true);
           }
         }

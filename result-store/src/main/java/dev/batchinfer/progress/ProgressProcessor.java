@@ -91,15 +91,29 @@ final class ProgressProcessor implements Processor<String, ProgressEvent, String
     }
     BatchProgress progress = store.get(event.batchId());
     if (event instanceof Sealed seal) {
-      // In the upload's transaction, so before any chunk of the batch: normally the first record.
-      // A batch already final (expired or cancelled before its seal was read) keeps its outcome.
-      if (progress == null || !progress.countsKnown() && !progress.status().isFinal()) {
-        store.put(seal.batchId(), progress == null ? BatchProgress.start(seal) : progress.sealed(seal));
+      // A streamed upload's is in its transaction, so before any chunk of the batch; an open batch's comes from its
+      // finalize, after its chunks. A batch already final (expired or cancelled before its seal was read) keeps
+      // its outcome.
+      boolean first = progress == null;
+      if (first) {
+        progress = BatchProgress.start(seal);
+      }
+      if (first || !progress.countsKnown() && !progress.status().isFinal()) {
+        BatchProgress next = progress.sealed(seal);
+        store.put(seal.batchId(), next);
+        if (next.status().isFinal()) {
+          statusSink.accept(update(next));
+          finished(next, record.timestamp());
+        }
       }
       return;
     }
     if (progress == null) {
       progress = BatchProgress.start(event);
+    }
+    if (event instanceof ProgressEvent.Appended) {
+      store.put(progress.batchId(), progress); // the proof of an append's commit; its counts come with the seal
+      return;
     }
     if (event instanceof Expired expiry) {
       expire(progress, expiry, record.timestamp());
@@ -189,13 +203,18 @@ final class ProgressProcessor implements Processor<String, ProgressEvent, String
       }
     }
     if (next.status().isFinal()) {
-      metrics.finished(next.status());
-      log.info("batch {} {}: {} completed, {} failed of {}", next.batchId(), next.status().wire(),
-          next.completed(), next.failed(), next.total());
-      BatchEvent event = BatchEvent.of(next.batchId(), next.status(), next.completed(), next.failed(), next.total(),
-          next.completedAtMs());
-      forward(next.batchId(), event, timestamp);
+      finished(next, timestamp);
     }
+  }
+
+  /** A batch that has just ended, by its last chunk or by the seal that came after it. */
+  private void finished(BatchProgress next, long timestamp) {
+    metrics.finished(next.status());
+    log.info("batch {} {}: {} completed, {} failed of {}", next.batchId(), next.status().wire(),
+        next.completed(), next.failed(), next.total());
+    BatchEvent event = BatchEvent.of(next.batchId(), next.status(), next.completed(), next.failed(), next.total(),
+        next.completedAtMs());
+    forward(next.batchId(), event, timestamp);
   }
 
   private static ProgressUpdate update(BatchProgress p) {

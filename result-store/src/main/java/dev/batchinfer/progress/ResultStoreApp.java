@@ -39,6 +39,7 @@ public final class ResultStoreApp implements AutoCloseable {
   private final KeyedRecordFinder finder;
   private final GhostSweeper ghosts;
   private final HangingTransactions hanging;
+  private final AppendSweeper appends;
   // Its own thread: a search waits on Kafka for up to its budget, and expiry scans must not wait behind it.
   private final ScheduledExecutorService sweeps =
       Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "ghost-sweeper"));
@@ -61,6 +62,7 @@ public final class ResultStoreApp implements AutoCloseable {
         new ExpiryReasons(store.queue(), telemetry));
     this.finder = new KeyedRecordFinder(settings.kafkaBootstrapServers(), java.time.Duration.ofSeconds(10));
     this.ghosts = new GhostSweeper(store, settings.topics(), finder);
+    this.appends = new AppendSweeper(store, settings.topics(), finder);
     this.hanging = new HangingTransactions(settings.kafkaBootstrapServers(), settings.topics(),
         ProgressService.applicationId(settings.topics()), HangingTransactions.DEFAULT_GRACE, System::currentTimeMillis,
         meters);
@@ -91,6 +93,7 @@ public final class ResultStoreApp implements AutoCloseable {
     progress.start();
     guards.scheduleWithFixedDelay(expiries, 1, 1, TimeUnit.SECONDS);
     sweeps.scheduleWithFixedDelay(ghosts, 5, 5, TimeUnit.SECONDS);
+    sweeps.scheduleWithFixedDelay(appends, 5, 5, TimeUnit.SECONDS);
     long every = HangingTransactions.DEFAULT_INTERVAL.toMillis();
     sweeps.scheduleWithFixedDelay(hanging, every, every, TimeUnit.MILLISECONDS);
     if (guard != null) {

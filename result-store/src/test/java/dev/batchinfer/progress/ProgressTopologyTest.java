@@ -190,4 +190,45 @@ class ProgressTopologyTest {
     assertThat(stored.status()).isEqualTo(BatchStatus.EXPIRED);
     assertThat(stored.countsKnown()).isFalse();
   }
+
+  @Test
+  void an_open_batch_ends_at_the_seal_its_finalize_sends_once_every_appended_chunk_is_done() {
+    progress.pipeInput("o", new ProgressEvent.Appended("o", 1, "a1", 0, 2, 0, 20));
+    progress.pipeInput("o", new ProgressEvent.ChunkFinished("o", 0, -1, -1, 10, 0, "1.0.0", "w", 2));
+    progress.pipeInput("o", new ProgressEvent.ChunkFinished("o", 1, -1, -1, 9, 1, "1.0.0", "w", 3));
+    progress.pipeInput("o", new ProgressEvent.Appended("o", 4, "a2", 2, 1, 20, 5));
+    progress.pipeInput("o", new ProgressEvent.ChunkFinished("o", 2, -1, -1, 5, 0, "1.0.0", "w", 5));
+    assertThat(events.readValuesToList()).as("no end before the finalize").filteredOn(e -> e.type().startsWith("batch."))
+        .isEmpty();
+
+    progress.pipeInput("o", new ProgressEvent.Sealed("o", 3, 25, 6));
+    assertThat(events.readValuesToList()).filteredOn(e -> e.type().startsWith("batch.")).singleElement()
+        .satisfies(e -> {
+          assertThat(e.status()).isEqualTo("completed_with_errors");
+          assertThat(e.total()).isEqualTo(25);
+          assertThat(e.completed()).isEqualTo(24);
+        });
+    assertThat(written.get(written.size() - 1).status()).isEqualTo(BatchStatus.COMPLETED_WITH_ERRORS);
+    progress.pipeInput("o", new ProgressEvent.Sealed("o", 3, 25, 7));
+    assertThat(events.readValuesToList()).as("a second seal").isEmpty();
+  }
+
+  @Test
+  void an_open_batch_sealed_before_its_last_chunk_ends_with_that_chunk() {
+    progress.pipeInput("p", new ProgressEvent.Appended("p", 1, "a1", 0, 2, 0, 20));
+    progress.pipeInput("p", new ProgressEvent.ChunkFinished("p", 1, -1, -1, 10, 0, "1.0.0", "w", 2));
+    progress.pipeInput("p", new ProgressEvent.Sealed("p", 2, 20, 3));
+    assertThat(events.readValuesToList()).filteredOn(e -> e.type().startsWith("batch.")).isEmpty();
+    progress.pipeInput("p", new ProgressEvent.ChunkFinished("p", 0, -1, -1, 10, 0, "1.0.0", "w", 4));
+    assertThat(events.readValuesToList()).filteredOn(e -> e.type().startsWith("batch.")).extracting(BatchEvent::status)
+        .containsExactly("completed");
+  }
+
+  @Test
+  void an_open_batch_cancelled_before_any_append_ends_cancelled_at_its_seal() {
+    progress.pipeInput("q", new ProgressEvent.CancelRequested("q", -1, -1, 1));
+    progress.pipeInput("q", new ProgressEvent.Sealed("q", 0, 0, 2));
+    assertThat(events.readValuesToList()).filteredOn(e -> e.type().startsWith("batch.")).extracting(BatchEvent::status)
+        .containsExactly("cancelled");
+  }
 }

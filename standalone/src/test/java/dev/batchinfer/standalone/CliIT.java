@@ -80,11 +80,16 @@ class CliIT {
   }
 
   private static Path ndjson(String name, int lines, long seed) throws IOException {
+    return ndjson(name, lines, seed, "doc-");
+  }
+
+  /** {@code lines} images as NDJSON with custom ids {@code idPrefix} 0, 1, ... */
+  private static Path ndjson(String name, int lines, long seed, String idPrefix) throws IOException {
     byte[][] images = Inputs.images(Math.min(lines, 1_000), seed);
     Path file = dir.resolve(name);
     try (var w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
       for (int i = 0; i < lines; i++) {
-        w.write("{\"custom_id\":\"doc-" + i + "\",\"input\":{\"pixels\":\""
+        w.write("{\"custom_id\":\"" + idPrefix + i + "\",\"input\":{\"pixels\":\""
             + Base64.getEncoder().encodeToString(images[i % images.length]) + "\"}}\n");
       }
     }
@@ -160,6 +165,28 @@ class CliIT {
     Run paused = cli("pause", id);
     assertThat(paused.exit()).as("a finished batch cannot be paused").isEqualTo(3);
     assertThat(paused.err()).contains("409").contains("already completed");
+  }
+
+  @Test
+  void an_open_batch_takes_two_files_by_append_and_completes_after_finalize() throws Exception {
+    ensureWorker();
+    Run opened = cli("open", "--model", "fashion-mnist", "--json");
+    assertThat(opened.exit()).as(opened.err()).isZero();
+    String id = ApiClient.JSON.readTree(opened.out()).get("batch_id").asText();
+    Run first = cli("append", id, ndjson("append-1.ndjson", 150, 8, "first-").toString());
+    assertThat(first.exit()).as(first.err()).isZero();
+    assertThat(first.out()).isEqualTo("appended 150 items to " + id + " (items 0 to 149)\n");
+    Run second = cli("append", id, ndjson("append-2.ndjson", 50, 9, "second-").toString(), "--json");
+    assertThat(ApiClient.JSON.readTree(second.out()).get("first_index").asLong()).isEqualTo(150);
+    Run finalized = cli("finalize", id);
+    assertThat(finalized.exit()).as(finalized.err()).isZero();
+    assertThat(finalized.out()).isEqualTo("finalized " + id + " at 200 items\n");
+    Run watched = cli("status", id, "--watch", "--interval", "1");
+    assertThat(watched.exit()).as(watched.err()).isZero();
+    assertThat(watched.out()).contains("200/200 done");
+    Run late = cli("append", id, ndjson("append-3.ndjson", 5, 10, "third-").toString());
+    assertThat(late.exit()).isEqualTo(3);
+    assertThat(late.err()).contains("409").contains("finalized");
   }
 
   @Test

@@ -58,7 +58,7 @@ final class CorruptChunks {
     for (int i = 0; i < n; i++) {
       indexes[i] = first + i;
     }
-    ChunkHeader h = new ChunkHeader(b.batchId(), chunkIndex, b.chunkCount(), b.total(), b.model(), b.modelVersion(),
+    ChunkHeader h = new ChunkHeader(b.batchId(), chunkIndex, b.knownChunkCount(), b.knownTotal(), b.model(), b.modelVersion(),
         b.priority(), b.created().toEpochMilli(), b.tenant());
     InferenceChunk chunk = new InferenceChunk(h, indexes, new int[n + 1], new byte[0]);
     PendingChunk pending = new PendingChunk(chunk, ModelKey.of(h), ref, new int[0]);

@@ -24,11 +24,13 @@ public final class CancelHandler {
   private final BatchStores store;
   private final BatchControl control;
   private final Duration timeout;
+  private final Finalizer finalizer;
 
-  public CancelHandler(BatchStores store, BatchControl control, Duration timeout) {
+  public CancelHandler(BatchStores store, BatchControl control, Duration timeout, Finalizer finalizer) {
     this.store = store;
     this.control = control;
     this.timeout = timeout;
+    this.finalizer = finalizer;
   }
 
   /** Custom ids one cancel request may name. */
@@ -52,6 +54,11 @@ public final class CancelHandler {
 
   /** Cancels every remaining item of an unfinished batch (idempotent); the native and OpenAI routes share it. */
   public void cancelWhole(BatchRecord batch) throws InterruptedException {
+    if (batch.countsOpen()) {
+      // An open batch is sealed as it stands, after the cancel event: it can then end, cancelled.
+      finalizer.seal(batch, "cancel", b -> control.cancel(b, System.currentTimeMillis()));
+      return;
+    }
     // Without the event the batch would end as if it ran to completion with cancelled items.
     ControlRequests.awaitQueued(control.cancel(batch, System.currentTimeMillis()), timeout, "cancel");
   }

@@ -72,7 +72,16 @@ public final class TenantLimits {
    * reservation if the batch is not accepted.
    */
   public void admitItems(String tenant, String batchId, long items) {
-    var reserved = store.reserveAsync(tenant, batchId, items, settings.maxQueuedItems());
+    admitItems(tenant, batchId, items, items);
+  }
+
+  /**
+   * As {@link #admitItems(String, String, long)} for items added to a batch that has some: the batch then holds
+   * {@code batchItems} of the queued-items cap, and the rate is charged for the {@code added} only.
+   */
+  public void admitItems(String tenant, String batchId, long batchItems, long added) {
+    long items = added;
+    var reserved = store.reserveAsync(tenant, batchId, batchItems, settings.maxQueuedItems());
     var tokens = limiter.takeAsync(tenant, "items", settings.items(), items);
     long queued = Redis.await(reserved);
     Duration wait = Redis.await(tokens);
@@ -84,8 +93,17 @@ public final class TenantLimits {
           + settings.maxQueuedItems() + ": wait for some to finish, or cancel some", Duration.ofSeconds(30));
     }
     if (wait != null) {
-      store.release(tenant, batchId);
+      giveBackTo(tenant, batchId, batchItems - added);
       throw tooMany("tenant " + tenant + " is over " + settings.items().rate() + " submitted items per second", wait);
+    }
+  }
+
+  /** The batch's reservation back to what it held before {@code admitItems} ({@code held} 0: none at all). */
+  public void giveBackTo(String tenant, String batchId, long held) {
+    if (held > 0) {
+      store.reserve(tenant, batchId, held, Long.MAX_VALUE); // lowering always fits under the cap
+    } else {
+      store.release(tenant, batchId);
     }
   }
 

@@ -76,7 +76,7 @@ public final class SyncPredictHandler {
             + " inputs; send larger sets to /v1/batch/predict");
       }
       ParsedBatch urgent = new ParsedBatch(parsed.model(), Priority.HIGH, null, List.of(), null,
-          timeout.multipliedBy(10), null, false, parsed.totalItems(), parsed.chunks());
+          timeout.multipliedBy(10), null, false, parsed.totalItems(), parsed.chunks(), false);
       accepted = acceptor.accept(batchId, Authenticator.principal(ctx).tenant(), urgent).record();
       inputBytes = urgent.chunks().stream().mapToLong(Chunker.ChunkItems::inputBytes).sum();
     }

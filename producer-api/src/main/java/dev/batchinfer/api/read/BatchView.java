@@ -59,6 +59,9 @@ public final class BatchView {
     body.put("model", r.model());
     body.put("model_version", r.modelVersion());
     body.put("priority", r.priority().wire());
+    if (r.steering().open()) {
+      body.put("open", true);
+    }
     // The flag workers act on, so a pause shows at once; the history is the topology's, in order with the chunks.
     body.put("paused", !r.status().isFinal() && r.steering().pauseRequested());
     body.put("history", storedJson(r.steering().historyJson(), "history"));
@@ -66,7 +69,10 @@ public final class BatchView {
     progress.put("completed", r.completed());
     progress.put("failed", r.failed());
     progress.put("cancelled", r.cancelled());
-    progress.put("total", r.total());
+    progress.put("total", r.total()); // an open batch's: what its appends hold so far
+    if (r.steering().open()) {
+      progress.put("finalized", r.steering().finalized());
+    }
     if (r.steering().expiredItems() >= 0) {
       progress.put("expired", r.steering().expiredItems());
     }
@@ -100,6 +106,10 @@ public final class BatchView {
     Map<String, String> links = new LinkedHashMap<>();
     links.put("status", baseUrl + statusPath(r.batchId()));
     links.put("results", baseUrl + "/v1/batch/" + r.batchId() + "/results");
+    if (r.countsOpen()) {
+      links.put("items", baseUrl + "/v1/batch/" + r.batchId() + "/items");
+      links.put("finalize", baseUrl + "/v1/batch/" + r.batchId() + "/finalize");
+    }
     body.put("links", links);
     return body;
   }

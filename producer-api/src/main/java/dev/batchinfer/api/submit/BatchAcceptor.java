@@ -93,8 +93,10 @@ public final class BatchAcceptor {
 
   /** @throws RetriableApiException if Redis or Kafka cannot take the batch */
   public Accepted accept(String batchId, String tenant, ParsedBatch batch) {
-    try (Pending pending = begin(publisher, batchId, tenant, batch.options(), batch.chunks().size(), batch.totalItems(),
-        null)) {
+    // An open batch's counts are unknown to its chunks and events until its finalize seals it.
+    int chunkCount = batch.open() ? ChunkHeader.UNKNOWN : batch.chunks().size();
+    try (Pending pending = begin(publisher, batchId, tenant, batch.options(), chunkCount,
+        batch.open() ? ChunkHeader.UNKNOWN : batch.totalItems(), null)) {
       batch.chunks().forEach(pending);
       return pending.finish(batch.totalItems());
     }
@@ -209,11 +211,11 @@ public final class BatchAcceptor {
      * @throws RetriableApiException if Redis or Kafka cannot take it (an ApiException, 429, over the tenant's limits)
      */
     public Accepted finish(long totalItems) {
-      if (chunks == 0) {
+      if (chunks == 0 && !options.open()) {
         throw new IllegalStateException("batch " + batchId + " has no chunks");
       }
-      boolean streamed = !template.countsKnown();
-      if (streamed) {
+      boolean streamed = !template.countsKnown() && !options.open();
+      if (!template.countsKnown()) {
         reserve(totalItems);
       }
       // Created, and so its deadline, when it is recorded: a long upload must not arrive already expired.
@@ -227,11 +229,14 @@ public final class BatchAcceptor {
           options.retention() != null ? options.retention() : defaultRetention)
           .asRetryOf(parentBatchId, parentStarts == null ? null : Arrays.copyOf(parentStarts, chunks))
           .runningPastDeadline(options.runPastDeadline());
+      record = options.open() ? record.opened() : record;
       long position;
       try {
         redisWritten = true;
-        position = store.records().create(record, alone != null ? PendingBatches.Commit.ALONE : PendingBatches.Commit.TRANSACTION,
-            created.toEpochMilli() + via.settleTime().toMillis());
+        // An open batch created empty sends nothing to Kafka: recorded, it is accepted.
+        position = chunks == 0 ? store.records().create(record)
+            : store.records().create(record, alone != null ? PendingBatches.Commit.ALONE : PendingBatches.Commit.TRANSACTION,
+                created.toEpochMilli() + via.settleTime().toMillis());
       } catch (RuntimeException e) {
         log.warn("batch {}: cannot record it in Redis: {}", batchId, e.toString());
         throw new RetriableApiException("the batch store is unavailable; nothing was accepted", RETRY_AFTER);
@@ -242,9 +247,15 @@ public final class BatchAcceptor {
           via.sendAlone(batchId, template, alone);
           return null;
         }
+        if (chunks == 0) {
+          return null;
+        }
         // Same transaction as the chunks: the topology sees it before any chunk of the batch is done, and the
-        // ghost sweeper takes it as the proof that the transaction committed.
-        transaction.sendProgress(new ProgressEvent.Sealed(batchId, chunks, totalItems, created.toEpochMilli()));
+        // ghost sweeper takes it as the proof that the transaction committed. An open batch's first items are its
+        // first append; its seal comes with its finalize.
+        transaction.sendProgress(options.open()
+            ? new ProgressEvent.Appended(batchId, created.toEpochMilli(), batchId, 0, chunks, 0, totalItems)
+            : new ProgressEvent.Sealed(batchId, chunks, totalItems, created.toEpochMilli()));
         transaction.commit();
         return null;
       });
@@ -255,7 +266,7 @@ public final class BatchAcceptor {
         log.warn("batch {}: accepted; the ghost sweeper will confirm it (Redis: {})", batchId, e.toString());
       }
       log.info("batch {} queued: {} items in {} chunks for {} at priority {}{}", batchId, totalItems, chunks,
-          options.model().id(), options.priority().wire(), streamed ? " (streamed)" : "");
+          options.model().id(), options.priority().wire(), streamed ? " (streamed)" : options.open() ? " (open)" : "");
       listener.accepted(record, totalItems);
       return new Accepted(record, position);
     }

@@ -144,7 +144,12 @@ public final class ChunkPublisher implements AutoCloseable {
    * @throws PublishException if no producer became free within the timeout
    */
   public ChunkTransaction begin(String batchId, ChunkHeader template) {
-    return new ChunkTransaction(pool, pool.borrow(), topics, batchId, template);
+    return begin(batchId, template, 0);
+  }
+
+  /** A transaction whose chunks are numbered from {@code firstChunk} (an open batch's append). */
+  public ChunkTransaction begin(String batchId, ChunkHeader template, int firstChunk) {
+    return new ChunkTransaction(pool, pool.borrow(), topics, batchId, template, firstChunk);
   }
 
   @Override

@@ -30,7 +30,8 @@ public final class ChunkTransaction implements AutoCloseable {
   private State state = State.NOT_BEGUN;
 
   ChunkTransaction(TransactionalPool pool, TransactionalPool.Slot slot, Topics topics, String batchId,
-      ChunkHeader template) {
+      ChunkHeader template, int firstChunk) {
+    this.next = firstChunk;
     this.pool = pool;
     this.slot = slot;
     this.topics = topics;
@@ -38,7 +39,7 @@ public final class ChunkTransaction implements AutoCloseable {
     this.template = template;
   }
 
-  /** Sends the next chunk (chunk indexes count up from 0). */
+  /** Sends the next chunk (chunk indexes count up from the first, 0 but for an append). */
   public void send(Chunker.ChunkItems c) {
     check();
     ChunkHeader h = new ChunkHeader(batchId, next, template.chunkCount(), template.totalItems(), template.model(),

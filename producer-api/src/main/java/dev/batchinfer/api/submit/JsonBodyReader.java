@@ -88,6 +88,7 @@ final class JsonBodyReader {
     String retention = null;
     JsonNode metadata = null;
     String onDeadline = null;
+    boolean open = false;
     Chunker chunker = null;
     ModelConfig model = fixedModel;
     TokenBuffer earlyInputs = null;
@@ -139,21 +140,32 @@ final class JsonBodyReader {
         case "retention" -> retention = text(p, value, "/retention", "a duration such as 1h or 7d");
         case "metadata" -> metadata = readMetadata(p, value);
         case "on_deadline" -> onDeadline = text(p, value, "/on_deadline", "expire or run");
+        case "open" -> {
+          if (value != JsonToken.VALUE_TRUE && value != JsonToken.VALUE_FALSE) {
+            throw ApiException.invalid("/open", "\"open\" must be true (the batch takes appends until finalized) or false");
+          }
+          open = value == JsonToken.VALUE_TRUE;
+        }
         default -> throw ApiException.invalid("/" + field, "unknown field \"" + field + "\": the body takes model, inputs, "
-            + "priority, callback_url, callback_events, completion_window, retention, metadata and on_deadline");
+            + "priority, callback_url, callback_events, completion_window, retention, metadata, on_deadline and open");
       }
     }
     if (modelId == null) {
       throw ApiException.invalid("/model", "missing \"model\": name the model to run, e.g. \"fashion-mnist\"");
     }
-    if (!sawInputs || chunker == null || chunker.itemCount() == 0) {
-      throw ApiException.invalid("/inputs", "\"inputs\" must be a non-empty array of input objects");
+    if (open && (chunker == null || chunker.itemCount() == 0)) {
+      // An open batch may start empty: its items come with its appends.
+      chunker = encoder.newChunker(model, null);
+    } else if (!sawInputs || chunker == null || chunker.itemCount() == 0) {
+      throw ApiException.invalid("/inputs", "\"inputs\" must be a non-empty array of input objects (or, for a batch "
+          + "that takes its items by appends, \"open\": true)");
     }
     if (p.nextToken() != null) {
       throw ApiException.invalid("", "unexpected content after the JSON object");
     }
     BatchOptions o = options.parse(model, new BatchOptionsParser.Given(priority, callbackUrl, callbackEvents, window,
         retention, metadata, onDeadline), BatchOptionsParser.Source.JSON_BODY);
+    o = open ? o.opened() : o;
     long total = chunker.itemCount();
     return ParsedBatch.of(o, total, chunker.finish());
   }

@@ -15,17 +15,18 @@ public record ParsedBatch(
     java.time.Duration retention,
     boolean runPastDeadline,
     long totalItems,
-    List<Chunker.ChunkItems> chunks) {
+    List<Chunker.ChunkItems> chunks,
+    boolean open) {
 
   /** A batch whose options came apart from its inputs (the query string of a raw upload). */
   public static ParsedBatch of(BatchOptions o, long totalItems, List<Chunker.ChunkItems> chunks) {
     return new ParsedBatch(o.model(), o.priority(), o.callbackUrl(), o.callbackEvents(), o.metadataJson(),
-        o.completionWindow(), o.retention(), o.runPastDeadline(), totalItems, chunks);
+        o.completionWindow(), o.retention(), o.runPastDeadline(), totalItems, chunks, o.open());
   }
 
   public BatchOptions options() {
     return new BatchOptions(model, priority, callbackUrl, callbackEvents, metadataJson, completionWindow, retention,
-        runPastDeadline);
+        runPastDeadline, open);
   }
 
   public long inputBytes() {

@@ -164,7 +164,7 @@ public final class SubmitHandler implements Handler {
     }
   }
 
-  private static ApiException inFlight(String why) {
+  static ApiException inFlight(String why) {
     return new ApiException(409, "idempotency-in-flight", "Request in progress",
         why + "; retry when it has finished", IDEMPOTENCY_KEY, java.time.Duration.ofSeconds(1));
   }
@@ -175,7 +175,7 @@ public final class SubmitHandler implements Handler {
   }
 
   /** A repeat of a finished request gets its response again; a different body, or one still running, gets an error. */
-  private void replay(Context ctx, IdempotencyStore.Entry held, InputStream body, MessageDigest sha) throws Exception {
+  static void replay(Context ctx, IdempotencyStore.Entry held, InputStream body, MessageDigest sha) throws Exception {
     if (held.inFlight()) {
       throw inFlight("a request with this Idempotency-Key is still being processed");
     }
@@ -240,11 +240,11 @@ public final class SubmitHandler implements Handler {
   }
 
   /** Options in the query string, inputs in the body: NDJSON or raw. */
-  private static boolean isStreamed(Context ctx) {
+  static boolean isStreamed(Context ctx) {
     return hasType(ctx, NDJSON) || hasType(ctx, RAW);
   }
 
-  private static boolean hasType(Context ctx, String wanted) {
+  static boolean hasType(Context ctx, String wanted) {
     String type = ctx.contentType();
     return type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith(wanted);
   }

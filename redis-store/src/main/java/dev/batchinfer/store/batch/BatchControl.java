@@ -28,24 +28,24 @@ public final class BatchControl {
   /** The client cancelled the batch; completes once the cancel is durable on the progress topic. */
   public CompletableFuture<Void> cancel(BatchRecord batch, long nowMs) {
     flags.flagCancelled(batch.batchId());
-    return send(new ProgressEvent.CancelRequested(batch.batchId(), batch.chunkCount(), batch.total(), nowMs));
+    return send(new ProgressEvent.CancelRequested(batch.batchId(), batch.knownChunkCount(), batch.knownTotal(), nowMs));
   }
 
   /** The batch's completion window passed ({@code reason}: why it had not finished); durable on the progress topic. */
   public CompletableFuture<Void> expire(BatchRecord batch, long nowMs, String reason) {
     flags.flagExpired(batch.batchId());
-    return send(new ProgressEvent.Expired(batch.batchId(), batch.chunkCount(), batch.total(), nowMs, reason));
+    return send(new ProgressEvent.Expired(batch.batchId(), batch.knownChunkCount(), batch.knownTotal(), nowMs, reason));
   }
 
   /** The window of a batch that runs past it passed: no flag (its items still run), only the count changes. */
   public CompletableFuture<Void> deadlinePassed(BatchRecord batch, long nowMs) {
-    return send(new ProgressEvent.DeadlinePassed(batch.batchId(), batch.chunkCount(), batch.total(), nowMs));
+    return send(new ProgressEvent.DeadlinePassed(batch.batchId(), batch.knownChunkCount(), batch.knownTotal(), nowMs));
   }
 
   /** The client paused the batch: workers set its chunks aside; completes once the pause is on the progress topic. */
   public CompletableFuture<Void> pause(BatchRecord batch, long nowMs) {
     flags.flagPaused(batch.batchId());
-    return send(new ProgressEvent.Paused(batch.batchId(), batch.chunkCount(), batch.total(), nowMs));
+    return send(new ProgressEvent.Paused(batch.batchId(), batch.knownChunkCount(), batch.knownTotal(), nowMs));
   }
 
   /**
@@ -54,7 +54,7 @@ public final class BatchControl {
    */
   public CompletableFuture<Void> resume(BatchRecord batch, long nowMs) {
     flags.clearPaused(batch.batchId());
-    return send(new ProgressEvent.Resumed(batch.batchId(), batch.chunkCount(), batch.total(), nowMs));
+    return send(new ProgressEvent.Resumed(batch.batchId(), batch.knownChunkCount(), batch.knownTotal(), nowMs));
   }
 
   /**
@@ -62,8 +62,16 @@ public final class BatchControl {
    * batch's history, in order with its chunks.
    */
   public CompletableFuture<Void> reprioritise(BatchRecord batch, dev.batchinfer.topics.message.Priority to, long nowMs) {
-    return send(new ProgressEvent.PriorityChanged(batch.batchId(), batch.chunkCount(), batch.total(), nowMs,
+    return send(new ProgressEvent.PriorityChanged(batch.batchId(), batch.knownChunkCount(), batch.knownTotal(), nowMs,
         batch.priority(), to));
+  }
+
+  /**
+   * An open batch's total fixed, at what its confirmed appends add up to (its finalize, or a cancel, holding the
+   * batch's append slot so none is in flight); durable on the progress topic.
+   */
+  public CompletableFuture<Void> seal(String batchId, int chunks, long total, long nowMs) {
+    return send(new ProgressEvent.Sealed(batchId, chunks, total, nowMs));
   }
 
   private CompletableFuture<Void> send(ProgressEvent event) {

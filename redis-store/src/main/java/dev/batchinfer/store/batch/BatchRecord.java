@@ -57,10 +57,36 @@ public record BatchRecord(
    * @param answeredAfterDeadline items of such a batch answered after its deadline (-1: not passed yet)
    * @param expiredItems items not answered when it expired (-1: not expired)
    * @param expiredReason why it expired, in words, or null
+   * @param open it takes appends until finalized ({@code "open": true})
+   * @param finalized an open batch whose total is fixed
    */
   public record Steering(boolean pauseRequested, String historyJson, boolean runPastDeadline,
-      long answeredAfterDeadline, long expiredItems, String expiredReason) {
-    public static final Steering NONE = new Steering(false, "[]", false, -1, -1, null);
+      long answeredAfterDeadline, long expiredItems, String expiredReason, boolean open, boolean finalized) {
+    public static final Steering NONE = new Steering(false, "[]", false, -1, -1, null, false, false);
+  }
+
+  /** An open batch not yet finalized: its counts may still grow, so events and chunks carry them as unknown. */
+  public boolean countsOpen() {
+    return steering.open() && !steering.finalized();
+  }
+
+  /** The chunk count as events about it should carry it: unknown while it may still grow. */
+  public int knownChunkCount() {
+    return countsOpen() ? dev.batchinfer.topics.message.ChunkHeader.UNKNOWN : chunkCount();
+  }
+
+  /** The total as events about it should carry it: unknown while it may still grow. */
+  public long knownTotal() {
+    return countsOpen() ? dev.batchinfer.topics.message.ChunkHeader.UNKNOWN : total;
+  }
+
+  /** This batch open for appends. */
+  public BatchRecord opened() {
+    return new BatchRecord(batchId, tenant, model, modelVersion, priority, total, chunkStarts, callbackUrl, callbackEvents,
+        metadataJson, created, estimatedCompletion, deadline, retention, status, completed, failed, cancelled,
+        cancelRequested, startedAt, completedAt, parentBatchId, parentStarts, childBatchIds,
+        new Steering(steering.pauseRequested(), steering.historyJson(), steering.runPastDeadline(),
+            steering.answeredAfterDeadline(), steering.expiredItems(), steering.expiredReason(), true, false));
   }
 
   /** This batch with its deadline policy. */
@@ -69,7 +95,7 @@ public record BatchRecord(
         metadataJson, created, estimatedCompletion, deadline, retention, status, completed, failed, cancelled,
         cancelRequested, startedAt, completedAt, parentBatchId, parentStarts, childBatchIds,
         new Steering(steering.pauseRequested(), steering.historyJson(), run, steering.answeredAfterDeadline(),
-            steering.expiredItems(), steering.expiredReason()));
+            steering.expiredItems(), steering.expiredReason(), steering.open(), steering.finalized()));
   }
 
   public int chunkCount() {

@@ -127,6 +127,9 @@ public final class BatchRecords {
     if (r.metadataJson() != null) {
       f.put(METADATA, r.metadataJson());
     }
+    if (r.steering().open()) {
+      f.put(OPEN, "1");
+    }
     if (r.steering().runPastDeadline()) {
       f.put(ON_DEADLINE, ON_DEADLINE_RUN);
     }
@@ -174,7 +177,8 @@ public final class BatchRecords {
         f.containsKey(CHILD_BATCH_IDS) ? List.of(f.get(CHILD_BATCH_IDS).split(",")) : List.of(),
         new BatchRecord.Steering("true".equals(f.get(PAUSE_REQUESTED)), f.getOrDefault(HISTORY, "[]"),
             ON_DEADLINE_RUN.equals(f.get(ON_DEADLINE)), Long.parseLong(f.getOrDefault(AFTER_DEADLINE, "-1")),
-            Long.parseLong(f.getOrDefault(EXPIRED_ITEMS, "-1")), f.get(EXPIRED_REASON))));
+            Long.parseLong(f.getOrDefault(EXPIRED_ITEMS, "-1")), f.get(EXPIRED_REASON), "1".equals(f.get(OPEN)),
+            "1".equals(f.get(FINALIZED)))));
   }
 
   /** Appends a retry batch to its parent's list of children, once; false if the parent is gone or already lists it. */
@@ -243,7 +247,7 @@ public final class BatchRecords {
     }
     s.del(keys.batch(batchId), keys.results(batchId), keys.customIds(batchId), keys.failedInputs(batchId),
         keys.cancelledItems(batchId), keys.telemetryCounted(batchId), keys.openAiBatch(batchId), keys.openAiLines(batchId),
-        keys.parkedChunks(batchId), keys.movedChunks(batchId));
+        keys.parkedChunks(batchId), keys.movedChunks(batchId), keys.appends(batchId));
     deadlines.clear(batchId);
   }
 

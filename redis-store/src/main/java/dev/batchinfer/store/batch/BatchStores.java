@@ -16,7 +16,8 @@ public record BatchStores(
     FailedInputs failedInputs,
     Retention retention,
     PendingBatches pending,
-    ParkedChunks parked) {
+    ParkedChunks parked,
+    OpenBatches open) {
 
   public static BatchStores over(Redis redis) {
     BatchQueue queue = new BatchQueue(redis);
@@ -26,6 +27,6 @@ public record BatchStores(
     PendingBatches pending = new PendingBatches(redis);
     return new BatchStores(redis, new BatchRecords(redis, queue, deadlines, customIds, quota, pending), queue, quota,
         deadlines, customIds, new SkipFlags(redis), new RetryLease(redis), new ChunkResults(redis),
-        new FailedInputs(redis), new Retention(redis), pending, new ParkedChunks(redis));
+        new FailedInputs(redis), new Retention(redis), pending, new ParkedChunks(redis), new OpenBatches(redis));
   }
 }

@@ -14,12 +14,45 @@ import java.util.Map;
 /** Which item each client-given custom id names, for cancelling items by id. */
 public final class CustomIds {
 
+  // An id held by an item below the floor (an earlier, confirmed append) is taken; one at or above it was left by
+  // an append that never committed, and is this append's to reuse.
+  private static final String INDEX_ABOVE = """
+      for i = 2, #ARGV, 2 do
+        local held = redis.call('HGET', KEYS[1], ARGV[i])
+        if held and tonumber(held) < tonumber(ARGV[1]) then return ARGV[i] end
+      end
+      for i = 2, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+      return ''""";
+
   private final Redis redis;
   private final RedisKeys keys;
+  private final Redis.Script indexAbove;
 
   public CustomIds(Redis redis) {
     this.redis = redis;
     this.keys = redis.keys();
+    this.indexAbove = redis.script(INDEX_ABOVE);
+  }
+
+  /**
+   * Indexes the custom ids of an open batch's append, whose items start at {@code floor}, unless one is already
+   * the batch's: then nothing is indexed and that id is returned (else null).
+   */
+  public String indexAppended(String batchId, String[] customIds, long[] indexes, long floor) {
+    List<String> args = new ArrayList<>();
+    args.add(Long.toString(floor));
+    for (int i = 0; i < customIds.length; i++) {
+      if (customIds[i] != null) {
+        args.add(customIds[i]);
+        args.add(Long.toString(indexes[i]));
+      }
+    }
+    if (args.size() == 1) {
+      return null;
+    }
+    String taken = indexAbove.run(io.lettuce.core.ScriptOutputType.VALUE, new String[] {keys.customIds(batchId)},
+        args.toArray(String[]::new));
+    return taken == null || taken.isEmpty() ? null : taken;
   }
 
   /**

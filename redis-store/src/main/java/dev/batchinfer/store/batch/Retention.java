@@ -44,6 +44,7 @@ public final class Retention {
     s.pexpire(keys.cancelledItems(batchId), ttlMs);
     s.pexpire(keys.parkedChunks(batchId), ttlMs);
     s.pexpire(keys.movedChunks(batchId), ttlMs);
+    s.pexpire(keys.appends(batchId), ttlMs);
     s.pexpire(keys.openAiBatch(batchId), ttlMs);
     s.pexpire(keys.openAiLines(batchId), ttlMs);
     s.set(keys.tombstone(batchId), tenant + "|" + removal, SetArgs.Builder.px(ttlMs + TOMBSTONE.toMillis()));

@@ -8,7 +8,7 @@ package dev.batchinfer.topics.message;
  */
 public sealed interface ProgressEvent
     permits ProgressEvent.ChunkFinished, ProgressEvent.CancelRequested, ProgressEvent.Expired, ProgressEvent.Sealed,
-    ProgressEvent.Paused, ProgressEvent.Resumed, ProgressEvent.PriorityChanged, ProgressEvent.DeadlinePassed {
+    ProgressEvent.Paused, ProgressEvent.Resumed, ProgressEvent.PriorityChanged, ProgressEvent.DeadlinePassed, ProgressEvent.Appended {
 
   String batchId();
 
@@ -71,6 +71,30 @@ public sealed interface ProgressEvent
    * upload's chunks did not know.
    */
   record Sealed(String batchId, int chunkCount, long totalItems, long atMs) implements ProgressEvent {}
+
+  /**
+   * Items appended to an open batch ({@code "open": true}): written by the API in the append's transaction, after
+   * its chunks, so its presence proves the commit. Its counts are unknown (-1): an open batch's are fixed by the
+   * seal its finalize sends, once no append is in flight.
+   *
+   * @param appendId the append's own id
+   * @param firstChunk the index of its first chunk (the chunks before it are the batch's earlier appends)
+   * @param chunks how many chunks it added
+   * @param firstItem the batch index of its first item
+   * @param items how many items it added
+   */
+  record Appended(String batchId, long atMs, String appendId, int firstChunk, int chunks, long firstItem, long items)
+      implements ProgressEvent {
+    @Override
+    public int chunkCount() {
+      return ChunkHeader.UNKNOWN;
+    }
+
+    @Override
+    public long totalItems() {
+      return ChunkHeader.UNKNOWN;
+    }
+  }
 
   /** The client paused the batch: workers set its chunks aside from now on (sent by the API). */
   record Paused(String batchId, int chunkCount, long totalItems, long atMs) implements ProgressEvent {}

@@ -107,6 +107,10 @@ public final class ProgressEventSerde implements Serde<ProgressEvent> {
       n.put("type", "paused").put("kind", "pause").put("workerId", "api");
     } else if (e instanceof Resumed) {
       n.put("type", "resumed").put("kind", "resume").put("workerId", "api");
+    } else if (e instanceof ProgressEvent.Appended a) {
+      n.put("type", "appended").put("kind", "append").put("workerId", "api");
+      n.put("appendId", a.appendId()).put("firstChunk", a.firstChunk()).put("chunks", a.chunks())
+          .put("firstItem", a.firstItem()).put("items", a.items());
     } else if (e instanceof PriorityChanged p) {
       n.put("type", "priority_changed").put("kind", "priority").put("workerId", "api");
       n.put("from", p.from().wire()).put("to", p.to().wire());
@@ -130,6 +134,9 @@ public final class ProgressEventSerde implements Serde<ProgressEvent> {
       case "sealed" -> new Sealed(batchId, chunkCount, totalItems, at);
       case "paused" -> new Paused(batchId, chunkCount, totalItems, at);
       case "resumed" -> new Resumed(batchId, chunkCount, totalItems, at);
+      case "appended" -> new ProgressEvent.Appended(batchId, at, required(n, "appendId").asText(),
+          required(n, "firstChunk").asInt(), required(n, "chunks").asInt(), required(n, "firstItem").asLong(),
+          required(n, "items").asLong());
       case "priority_changed" -> new PriorityChanged(batchId, chunkCount, totalItems, at, priority(n, "from"),
           priority(n, "to"));
       default -> throw new IllegalArgumentException("unknown progress event type '" + type + "'");

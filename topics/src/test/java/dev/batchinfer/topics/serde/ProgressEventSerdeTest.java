@@ -33,7 +33,8 @@ class ProgressEventSerdeTest {
       new ProgressEvent.PriorityChanged("b", 10, 1000, 7_000L, dev.batchinfer.topics.message.Priority.NORMAL,
           dev.batchinfer.topics.message.Priority.HIGH),
       new ProgressEvent.DeadlinePassed("b", 10, 1000, 8_000L),
-      new Expired("b", 10, 1000, 9_000L, "waited in the queue behind 5000 items"));
+      new Expired("b", 10, 1000, 9_000L, "waited in the queue behind 5000 items"),
+      new ProgressEvent.Appended("b", 10_000L, "append-1", 3, 2, 3000, 1500));
 
   @Test
   void every_event_reads_back_as_written() {
