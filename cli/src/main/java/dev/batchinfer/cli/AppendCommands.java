@@ -30,7 +30,7 @@ final class AppendCommands {
     String priority;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       SubmitOptions options = SubmitOptions.model(model).open();
       Batch b = root.client().submit(priority == null ? options : options.priority(priority), List.of());
       root.print(b);
@@ -70,7 +70,7 @@ final class AppendCommands {
       + "they have all ended.")
   static final class Finalize extends OnBatch {
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       var answer = root.client().appends().finalizeBatch(id);
       if (root.json) {
         root.printJson(answer);

@@ -135,7 +135,7 @@ class AppendIT {
       String id = client.submit(SubmitOptions.model("fashion-mnist").open(), inputs(images, 0, 50)).id();
       await().atMost(Duration.ofMinutes(1)).until(() -> client.status(id).completed() == 50);
 
-      assertThat(client.cancel(id).status()).isIn("cancelling", "cancelled");
+      client.cancel(id); // its status follows once the topology has the cancel and the seal
       await().atMost(Duration.ofSeconds(30)).until(() -> client.status(id).status().equals("cancelled"));
       ApiClient.Answer after = system.api().post("/v1/batch/" + id + "/items",
           "{\"inputs\":" + ApiClient.JSON.writeValueAsString(inputs(images, 0, 1)) + "}");

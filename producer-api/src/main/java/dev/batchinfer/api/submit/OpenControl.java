@@ -2,7 +2,7 @@ package dev.batchinfer.api.submit;
 
 import dev.batchinfer.api.problem.ApiException;
 import dev.batchinfer.store.batch.BatchRecord;
-import dev.batchinfer.store.batch.BatchStatus;
+import dev.batchinfer.topics.message.BatchStatus;
 import dev.batchinfer.store.batch.OpenBatches;
 import java.time.Duration;
 import java.time.Instant;
