@@ -40,44 +40,63 @@ public final class OpenBatches {
   /** The append or finalize holding a batch's slot since {@code sinceMs}, and what it adds (null before its {@link #prepare}). */
   public record InFlight(String appendId, long sinceMs, long dueMs, Appended adds) {}
 
-  private static final String BEGIN = """
+  // Every script takes the record's field names first (FIELDS, from the catalogue), its own arguments after.
+  private static final String NAMES = """
+      local OPEN, FINALIZED, ID, DUE, SINCE, ITEMS, STARTS, CHUNK_STARTS, TOTAL =
+        ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
+      """;
+  // A script's own arguments start at ARGV[10].
+
+  private static final String BEGIN = NAMES + """
       if redis.call('EXISTS', KEYS[1]) == 0 then return {'NOT_FOUND'} end
-      if redis.call('HGET', KEYS[1], 'open') ~= '1' then return {'NOT_OPEN'} end
-      if redis.call('HGET', KEYS[1], 'finalized') == '1' then return {'FINALIZED'} end
-      if redis.call('HEXISTS', KEYS[1], 'append_id') == 1 then return {'BUSY'} end
-      redis.call('HSET', KEYS[1], 'append_id', ARGV[1], 'append_due', ARGV[2], 'append_since', ARGV[3])
-      local starts = redis.call('HGET', KEYS[1], 'chunk_starts') or ''
+      if redis.call('HGET', KEYS[1], OPEN) ~= '1' then return {'NOT_OPEN'} end
+      if redis.call('HGET', KEYS[1], FINALIZED) == '1' then return {'FINALIZED'} end
+      if redis.call('HEXISTS', KEYS[1], ID) == 1 then return {'BUSY'} end
+      redis.call('HSET', KEYS[1], ID, ARGV[10], DUE, ARGV[11], SINCE, ARGV[12])
+      local starts = redis.call('HGET', KEYS[1], CHUNK_STARTS) or ''
       local chunks = 0
       for _ in string.gmatch(starts, '[^,]+') do chunks = chunks + 1 end
-      return {'OK', redis.call('HGET', KEYS[1], 'total'), tostring(chunks)}""";
+      return {'OK', redis.call('HGET', KEYS[1], TOTAL), tostring(chunks)}""";
 
-  private static final String PREPARE = """
-      if redis.call('HGET', KEYS[1], 'append_id') ~= ARGV[1] then return 0 end
-      redis.call('HSET', KEYS[1], 'append_items', ARGV[2], 'append_starts', ARGV[3])
+  private static final String PREPARE = NAMES + """
+      if redis.call('HGET', KEYS[1], ID) ~= ARGV[10] then return 0 end
+      redis.call('HSET', KEYS[1], ITEMS, ARGV[11], STARTS, ARGV[12])
       return 1""";
 
   // Adds the prepared append to the record (total, chunk starts) and keeps its answer; frees the slot.
-  private static final String CONFIRM = """
-      if redis.call('HGET', KEYS[1], 'append_id') ~= ARGV[1] then return 0 end
-      local adds = redis.call('HGET', KEYS[1], 'append_items')
-      local starts = redis.call('HGET', KEYS[1], 'append_starts')
+  private static final String CONFIRM = NAMES + """
+      if redis.call('HGET', KEYS[1], ID) ~= ARGV[10] then return 0 end
+      local adds = redis.call('HGET', KEYS[1], ITEMS)
+      local starts = redis.call('HGET', KEYS[1], STARTS)
       if not adds then return 0 end
       local items = string.match(adds, '^[^,]+,([^,]+)')
-      local known = redis.call('HGET', KEYS[1], 'chunk_starts') or ''
-      redis.call('HSET', KEYS[1], 'chunk_starts', known == '' and starts or (known .. ',' .. starts))
-      redis.call('HINCRBY', KEYS[1], 'total', items)
-      redis.call('HSET', KEYS[2], ARGV[1], adds)
-      redis.call('HDEL', KEYS[1], 'append_id', 'append_due', 'append_since', 'append_items', 'append_starts')
+      local known = redis.call('HGET', KEYS[1], CHUNK_STARTS) or ''
+      redis.call('HSET', KEYS[1], CHUNK_STARTS, known == '' and starts or (known .. ',' .. starts))
+      redis.call('HINCRBY', KEYS[1], TOTAL, items)
+      redis.call('HSET', KEYS[2], ARGV[10], adds)
+      redis.call('HDEL', KEYS[1], ID, DUE, SINCE, ITEMS, STARTS)
       return 1""";
 
-  // Frees the slot if this append (or finalize) holds it; ARGV[2] "1" marks the batch finalized; ARGV[3] "1" frees
+  // Frees the slot if this append (or finalize) holds it; ARGV[11] "1" marks the batch finalized; ARGV[12] "1" frees
   // it only if the append has not prepared (so it cannot commit after all).
-  private static final String RELEASE = """
-      if redis.call('HGET', KEYS[1], 'append_id') ~= ARGV[1] then return 0 end
-      if ARGV[3] == '1' and redis.call('HEXISTS', KEYS[1], 'append_items') == 1 then return 0 end
-      redis.call('HDEL', KEYS[1], 'append_id', 'append_due', 'append_since', 'append_items', 'append_starts')
-      if ARGV[2] == '1' then redis.call('HSET', KEYS[1], 'finalized', '1') end
+  private static final String RELEASE = NAMES + """
+      if redis.call('HGET', KEYS[1], ID) ~= ARGV[10] then return 0 end
+      if ARGV[12] == '1' and redis.call('HEXISTS', KEYS[1], ITEMS) == 1 then return 0 end
+      redis.call('HDEL', KEYS[1], ID, DUE, SINCE, ITEMS, STARTS)
+      if ARGV[11] == '1' then redis.call('HSET', KEYS[1], FINALIZED, '1') end
       return 1""";
+
+  private static final List<String> FIELDS = List.of(RedisKeys.BatchField.OPEN, RedisKeys.BatchField.FINALIZED,
+      RedisKeys.BatchField.APPEND_ID, RedisKeys.BatchField.APPEND_DUE, RedisKeys.BatchField.APPEND_SINCE,
+      RedisKeys.BatchField.APPEND_ITEMS, RedisKeys.BatchField.APPEND_STARTS, RedisKeys.BatchField.CHUNK_STARTS,
+      RedisKeys.BatchField.TOTAL);
+
+  /** The field names, then {@code own}. */
+  private static String[] args(String... own) {
+    List<String> all = new java.util.ArrayList<>(FIELDS);
+    all.addAll(List.of(own));
+    return all.toArray(String[]::new);
+  }
 
   private final Redis redis;
   private final RedisKeys keys;
@@ -97,8 +116,8 @@ public final class OpenBatches {
 
   /** Takes the batch's slot for {@code appendId} until {@code dueMs}, when a sweep may judge it if it is still held. */
   public Begun begin(String batchId, String appendId, long nowMs, long dueMs) {
-    List<Object> r = begin.run(ScriptOutputType.MULTI, new String[] {keys.batch(batchId)}, appendId, Long.toString(dueMs),
-        Long.toString(nowMs));
+    List<Object> r = begin.run(ScriptOutputType.MULTI, new String[] {keys.batch(batchId)},
+        args(appendId, Long.toString(dueMs), Long.toString(nowMs)));
     Slot slot = Slot.valueOf((String) r.get(0));
     if (slot != Slot.OK) {
       return new Begun(slot, 0, 0);
@@ -110,20 +129,22 @@ public final class OpenBatches {
   /** What the append adds, written before its commit: a sweep confirms exactly this if its API dies after it. */
   public boolean prepare(String batchId, String appendId, Appended adds, long[] chunkStarts) {
     String starts = Arrays.stream(chunkStarts).mapToObj(Long::toString).collect(Collectors.joining(","));
-    Long done = prepare.run(ScriptOutputType.INTEGER, new String[] {keys.batch(batchId)}, appendId, adds.wire(), starts);
+    Long done = prepare.run(ScriptOutputType.INTEGER, new String[] {keys.batch(batchId)},
+        args(appendId, adds.wire(), starts));
     return done != null && done == 1L;
   }
 
   /** The append committed: the record's total and chunks grow by it, its answer is kept, the slot is free. */
   public boolean confirm(String batchId, String appendId) {
-    Long done = confirm.run(ScriptOutputType.INTEGER, new String[] {keys.batch(batchId), keys.appends(batchId)}, appendId);
+    Long done = confirm.run(ScriptOutputType.INTEGER, new String[] {keys.batch(batchId), keys.appends(batchId)},
+        args(appendId));
     forgetDue(batchId, appendId);
     return done != null && done == 1L;
   }
 
   /** The append did not commit (or the finalize sent no seal): the slot is free, the record as before. */
   public void abandon(String batchId, String appendId) {
-    release.run(ScriptOutputType.INTEGER, new String[] {keys.batch(batchId)}, appendId, "0", "0");
+    release.run(ScriptOutputType.INTEGER, new String[] {keys.batch(batchId)}, args(appendId, "0", "0"));
     forgetDue(batchId, appendId);
   }
 
@@ -132,7 +153,7 @@ public final class OpenBatches {
    * it then never will (its prepare fails once the slot is gone). False if it has prepared: Kafka must decide.
    */
   public boolean abandonUnprepared(String batchId, String appendId) {
-    Long done = release.run(ScriptOutputType.INTEGER, new String[] {keys.batch(batchId)}, appendId, "0", "1");
+    Long done = release.run(ScriptOutputType.INTEGER, new String[] {keys.batch(batchId)}, args(appendId, "0", "1"));
     if (done != null && done == 1L) {
       forgetDue(batchId, appendId);
       return true;
@@ -142,7 +163,7 @@ public final class OpenBatches {
 
   /** The finalize holding the slot sent its seal: the batch takes no more appends. */
   public void finalized(String batchId, String finalizeId) {
-    release.run(ScriptOutputType.INTEGER, new String[] {keys.batch(batchId)}, finalizeId, "1", "0");
+    release.run(ScriptOutputType.INTEGER, new String[] {keys.batch(batchId)}, args(finalizeId, "1", "0"));
     forgetDue(batchId, finalizeId);
   }
 
