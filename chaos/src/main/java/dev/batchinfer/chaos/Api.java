@@ -50,6 +50,12 @@ public final class Api {
     return send(b.build());
   }
 
+  /** POST /v1/batch/{id}/items with a JSON body, under its Idempotency-Key. */
+  public Answer append(String batchId, byte[] json, String idempotencyKey) {
+    return send(request("/v1/batch/" + batchId + "/items").header("Content-Type", "application/json")
+        .header("Idempotency-Key", idempotencyKey).POST(HttpRequest.BodyPublishers.ofByteArray(json)).build());
+  }
+
   public Answer status(String batchId) {
     return send(request("/v1/batch/" + batchId + "/status").GET().build());
   }

@@ -79,12 +79,21 @@ public final class Load {
   private Api.Answer send(String apiKey, int items, long seed, int attempt, byte[] body, String key) {
     Api api = cluster.api(Math.floorMod((int) seed + attempt, cluster.apis().size()), apiKey);
     Api.Answer a = api.submit(body, key);
-    answers.computeIfAbsent(a.status(), s -> new AtomicLong()).incrementAndGet();
+    count(a);
     if (a.status() == 202 || a.status() == 200) {
       Accepted acc = new Accepted(a.text("batch_id"), key, apiKey, items, seed, model);
       if (accepted.stream().noneMatch(b -> b.batchId().equals(acc.batchId()))) {
         accepted.add(acc);
       }
+    }
+    return a;
+  }
+
+  /** Counts an answer; one outside 2xx and the documented 503/429/409 with Retry-After is a defect. */
+  private void count(Api.Answer a) {
+    answers.computeIfAbsent(a.status(), s -> new AtomicLong()).incrementAndGet();
+    if (a.status() == 202 || a.status() == 200) {
+      return;
     } else if (a.status() == 0) {
       unanswered.incrementAndGet();
     } else if (a.status() != 503 && a.status() != 429 && a.status() != 409) {
@@ -94,7 +103,72 @@ public final class Load {
     } else if (a.retryAfter().isEmpty()) {
       unexpected.add(a.status() + " without Retry-After");
     }
-    return a;
+  }
+
+  /** Called before each append attempt: which part, and the index of the API it goes to. */
+  public interface BeforeAppend {
+    void sending(int part, int api);
+  }
+
+  /**
+   * An open batch of {@code parts} appends of {@code partItems} images each, as a client with an export would send
+   * it: each append retried over the APIs in turn under its own Idempotency-Key until answered 200, one after the
+   * other, then a finalize. Item {@code i} of the batch is {@link #item}{@code (seed, i)}, as in a submitted batch.
+   *
+   * @return the batch, once finalized; null if a step was not answered within {@code patience}
+   */
+  public Accepted appendInParts(String apiKey, int parts, int partItems, long seed, Duration patience,
+      BeforeAppend before) {
+    String createKey = UUID.randomUUID().toString();
+    byte[] create = ("{\"model\":\"" + model + "\",\"open\":true,\"callback_url\":\"" + callbackUrl + "\"}")
+        .getBytes(StandardCharsets.US_ASCII);
+    Api.Answer created = untilAnswered(patience, attempt -> cluster.api(attempt % cluster.apis().size(), apiKey)
+        .submit(create, createKey), 202);
+    if (created == null) {
+      return null;
+    }
+    String batchId = created.text("batch_id");
+    for (int part = 0; part < parts; part++) {
+      StringBuilder sb = new StringBuilder(partItems * 1080).append("{\"inputs\":[");
+      for (int i = 0; i < partItems; i++) {
+        sb.append(i == 0 ? "" : ",").append(item(seed, part * partItems + i));
+      }
+      byte[] body = sb.append("]}").toString().getBytes(StandardCharsets.US_ASCII);
+      String key = UUID.randomUUID().toString();
+      int p = part;
+      Api.Answer appended = untilAnswered(patience, attempt -> {
+        int api = Math.floorMod(p + attempt, cluster.apis().size());
+        before.sending(p, api);
+        return cluster.api(api, apiKey).append(batchId, body, key);
+      }, 200);
+      if (appended == null) {
+        return null;
+      }
+      if (appended.body().path("first_index").asLong() != (long) part * partItems) {
+        unexpected.add("append " + part + " of " + batchId + " landed at " + appended.body());
+      }
+    }
+    if (untilAnswered(patience, attempt -> cluster.api(attempt % cluster.apis().size(), apiKey)
+        .post("/v1/batch/" + batchId + "/finalize", "{}"), 200) == null) {
+      return null;
+    }
+    Accepted acc = new Accepted(batchId, createKey, apiKey, parts * partItems, seed, model);
+    accepted.add(acc);
+    return acc;
+  }
+
+  /** Sends until the answer is {@code wanted}, pausing as a Retry-After asks; null after {@code patience}. */
+  private Api.Answer untilAnswered(Duration patience, java.util.function.IntFunction<Api.Answer> send, int wanted) {
+    long deadline = System.nanoTime() + patience.toNanos();
+    for (int attempt = 0; System.nanoTime() < deadline; attempt++) {
+      Api.Answer a = send.apply(attempt);
+      count(a);
+      if (a.status() == wanted) {
+        return a;
+      }
+      Await.pause(Duration.ofMillis(a.retryAfter().map(s -> Math.min(5_000L, Long.parseLong(s) * 1000)).orElse(500L)));
+    }
+    return null;
   }
 
   private Accepted last(String batchId) {

@@ -388,6 +388,35 @@ class ProcessFaultsIT {
   }
 
   @Test
+  @Order(16)
+  void killNineAnApiDuringAnAppend() throws Exception {
+    Load load = load();
+    Service victim = cluster.apis().get(0);
+    java.util.concurrent.atomic.AtomicBoolean killed = new java.util.concurrent.atomic.AtomicBoolean();
+    ExecutorService killer = Executors.newSingleThreadExecutor();
+    try {
+      // The third append's first try goes to API 0, which is killed while the append is in flight (its body
+      // arriving, or its chunks being committed); the client tries again on the other API with the same key.
+      Load.Accepted open = load.appendInParts(ChaosCluster.KEY_B, 6, 2_000, seed++, Duration.ofMinutes(4),
+          (part, api) -> {
+            if (part == 2 && api == 0 && killed.compareAndSet(false, true)) {
+              killer.submit(() -> {
+                Await.pause(Duration.ofMillis(150));
+                victim.kill9();
+              });
+            }
+          });
+      assertThat(killed.get()).as("the kill was made").isTrue();
+      assertThat(open).as("every append answered 200 in the end, and the finalize").isNotNull();
+      victim.start();
+      cluster.awaitApis(Duration.ofMinutes(2));
+    } finally {
+      killer.shutdownNow();
+    }
+    pass("25 kill -9 an API during an append to an open batch", load);
+  }
+
+  @Test
   @Order(17)
   void signaturesVerifyThroughASecretRotation() {
     String newSecret = dev.batchinfer.callback.sign.WebhookSigner.newSecret(new java.security.SecureRandom());
