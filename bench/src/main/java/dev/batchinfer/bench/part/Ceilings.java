@@ -36,12 +36,14 @@ public final class Ceilings {
     ModelConfig mlp = catalog.find(BenchModels.FASHION, BenchModels.MLP).orElseThrow();
     ModelConfig trivial = catalog.find(BenchModels.TRIVIAL, BenchModels.TRIVIAL_VERSION).orElseThrow();
     int[] sizes = ints(size.ceilingBatchSizes());
-    Ceiling.Result cnnCeiling = Ceiling.measure(cnn, artifacts, sizes, size.ceilingMillis(), work, cpus);
-    Ceiling.Result mlpCeiling = Ceiling.measure(mlp, artifacts, sizes, size.ceilingMillis(), work, cpus);
-    Ceiling.Result trivialCeiling = Ceiling.measure(trivial, artifacts, ints(size.trivialCeilingBatchSizes()),
-        size.ceilingMillis(), work, cpus);
-    long batchOfOne = Math.round(Ceiling.measure(mlp, artifacts, new int[] {1}, size.ceilingMillis(), work, cpus)
-        .best().itemsPerSecond());
+    long ms = size.ceilingMillis();
+    boolean both = size.thorough();
+    Ceiling.Result cnnCeiling = Ceiling.measure(cnn, artifacts, sizes, ms, work, cpus, both);
+    Ceiling.Result mlpCeiling = Ceiling.measure(mlp, artifacts, sizes, ms, work, cpus, both);
+    Ceiling.Result trivialCeiling = Ceiling.measure(trivial, artifacts, ints(size.trivialCeilingBatchSizes()), ms, work,
+        cpus, both);
+    long batchOfOne = Math.round(Ceiling.measure(mlp, artifacts, new int[] {1}, ms, work, cpus, both).best()
+        .itemsPerSecond());
     return new Result(cnnCeiling, mlpCeiling, trivialCeiling, batchOfOne);
   }
 

@@ -84,7 +84,7 @@ public final class P1Overhead {
     ModelConfig cnnModel = catalog.find(BenchModels.FASHION, BenchModels.CNN).orElseThrow();
     Supplier<Double> measured = () -> runs.cluster().frozenDuring(
         () -> Ceiling.again(cnnModel, artifacts, cnnBest, size.ceilingMillis(), runs.work(), cpus));
-    Supplier<Double> ceilingAgain = size.ceilingAroundEachRun() ? measured : once(measured);
+    Supplier<Double> ceilingAgain = size.thorough() ? measured : once(measured);
     List<Pipeline.Run> cnnRuns = new ArrayList<>();
     List<Double> pairedRatios = new ArrayList<>();
     List<Double> pairedWorkerRatios = new ArrayList<>();

@@ -55,12 +55,14 @@ public final class Ceiling {
    * Measures each thread layout in a JVM of its own: TensorFlow sizes its process-wide thread pools
    * from the first session it creates, so a second layout in the same process would silently run
    * with the first one's pools.
+   *
+   * @param bothLayouts false: only one caller with every core inside each op (a smoke run's)
    */
   public static Result measure(ModelConfig config, Path artifacts, int[] batchSizes, long millisPerPoint, Path dir,
-      CpuSet cpus) {
+      CpuSet cpus, boolean bothLayouts) {
     int cores = cpus != null ? cpus.size() : Runtime.getRuntime().availableProcessors();
     List<Point> tried = new ArrayList<>();
-    int[][] layouts = cores > 1 ? new int[][] {{1, cores}, {cores, 1}} : new int[][] {{1, 1}};
+    int[][] layouts = cores > 1 && bothLayouts ? new int[][] {{1, cores}, {cores, 1}} : new int[][] {{1, cores}};
     for (int[] layout : layouts) {
       double[] rates = inFreshJvm(config, artifacts, layout[0], layout[1], batchSizes, millisPerPoint, dir, cpus);
       for (int i = 0; i < batchSizes.length; i++) {
